@@ -1,0 +1,133 @@
+//! The `scimulate` command line.
+//!
+//! Exit codes are a contract (documented in the README): 0 success, 2 a usage error (bad flag,
+//! unknown quirk), 3 the reference server could not start (address in use, unreadable database).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use scimulate::clock::SystemClock;
+use scimulate::server::{self, Quirk, Quirks, ServerConfig};
+
+/// Exit code: the command line was wrong.
+const EXIT_USAGE: u8 = 2;
+/// Exit code: the reference server could not be started.
+const EXIT_SETUP: u8 = 3;
+
+/// The token `serve` expects when none is given. It is documented, not secret: a server
+/// reachable by others should be started with `--token` or `SCIMULATE_TOKEN`.
+const DEFAULT_TOKEN: &str = "scimulate-dev-token";
+
+#[derive(Parser)]
+#[command(name = "scimulate", version, about = "SCIM 2.0 conformance harness and mock identity provider")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the reference SCIM 2.0 server until interrupted; prints its base URL first.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 lets the OS pick one.
+    #[arg(long, default_value = "127.0.0.1:8642")]
+    bind: SocketAddr,
+    /// Bearer token clients must send (default: the documented development token).
+    #[arg(long, env = "SCIMULATE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Keep state durably in this SQLite file (created if absent) instead of in memory.
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Misbehave in a named way (repeatable); see --list-quirks.
+    #[arg(long = "quirk", value_name = "NAME")]
+    quirks: Vec<String>,
+    /// List the quirks, one line each, and exit.
+    #[arg(long)]
+    list_quirks: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    if args.list_quirks {
+        let width = Quirk::ALL.iter().map(|q| q.name().len()).max().unwrap_or(0);
+        for quirk in Quirk::ALL {
+            println!("{:width$}  {}", quirk.name(), quirk.description());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut quirks = Vec::new();
+    for name in &args.quirks {
+        match name.parse::<Quirk>() {
+            Ok(quirk) => quirks.push(quirk),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    let using_default_token = args.token.is_none();
+    let config = ServerConfig {
+        bind: args.bind,
+        token: args.token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned()),
+        db: args.db,
+        quirks: Quirks::new(quirks),
+        clock: Arc::new(SystemClock),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_SETUP);
+        }
+    };
+    runtime.block_on(async move {
+        let quirks = config.quirks.clone();
+        let running = match server::start(config).await {
+            Ok(running) => running,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(EXIT_SETUP);
+            }
+        };
+        // The base URL is the first line of stdout, for scripts; the rest goes to stderr.
+        println!("{}", running.base_url);
+        if using_default_token {
+            eprintln!("auth: Authorization: Bearer <the default development token, see README>");
+        } else {
+            eprintln!("auth: Authorization: Bearer <the token given with --token / SCIMULATE_TOKEN>");
+        }
+        for quirk in quirks.iter() {
+            eprintln!("quirk: {quirk}: {}", quirk.description());
+        }
+        tokio::select! {
+            result = running.wait() => match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: the server stopped: {error}");
+                    ExitCode::from(EXIT_SETUP)
+                }
+            },
+            _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+        }
+    })
+}

@@ -1,0 +1,87 @@
+//! Discovery endpoints (RFC 7644 §4): `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`.
+//!
+//! They are rendered from the same definitions and constants the handlers run on, so the
+//! configuration tells the truth: PATCH, filter (with its real page limit), sort and ETags are
+//! supported; bulk and password change are not.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::respond::{ApiError, ApiResult, scim_json};
+use super::{AppState, MAX_BODY_BYTES, MAX_RESULTS};
+use crate::scim::ScimError;
+use crate::scim::list::list_response;
+use crate::scim::schema::{GROUP_TYPE, ResourceType, USER_TYPE, all_schemas};
+
+pub fn service_provider_config(base_url: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "documentationUri": "https://github.com/scimulate/scimulate",
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": MAX_BODY_BYTES},
+        "filter": {"supported": true, "maxResults": MAX_RESULTS},
+        "changePassword": {"supported": false},
+        "sort": {"supported": true},
+        "etag": {"supported": true},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "Authentication with a bearer token (RFC 6750)",
+            "primary": true,
+        }],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": format!("{base_url}/ServiceProviderConfig"),
+        },
+    })
+}
+
+/// RFC 7644 §4: a `filter` on a discovery endpoint SHOULD get 403.
+fn refuse_filter(query: &Option<String>) -> Result<(), ApiError> {
+    let has_filter = query.as_deref().is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes()).any(|(name, _)| name.eq_ignore_ascii_case("filter"))
+    });
+    if has_filter {
+        return Err(ScimError::new(403, None, "discovery endpoints do not support filtering").into());
+    }
+    Ok(())
+}
+
+fn resource_types() -> [&'static ResourceType; 2] {
+    [&USER_TYPE, &GROUP_TYPE]
+}
+
+pub async fn get_service_provider_config(State(state): State<Arc<AppState>>) -> ApiResult {
+    Ok(scim_json(StatusCode::OK, &service_provider_config(&state.base_url)))
+}
+
+pub async fn list_resource_types(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    refuse_filter(&query)?;
+    let all: Vec<Value> = resource_types().iter().map(|rt| rt.to_json(&state.base_url)).collect();
+    Ok(scim_json(StatusCode::OK, &list_response(all.len(), 1, all)))
+}
+
+pub async fn get_resource_type(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let found = resource_types().into_iter().find(|rt| rt.name.eq_ignore_ascii_case(&id));
+    match found {
+        Some(rt) => Ok(scim_json(StatusCode::OK, &rt.to_json(&state.base_url))),
+        None => Err(ScimError::not_found(format!("no resource type `{id}`")).into()),
+    }
+}
+
+pub async fn list_schemas(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+    refuse_filter(&query)?;
+    let all: Vec<Value> = all_schemas().iter().map(|s| s.to_json(&state.base_url)).collect();
+    Ok(scim_json(StatusCode::OK, &list_response(all.len(), 1, all)))
+}
+
+pub async fn get_schema(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let found = all_schemas().into_iter().find(|s| s.id.eq_ignore_ascii_case(&id));
+    match found {
+        Some(schema) => Ok(scim_json(StatusCode::OK, &schema.to_json(&state.base_url))),
+        None => Err(ScimError::not_found(format!("no schema `{id}`")).into()),
+    }
+}

@@ -1,0 +1,217 @@
+//! Quirks: named, documented ways to make the reference server misbehave as real SCIM servers do.
+//!
+//! Every check the harness offers must be shown failing against something; a quirk is that
+//! something when the check is about the server. Each one reproduces a fault seen in real
+//! servers or in what the IdPs document that servers get wrong (sources in `research/`).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One way to misbehave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Quirk {
+    NoLocation,
+    ItemsPerPageIsCount,
+    PagingAsStrings,
+    PlainTextErrors,
+    NumericErrorStatus,
+    IgnoreFilter,
+    IgnorePaging,
+    RemoveMembersEmptiesGroup,
+    RejectCapitalisedOps,
+    RejectStringBooleans,
+    DuplicateUserName,
+    Lookup404,
+    CaseSensitiveUserName,
+    IgnoreIfMatch,
+    PatchNotAtomic,
+    JsonContentType,
+    ZeroBasedStartIndex,
+    PutCreates,
+    DeleteKeepsMemberships,
+    RejectPathlessPatch,
+}
+
+impl Quirk {
+    /// Every quirk, in the order `serve --list-quirks` prints them.
+    pub const ALL: [Quirk; 20] = [
+        Quirk::NoLocation,
+        Quirk::ItemsPerPageIsCount,
+        Quirk::PagingAsStrings,
+        Quirk::PlainTextErrors,
+        Quirk::NumericErrorStatus,
+        Quirk::IgnoreFilter,
+        Quirk::IgnorePaging,
+        Quirk::RemoveMembersEmptiesGroup,
+        Quirk::RejectCapitalisedOps,
+        Quirk::RejectStringBooleans,
+        Quirk::DuplicateUserName,
+        Quirk::Lookup404,
+        Quirk::CaseSensitiveUserName,
+        Quirk::IgnoreIfMatch,
+        Quirk::PatchNotAtomic,
+        Quirk::JsonContentType,
+        Quirk::ZeroBasedStartIndex,
+        Quirk::PutCreates,
+        Quirk::DeleteKeepsMemberships,
+        Quirk::RejectPathlessPatch,
+    ];
+
+    /// The name given to `--quirk`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quirk::NoLocation => "no-location",
+            Quirk::ItemsPerPageIsCount => "items-per-page-is-count",
+            Quirk::PagingAsStrings => "paging-as-strings",
+            Quirk::PlainTextErrors => "plain-text-errors",
+            Quirk::NumericErrorStatus => "numeric-error-status",
+            Quirk::IgnoreFilter => "ignore-filter",
+            Quirk::IgnorePaging => "ignore-paging",
+            Quirk::RemoveMembersEmptiesGroup => "remove-members-empties-group",
+            Quirk::RejectCapitalisedOps => "reject-capitalised-ops",
+            Quirk::RejectStringBooleans => "reject-string-booleans",
+            Quirk::DuplicateUserName => "duplicate-username",
+            Quirk::Lookup404 => "lookup-404",
+            Quirk::CaseSensitiveUserName => "case-sensitive-username",
+            Quirk::IgnoreIfMatch => "ignore-if-match",
+            Quirk::PatchNotAtomic => "patch-not-atomic",
+            Quirk::JsonContentType => "json-content-type",
+            Quirk::ZeroBasedStartIndex => "zero-based-start-index",
+            Quirk::PutCreates => "put-creates",
+            Quirk::DeleteKeepsMemberships => "delete-keeps-memberships",
+            Quirk::RejectPathlessPatch => "reject-pathless-patch",
+        }
+    }
+
+    /// One line: what the server then does wrong.
+    pub fn description(self) -> &'static str {
+        match self {
+            Quirk::NoLocation => "201 Created without a Location header",
+            Quirk::ItemsPerPageIsCount => {
+                "itemsPerPage echoes the requested count instead of the number returned"
+            }
+            Quirk::PagingAsStrings => "totalResults, startIndex and itemsPerPage as JSON strings",
+            Quirk::PlainTextErrors => "errors as text/plain bodies instead of SCIM error JSON",
+            Quirk::NumericErrorStatus => "error bodies carry status as a number, not a string",
+            Quirk::IgnoreFilter => "list requests ignore filter and return every resource",
+            Quirk::IgnorePaging => "list requests ignore startIndex and count",
+            Quirk::RemoveMembersEmptiesGroup => {
+                "PATCH remove of members[value eq \"x\"] removes every member"
+            }
+            Quirk::RejectCapitalisedOps => {
+                "PATCH ops spelt Add/Replace/Remove (as Entra sends them) are refused with 400"
+            }
+            Quirk::RejectStringBooleans => {
+                "\"True\"/\"False\" for boolean attributes (as Entra sends them) are refused with 400"
+            }
+            Quirk::DuplicateUserName => "a second user with the same userName is created, no 409",
+            Quirk::Lookup404 => "a filtered list that matches nothing answers 404 instead of an empty list",
+            Quirk::CaseSensitiveUserName => {
+                "userName compared case-sensitively in filters and uniqueness"
+            }
+            Quirk::IgnoreIfMatch => "If-Match is ignored: stale writes succeed instead of 412",
+            Quirk::PatchNotAtomic => "PATCH keeps the operations before a failing one",
+            Quirk::JsonContentType => "responses are application/json, not application/scim+json",
+            Quirk::ZeroBasedStartIndex => "startIndex is read as 0-based, skipping the first result",
+            Quirk::PutCreates => "PUT to an unknown id creates the resource instead of 404",
+            Quirk::DeleteKeepsMemberships => "deleting a user leaves it listed in its groups",
+            Quirk::RejectPathlessPatch => {
+                "PATCH operations without a path (Okta's deactivate) are refused with 400"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Quirk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A `--quirk` name that no quirk has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown quirk `{name}`{}; `serve --list-quirks` lists them", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+pub struct UnknownQuirk {
+    pub name: String,
+    pub suggestion: Option<&'static str>,
+}
+
+impl FromStr for Quirk {
+    type Err = UnknownQuirk;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
+        if let Some(quirk) = Quirk::ALL.into_iter().find(|q| q.name() == wanted) {
+            return Ok(quirk);
+        }
+        let suggestion = Quirk::ALL
+            .into_iter()
+            .map(|q| (edit_distance(&wanted, q.name()), q.name()))
+            .filter(|(distance, _)| *distance <= 3)
+            .min()
+            .map(|(_, name)| name);
+        Err(UnknownQuirk {
+            name: name.to_owned(),
+            suggestion,
+        })
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+/// The quirks a server runs with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quirks(Vec<Quirk>);
+
+impl Quirks {
+    pub fn new(quirks: impl IntoIterator<Item = Quirk>) -> Self {
+        let mut list: Vec<Quirk> = quirks.into_iter().collect();
+        list.sort();
+        list.dedup();
+        Quirks(list)
+    }
+
+    pub fn has(&self, quirk: Quirk) -> bool {
+        self.0.contains(&quirk)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Quirk> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_quirk_parses_back_from_its_name() {
+        for quirk in Quirk::ALL {
+            assert_eq!(quirk.name().parse::<Quirk>(), Ok(quirk));
+        }
+    }
+
+    #[test]
+    fn a_misspelt_quirk_suggests_the_nearest_name() {
+        let error = "no-locaton".parse::<Quirk>().unwrap_err();
+        assert_eq!(error.suggestion, Some("no-location"));
+        assert!(error.to_string().contains("did you mean `no-location`"));
+    }
+}

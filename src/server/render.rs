@@ -1,0 +1,101 @@
+//! From the stored form to the wire form: `id`, `meta`, and the attributes the server computes.
+//!
+//! A User's `groups` is read-only and computed from the groups that list it (RFC 7643 §4.1.2),
+//! directly or through nested groups; a Group's members get their `$ref`, `type` and `display`
+//! from the resources they point at. Computing these at read time means they are never stale.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
+
+use super::store::{Kind, Resource, State};
+
+fn timestamp(instant: Timestamp) -> String {
+    // Millisecond precision with a `Z`: RFC 3339 in the form every IdP parses.
+    instant.round(jiff::Unit::Millisecond).unwrap_or(instant).to_string()
+}
+
+/// What a member is called in `display`: its `displayName`, else its `userName`.
+fn display_of(resource: &Resource) -> Option<Value> {
+    resource
+        .body
+        .get("displayName")
+        .or_else(|| resource.body.get("userName"))
+        .cloned()
+}
+
+/// The full resource as the server returns it.
+pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
+    let mut body = match &resource.body {
+        Value::Object(fields) => fields.clone(),
+        _ => Map::new(),
+    };
+    let location = format!("{base_url}/{}/{}", resource.kind.endpoint(), resource.id);
+    body.insert("id".into(), Value::String(resource.id.clone()));
+    body.insert(
+        "meta".into(),
+        json!({
+            "resourceType": resource.kind.as_str(),
+            "created": timestamp(resource.created),
+            "lastModified": timestamp(resource.last_modified),
+            "location": location,
+            "version": resource.etag(),
+        }),
+    );
+    match resource.kind {
+        Kind::User => {
+            let groups = groups_of(state, &resource.id, base_url);
+            if !groups.is_empty() {
+                body.insert("groups".into(), Value::Array(groups));
+            }
+        }
+        Kind::Group => {
+            if let Some(Value::Array(members)) = body.get_mut("members") {
+                for member in members.iter_mut() {
+                    let Some(fields) = member.as_object_mut() else { continue };
+                    let Some(id) = fields.get("value").and_then(Value::as_str).map(str::to_owned) else {
+                        continue;
+                    };
+                    if let Some(target) = state.get_any(&id) {
+                        fields.insert("type".into(), json!(target.kind.as_str()));
+                        fields.insert(
+                            "$ref".into(),
+                            json!(format!("{base_url}/{}/{id}", target.kind.endpoint())),
+                        );
+                        if let Some(display) = display_of(target) {
+                            fields.insert("display".into(), display);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Value::Object(body)
+}
+
+/// Direct groups, then the groups those belong to (`indirect`), each once.
+fn groups_of(state: &State, user_id: &str, base_url: &str) -> Vec<Value> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut queue: VecDeque<(String, &str)> = VecDeque::new();
+    queue.push_back((user_id.to_owned(), "direct"));
+    while let Some((member, kind)) = queue.pop_front() {
+        for group in state.groups_of(&member) {
+            if !seen.insert(group.id.clone()) {
+                continue;
+            }
+            let mut entry = json!({
+                "value": group.id,
+                "$ref": format!("{base_url}/Groups/{}", group.id),
+                "type": kind,
+            });
+            if let Some(display) = group.body.get("displayName") {
+                entry["display"] = display.clone();
+            }
+            out.push(entry);
+            queue.push_back((group.id.clone(), "indirect"));
+        }
+    }
+    out
+}

@@ -1,0 +1,497 @@
+//! `/Users` and `/Groups`: create, read, replace, patch, delete, list and search
+//! (RFC 7644 §3.3 – §3.6), over the [`Store`](super::store::Store).
+//!
+//! Every write decides under the store's write lock (uniqueness, `If-Match`, member existence),
+//! so two concurrent creates of one `userName` cannot both succeed. Quirks that change what the
+//! server *decides* (as opposed to how a response looks, see [`respond`](super::respond)) are
+//! applied here, each at the one place the correct behaviour is decided.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::render::render;
+use super::respond::{ApiError, ApiResult, scim_json};
+use super::store::{Change, Index, Kind, Resource, State};
+use super::{AppState, MAX_RESULTS, Quirk, body::json_body};
+use crate::scim::attributes::Projection;
+use crate::scim::filter::Filter;
+use crate::scim::list::{ListParams, ListQuery, list_response};
+use crate::scim::patch::{PatchOpKind, PatchPath, PatchRequest};
+use crate::scim::resource::{NormalizeOptions, normalize};
+use crate::scim::schema::{GROUP_TYPE, ResourceType, USER_TYPE};
+use crate::scim::{ScimError, ScimType};
+
+pub fn resource_type(kind: Kind) -> &'static ResourceType {
+    match kind {
+        Kind::User => &USER_TYPE,
+        Kind::Group => &GROUP_TYPE,
+    }
+}
+
+fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {
+    query
+        .as_deref()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
+}
+
+/// `attributes` / `excludedAttributes` from the query string.
+fn projection(query: &Option<String>) -> Result<Projection, ApiError> {
+    let params = ListParams::from_pairs(query_pairs(query).iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    Ok(Projection::parse(
+        params.attributes.as_deref(),
+        params.excluded_attributes.as_deref(),
+    )?)
+}
+
+fn not_found(kind: Kind, id: &str) -> ApiError {
+    ScimError::not_found(format!("{} `{id}` not found", kind.as_str())).into()
+}
+
+/// `If-Match` (RFC 7644 §3.14): a write against a stale version gets 412.
+fn check_if_match(headers: &HeaderMap, current: &Resource, state: &AppState) -> Result<(), ApiError> {
+    if state.quirks.has(Quirk::IgnoreIfMatch) {
+        return Ok(());
+    }
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(());
+    };
+    let value = value.to_str().unwrap_or("");
+    let etag = current.etag();
+    let strip = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let matched = value
+        .split(',')
+        .any(|tag| tag.trim() == "*" || strip(tag) == strip(&etag));
+    if matched {
+        Ok(())
+    } else {
+        Err(ScimError::new(
+            412,
+            None,
+            format!("If-Match {value} does not match the current version {etag}"),
+        )
+        .into())
+    }
+}
+
+fn respond_with(status: StatusCode, resource: &Value, etag: &str, location: Option<&str>) -> Response {
+    let mut response = scim_json(status, resource);
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// Turns a client body into the stored form: canonical attributes, and for groups members
+/// reduced to ids that must exist.
+fn prepare(
+    app: &AppState,
+    kind: Kind,
+    input: &Value,
+    state: &State,
+    self_id: Option<&str>,
+) -> Result<Value, ApiError> {
+    let options = NormalizeOptions {
+        reject_string_booleans: app.quirks.has(Quirk::RejectStringBooleans),
+    };
+    let mut body = normalize(input, resource_type(kind), options)?;
+    if kind == Kind::Group
+        && let Some(Value::Array(members)) = body.get_mut("members")
+    {
+        let mut ids: Vec<String> = Vec::new();
+        for member in members.iter() {
+            let Some(id) = member.get("value").and_then(Value::as_str) else {
+                return Err(ScimError::invalid_value("every member needs a `value`").into());
+            };
+            if Some(id) == self_id {
+                return Err(ScimError::invalid_value("a group cannot be a member of itself").into());
+            }
+            if state.get_any(id).is_none() {
+                return Err(ScimError::invalid_value(format!("member `{id}` is not a known User or Group")).into());
+            }
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_owned());
+            }
+        }
+        *members = ids.into_iter().map(|id| serde_json::json!({"value": id})).collect();
+    }
+    Ok(body)
+}
+
+/// 409 `uniqueness` when another user holds this `userName` (case-insensitively).
+fn check_unique(app: &AppState, kind: Kind, body: &Value, state: &State, self_id: Option<&str>) -> Result<(), ApiError> {
+    if kind != Kind::User || app.quirks.has(Quirk::DuplicateUserName) {
+        return Ok(());
+    }
+    let Some(user_name) = body.get("userName").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let exact = app.quirks.has(Quirk::CaseSensitiveUserName);
+    let taken = state
+        .lookup(Kind::User, Index::UserName, user_name, exact)
+        .into_iter()
+        .any(|other| Some(other.id.as_str()) != self_id);
+    if taken {
+        return Err(ScimError::uniqueness(format!("userName `{user_name}` is already taken")).into());
+    }
+    Ok(())
+}
+
+pub async fn create(app: Arc<AppState>, kind: Kind, headers: HeaderMap, query: Option<String>, body: Body) -> ApiResult {
+    let input = json_body(&headers, body).await?;
+    let projection = projection(&query)?;
+    let now = app.clock.now();
+    let (rendered, etag, location) = app.store.write(|state| {
+        let body = prepare(&app, kind, &input, state, None)?;
+        check_unique(&app, kind, &body, state, None)?;
+        let resource = Resource {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind,
+            seq: state.next_seq(),
+            version: 1,
+            created: now,
+            last_modified: now,
+            body,
+        };
+        let rendered = render(state, &resource, &app.base_url);
+        let location = rendered["meta"]["location"].as_str().unwrap_or_default().to_owned();
+        Ok::<_, ApiError>(((rendered, resource.etag(), location), vec![Change::Put(resource)]))
+    })?;
+    let shown = projection.apply(&rendered, resource_type(kind));
+    let location = (!app.quirks.has(Quirk::NoLocation)).then_some(location);
+    Ok(respond_with(StatusCode::CREATED, &shown, &etag, location.as_deref()))
+}
+
+pub async fn read(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderMap, query: Option<String>) -> ApiResult {
+    let projection = projection(&query)?;
+    let state = app.store.read();
+    let resource = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
+    let etag = resource.etag();
+    if let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok())
+        && tags.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*")
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        return Ok(response);
+    }
+    let rendered = render(&state, resource, &app.base_url);
+    drop(state);
+    let shown = if projection.is_empty() {
+        // `password` is never stored, and `groups` is computed: nothing to cut by default.
+        rendered
+    } else {
+        projection.apply(&rendered, resource_type(kind))
+    };
+    Ok(respond_with(StatusCode::OK, &shown, &etag, None))
+}
+
+pub async fn replace(
+    app: Arc<AppState>,
+    kind: Kind,
+    id: String,
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Body,
+) -> ApiResult {
+    let input = json_body(&headers, body).await?;
+    let projection = projection(&query)?;
+    let now = app.clock.now();
+    let (rendered, etag) = app.store.write(|state| {
+        let current = match state.get(kind, &id) {
+            Some(current) => Some(current.clone()),
+            None if app.quirks.has(Quirk::PutCreates) => None,
+            None => return Err(not_found(kind, &id)),
+        };
+        if let Some(current) = &current {
+            check_if_match(&headers, current, &app)?;
+        }
+        let body = prepare(&app, kind, &input, state, Some(&id))?;
+        check_unique(&app, kind, &body, state, Some(&id))?;
+        let resource = match current {
+            Some(current) => Resource {
+                version: current.version + 1,
+                last_modified: now,
+                body,
+                ..(*current).clone()
+            },
+            None => Resource {
+                id: id.clone(),
+                kind,
+                seq: state.next_seq(),
+                version: 1,
+                created: now,
+                last_modified: now,
+                body,
+            },
+        };
+        let rendered = render(state, &resource, &app.base_url);
+        Ok(((rendered, resource.etag()), vec![Change::Put(resource)]))
+    })?;
+    let shown = projection.apply(&rendered, resource_type(kind));
+    Ok(respond_with(StatusCode::OK, &shown, &etag, None))
+}
+
+/// The PATCH quirks that refuse or rewrite a request before it is applied.
+fn patch_quirks(app: &AppState, raw: &Value, request: &mut PatchRequest) -> Result<(), ApiError> {
+    if app.quirks.has(Quirk::RejectCapitalisedOps) {
+        let operations = raw
+            .as_object()
+            .and_then(|fields| fields.iter().find(|(k, _)| k.eq_ignore_ascii_case("operations")))
+            .and_then(|(_, ops)| ops.as_array());
+        for op in operations.into_iter().flatten() {
+            if let Some(name) = op.get("op").and_then(Value::as_str)
+                && name != name.to_ascii_lowercase()
+            {
+                return Err(ScimError::invalid_syntax(format!("unknown op `{name}`")).into());
+            }
+        }
+    }
+    if app.quirks.has(Quirk::RejectPathlessPatch) && request.operations.iter().any(|op| op.path.is_none()) {
+        return Err(ScimError::bad_request(ScimType::InvalidPath, "every operation needs a path").into());
+    }
+    if app.quirks.has(Quirk::RemoveMembersEmptiesGroup) {
+        for op in &mut request.operations {
+            if op.op == PatchOpKind::Remove
+                && let Some(path) = &op.path
+                && path.attr.name.eq_ignore_ascii_case("members")
+                && path.filter.is_some()
+            {
+                op.path = Some(PatchPath {
+                    attr: path.attr.clone(),
+                    filter: None,
+                    sub_attr: None,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn patch(
+    app: Arc<AppState>,
+    kind: Kind,
+    id: String,
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Body,
+) -> ApiResult {
+    let raw = json_body(&headers, body).await?;
+    let projection = projection(&query)?;
+    let mut request = PatchRequest::from_json(&raw)?;
+    patch_quirks(&app, &raw, &mut request)?;
+    let rt = resource_type(kind);
+    let now = app.clock.now();
+    let outcome = app.store.write(|state| {
+        let current = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?.clone();
+        check_if_match(&headers, &current, &app)?;
+        let mut document = current.body.clone();
+        // The id is visible to PATCH so that Okta's unchanged `id` in a path-less value
+        // compares equal (research/okta.md §4 item 2).
+        document["id"] = Value::String(id.clone());
+        let mut failure = None;
+        if app.quirks.has(Quirk::PatchNotAtomic) {
+            for operation in &request.operations {
+                let single = PatchRequest {
+                    operations: vec![operation.clone()],
+                };
+                if let Err(error) = single.apply(&mut document, rt) {
+                    failure = Some(ApiError(error));
+                    break;
+                }
+            }
+        } else {
+            request.apply(&mut document, rt)?;
+        }
+        if let Some(fields) = document.as_object_mut() {
+            fields.remove("id");
+            fields.remove("meta");
+        }
+        let body = prepare(&app, kind, &document, state, Some(&id))?;
+        check_unique(&app, kind, &body, state, Some(&id))?;
+        let changed = body != current.body;
+        let resource = if changed {
+            Resource {
+                version: current.version + 1,
+                last_modified: now,
+                body,
+                ..(*current).clone()
+            }
+        } else {
+            (*current).clone()
+        };
+        let rendered = render(state, &resource, &app.base_url);
+        let etag = resource.etag();
+        let changes = if changed { vec![Change::Put(resource)] } else { Vec::new() };
+        // Under `patch-not-atomic` the operations before the failing one are kept, and the
+        // client is still told the request failed.
+        let outcome = match failure {
+            Some(failure) => Err(failure),
+            None => Ok((rendered, etag)),
+        };
+        Ok((outcome, changes))
+    });
+    let (rendered, etag) = match outcome {
+        Ok(Ok(done)) => done,
+        Ok(Err(error)) | Err(error) => return Err(error),
+    };
+    let shown = projection.apply(&rendered, rt);
+    Ok(respond_with(StatusCode::OK, &shown, &etag, None))
+}
+
+pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderMap) -> ApiResult {
+    let now = app.clock.now();
+    app.store.write(|state| {
+        let current = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
+        check_if_match(&headers, current, &app)?;
+        let mut changes = vec![Change::Delete {
+            kind,
+            id: id.clone(),
+        }];
+        if !app.quirks.has(Quirk::DeleteKeepsMemberships) {
+            for group in state.groups_of(&id) {
+                let mut body = group.body.clone();
+                if let Some(Value::Array(members)) = body.get_mut("members") {
+                    members.retain(|member| member.get("value").and_then(Value::as_str) != Some(id.as_str()));
+                    if members.is_empty()
+                        && let Some(fields) = body.as_object_mut()
+                    {
+                        fields.remove("members");
+                    }
+                }
+                changes.push(Change::Put(Resource {
+                    version: group.version + 1,
+                    last_modified: now,
+                    body,
+                    ..(**group).clone()
+                }));
+            }
+        }
+        Ok::<_, ApiError>(((), changes))
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The resources a filter can match: from an index when it demands `attr eq "value"` on an
+/// indexed attribute, else all of them.
+fn candidates<'s>(state: &'s State, kind: Kind, filter: Option<&Filter>, exact_user_name: bool) -> Vec<&'s Arc<Resource>> {
+    let rt = resource_type(kind);
+    let indexed = filter.and_then(Filter::required_equality).and_then(|(path, value)| {
+        let core = path.urn.as_deref().is_none_or(|urn| urn.eq_ignore_ascii_case(rt.schema.id));
+        if !core || path.sub.is_some() {
+            return None;
+        }
+        let index = match path.name.to_ascii_lowercase().as_str() {
+            "id" => Index::Id,
+            "username" if kind == Kind::User => Index::UserName,
+            "externalid" => Index::ExternalId,
+            "displayname" => Index::DisplayName,
+            _ => return None,
+        };
+        Some((index, value))
+    });
+    match indexed {
+        Some((index, value)) => {
+            let exact = exact_user_name && index == Index::UserName;
+            state.lookup(kind, index, value, exact)
+        }
+        None => state.all(kind).collect(),
+    }
+}
+
+/// Runs a list query over one resource type.
+fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
+    let rt = resource_type(kind);
+    let filter = if app.quirks.has(Quirk::IgnoreFilter) {
+        None
+    } else {
+        query.filter.as_ref()
+    };
+    let exact = app.quirks.has(Quirk::CaseSensitiveUserName);
+    let state = app.store.read();
+    let mut matched: Vec<Value> = candidates(&state, kind, filter, exact)
+        .into_iter()
+        .map(|resource| render(&state, resource, &app.base_url))
+        .filter(|rendered| filter.is_none_or(|f| f.matches(rendered, rt)))
+        .collect();
+    drop(state);
+    query.sort(&mut matched, rt);
+    matched
+}
+
+/// Pages, projects and wraps matched resources in a ListResponse.
+fn page(app: &AppState, query: &ListQuery, matched: Vec<(Value, &'static ResourceType)>) -> ApiResult {
+    if app.quirks.has(Quirk::Lookup404) && query.filter.is_some() && matched.is_empty() {
+        return Err(ScimError::not_found("no resource matches the filter").into());
+    }
+    let total = matched.len();
+    let (offset, count) = if app.quirks.has(Quirk::IgnorePaging) {
+        (0, total)
+    } else {
+        let offset = if app.quirks.has(Quirk::ZeroBasedStartIndex) {
+            query.start_index
+        } else {
+            query.start_index - 1
+        };
+        (offset, query.count.unwrap_or(MAX_RESULTS).min(MAX_RESULTS))
+    };
+    let resources: Vec<Value> = matched
+        .into_iter()
+        .skip(offset)
+        .take(count)
+        .map(|(resource, rt)| query.projection.apply(&resource, rt))
+        .collect();
+    let mut body = list_response(total, query.start_index, resources);
+    if app.quirks.has(Quirk::ItemsPerPageIsCount)
+        && let Some(count) = query.count
+    {
+        body["itemsPerPage"] = Value::from(count);
+    }
+    Ok(scim_json(StatusCode::OK, &body))
+}
+
+pub async fn list(app: Arc<AppState>, kind: Kind, query: Option<String>) -> ApiResult {
+    let pairs = query_pairs(&query);
+    let params = ListParams::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let list_query = ListQuery::parse(&params, Some(resource_type(kind)))?;
+    let rt = resource_type(kind);
+    let matched = run_query(&app, kind, &list_query).into_iter().map(|r| (r, rt)).collect();
+    page(&app, &list_query, matched)
+}
+
+/// `POST /Users/.search`, `POST /Groups/.search`, or `POST /.search` across both (RFC 7644 §3.4.3).
+pub async fn search(app: Arc<AppState>, kind: Option<Kind>, headers: HeaderMap, body: Body) -> ApiResult {
+    let raw = json_body(&headers, body).await?;
+    let params = ListParams::from_search_request(&raw)?;
+    let kinds: Vec<Kind> = match kind {
+        Some(kind) => vec![kind],
+        None => vec![Kind::User, Kind::Group],
+    };
+    let mut matched = Vec::new();
+    let mut last_error = None;
+    let mut list_query = None;
+    for kind in &kinds {
+        match ListQuery::parse(&params, Some(resource_type(*kind))) {
+            Ok(query) => {
+                let rt = resource_type(*kind);
+                matched.extend(run_query(&app, *kind, &query).into_iter().map(|r| (r, rt)));
+                list_query = Some(query);
+            }
+            // Across types, a filter on an attribute one type lacks simply skips that type.
+            Err(error) => last_error = Some(error),
+        }
+    }
+    match (list_query, last_error) {
+        (Some(query), _) => page(&app, &query, matched),
+        (None, Some(error)) => Err(error.into()),
+        (None, None) => Err(ScimError::invalid_syntax("nothing to search").into()),
+    }
+}

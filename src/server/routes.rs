@@ -1,0 +1,108 @@
+//! The routing table: which method on which path reaches which handler.
+//!
+//! Anything the table does not hold still gets a SCIM answer: an unknown path is `404`, a
+//! known path with the wrong method is `405` with an `Allow`-free SCIM error body (RFC 7644
+//! §3.12 lists 405 for "service provider does not support the request operation").
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+use super::respond::ApiError;
+use super::store::Kind;
+use super::{AppState, SCIM_BASE_PATH, auth, discovery, resources, respond};
+use crate::scim::ScimError;
+
+async fn method_not_allowed() -> Response {
+    ApiError(ScimError::new(
+        405,
+        None,
+        "this endpoint does not support that method",
+    ))
+    .into_response()
+}
+
+async fn not_found() -> Response {
+    ApiError(ScimError::not_found("no such endpoint")).into_response()
+}
+
+fn collection(kind: Kind) -> MethodRouter<Arc<AppState>> {
+    get(
+        move |State(app): State<Arc<AppState>>, RawQuery(query): RawQuery| resources::list(app, kind, query),
+    )
+    .post(
+        move |State(app): State<Arc<AppState>>, headers: HeaderMap, RawQuery(query): RawQuery, body: Body| {
+            resources::create(app, kind, headers, query, body)
+        },
+    )
+    .fallback(method_not_allowed)
+}
+
+fn item(kind: Kind) -> MethodRouter<Arc<AppState>> {
+    get(
+        move |State(app): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap, RawQuery(query): RawQuery| {
+            resources::read(app, kind, id, headers, query)
+        },
+    )
+    .put(
+        move |State(app): State<Arc<AppState>>,
+              Path(id): Path<String>,
+              headers: HeaderMap,
+              RawQuery(query): RawQuery,
+              body: Body| { resources::replace(app, kind, id, headers, query, body) },
+    )
+    .patch(
+        move |State(app): State<Arc<AppState>>,
+              Path(id): Path<String>,
+              headers: HeaderMap,
+              RawQuery(query): RawQuery,
+              body: Body| { resources::patch(app, kind, id, headers, query, body) },
+    )
+    .delete(
+        move |State(app): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap| {
+            resources::delete(app, kind, id, headers)
+        },
+    )
+    .fallback(method_not_allowed)
+}
+
+fn search(kind: Option<Kind>) -> MethodRouter<Arc<AppState>> {
+    post(move |State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
+        resources::search(app, kind, headers, body)
+    })
+    .fallback(method_not_allowed)
+}
+
+/// The whole application, ready to serve.
+pub fn router(state: Arc<AppState>) -> Router {
+    let scim = Router::new()
+        .route(
+            "/ServiceProviderConfig",
+            get(discovery::get_service_provider_config).fallback(method_not_allowed),
+        )
+        .route("/ResourceTypes", get(discovery::list_resource_types).fallback(method_not_allowed))
+        .route("/ResourceTypes/{id}", get(discovery::get_resource_type).fallback(method_not_allowed))
+        .route("/Schemas", get(discovery::list_schemas).fallback(method_not_allowed))
+        .route("/Schemas/{id}", get(discovery::get_schema).fallback(method_not_allowed))
+        .route("/Users", collection(Kind::User))
+        .route("/Users/.search", search(Some(Kind::User)))
+        .route("/Users/{id}", item(Kind::User))
+        .route("/Groups", collection(Kind::Group))
+        .route("/Groups/.search", search(Some(Kind::Group)))
+        .route("/Groups/{id}", item(Kind::Group))
+        .route("/.search", search(None))
+        .fallback(not_found)
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer));
+    Router::new()
+        .nest(SCIM_BASE_PATH, scim)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), respond::apply_shape_quirks))
+        .with_state(state)
+}
+
