@@ -140,8 +140,9 @@ impl ListQuery {
                 let filter =
                     Filter::parse(text).map_err(|error| ScimError::invalid_filter(error.to_string()))?;
                 if let Some(resource_type) = resource_type {
-                    let _ = resource_type; // RESTORE-CHECK
-
+                    filter
+                        .check(resource_type)
+                        .map_err(|error| ScimError::invalid_filter(error.reason))?;
                 }
                 Some(filter)
             }

@@ -50,7 +50,7 @@ impl AttrPath {
             path: text.to_owned(),
             reason,
         };
-        let (urn, rest) = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+        let (urn, rest) = if text.len() > 4 && text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
             // The URN itself contains dots (`…:2.0:User`), so it ends at the last colon.
             let colon = text.rfind(':').ok_or_else(|| error("a URN needs an attribute name"))?;
             (Some(text[..colon].to_owned()), &text[colon + 1..])
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn rejects_malformed_paths() {
-        for bad in ["", "1abc", "a..b", "a.b.c", "name.", "urn:", "a b", "emails[type"] {
+        for bad in ["", "1abc", "a..b", "a.b.c", "name.", "urn:", "a b", "emails[type", "abcé", "éabc"] {
             assert!(AttrPath::parse(bad).is_err(), "{bad:?} was accepted");
         }
     }

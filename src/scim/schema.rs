@@ -32,7 +32,7 @@ pub enum AttrType {
 }
 
 impl AttrType {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             AttrType::String => "string",
             AttrType::Boolean => "boolean",
@@ -474,7 +474,7 @@ pub static USER: LazyLock<Schema> = LazyLock::new(|| {
             Attribute::complex(
                 "x509Certificates",
                 vec![
-                    Attribute::of("value", AttrType::Binary),
+                    Attribute::of("value", AttrType::Binary).case_exact(),
                     Attribute::string("display"),
                     Attribute::string("type"),
                     Attribute::boolean("primary"),

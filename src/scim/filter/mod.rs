@@ -5,6 +5,13 @@
 //! evaluator ([`eval`]) is driven by the attribute definitions in [`crate::scim::schema`]:
 //! `caseExact` and the attribute's type decide how two values compare ("by type": dates as
 //! instants, booleans as booleans, numbers as numbers).
+//!
+//! The life of a filter: [`Filter::parse`] (syntax, `400 invalidFilter` with an offset), then
+//! [`Filter::check`] against the resource type (unknown attributes, comparisons the type does
+//! not support), then [`Filter::matches`] per resource, with [`Filter::required_equality`]
+//! naming an `attr eq "…"` an index can answer first. Value paths inside PATCH paths
+//! (`members[value eq "…"]`) use [`Filter::check_element`] and [`Filter::matches_element`].
+//! A filter's `Display` parses back to the same filter.
 
 mod eval;
 mod parse;
@@ -61,7 +68,10 @@ pub enum Filter {
     /// `not (filter)`.
     Not(Box<Filter>),
     /// `attrPath[valFilter]`: the inner filter's paths name sub-attributes of `path`.
-    ValuePath { path: AttrPath, filter: Box<Filter> },
+    ValuePath {
+        path: AttrPath,
+        filter: Box<Filter>,
+    },
 }
 
 /// Why a filter does not parse, with the byte offset where parsing stopped.

@@ -8,13 +8,15 @@
 //! filter    = or
 //! or        = and *("or" and)
 //! and       = unary *("and" unary)
-//! unary     = "not" "(" filter ")" / "(" filter ")" / attrPath "[" filter "]" / attrExp
+//! unary     = "not" "(" filter ")" / "(" filter ")" / attrPath "[" valFilter "]" / attrExp
+//! valFilter = filter, without value paths
 //! attrExp   = attrPath "pr" / attrPath compareOp compValue
 //! compareOp = "eq" / "ne" / "co" / "sw" / "ew" / "gt" / "lt" / "ge" / "le"
 //! compValue = "false" / "null" / "true" / number / string   ; JSON (RFC 8259) literals
 //! ```
 //!
-//! Keywords and operators match case-insensitively. Whitespace separates tokens and is
+//! Keywords and operators match case-insensitively. `not` is the keyword only when no operator
+//! follows it: `not pr` tests an attribute called `not`, which the grammar allows. Whitespace separates tokens and is
 //! optional where a token ends by itself (after a string or a bracket). Scanning is
 //! context-sensitive rather than a separate token pass: what may come next is always known,
 //! which is also what lets every error say what was expected, at which byte offset.
@@ -64,7 +66,10 @@ pub(super) fn parse(text: &str) -> Result<Filter, FilterError> {
         Some(b']') => Err(parser.error(parser.pos, "unexpected `]` without a matching `[`")),
         Some(_) => Err(parser.error(
             parser.pos,
-            format!("trailing input: expected `and` or `or`, found {}", parser.found()),
+            format!(
+                "trailing input: expected `and` or `or`, found {}",
+                parser.found()
+            ),
         )),
     }
 }
@@ -134,7 +139,10 @@ impl<'a> Parser<'a> {
             return "end of input".to_owned();
         };
         if first.is_ascii() && is_word_byte(first as u8) {
-            let end = rest.bytes().position(|b| !is_word_byte(b)).unwrap_or(rest.len());
+            let end = rest
+                .bytes()
+                .position(|b| !is_word_byte(b))
+                .unwrap_or(rest.len());
             format!("`{}`", excerpt(&rest[..end]))
         } else if first == '"' {
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -194,11 +202,20 @@ impl<'a> Parser<'a> {
                     self.attribute_expression(start, word)
                 }
             }
-            Some(b')') => Err(self.error(start, "unexpected `)`: expected an attribute path, `(` or `not`")),
-            Some(b']') => Err(self.error(start, "unexpected `]`: expected an attribute path, `(` or `not`")),
+            Some(b')') => Err(self.error(
+                start,
+                "unexpected `)`: expected an attribute path, `(` or `not`",
+            )),
+            Some(b']') => Err(self.error(
+                start,
+                "unexpected `]`: expected an attribute path, `(` or `not`",
+            )),
             _ => Err(self.error(
                 start,
-                format!("expected an attribute path, `(` or `not`, found {}", self.found()),
+                format!(
+                    "expected an attribute path, `(` or `not`, found {}",
+                    self.found()
+                ),
             )),
         }
     }
@@ -229,7 +246,10 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self, at: usize) -> Result<(), FilterError> {
         if self.depth >= MAX_NESTING {
-            return Err(self.error(at, format!("the filter nests more than {MAX_NESTING} levels deep")));
+            return Err(self.error(
+                at,
+                format!("the filter nests more than {MAX_NESTING} levels deep"),
+            ));
         }
         self.depth += 1;
         Ok(())
@@ -242,7 +262,11 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             return Ok(());
         }
-        let (closer, opener) = if closer == b')' { (')', '(') } else { (']', '[') };
+        let (closer, opener) = if closer == b')' {
+            (')', '(')
+        } else {
+            (']', '[')
+        };
         Err(self.error(
             self.pos,
             format!(
@@ -271,7 +295,11 @@ impl<'a> Parser<'a> {
         if op_word.is_empty() {
             return Err(self.error(
                 op_at,
-                format!("expected an operator after `{}`, found {}", excerpt(word), self.found()),
+                format!(
+                    "expected an operator after `{}`, found {}",
+                    excerpt(word),
+                    self.found()
+                ),
             ));
         }
         let op = match op_word.to_ascii_lowercase().as_str() {
@@ -341,17 +369,23 @@ impl<'a> Parser<'a> {
         if token.is_empty() {
             return Err(self.error(
                 start,
-                format!("expected a value after `{}`, found {}", op.as_str(), self.found()),
+                format!(
+                    "expected a value after `{}`, found {}",
+                    op.as_str(),
+                    self.found()
+                ),
             ));
         }
         let value = match token.to_ascii_lowercase().as_str() {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             "null" => Value::Null,
-            _ if is_json_number(token) => Value::Number(
-                number(token)
-                    .ok_or_else(|| self.error(start, format!("number `{}` is out of range", excerpt(token))))?,
-            ),
+            _ if is_json_number(token) => Value::Number(number(token).ok_or_else(|| {
+                self.error(
+                    start,
+                    format!("number `{}` is out of range", excerpt(token)),
+                )
+            })?),
             _ => {
                 return Err(self.error(
                     start,
@@ -406,7 +440,9 @@ impl<'a> Parser<'a> {
                             decoded
                         }
                         other => {
-                            return Err(self.error(at, format!("invalid escape `\\{other}` in string")));
+                            return Err(
+                                self.error(at, format!("invalid escape `\\{other}` in string"))
+                            );
                         }
                     };
                     out.push(decoded);
@@ -414,7 +450,10 @@ impl<'a> Parser<'a> {
                 c if c < ' ' => {
                     return Err(self.error(
                         at,
-                        format!("control character U+{:04X} in a string must be escaped", c as u32),
+                        format!(
+                            "control character U+{:04X} in a string must be escaped",
+                            c as u32
+                        ),
                     ));
                 }
                 c => out.push(c),
@@ -425,7 +464,9 @@ impl<'a> Parser<'a> {
     /// Decodes `\uXXXX` (or a `\uXXXX\uXXXX` surrogate pair) starting at the backslash at
     /// `at`, returning the character and how many bytes the escape spans.
     fn unicode_escape(&self, at: usize) -> Result<(char, usize), FilterError> {
-        let high = self.hex4(at + 2).ok_or_else(|| self.error(at, "`\\u` must be followed by four hex digits"))?;
+        let high = self
+            .hex4(at + 2)
+            .ok_or_else(|| self.error(at, "`\\u` must be followed by four hex digits"))?;
         let unpaired = || self.error(at, format!("unpaired surrogate `\\u{high:04X}` in string"));
         match high {
             0xD800..=0xDBFF => {
@@ -433,9 +474,9 @@ impl<'a> Parser<'a> {
                 if bytes.get(at + 6) != Some(&b'\\') || bytes.get(at + 7) != Some(&b'u') {
                     return Err(unpaired());
                 }
-                let low = self
-                    .hex4(at + 8)
-                    .ok_or_else(|| self.error(at + 6, "`\\u` must be followed by four hex digits"))?;
+                let low = self.hex4(at + 8).ok_or_else(|| {
+                    self.error(at + 6, "`\\u` must be followed by four hex digits")
+                })?;
                 if !(0xDC00..=0xDFFF).contains(&low) {
                     return Err(unpaired());
                 }
@@ -650,9 +691,18 @@ pub(super) mod tests {
     #[test]
     fn parses_present_and_the_json_literals() {
         assert_eq!(Filter::parse("title PR").unwrap(), present("title"));
-        assert_eq!(Filter::parse("active eq true").unwrap(), eq("active", json!(true)));
-        assert_eq!(Filter::parse("active eq FALSE").unwrap(), eq("active", json!(false)));
-        assert_eq!(Filter::parse("title eq Null").unwrap(), eq("title", Value::Null));
+        assert_eq!(
+            Filter::parse("active eq true").unwrap(),
+            eq("active", json!(true))
+        );
+        assert_eq!(
+            Filter::parse("active eq FALSE").unwrap(),
+            eq("active", json!(false))
+        );
+        assert_eq!(
+            Filter::parse("title eq Null").unwrap(),
+            eq("title", Value::Null)
+        );
     }
 
     #[test]
@@ -661,7 +711,10 @@ pub(super) mod tests {
         assert_eq!(Filter::parse("x eq -7").unwrap(), eq("x", json!(-7)));
         assert_eq!(Filter::parse("x eq 0").unwrap(), eq("x", json!(0)));
         assert_eq!(Filter::parse("x eq 1.5").unwrap(), eq("x", json!(1.5)));
-        assert_eq!(Filter::parse("x eq -2.5E+2").unwrap(), eq("x", json!(-250.0)));
+        assert_eq!(
+            Filter::parse("x eq -2.5E+2").unwrap(),
+            eq("x", json!(-250.0))
+        );
         assert_eq!(Filter::parse("x eq 1e-3").unwrap(), eq("x", json!(0.001)));
         assert_eq!(
             Filter::parse("x eq 18446744073709551615").unwrap(),
@@ -731,6 +784,13 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn not_followed_by_an_operator_is_an_attribute_name() {
+        // The grammar allows an attribute called `not`; only `not (` is the keyword.
+        assert_eq!(Filter::parse("not pr").unwrap(), present("not"));
+        assert_eq!(Filter::parse("NOT eq 1").unwrap(), eq("NOT", json!(1)));
+    }
+
+    #[test]
     fn keywords_are_case_insensitive_and_whitespace_is_flexible() {
         assert_eq!(
             Filter::parse(" \t a pr \tAND\t b pr  Or c pr \n").unwrap(),
@@ -740,15 +800,19 @@ pub(super) mod tests {
             Filter::parse("(a pr)and(b pr)").unwrap(),
             and(present("a"), present("b"))
         );
-        assert_eq!(Filter::parse("userName eq\"x\"").unwrap(), eq("userName", json!("x")));
+        assert_eq!(
+            Filter::parse("userName eq\"x\"").unwrap(),
+            eq("userName", json!("x"))
+        );
     }
 
     #[test]
     fn parses_value_paths_with_and_inside_and_logic_outside() {
         // Act
-        let filter =
-            Filter::parse(r#"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#)
-                .unwrap();
+        let filter = Filter::parse(
+            r#"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
+        )
+        .unwrap();
 
         // Assert
         let value_path = Filter::ValuePath {
@@ -770,67 +834,186 @@ pub(super) mod tests {
         // Act
         let sub = Filter::parse(r#"name.familyName co "O'Malley""#).unwrap();
         let core = Filter::parse(&format!("{USER_SCHEMA}:userName sw \"J\"")).unwrap();
-        let extension = Filter::parse(&format!("{ENTERPRISE_USER_SCHEMA}:employeeNumber eq \"1\"")).unwrap();
+        let extension =
+            Filter::parse(&format!("{ENTERPRISE_USER_SCHEMA}:employeeNumber eq \"1\"")).unwrap();
         let whole = Filter::parse(&format!("{ENTERPRISE_USER_SCHEMA} pr")).unwrap();
 
         // Assert
-        let Filter::Compare { path: sub, .. } = sub else { panic!("{sub:?}") };
-        assert_eq!((sub.name.as_str(), sub.sub.as_deref()), ("name", Some("familyName")));
-        let Filter::Compare { path: core, .. } = core else { panic!("{core:?}") };
+        let Filter::Compare { path: sub, .. } = sub else {
+            panic!("{sub:?}")
+        };
+        assert_eq!(
+            (sub.name.as_str(), sub.sub.as_deref()),
+            ("name", Some("familyName"))
+        );
+        let Filter::Compare { path: core, .. } = core else {
+            panic!("{core:?}")
+        };
         assert_eq!(core.urn.as_deref(), Some(USER_SCHEMA));
         assert_eq!(core.name, "userName");
-        let Filter::Compare { path: extension, .. } = extension else { panic!("{extension:?}") };
+        let Filter::Compare {
+            path: extension, ..
+        } = extension
+        else {
+            panic!("{extension:?}")
+        };
         assert_eq!(extension.urn.as_deref(), Some(ENTERPRISE_USER_SCHEMA));
         assert_eq!(extension.name, "employeeNumber");
-        assert_eq!(whole, Filter::Present(AttrPath::parse(ENTERPRISE_USER_SCHEMA).unwrap()));
+        assert_eq!(
+            whole,
+            Filter::Present(AttrPath::parse(ENTERPRISE_USER_SCHEMA).unwrap())
+        );
     }
 
     #[test]
     fn every_error_names_its_offset_and_reason() {
-        let deep = format!("{}a pr{}", "(".repeat(MAX_NESTING + 1), ")".repeat(MAX_NESTING + 1));
+        let deep = format!(
+            "{}a pr{}",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
         let cases: Vec<(String, usize, &str)> = vec![
             ("".into(), 0, "empty filter"),
             ("  \t ".into(), 4, "empty filter"),
-            ("userName".into(), 8, "expected an operator after `userName`, found end of input"),
-            ("userName = \"x\"".into(), 9, "expected an operator after `userName`, found `=`"),
-            ("userName xx \"x\"".into(), 9, "unknown operator `xx` after `userName`"),
-            ("userName eq".into(), 11, "expected a value after `eq`, found end of input"),
-            ("userName eq bjensen".into(), 12, "`bjensen` is not a value: strings must be in double quotes"),
+            (
+                "userName".into(),
+                8,
+                "expected an operator after `userName`, found end of input",
+            ),
+            (
+                "userName = \"x\"".into(),
+                9,
+                "expected an operator after `userName`, found `=`",
+            ),
+            (
+                "userName xx \"x\"".into(),
+                9,
+                "unknown operator `xx` after `userName`",
+            ),
+            (
+                "userName eq".into(),
+                11,
+                "expected a value after `eq`, found end of input",
+            ),
+            (
+                "userName eq bjensen".into(),
+                12,
+                "`bjensen` is not a value: strings must be in double quotes",
+            ),
             ("x eq 01".into(), 5, "`01` is not a value"),
             ("x eq 1.".into(), 5, "`1.` is not a value"),
             ("x eq 1e400".into(), 5, "number `1e400` is out of range"),
             ("userName eq \"abc".into(), 12, "unterminated string"),
             ("userName eq \"abc\\".into(), 12, "unterminated string"),
-            ("userName eq \"a\\qb\"".into(), 14, "invalid escape `\\q` in string"),
-            ("userName eq \"\\u12\"".into(), 13, "`\\u` must be followed by four hex digits"),
-            ("userName eq \"\\uD800\"".into(), 13, "unpaired surrogate `\\uD800` in string"),
-            ("userName eq \"\\uD800\\u0041\"".into(), 13, "unpaired surrogate `\\uD800` in string"),
-            ("userName eq \"\\uDC00\"".into(), 13, "unpaired surrogate `\\uDC00` in string"),
-            ("userName eq \"a\nb\"".into(), 14, "control character U+000A in a string must be escaped"),
+            (
+                "userName eq \"a\\qb\"".into(),
+                14,
+                "invalid escape `\\q` in string",
+            ),
+            (
+                "userName eq \"\\u12\"".into(),
+                13,
+                "`\\u` must be followed by four hex digits",
+            ),
+            (
+                "userName eq \"\\uD800\"".into(),
+                13,
+                "unpaired surrogate `\\uD800` in string",
+            ),
+            (
+                "userName eq \"\\uD800\\u0041\"".into(),
+                13,
+                "unpaired surrogate `\\uD800` in string",
+            ),
+            (
+                "userName eq \"\\uDC00\"".into(),
+                13,
+                "unpaired surrogate `\\uDC00` in string",
+            ),
+            (
+                "userName eq \"a\nb\"".into(),
+                14,
+                "control character U+000A in a string must be escaped",
+            ),
             ("not userName pr".into(), 4, "`not` must be followed by `(`"),
             ("not".into(), 3, "`not` must be followed by `(`"),
-            ("userName pr)".into(), 11, "unexpected `)` without a matching `(`"),
-            ("userName pr]".into(), 11, "unexpected `]` without a matching `[`"),
-            ("()".into(), 1, "unexpected `)`: expected an attribute path, `(` or `not`"),
-            ("userName pr \"x\"".into(), 12, "trailing input: expected `and` or `or`, found `\"x\"`"),
-            ("a pr andb pr".into(), 5, "trailing input: expected `and` or `or`, found `andb`"),
-            ("a pr and".into(), 8, "expected an attribute path, `(` or `not`, found end of input"),
-            ("=".into(), 0, "expected an attribute path, `(` or `not`, found `=`"),
-            ("(a pr".into(), 5, "expected `and`, `or` or `)` to close the `(` at offset 0, found end of input"),
-            ("(a pr]".into(), 5, "expected `and`, `or` or `)` to close the `(` at offset 0, found `]`"),
-            ("emails[type eq \"w\"".into(), 18, "expected `and`, `or` or `]` to close the `[` at offset 6"),
-            ("emails[type[value pr]]".into(), 11, "value paths cannot be nested"),
-            ("emails[type pr].value pr".into(), 15, "cannot be followed by a sub-attribute"),
+            (
+                "userName pr)".into(),
+                11,
+                "unexpected `)` without a matching `(`",
+            ),
+            (
+                "userName pr]".into(),
+                11,
+                "unexpected `]` without a matching `[`",
+            ),
+            (
+                "()".into(),
+                1,
+                "unexpected `)`: expected an attribute path, `(` or `not`",
+            ),
+            (
+                "userName pr \"x\"".into(),
+                12,
+                "trailing input: expected `and` or `or`, found `\"x\"`",
+            ),
+            (
+                "a pr andb pr".into(),
+                5,
+                "trailing input: expected `and` or `or`, found `andb`",
+            ),
+            (
+                "a pr and".into(),
+                8,
+                "expected an attribute path, `(` or `not`, found end of input",
+            ),
+            (
+                "=".into(),
+                0,
+                "expected an attribute path, `(` or `not`, found `=`",
+            ),
+            (
+                "(a pr".into(),
+                5,
+                "expected `and`, `or` or `)` to close the `(` at offset 0, found end of input",
+            ),
+            (
+                "(a pr]".into(),
+                5,
+                "expected `and`, `or` or `)` to close the `(` at offset 0, found `]`",
+            ),
+            (
+                "emails[type eq \"w\"".into(),
+                18,
+                "expected `and`, `or` or `]` to close the `[` at offset 6",
+            ),
+            (
+                "emails[type[value pr]]".into(),
+                11,
+                "value paths cannot be nested",
+            ),
+            (
+                "emails[type pr].value pr".into(),
+                15,
+                "cannot be followed by a sub-attribute",
+            ),
             ("1abc pr".into(), 0, "`1abc` is not a valid attribute path"),
             ("a..b pr".into(), 0, "`a..b` is not a valid attribute path"),
-            (deep, MAX_NESTING, "the filter nests more than 64 levels deep"),
+            (
+                deep,
+                MAX_NESTING,
+                "the filter nests more than 64 levels deep",
+            ),
         ];
         for (text, offset, reason) in cases {
             // Act
             let error = error(&text);
 
             // Assert
-            assert!(error.reason.contains(reason), "{text:?}: {error:?} does not say {reason:?}");
+            assert!(
+                error.reason.contains(reason),
+                "{text:?}: {error:?} does not say {reason:?}"
+            );
             assert_eq!(error.offset, offset, "{text:?}: {error:?}");
         }
     }
@@ -841,7 +1024,10 @@ pub(super) mod tests {
         assert_eq!(error("displayName eq \"é\" é").offset, 20);
         assert_eq!(error("é pr").offset, 0);
         assert_eq!(error("displayName eq \"😀\u{1}\"").offset, 20);
-        assert_eq!(error("a pr 😀").reason, "trailing input: expected `and` or `or`, found `😀`");
+        assert_eq!(
+            error("a pr 😀").reason,
+            "trailing input: expected `and` or `or`, found `😀`"
+        );
     }
 
     #[test]
@@ -861,7 +1047,10 @@ pub(super) mod tests {
     #[test]
     fn deeply_nested_not_is_an_error_not_a_stack_overflow() {
         let text = format!("{}a pr{}", "not (".repeat(10_000), ")".repeat(10_000));
-        assert_eq!(error(&text).offset, MAX_NESTING * "not (".len() + "not ".len());
+        assert_eq!(
+            error(&text).offset,
+            MAX_NESTING * "not (".len() + "not ".len()
+        );
     }
 
     #[test]
@@ -876,7 +1065,10 @@ pub(super) mod tests {
         let text = filter.to_string();
 
         // Assert
-        assert_eq!(text, r#"(a pr or b pr) and (not (c pr) and d eq "x \"y\"")"#);
+        assert_eq!(
+            text,
+            r#"(a pr or b pr) and (not (c pr) and d eq "x \"y\"")"#
+        );
         assert_eq!(Filter::parse(&text).unwrap(), filter);
     }
 
@@ -924,7 +1116,9 @@ pub(super) mod tests {
             1 => Just(Some(USER_SCHEMA.to_owned())),
             1 => Just(Some(ENTERPRISE_USER_SCHEMA.to_owned())),
         ];
-        let name = prop::sample::select(vec!["userName", "name", "emails", "active", "$ref", "x-y_1", "NOT", "and"]);
+        let name = prop::sample::select(vec![
+            "userName", "name", "emails", "active", "$ref", "x-y_1", "NOT", "and",
+        ]);
         let sub = prop::option::of(prop::sample::select(vec!["value", "familyName", "type"]));
         (urn, name, sub).prop_map(|(urn, name, sub)| AttrPath {
             urn,
@@ -959,9 +1153,16 @@ pub(super) mod tests {
     }
 
     /// `attrPath op value` or `attrPath pr`.
-    fn arb_leaf(path: BoxedStrategy<AttrPath>, value: BoxedStrategy<Value>) -> impl Strategy<Value = Filter> {
+    fn arb_leaf(
+        path: BoxedStrategy<AttrPath>,
+        value: BoxedStrategy<Value>,
+    ) -> impl Strategy<Value = Filter> {
         prop_oneof![
-            (path.clone(), arb_op(), value).prop_map(|(path, op, value)| Filter::Compare { path, op, value }),
+            (path.clone(), arb_op(), value).prop_map(|(path, op, value)| Filter::Compare {
+                path,
+                op,
+                value
+            }),
             path.prop_map(Filter::Present),
         ]
     }
@@ -970,24 +1171,27 @@ pub(super) mod tests {
     fn arb_tree(leaf: BoxedStrategy<Filter>) -> impl Strategy<Value = Filter> {
         leaf.prop_recursive(5, 32, 2, |inner| {
             prop_oneof![
-                (inner.clone(), inner.clone()).prop_map(|(l, r)| Filter::And(Box::new(l), Box::new(r))),
-                (inner.clone(), inner.clone()).prop_map(|(l, r)| Filter::Or(Box::new(l), Box::new(r))),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(l, r)| Filter::And(Box::new(l), Box::new(r))),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(l, r)| Filter::Or(Box::new(l), Box::new(r))),
                 inner.prop_map(|f| Filter::Not(Box::new(f))),
             ]
         })
     }
 
-    /// Any filter the grammar can express: trees whose leaves may be value paths, which hold
-    /// trees without value paths.
+    /// Any filter the grammar can express over these paths and values: and/or/not trees whose
+    /// leaves may be value paths, which hold trees without value paths.
     pub(in crate::scim::filter) fn arb_filter_over(
         path: BoxedStrategy<AttrPath>,
         value: BoxedStrategy<Value>,
     ) -> impl Strategy<Value = Filter> {
         let leaf = arb_leaf(path.clone(), value).boxed();
-        let value_path = (path, arb_tree(leaf.clone())).prop_map(|(path, filter)| Filter::ValuePath {
-            path,
-            filter: Box::new(filter),
-        });
+        let value_path =
+            (path, arb_tree(leaf.clone())).prop_map(|(path, filter)| Filter::ValuePath {
+                path,
+                filter: Box::new(filter),
+            });
         arb_tree(prop_oneof![3 => leaf, 1 => value_path].boxed())
     }
 
