@@ -46,7 +46,9 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
         .expect("bind 127.0.0.1");
-    let addr = listener.local_addr().expect("local address of the listener");
+    let addr = listener
+        .local_addr()
+        .expect("local address of the listener");
 
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "http://{addr}/scim/v2").expect("write the base URL to stdout");

@@ -2,7 +2,7 @@
 //!
 //! The benchmark needs a populated server (one user to fetch by id, then 100,000 to filter
 //! among) and creating them through the SCIM API is itself a measurement of the write path.
-//! Each user is `bench-user-<i>@example.com`, POSTed to `<base>/Users` with a bearer token,
+//! Each user is `bench-user-<i>@example.com`, sent with `POST` to `<base>/Users` with a bearer token,
 //! at most [`IN_FLIGHT`] requests at a time.
 //!
 //! Usage: `seed_users BASE_URL TOKEN COUNT [START]` creates users `START..START+COUNT`
@@ -63,6 +63,18 @@ fn user(i: usize) -> Value {
     })
 }
 
+/// An error with its causes (reqwest's own message leaves out e.g. "Connection refused").
+fn describe(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// Creates user `i`, returning its id.
 async fn create(client: &reqwest::Client, args: &Args, i: usize) -> Result<String, String> {
     let response = client
@@ -72,14 +84,16 @@ async fn create(client: &reqwest::Client, args: &Args, i: usize) -> Result<Strin
         .json(&user(i))
         .send()
         .await
-        .map_err(|err| format!("POST user {i}: {err}"))?;
+        .map_err(|err| format!("POST user {i}: {}", describe(&err)))?;
     let status = response.status();
     let body = response
         .text()
         .await
-        .map_err(|err| format!("POST user {i}: reading the response: {err}"))?;
+        .map_err(|err| format!("POST user {i}: reading the response: {}", describe(&err)))?;
     if status != reqwest::StatusCode::CREATED {
-        return Err(format!("POST user {i}: expected 201 Created, got {status}: {body}"));
+        return Err(format!(
+            "POST user {i}: expected 201 Created, got {status}: {body}"
+        ));
     }
     let created: Value = serde_json::from_str(&body)
         .map_err(|err| format!("POST user {i}: the 201 body is not JSON ({err}): {body}"))?;
@@ -95,7 +109,7 @@ async fn run(args: Args) -> Result<(), String> {
         .no_proxy()
         .timeout(REQUEST_TIMEOUT)
         .build()
-        .map_err(|err| format!("building the HTTP client: {err}"))?;
+        .map_err(|err| format!("building the HTTP client: {}", describe(&err)))?;
     let args = Arc::new(args);
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -137,11 +151,9 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(id) = first_id {
         println!("FIRST_ID={id}");
     }
-    let rate = if elapsed > 0.0 {
-        args.count as f64 / elapsed
-    } else {
-        0.0
-    };
+    // Counts above 2^32 are not a seeding anyone waits for; saturate rather than cast.
+    let count = u32::try_from(args.count).map_or(f64::from(u32::MAX), f64::from);
+    let rate = if elapsed > 0.0 { count / elapsed } else { 0.0 };
     println!(
         "SEEDED count={} start={} seconds={elapsed:.3} users_per_second={rate:.0} in_flight={IN_FLIGHT}",
         args.count, args.start

@@ -57,6 +57,7 @@ trap 'exit 143' TERM
 start_server() {
     local name=$1
     shift
+    : >"$WORK/$name.out"
     "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
     local pid=$!
     PIDS+=("$pid")

@@ -114,6 +114,7 @@ fi
 
 TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 log "starting $BIN serve --bind 127.0.0.1:0 $*"
+: >"$WORK/server.out"
 "$BIN" serve --bind 127.0.0.1:0 --token "$TOKEN" "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 
@@ -166,8 +167,11 @@ if ((TOTAL > 0)); then
 fi
 echo "  checks reported: $TOTAL, not SUCCESS: $FAILED, scim2 exit status: $TEST_STATUS"
 if ((FAILED > 0)); then
-    echo "  failing checks:"
-    grep -v '^SUCCESS ' "$WORK/results.txt" | sort | uniq -c | sed 's/^/    /'
+    echo "  failing checks (with their reasons):"
+    awk -v statuses="^($STATUSES) [A-Za-z_][A-Za-z0-9_]*\$" '
+        $0 ~ statuses { show = ($1 != "SUCCESS") }
+        show && shown++ < 200 { print "    " $0 }
+    ' "$WORK/test.txt"
 fi
 echo "======================================================"
 

@@ -46,7 +46,9 @@ impl VirtualClock {
         let step = i64::try_from(by.as_nanos()).unwrap_or(i64::MAX).max(0);
         let _ = self
             .nanos
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| Some(now.saturating_add(step)));
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+                Some(now.saturating_add(step))
+            });
     }
 }
 

@@ -22,7 +22,11 @@ const EXIT_SETUP: u8 = 3;
 const DEFAULT_TOKEN: &str = "scimulate-dev-token";
 
 #[derive(Parser)]
-#[command(name = "scimulate", version, about = "SCIM 2.0 conformance harness and mock identity provider")]
+#[command(
+    name = "scimulate",
+    version,
+    about = "SCIM 2.0 conformance harness and mock identity provider"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -114,7 +118,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         if using_default_token {
             eprintln!("auth: Authorization: Bearer <the default development token, see README>");
         } else {
-            eprintln!("auth: Authorization: Bearer <the token given with --token / SCIMULATE_TOKEN>");
+            eprintln!(
+                "auth: Authorization: Bearer <the token given with --token / SCIMULATE_TOKEN>"
+            );
         }
         for quirk in quirks.iter() {
             eprintln!("quirk: {quirk}: {}", quirk.description());

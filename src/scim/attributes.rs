@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::error::ScimError;
 use super::path::AttrPath;
-use super::schema::{Attribute, ResourceType, Resolved, Returned};
+use super::schema::{Attribute, Resolved, ResourceType, Returned};
 
 /// A parsed projection.
 #[derive(Debug, Clone, Default)]
@@ -78,10 +78,14 @@ impl Projection {
                 continue;
             }
             if let Some(extension) = resource_type.extension(key) {
-                let Value::Object(inner) = value else { continue };
+                let Value::Object(inner) = value else {
+                    continue;
+                };
                 let mut kept = Map::new();
                 for (name, inner_value) in inner {
-                    let Some(attribute) = extension.attribute(name) else { continue };
+                    let Some(attribute) = extension.attribute(name) else {
+                        continue;
+                    };
                     if let Some(projected) =
                         self.project(Some(extension.id), attribute, inner_value, resource_type)
                     {
@@ -161,7 +165,10 @@ impl Projection {
     }
 }
 
-fn map_elements(value: &Value, f: impl Fn(&Map<String, Value>) -> Map<String, Value>) -> Option<Value> {
+fn map_elements(
+    value: &Value,
+    f: impl Fn(&Map<String, Value>) -> Map<String, Value>,
+) -> Option<Value> {
     match value {
         Value::Object(fields) => {
             let kept = f(fields);
@@ -244,7 +251,11 @@ mod tests {
 
     #[test]
     fn excluded_attributes_drops_attributes_but_never_id() {
-        let projection = Projection::parse(None, Some("name,id,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department")).unwrap();
+        let projection = Projection::parse(
+            None,
+            Some("name,id,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"),
+        )
+        .unwrap();
         let out = projection.apply(&ada(), &USER_TYPE);
         assert!(out.get("name").is_none());
         assert_eq!(out["id"], "1");
@@ -255,7 +266,9 @@ mod tests {
     fn password_is_never_returned_even_when_asked_for() {
         let everything = Projection::default().apply(&ada(), &USER_TYPE);
         assert!(everything.get("password").is_none());
-        let asked = Projection::parse(Some("password"), None).unwrap().apply(&ada(), &USER_TYPE);
+        let asked = Projection::parse(Some("password"), None)
+            .unwrap()
+            .apply(&ada(), &USER_TYPE);
         assert!(asked.get("password").is_none());
     }
 

@@ -12,7 +12,7 @@ use super::attributes::Projection;
 use super::error::ScimError;
 use super::filter::Filter;
 use super::path::AttrPath;
-use super::schema::{AttrType, ResourceType, Resolved};
+use super::schema::{AttrType, Resolved, ResourceType};
 
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -72,7 +72,9 @@ impl ListParams {
     /// Reads a `SearchRequest` body (RFC 7644 §3.4.3).
     pub fn from_search_request(body: &Value) -> Result<Self, ScimError> {
         let Value::Object(fields) = body else {
-            return Err(ScimError::invalid_syntax("a SearchRequest must be a JSON object"));
+            return Err(ScimError::invalid_syntax(
+                "a SearchRequest must be a JSON object",
+            ));
         };
         let mut params = ListParams::default();
         let mut declared = false;
@@ -90,13 +92,17 @@ impl ListParams {
                         })
                         .collect::<Result<Vec<_>, _>>()
                         .map(|items| items.join(",")),
-                    _ => Err(ScimError::invalid_value(format!("`{name}` has the wrong type"))),
+                    _ => Err(ScimError::invalid_value(format!(
+                        "`{name}` has the wrong type"
+                    ))),
                 }
             };
             let slot = match name.to_ascii_lowercase().as_str() {
                 "schemas" => {
                     let listed = value.as_array().is_some_and(|schemas| {
-                        schemas.iter().any(|s| s.as_str() == Some(SEARCH_REQUEST_SCHEMA))
+                        schemas
+                            .iter()
+                            .any(|s| s.as_str() == Some(SEARCH_REQUEST_SCHEMA))
                     });
                     declared = listed;
                     continue;
@@ -122,9 +128,9 @@ impl ListParams {
 }
 
 fn parse_integer(name: &str, text: &str) -> Result<i64, ScimError> {
-    text.trim().parse::<i64>().map_err(|_| {
-        ScimError::invalid_value(format!("`{name}` must be an integer, not `{text}`"))
-    })
+    text.trim()
+        .parse::<i64>()
+        .map_err(|_| ScimError::invalid_value(format!("`{name}` must be an integer, not `{text}`")))
 }
 
 impl ListQuery {
@@ -137,8 +143,8 @@ impl ListQuery {
         let filter = match params.filter.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => {
-                let filter =
-                    Filter::parse(text).map_err(|error| ScimError::invalid_filter(error.to_string()))?;
+                let filter = Filter::parse(text)
+                    .map_err(|error| ScimError::invalid_filter(error.to_string()))?;
                 if let Some(resource_type) = resource_type {
                     filter
                         .check(resource_type)
@@ -158,10 +164,13 @@ impl ListQuery {
         let sort_by = match params.sort_by.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => {
-                let path =
-                    AttrPath::parse(text).map_err(|error| ScimError::invalid_value(error.to_string()))?;
+                let path = AttrPath::parse(text)
+                    .map_err(|error| ScimError::invalid_value(error.to_string()))?;
                 if let Some(resource_type) = resource_type
-                    && !matches!(resource_type.resolve(&path), Some(Resolved::Attribute { .. }))
+                    && !matches!(
+                        resource_type.resolve(&path),
+                        Some(Resolved::Attribute { .. })
+                    )
                 {
                     return Err(ScimError::invalid_value(format!(
                         "cannot sort by `{text}`: no such attribute"
@@ -207,7 +216,9 @@ impl ListQuery {
         else {
             return;
         };
-        let leaf = sub_attribute.or_else(|| attribute.sub_attribute("value")).unwrap_or(attribute);
+        let leaf = sub_attribute
+            .or_else(|| attribute.sub_attribute("value"))
+            .unwrap_or(attribute);
         let case_exact = leaf.case_exact;
         let is_date = leaf.ty == AttrType::DateTime;
         let key_of = |resource: &Value| -> Option<Value> {
@@ -341,7 +352,8 @@ mod tests {
             json!({"id": "2"}),
             json!({"id": "3", "userName": "Alice"}),
         ];
-        let ascending = ListQuery::parse(&params(&[("sortBy", "userName")]), Some(&USER_TYPE)).unwrap();
+        let ascending =
+            ListQuery::parse(&params(&[("sortBy", "userName")]), Some(&USER_TYPE)).unwrap();
         ascending.sort(&mut users, &USER_TYPE);
         let ids: Vec<_> = users.iter().map(|u| u["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["3", "1", "2"]);

@@ -50,9 +50,15 @@ impl AttrPath {
             path: text.to_owned(),
             reason,
         };
-        let (urn, rest) = if text.len() > 4 && text.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
+        let (urn, rest) = if text.len() > 4
+            && text
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
+        {
             // The URN itself contains dots (`…:2.0:User`), so it ends at the last colon.
-            let colon = text.rfind(':').ok_or_else(|| error("a URN needs an attribute name"))?;
+            let colon = text
+                .rfind(':')
+                .ok_or_else(|| error("a URN needs an attribute name"))?;
             (Some(text[..colon].to_owned()), &text[colon + 1..])
         } else {
             (None, text)
@@ -62,7 +68,9 @@ impl AttrPath {
             None => (rest, None),
         };
         if !is_name(name) {
-            return Err(error("attribute names start with a letter and hold letters, digits, '-' or '_'"));
+            return Err(error(
+                "attribute names start with a letter and hold letters, digits, '-' or '_'",
+            ));
         }
         if let Some(sub) = sub
             && !is_name(sub)
@@ -105,7 +113,10 @@ mod tests {
 
     #[test]
     fn parses_simple_and_sub_attribute_paths() {
-        assert_eq!(AttrPath::parse("userName").unwrap(), AttrPath::simple("userName"));
+        assert_eq!(
+            AttrPath::parse("userName").unwrap(),
+            AttrPath::simple("userName")
+        );
         let path = AttrPath::parse("name.givenName").unwrap();
         assert_eq!(path.name, "name");
         assert_eq!(path.sub.as_deref(), Some("givenName"));
@@ -113,16 +124,36 @@ mod tests {
 
     #[test]
     fn splits_the_urn_at_its_last_colon() {
-        let path = AttrPath::parse("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value").unwrap();
-        assert_eq!(path.urn.as_deref(), Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
+        let path = AttrPath::parse(
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        )
+        .unwrap();
+        assert_eq!(
+            path.urn.as_deref(),
+            Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+        );
         assert_eq!(path.name, "manager");
         assert_eq!(path.sub.as_deref(), Some("value"));
-        assert_eq!(path.to_string(), "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value");
+        assert_eq!(
+            path.to_string(),
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"
+        );
     }
 
     #[test]
     fn rejects_malformed_paths() {
-        for bad in ["", "1abc", "a..b", "a.b.c", "name.", "urn:", "a b", "emails[type", "abcé", "éabc"] {
+        for bad in [
+            "",
+            "1abc",
+            "a..b",
+            "a.b.c",
+            "name.",
+            "urn:",
+            "a b",
+            "emails[type",
+            "abcé",
+            "éabc",
+        ] {
             assert!(AttrPath::parse(bad).is_err(), "{bad:?} was accepted");
         }
     }

@@ -32,19 +32,28 @@ pub fn normalize(
     options: NormalizeOptions,
 ) -> Result<Value, ScimError> {
     let Value::Object(fields) = input else {
-        return Err(ScimError::invalid_syntax("a resource must be a JSON object"));
+        return Err(ScimError::invalid_syntax(
+            "a resource must be a JSON object",
+        ));
     };
     let mut out = Map::new();
     let mut schemas: Vec<String> = vec![resource_type.schema.id.to_owned()];
     if let Some(declared) = field(fields, "schemas") {
         let Value::Array(declared) = declared else {
-            return Err(ScimError::invalid_value("`schemas` must be an array of schema URNs"));
+            return Err(ScimError::invalid_value(
+                "`schemas` must be an array of schema URNs",
+            ));
         };
         for urn in declared {
             let Some(urn) = urn.as_str() else {
-                return Err(ScimError::invalid_value("`schemas` must be an array of schema URNs"));
+                return Err(ScimError::invalid_value(
+                    "`schemas` must be an array of schema URNs",
+                ));
             };
-            match resource_type.schema_ids().find(|id| id.eq_ignore_ascii_case(urn)) {
+            match resource_type
+                .schema_ids()
+                .find(|id| id.eq_ignore_ascii_case(urn))
+            {
                 Some(id) if !schemas.iter().any(|s| s == id) => schemas.push(id.to_owned()),
                 Some(_) => {}
                 None => {
@@ -130,7 +139,9 @@ fn normalize_object(
         if value.is_null() {
             return Ok(None);
         }
-        return Err(ScimError::invalid_value(format!("`{context}` must be an object")));
+        return Err(ScimError::invalid_value(format!(
+            "`{context}` must be an object"
+        )));
     };
     let mut out = Map::new();
     for (key, value) in fields {
@@ -214,10 +225,10 @@ fn normalize_single(
                     continue;
                 };
                 let sub_path = format!("{path}.{}", sub.name);
-                if let Some(sub_value) = normalize_single(sub_value, sub, &sub_path, options)? {
-                    if sub.mutability != Mutability::ReadOnly {
-                        out.insert(sub.name.to_owned(), sub_value);
-                    }
+                if let Some(sub_value) = normalize_single(sub_value, sub, &sub_path, options)?
+                    && sub.mutability != Mutability::ReadOnly
+                {
+                    out.insert(sub.name.to_owned(), sub_value);
                 }
             }
             // A complex value whose `value` is empty is a removal (the SCIM Validator's
@@ -302,7 +313,12 @@ mod tests {
         let strict = NormalizeOptions {
             reject_string_booleans: true,
         };
-        let error = normalize(&json!({"userName": "a", "active": "True"}), &USER_TYPE, strict).unwrap_err();
+        let error = normalize(
+            &json!({"userName": "a", "active": "True"}),
+            &USER_TYPE,
+            strict,
+        )
+        .unwrap_err();
         assert_eq!(error.status, 400);
     }
 
@@ -313,8 +329,14 @@ mod tests {
             ENTERPRISE_USER_SCHEMA: {"manager": "42", "department": "R&D"},
         }))
         .unwrap();
-        assert_eq!(output[ENTERPRISE_USER_SCHEMA]["manager"], json!({"value": "42"}));
-        assert_eq!(output["schemas"], json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]));
+        assert_eq!(
+            output[ENTERPRISE_USER_SCHEMA]["manager"],
+            json!({"value": "42"})
+        );
+        assert_eq!(
+            output["schemas"],
+            json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA])
+        );
     }
 
     #[test]
@@ -323,7 +345,12 @@ mod tests {
         assert_eq!(error.scim_type, Some(crate::scim::ScimType::InvalidValue));
         assert!(error.detail.contains("userName"));
 
-        let error = normalize(&json!({"members": []}), &GROUP_TYPE, NormalizeOptions::default()).unwrap_err();
+        let error = normalize(
+            &json!({"members": []}),
+            &GROUP_TYPE,
+            NormalizeOptions::default(),
+        )
+        .unwrap_err();
         assert!(error.detail.contains("displayName"));
     }
 
@@ -343,7 +370,8 @@ mod tests {
 
     #[test]
     fn null_and_empty_values_are_unassigned() {
-        let output = user(json!({"userName": "a", "nickName": null, "emails": [], "name": {}})).unwrap();
+        let output =
+            user(json!({"userName": "a", "nickName": null, "emails": [], "name": {}})).unwrap();
         assert_eq!(output, json!({"schemas": [USER_SCHEMA], "userName": "a"}));
     }
 }

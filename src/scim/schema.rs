@@ -14,7 +14,8 @@ use serde_json::{Map, Value, json};
 use super::path::AttrPath;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-pub const ENTERPRISE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const ENTERPRISE_USER_SCHEMA: &str =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
@@ -321,7 +322,9 @@ impl ResourceType {
         };
         let attribute = schema.attribute(&path.name).or_else(|| {
             if extension.is_none() {
-                COMMON.iter().find(|a| a.name.eq_ignore_ascii_case(&path.name))
+                COMMON
+                    .iter()
+                    .find(|a| a.name.eq_ignore_ascii_case(&path.name))
             } else {
                 None
             }
@@ -340,7 +343,11 @@ impl ResourceType {
 
 const EMAIL_TYPES: &[&str] = &["work", "home", "other"];
 
-fn multi_valued(name: &'static str, types: &'static [&'static str], description: &'static str) -> Attribute {
+fn multi_valued(
+    name: &'static str,
+    types: &'static [&'static str],
+    description: &'static str,
+) -> Attribute {
     Attribute::complex(
         name,
         vec![
@@ -370,11 +377,17 @@ pub static COMMON: LazyLock<Vec<Attribute>> = LazyLock::new(|| {
         Attribute::complex(
             "meta",
             vec![
-                Attribute::string("resourceType").case_exact().mutability(ReadOnly),
+                Attribute::string("resourceType")
+                    .case_exact()
+                    .mutability(ReadOnly),
                 Attribute::of("created", AttrType::DateTime).mutability(ReadOnly),
                 Attribute::of("lastModified", AttrType::DateTime).mutability(ReadOnly),
-                Attribute::reference("location", &["uri"]).case_exact().mutability(ReadOnly),
-                Attribute::string("version").case_exact().mutability(ReadOnly),
+                Attribute::reference("location", &["uri"])
+                    .case_exact()
+                    .mutability(ReadOnly),
+                Attribute::string("version")
+                    .case_exact()
+                    .mutability(ReadOnly),
             ],
         )
         .mutability(ReadOnly)
@@ -389,10 +402,9 @@ pub static USER: LazyLock<Schema> = LazyLock::new(|| {
         name: "User",
         description: "User Account",
         attributes: vec![
-            Attribute::string("userName")
-                .required()
-                .unique()
-                .describe("Unique identifier for the User, used to authenticate; unique case-insensitively."),
+            Attribute::string("userName").required().unique().describe(
+                "Unique identifier for the User, used to authenticate; unique case-insensitively.",
+            ),
             Attribute::complex(
                 "name",
                 vec![
@@ -405,14 +417,19 @@ pub static USER: LazyLock<Schema> = LazyLock::new(|| {
                 ],
             )
             .describe("The components of the user's real name."),
-            Attribute::string("displayName").describe("The name of the User, suitable for display."),
+            Attribute::string("displayName")
+                .describe("The name of the User, suitable for display."),
             Attribute::string("nickName").describe("The casual way to address the user."),
-            Attribute::reference("profileUrl", &["external"]).describe("A URI of the user's online profile."),
+            Attribute::reference("profileUrl", &["external"])
+                .describe("A URI of the user's online profile."),
             Attribute::string("title").describe("The user's title."),
-            Attribute::string("userType").describe("The relationship between the organization and the user."),
-            Attribute::string("preferredLanguage").describe("The user's preferred written or spoken language."),
+            Attribute::string("userType")
+                .describe("The relationship between the organization and the user."),
+            Attribute::string("preferredLanguage")
+                .describe("The user's preferred written or spoken language."),
             Attribute::string("locale").describe("The user's default location."),
-            Attribute::string("timezone").describe("The User's time zone in the IANA Time Zone database format."),
+            Attribute::string("timezone")
+                .describe("The User's time zone in the IANA Time Zone database format."),
             Attribute::boolean("active").describe("The User's administrative status."),
             Attribute::string("password")
                 .mutability(Mutability::WriteOnly)
@@ -491,7 +508,8 @@ pub static ENTERPRISE_USER: LazyLock<Schema> = LazyLock::new(|| Schema {
     name: "EnterpriseUser",
     description: "Enterprise User",
     attributes: vec![
-        Attribute::string("employeeNumber").describe("Numeric or alphanumeric identifier assigned to a person."),
+        Attribute::string("employeeNumber")
+            .describe("Numeric or alphanumeric identifier assigned to a person."),
         Attribute::string("costCenter").describe("Identifies the name of a cost center."),
         Attribute::string("organization").describe("Identifies the name of an organization."),
         Attribute::string("division").describe("Identifies the name of a division."),
@@ -499,7 +517,8 @@ pub static ENTERPRISE_USER: LazyLock<Schema> = LazyLock::new(|| Schema {
         Attribute::complex(
             "manager",
             vec![
-                Attribute::string("value").describe("The id of the SCIM resource representing the manager."),
+                Attribute::string("value")
+                    .describe("The id of the SCIM resource representing the manager."),
                 Attribute::reference("$ref", &["User"]),
                 Attribute::string("displayName").mutability(Mutability::ReadOnly),
             ],
@@ -570,14 +589,28 @@ mod tests {
 
     #[test]
     fn resolves_urn_qualified_core_and_extension_paths() {
-        let core = AttrPath::parse("urn:ietf:params:scim:schemas:core:2.0:User:name.givenName").unwrap();
-        let Some(Resolved::Attribute { extension: None, sub_attribute: Some(sub), .. }) = USER_TYPE.resolve(&core) else {
+        let core =
+            AttrPath::parse("urn:ietf:params:scim:schemas:core:2.0:User:name.givenName").unwrap();
+        let Some(Resolved::Attribute {
+            extension: None,
+            sub_attribute: Some(sub),
+            ..
+        }) = USER_TYPE.resolve(&core)
+        else {
             panic!("core URN path did not resolve");
         };
         assert_eq!(sub.name, "givenName");
 
-        let ext = AttrPath::parse("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value").unwrap();
-        let Some(Resolved::Attribute { extension: Some(urn), attribute, .. }) = USER_TYPE.resolve(&ext) else {
+        let ext = AttrPath::parse(
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        )
+        .unwrap();
+        let Some(Resolved::Attribute {
+            extension: Some(urn),
+            attribute,
+            ..
+        }) = USER_TYPE.resolve(&ext)
+        else {
             panic!("extension path did not resolve");
         };
         assert_eq!(urn, ENTERPRISE_USER_SCHEMA);
@@ -587,7 +620,10 @@ mod tests {
     #[test]
     fn a_bare_extension_urn_resolves_to_the_extension() {
         let path = AttrPath::parse(ENTERPRISE_USER_SCHEMA).unwrap();
-        assert!(matches!(USER_TYPE.resolve(&path), Some(Resolved::Extension(_))));
+        assert!(matches!(
+            USER_TYPE.resolve(&path),
+            Some(Resolved::Extension(_))
+        ));
     }
 
     #[test]

@@ -26,11 +26,18 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn presented(request: &Request) -> Option<&[u8]> {
     let value = request.headers().get(header::AUTHORIZATION)?.as_bytes();
     let (scheme, token) = value.split_at_checked(7)?;
-    scheme.eq_ignore_ascii_case(b"bearer ").then_some(token.trim_ascii())
+    scheme
+        .eq_ignore_ascii_case(b"bearer ")
+        .then_some(token.trim_ascii())
 }
 
-pub async fn require_bearer(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let authorized = presented(&request).is_some_and(|token| constant_time_eq(token, state.token.as_bytes()));
+pub async fn require_bearer(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let authorized =
+        presented(&request).is_some_and(|token| constant_time_eq(token, state.token.as_bytes()));
     if authorized {
         return next.run(request).await;
     }

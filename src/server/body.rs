@@ -13,7 +13,12 @@ use super::MAX_BODY_BYTES;
 use crate::scim::ScimError;
 
 fn is_json_media_type(value: &str) -> bool {
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence == "application/scim+json"
 }
 
@@ -25,7 +30,9 @@ pub async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, ScimErr
             return Err(ScimError::new(
                 415,
                 None,
-                format!("unsupported media type `{text}`: send application/scim+json or application/json"),
+                format!(
+                    "unsupported media type `{text}`: send application/scim+json or application/json"
+                ),
             ));
         }
     }
@@ -43,12 +50,15 @@ pub async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, ScimErr
     if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| too_large())?;
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| too_large())?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ScimError::invalid_syntax("the request body is empty"));
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|error| ScimError::invalid_syntax(format!("the request body is not valid JSON: {error}")))
+    serde_json::from_slice(&bytes).map_err(|error| {
+        ScimError::invalid_syntax(format!("the request body is not valid JSON: {error}"))
+    })
 }
 
 #[cfg(test)]

@@ -45,7 +45,9 @@ fn refuse_filter(query: &Option<String>) -> Result<(), ApiError> {
         form_urlencoded::parse(q.as_bytes()).any(|(name, _)| name.eq_ignore_ascii_case("filter"))
     });
     if has_filter {
-        return Err(ScimError::new(403, None, "discovery endpoints do not support filtering").into());
+        return Err(
+            ScimError::new(403, None, "discovery endpoints do not support filtering").into(),
+        );
     }
     Ok(())
 }
@@ -55,31 +57,53 @@ fn resource_types() -> [&'static ResourceType; 2] {
 }
 
 pub async fn get_service_provider_config(State(state): State<Arc<AppState>>) -> ApiResult {
-    Ok(scim_json(StatusCode::OK, &service_provider_config(&state.base_url)))
+    Ok(scim_json(
+        StatusCode::OK,
+        &service_provider_config(&state.base_url),
+    ))
 }
 
-pub async fn list_resource_types(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+pub async fn list_resource_types(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
     refuse_filter(&query)?;
-    let all: Vec<Value> = resource_types().iter().map(|rt| rt.to_json(&state.base_url)).collect();
+    let all: Vec<Value> = resource_types()
+        .iter()
+        .map(|rt| rt.to_json(&state.base_url))
+        .collect();
     Ok(scim_json(StatusCode::OK, &list_response(all.len(), 1, all)))
 }
 
-pub async fn get_resource_type(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
-    let found = resource_types().into_iter().find(|rt| rt.name.eq_ignore_ascii_case(&id));
+pub async fn get_resource_type(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let found = resource_types()
+        .into_iter()
+        .find(|rt| rt.name.eq_ignore_ascii_case(&id));
     match found {
         Some(rt) => Ok(scim_json(StatusCode::OK, &rt.to_json(&state.base_url))),
         None => Err(ScimError::not_found(format!("no resource type `{id}`")).into()),
     }
 }
 
-pub async fn list_schemas(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> ApiResult {
+pub async fn list_schemas(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
     refuse_filter(&query)?;
-    let all: Vec<Value> = all_schemas().iter().map(|s| s.to_json(&state.base_url)).collect();
+    let all: Vec<Value> = all_schemas()
+        .iter()
+        .map(|s| s.to_json(&state.base_url))
+        .collect();
     Ok(scim_json(StatusCode::OK, &list_response(all.len(), 1, all)))
 }
 
 pub async fn get_schema(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
-    let found = all_schemas().into_iter().find(|s| s.id.eq_ignore_ascii_case(&id));
+    let found = all_schemas()
+        .into_iter()
+        .find(|s| s.id.eq_ignore_ascii_case(&id));
     match found {
         Some(schema) => Ok(scim_json(StatusCode::OK, &schema.to_json(&state.base_url))),
         None => Err(ScimError::not_found(format!("no schema `{id}`")).into()),

@@ -14,10 +14,8 @@ mod body;
 mod discovery;
 pub mod quirks;
 mod render;
-#[cfg(any())] // WIP-PATCH
 mod resources;
 mod respond;
-#[cfg(any())] // WIP-PATCH
 mod routes;
 pub mod store;
 
@@ -155,9 +153,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         base_url: base_url.clone(),
         clock: config.clock,
     });
-    #[cfg(any())] // WIP-PATCH
     let app = routes::router(state);
-    let app = axum::Router::new().with_state(state); // WIP-PATCH
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(RunningServer {
         base_url,

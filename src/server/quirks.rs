@@ -105,14 +105,18 @@ impl Quirk {
                 "\"True\"/\"False\" for boolean attributes (as Entra sends them) are refused with 400"
             }
             Quirk::DuplicateUserName => "a second user with the same userName is created, no 409",
-            Quirk::Lookup404 => "a filtered list that matches nothing answers 404 instead of an empty list",
+            Quirk::Lookup404 => {
+                "a filtered list that matches nothing answers 404 instead of an empty list"
+            }
             Quirk::CaseSensitiveUserName => {
                 "userName compared case-sensitively in filters and uniqueness"
             }
             Quirk::IgnoreIfMatch => "If-Match is ignored: stale writes succeed instead of 412",
             Quirk::PatchNotAtomic => "PATCH keeps the operations before a failing one",
             Quirk::JsonContentType => "responses are application/json, not application/scim+json",
-            Quirk::ZeroBasedStartIndex => "startIndex is read as 0-based, skipping the first result",
+            Quirk::ZeroBasedStartIndex => {
+                "startIndex is read as 0-based, skipping the first result"
+            }
             Quirk::PutCreates => "PUT to an unknown id creates the resource instead of 404",
             Quirk::DeleteKeepsMemberships => "deleting a user leaves it listed in its groups",
             Quirk::RejectPathlessPatch => {

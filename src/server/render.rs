@@ -13,7 +13,10 @@ use super::store::{Kind, Resource, State};
 
 fn timestamp(instant: Timestamp) -> String {
     // Millisecond precision with a `Z`: RFC 3339 in the form every IdP parses.
-    instant.round(jiff::Unit::Millisecond).unwrap_or(instant).to_string()
+    instant
+        .round(jiff::Unit::Millisecond)
+        .unwrap_or(instant)
+        .to_string()
 }
 
 /// What a member is called in `display`: its `displayName`, else its `userName`.
@@ -53,8 +56,14 @@ pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
         Kind::Group => {
             if let Some(Value::Array(members)) = body.get_mut("members") {
                 for member in members.iter_mut() {
-                    let Some(fields) = member.as_object_mut() else { continue };
-                    let Some(id) = fields.get("value").and_then(Value::as_str).map(str::to_owned) else {
+                    let Some(fields) = member.as_object_mut() else {
+                        continue;
+                    };
+                    let Some(id) = fields
+                        .get("value")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                    else {
                         continue;
                     };
                     if let Some(target) = state.get_any(&id) {

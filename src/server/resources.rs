@@ -41,7 +41,11 @@ fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {
 
 /// `attributes` / `excludedAttributes` from the query string.
 fn projection(query: &Option<String>) -> Result<Projection, ApiError> {
-    let params = ListParams::from_pairs(query_pairs(query).iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let params = ListParams::from_pairs(
+        query_pairs(query)
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     Ok(Projection::parse(
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
@@ -53,7 +57,11 @@ fn not_found(kind: Kind, id: &str) -> ApiError {
 }
 
 /// `If-Match` (RFC 7644 §3.14): a write against a stale version gets 412.
-fn check_if_match(headers: &HeaderMap, current: &Resource, state: &AppState) -> Result<(), ApiError> {
+fn check_if_match(
+    headers: &HeaderMap,
+    current: &Resource,
+    state: &AppState,
+) -> Result<(), ApiError> {
     if state.quirks.has(Quirk::IgnoreIfMatch) {
         return Ok(());
     }
@@ -78,7 +86,12 @@ fn check_if_match(headers: &HeaderMap, current: &Resource, state: &AppState) -> 
     }
 }
 
-fn respond_with(status: StatusCode, resource: &Value, etag: &str, location: Option<&str>) -> Response {
+fn respond_with(
+    status: StatusCode,
+    resource: &Value,
+    etag: &str,
+    location: Option<&str>,
+) -> Response {
     let mut response = scim_json(status, resource);
     if let Ok(value) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, value);
@@ -102,6 +115,11 @@ fn prepare(
         reject_string_booleans: app.quirks.has(Quirk::RejectStringBooleans),
     };
     let mut body = normalize(input, resource_type(kind), options)?;
+    // The server authenticates no one by password, so it keeps none: what is never stored can
+    // never be returned, logged or snapshotted.
+    if let Some(fields) = body.as_object_mut() {
+        fields.remove("password");
+    }
     if kind == Kind::Group
         && let Some(Value::Array(members)) = body.get_mut("members")
     {
@@ -111,22 +129,36 @@ fn prepare(
                 return Err(ScimError::invalid_value("every member needs a `value`").into());
             };
             if Some(id) == self_id {
-                return Err(ScimError::invalid_value("a group cannot be a member of itself").into());
+                return Err(
+                    ScimError::invalid_value("a group cannot be a member of itself").into(),
+                );
             }
             if state.get_any(id).is_none() {
-                return Err(ScimError::invalid_value(format!("member `{id}` is not a known User or Group")).into());
+                return Err(ScimError::invalid_value(format!(
+                    "member `{id}` is not a known User or Group"
+                ))
+                .into());
             }
             if !ids.iter().any(|known| known == id) {
                 ids.push(id.to_owned());
             }
         }
-        *members = ids.into_iter().map(|id| serde_json::json!({"value": id})).collect();
+        *members = ids
+            .into_iter()
+            .map(|id| serde_json::json!({"value": id}))
+            .collect();
     }
     Ok(body)
 }
 
 /// 409 `uniqueness` when another user holds this `userName` (case-insensitively).
-fn check_unique(app: &AppState, kind: Kind, body: &Value, state: &State, self_id: Option<&str>) -> Result<(), ApiError> {
+fn check_unique(
+    app: &AppState,
+    kind: Kind,
+    body: &Value,
+    state: &State,
+    self_id: Option<&str>,
+) -> Result<(), ApiError> {
     if kind != Kind::User || app.quirks.has(Quirk::DuplicateUserName) {
         return Ok(());
     }
@@ -139,12 +171,20 @@ fn check_unique(app: &AppState, kind: Kind, body: &Value, state: &State, self_id
         .into_iter()
         .any(|other| Some(other.id.as_str()) != self_id);
     if taken {
-        return Err(ScimError::uniqueness(format!("userName `{user_name}` is already taken")).into());
+        return Err(
+            ScimError::uniqueness(format!("userName `{user_name}` is already taken")).into(),
+        );
     }
     Ok(())
 }
 
-pub async fn create(app: Arc<AppState>, kind: Kind, headers: HeaderMap, query: Option<String>, body: Body) -> ApiResult {
+pub async fn create(
+    app: Arc<AppState>,
+    kind: Kind,
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Body,
+) -> ApiResult {
     let input = json_body(&headers, body).await?;
     let projection = projection(&query)?;
     let now = app.clock.now();
@@ -161,21 +201,42 @@ pub async fn create(app: Arc<AppState>, kind: Kind, headers: HeaderMap, query: O
             body,
         };
         let rendered = render(state, &resource, &app.base_url);
-        let location = rendered["meta"]["location"].as_str().unwrap_or_default().to_owned();
-        Ok::<_, ApiError>(((rendered, resource.etag(), location), vec![Change::Put(resource)]))
+        let location = rendered["meta"]["location"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Ok::<_, ApiError>((
+            (rendered, resource.etag(), location),
+            vec![Change::Put(resource)],
+        ))
     })?;
     let shown = projection.apply(&rendered, resource_type(kind));
     let location = (!app.quirks.has(Quirk::NoLocation)).then_some(location);
-    Ok(respond_with(StatusCode::CREATED, &shown, &etag, location.as_deref()))
+    Ok(respond_with(
+        StatusCode::CREATED,
+        &shown,
+        &etag,
+        location.as_deref(),
+    ))
 }
 
-pub async fn read(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderMap, query: Option<String>) -> ApiResult {
+pub async fn read(
+    app: Arc<AppState>,
+    kind: Kind,
+    id: String,
+    headers: HeaderMap,
+    query: Option<String>,
+) -> ApiResult {
     let projection = projection(&query)?;
     let state = app.store.read();
     let resource = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
     let etag = resource.etag();
-    if let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok())
-        && tags.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*")
+    if let Some(tags) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        && tags
+            .split(',')
+            .any(|tag| tag.trim() == etag || tag.trim() == "*")
     {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -245,7 +306,11 @@ fn patch_quirks(app: &AppState, raw: &Value, request: &mut PatchRequest) -> Resu
     if app.quirks.has(Quirk::RejectCapitalisedOps) {
         let operations = raw
             .as_object()
-            .and_then(|fields| fields.iter().find(|(k, _)| k.eq_ignore_ascii_case("operations")))
+            .and_then(|fields| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("operations"))
+            })
             .and_then(|(_, ops)| ops.as_array());
         for op in operations.into_iter().flatten() {
             if let Some(name) = op.get("op").and_then(Value::as_str)
@@ -255,8 +320,12 @@ fn patch_quirks(app: &AppState, raw: &Value, request: &mut PatchRequest) -> Resu
             }
         }
     }
-    if app.quirks.has(Quirk::RejectPathlessPatch) && request.operations.iter().any(|op| op.path.is_none()) {
-        return Err(ScimError::bad_request(ScimType::InvalidPath, "every operation needs a path").into());
+    if app.quirks.has(Quirk::RejectPathlessPatch)
+        && request.operations.iter().any(|op| op.path.is_none())
+    {
+        return Err(
+            ScimError::bad_request(ScimType::InvalidPath, "every operation needs a path").into(),
+        );
     }
     if app.quirks.has(Quirk::RemoveMembersEmptiesGroup) {
         for op in &mut request.operations {
@@ -291,7 +360,10 @@ pub async fn patch(
     let rt = resource_type(kind);
     let now = app.clock.now();
     let outcome = app.store.write(|state| {
-        let current = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?.clone();
+        let current = state
+            .get(kind, &id)
+            .ok_or_else(|| not_found(kind, &id))?
+            .clone();
         check_if_match(&headers, &current, &app)?;
         let mut document = current.body.clone();
         // The id is visible to PATCH so that Okta's unchanged `id` in a path-less value
@@ -330,7 +402,11 @@ pub async fn patch(
         };
         let rendered = render(state, &resource, &app.base_url);
         let etag = resource.etag();
-        let changes = if changed { vec![Change::Put(resource)] } else { Vec::new() };
+        let changes = if changed {
+            vec![Change::Put(resource)]
+        } else {
+            Vec::new()
+        };
         // Under `patch-not-atomic` the operations before the failing one are kept, and the
         // client is still told the request failed.
         let outcome = match failure {
@@ -360,7 +436,9 @@ pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderM
             for group in state.groups_of(&id) {
                 let mut body = group.body.clone();
                 if let Some(Value::Array(members)) = body.get_mut("members") {
-                    members.retain(|member| member.get("value").and_then(Value::as_str) != Some(id.as_str()));
+                    members.retain(|member| {
+                        member.get("value").and_then(Value::as_str) != Some(id.as_str())
+                    });
                     if members.is_empty()
                         && let Some(fields) = body.as_object_mut()
                     {
@@ -382,22 +460,32 @@ pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderM
 
 /// The resources a filter can match: from an index when it demands `attr eq "value"` on an
 /// indexed attribute, else all of them.
-fn candidates<'s>(state: &'s State, kind: Kind, filter: Option<&Filter>, exact_user_name: bool) -> Vec<&'s Arc<Resource>> {
+fn candidates<'s>(
+    state: &'s State,
+    kind: Kind,
+    filter: Option<&Filter>,
+    exact_user_name: bool,
+) -> Vec<&'s Arc<Resource>> {
     let rt = resource_type(kind);
-    let indexed = filter.and_then(Filter::required_equality).and_then(|(path, value)| {
-        let core = path.urn.as_deref().is_none_or(|urn| urn.eq_ignore_ascii_case(rt.schema.id));
-        if !core || path.sub.is_some() {
-            return None;
-        }
-        let index = match path.name.to_ascii_lowercase().as_str() {
-            "id" => Index::Id,
-            "username" if kind == Kind::User => Index::UserName,
-            "externalid" => Index::ExternalId,
-            "displayname" => Index::DisplayName,
-            _ => return None,
-        };
-        Some((index, value))
-    });
+    let indexed = filter
+        .and_then(Filter::required_equality)
+        .and_then(|(path, value)| {
+            let core = path
+                .urn
+                .as_deref()
+                .is_none_or(|urn| urn.eq_ignore_ascii_case(rt.schema.id));
+            if !core || path.sub.is_some() {
+                return None;
+            }
+            let index = match path.name.to_ascii_lowercase().as_str() {
+                "id" => Index::Id,
+                "username" if kind == Kind::User => Index::UserName,
+                "externalid" => Index::ExternalId,
+                "displayname" => Index::DisplayName,
+                _ => return None,
+            };
+            Some((index, value))
+        });
     match indexed {
         Some((index, value)) => {
             let exact = exact_user_name && index == Index::UserName;
@@ -428,7 +516,11 @@ fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
 }
 
 /// Pages, projects and wraps matched resources in a ListResponse.
-fn page(app: &AppState, query: &ListQuery, matched: Vec<(Value, &'static ResourceType)>) -> ApiResult {
+fn page(
+    app: &AppState,
+    query: &ListQuery,
+    matched: Vec<(Value, &'static ResourceType)>,
+) -> ApiResult {
     if app.quirks.has(Quirk::Lookup404) && query.filter.is_some() && matched.is_empty() {
         return Err(ScimError::not_found("no resource matches the filter").into());
     }
@@ -463,12 +555,20 @@ pub async fn list(app: Arc<AppState>, kind: Kind, query: Option<String>) -> ApiR
     let params = ListParams::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let list_query = ListQuery::parse(&params, Some(resource_type(kind)))?;
     let rt = resource_type(kind);
-    let matched = run_query(&app, kind, &list_query).into_iter().map(|r| (r, rt)).collect();
+    let matched = run_query(&app, kind, &list_query)
+        .into_iter()
+        .map(|r| (r, rt))
+        .collect();
     page(&app, &list_query, matched)
 }
 
 /// `POST /Users/.search`, `POST /Groups/.search`, or `POST /.search` across both (RFC 7644 §3.4.3).
-pub async fn search(app: Arc<AppState>, kind: Option<Kind>, headers: HeaderMap, body: Body) -> ApiResult {
+pub async fn search(
+    app: Arc<AppState>,
+    kind: Option<Kind>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
     let raw = json_body(&headers, body).await?;
     let params = ListParams::from_search_request(&raw)?;
     let kinds: Vec<Kind> = match kind {

@@ -39,13 +39,18 @@ impl From<ScimError> for ApiError {
 
 impl From<super::store::StoreError> for ApiError {
     fn from(error: super::store::StoreError) -> Self {
-        ApiError(ScimError::new(500, None, format!("the store failed: {error}")))
+        ApiError(ScimError::new(
+            500,
+            None,
+            format!("the store failed: {error}"),
+        ))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         scim_json(status, &self.0.to_json())
     }
 }
@@ -53,7 +58,11 @@ impl IntoResponse for ApiError {
 pub type ApiResult = Result<Response, ApiError>;
 
 /// Rewrites responses for the shape quirks; a no-op (no buffering) without them.
-pub async fn apply_shape_quirks(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn apply_shape_quirks(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let quirks = &state.quirks;
     let plain_text = quirks.has(Quirk::PlainTextErrors);
     let numeric = quirks.has(Quirk::NumericErrorStatus);
@@ -73,7 +82,10 @@ pub async fn apply_shape_quirks(State(state): State<Arc<AppState>>, request: Req
         if is_error && plain_text {
             let detail = json["detail"].as_str().unwrap_or("error").to_owned();
             bytes = detail.into_bytes();
-            parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
             parts.headers.remove(header::CONTENT_LENGTH);
             return Response::from_parts(parts, Body::from(bytes));
         }
@@ -95,8 +107,16 @@ pub async fn apply_shape_quirks(State(state): State<Arc<AppState>>, request: Req
             parts.headers.remove(header::CONTENT_LENGTH);
         }
     }
-    if json_type && parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(SCIM_JSON.as_bytes())) {
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if json_type
+        && parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(SCIM_JSON.as_bytes()))
+    {
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -34,21 +34,25 @@ async fn not_found() -> Response {
 
 fn collection(kind: Kind) -> MethodRouter<Arc<AppState>> {
     get(
-        move |State(app): State<Arc<AppState>>, RawQuery(query): RawQuery| resources::list(app, kind, query),
+        move |State(app): State<Arc<AppState>>, RawQuery(query): RawQuery| {
+            resources::list(app, kind, query)
+        },
     )
     .post(
-        move |State(app): State<Arc<AppState>>, headers: HeaderMap, RawQuery(query): RawQuery, body: Body| {
-            resources::create(app, kind, headers, query, body)
-        },
+        move |State(app): State<Arc<AppState>>,
+              headers: HeaderMap,
+              RawQuery(query): RawQuery,
+              body: Body| { resources::create(app, kind, headers, query, body) },
     )
     .fallback(method_not_allowed)
 }
 
 fn item(kind: Kind) -> MethodRouter<Arc<AppState>> {
     get(
-        move |State(app): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap, RawQuery(query): RawQuery| {
-            resources::read(app, kind, id, headers, query)
-        },
+        move |State(app): State<Arc<AppState>>,
+              Path(id): Path<String>,
+              headers: HeaderMap,
+              RawQuery(query): RawQuery| { resources::read(app, kind, id, headers, query) },
     )
     .put(
         move |State(app): State<Arc<AppState>>,
@@ -73,9 +77,11 @@ fn item(kind: Kind) -> MethodRouter<Arc<AppState>> {
 }
 
 fn search(kind: Option<Kind>) -> MethodRouter<Arc<AppState>> {
-    post(move |State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
-        resources::search(app, kind, headers, body)
-    })
+    post(
+        move |State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
+            resources::search(app, kind, headers, body)
+        },
+    )
     .fallback(method_not_allowed)
 }
 
@@ -86,10 +92,22 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/ServiceProviderConfig",
             get(discovery::get_service_provider_config).fallback(method_not_allowed),
         )
-        .route("/ResourceTypes", get(discovery::list_resource_types).fallback(method_not_allowed))
-        .route("/ResourceTypes/{id}", get(discovery::get_resource_type).fallback(method_not_allowed))
-        .route("/Schemas", get(discovery::list_schemas).fallback(method_not_allowed))
-        .route("/Schemas/{id}", get(discovery::get_schema).fallback(method_not_allowed))
+        .route(
+            "/ResourceTypes",
+            get(discovery::list_resource_types).fallback(method_not_allowed),
+        )
+        .route(
+            "/ResourceTypes/{id}",
+            get(discovery::get_resource_type).fallback(method_not_allowed),
+        )
+        .route(
+            "/Schemas",
+            get(discovery::list_schemas).fallback(method_not_allowed),
+        )
+        .route(
+            "/Schemas/{id}",
+            get(discovery::get_schema).fallback(method_not_allowed),
+        )
         .route("/Users", collection(Kind::User))
         .route("/Users/.search", search(Some(Kind::User)))
         .route("/Users/{id}", item(Kind::User))
@@ -98,11 +116,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/Groups/{id}", item(Kind::Group))
         .route("/.search", search(None))
         .fallback(not_found)
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_bearer,
+        ));
     Router::new()
         .nest(SCIM_BASE_PATH, scim)
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), respond::apply_shape_quirks))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            respond::apply_shape_quirks,
+        ))
         .with_state(state)
 }
-

@@ -124,18 +124,42 @@ impl Table {
     fn insert(&mut self, resource: Resource) {
         self.remove(&resource.id.clone());
         let id = resource.id.clone();
-        index_insert(&mut self.user_name, resource.string_field("userName").map(str::to_lowercase), &id);
-        index_insert(&mut self.external_id, resource.string_field("externalId").map(str::to_owned), &id);
-        index_insert(&mut self.display_name, resource.string_field("displayName").map(str::to_lowercase), &id);
+        index_insert(
+            &mut self.user_name,
+            resource.string_field("userName").map(str::to_lowercase),
+            &id,
+        );
+        index_insert(
+            &mut self.external_id,
+            resource.string_field("externalId").map(str::to_owned),
+            &id,
+        );
+        index_insert(
+            &mut self.display_name,
+            resource.string_field("displayName").map(str::to_lowercase),
+            &id,
+        );
         self.order.insert(resource.seq, id.clone());
         self.by_id.insert(id, Arc::new(resource));
     }
 
     fn remove(&mut self, id: &str) -> Option<Arc<Resource>> {
         let old = self.by_id.remove(id)?;
-        index_remove(&mut self.user_name, old.string_field("userName").map(str::to_lowercase), id);
-        index_remove(&mut self.external_id, old.string_field("externalId").map(str::to_owned), id);
-        index_remove(&mut self.display_name, old.string_field("displayName").map(str::to_lowercase), id);
+        index_remove(
+            &mut self.user_name,
+            old.string_field("userName").map(str::to_lowercase),
+            id,
+        );
+        index_remove(
+            &mut self.external_id,
+            old.string_field("externalId").map(str::to_owned),
+            id,
+        );
+        index_remove(
+            &mut self.display_name,
+            old.string_field("displayName").map(str::to_lowercase),
+            id,
+        );
         self.order.remove(&old.seq);
         Some(old)
     }
@@ -181,7 +205,8 @@ impl State {
 
     /// A user or a group with this id.
     pub fn get_any(&self, id: &str) -> Option<&Arc<Resource>> {
-        self.get(Kind::User, id).or_else(|| self.get(Kind::Group, id))
+        self.get(Kind::User, id)
+            .or_else(|| self.get(Kind::Group, id))
     }
 
     /// Every resource of a kind, oldest first.
@@ -201,9 +226,19 @@ impl State {
         let table = self.table(kind);
         let ids: Vec<&String> = match index {
             Index::Id => return table.by_id.get(key).into_iter().collect(),
-            Index::UserName => table.user_name.get(&key.to_lowercase()).into_iter().flatten().collect(),
+            Index::UserName => table
+                .user_name
+                .get(&key.to_lowercase())
+                .into_iter()
+                .flatten()
+                .collect(),
             Index::ExternalId => table.external_id.get(key).into_iter().flatten().collect(),
-            Index::DisplayName => table.display_name.get(&key.to_lowercase()).into_iter().flatten().collect(),
+            Index::DisplayName => table
+                .display_name
+                .get(&key.to_lowercase())
+                .into_iter()
+                .flatten()
+                .collect(),
         };
         let field = match index {
             Index::UserName => "userName",
@@ -306,7 +341,9 @@ impl Store {
     pub fn read(&self) -> RwLockReadGuard<'_, State> {
         // A panic while holding the lock cannot leave the maps half-written (changes are
         // applied after every check has passed), so a poisoned lock is still sound to read.
-        self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `decide` under the write lock; the changes it returns are made durable, then
@@ -315,13 +352,18 @@ impl Store {
         &self,
         decide: impl FnOnce(&State) -> Result<(T, Vec<Change>), E>,
     ) -> Result<T, E> {
-        let mut state = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (outcome, changes) = decide(&state)?;
         if changes.is_empty() {
             return Ok(outcome);
         }
         if let Some(durable) = &self.durable {
-            let mut durable = durable.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut durable = durable
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             durable.commit(&changes)?;
         }
         for change in changes {
@@ -381,8 +423,17 @@ mod tests {
         // Assert
         assert_eq!(loose.len(), 1);
         assert!(exact.is_empty());
-        assert_eq!(state.lookup(Kind::User, Index::ExternalId, "ext-1", false).len(), 1);
-        assert!(state.lookup(Kind::User, Index::ExternalId, "EXT-1", false).is_empty());
+        assert_eq!(
+            state
+                .lookup(Kind::User, Index::ExternalId, "ext-1", false)
+                .len(),
+            1
+        );
+        assert!(
+            state
+                .lookup(Kind::User, Index::ExternalId, "EXT-1", false)
+                .is_empty()
+        );
     }
 
     #[test]
@@ -391,8 +442,17 @@ mod tests {
         put(&store, user("1", 0, "old"));
         put(&store, user("1", 0, "new"));
         let state = store.read();
-        assert!(state.lookup(Kind::User, Index::UserName, "old", false).is_empty());
-        assert_eq!(state.lookup(Kind::User, Index::UserName, "new", false).len(), 1);
+        assert!(
+            state
+                .lookup(Kind::User, Index::UserName, "old", false)
+                .is_empty()
+        );
+        assert_eq!(
+            state
+                .lookup(Kind::User, Index::UserName, "new", false)
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -407,7 +467,15 @@ mod tests {
 
         put(&store, group("g", 1, &["u"]));
         store
-            .write(|_| Ok::<_, StoreError>(((), vec![Change::Delete { kind: Kind::Group, id: "g".into() }])))
+            .write(|_| {
+                Ok::<_, StoreError>((
+                    (),
+                    vec![Change::Delete {
+                        kind: Kind::Group,
+                        id: "g".into(),
+                    }],
+                ))
+            })
             .unwrap();
         assert_eq!(store.read().groups_of("u").count(), 0);
     }
@@ -430,7 +498,15 @@ mod tests {
             put(&store, group("g", 1, &["1"]));
             put(&store, user("2", 2, "bob"));
             store
-                .write(|_| Ok::<_, StoreError>(((), vec![Change::Delete { kind: Kind::User, id: "2".into() }])))
+                .write(|_| {
+                    Ok::<_, StoreError>((
+                        (),
+                        vec![Change::Delete {
+                            kind: Kind::User,
+                            id: "2".into(),
+                        }],
+                    ))
+                })
                 .unwrap();
         }
         let store = Store::open(&path).unwrap();

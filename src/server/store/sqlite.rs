@@ -77,7 +77,10 @@ impl Durable {
         for row in rows {
             let (id, kind, seq, version, created, last_modified, body) = row?;
             let corrupt = |what: &str| StoreError::Corrupt(format!("{kind} {id}: {what}"));
-            let time = |text: &str| text.parse::<Timestamp>().map_err(|_| corrupt("bad timestamp"));
+            let time = |text: &str| {
+                text.parse::<Timestamp>()
+                    .map_err(|_| corrupt("bad timestamp"))
+            };
             resources.push(Resource {
                 kind: Kind::parse(&kind).ok_or_else(|| corrupt("unknown kind"))?,
                 seq: u64::try_from(seq).map_err(|_| corrupt("negative seq"))?,

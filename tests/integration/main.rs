@@ -1,0 +1,13 @@
+//! Integration tests of the reference server over real loopback sockets, gathered in one
+//! binary (one link step instead of one per file, which matters on a 2-core machine).
+
+mod support;
+
+mod crud;
+mod discovery;
+mod durability;
+mod errors;
+mod groups;
+mod lists;
+mod patch;
+mod quirks;
