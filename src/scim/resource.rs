@@ -56,12 +56,10 @@ pub fn normalize(
             {
                 Some(id) if !schemas.iter().any(|s| s == id) => schemas.push(id.to_owned()),
                 Some(_) => {}
-                None => {
-                    return Err(ScimError::invalid_value(format!(
-                        "`{urn}` is not a schema of the {} resource type",
-                        resource_type.name
-                    )));
-                }
+                // Entra lists a Microsoft schema URN no server defines
+                // (research/entra_jumpcloud.md A8); a URN the server does not know is dropped,
+                // like the attributes it would qualify.
+                None => {}
             }
         }
     }
@@ -361,11 +359,27 @@ mod tests {
             json!({"userName": "a", "active": "yes"}),
             json!({"userName": "a", "name": "Ada"}),
             json!({"userName": "a", "emails": [{"value": "x", "primary": true}, {"value": "y", "primary": true}]}),
-            json!({"userName": "a", "schemas": ["urn:example:unknown"]}),
         ] {
             let error = user(bad.clone()).unwrap_err();
             assert_eq!(error.status, 400, "{bad} was accepted");
         }
+    }
+
+    #[test]
+    fn unknown_schema_urns_are_dropped_not_refused() {
+        let output = normalize(
+            &json!({
+                "schemas": [crate::scim::schema::GROUP_SCHEMA, "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+                "displayName": "Engineering",
+            }),
+            &GROUP_TYPE,
+            NormalizeOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            output["schemas"],
+            json!([crate::scim::schema::GROUP_SCHEMA])
+        );
     }
 
     #[test]

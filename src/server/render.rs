@@ -54,7 +54,11 @@ pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
             }
         }
         Kind::Group => {
-            if let Some(Value::Array(members)) = body.get_mut("members") {
+            // Entra expects `"members": []` on a new, empty group (research/entra_jumpcloud.md A8).
+            let members = body
+                .entry("members")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(members) = members {
                 for member in members.iter_mut() {
                     let Some(fields) = member.as_object_mut() else {
                         continue;

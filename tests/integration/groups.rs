@@ -79,7 +79,7 @@ async fn deleting_a_user_removes_it_from_every_group() {
         .collect();
     assert_eq!(members, vec![json!(bob)]);
     let two = server.get(&format!("/Groups/{two}")).await;
-    assert!(two.json.get("members").is_none(), "{}", two.text);
+    assert_eq!(two.json["members"], json!([]), "{}", two.text);
 }
 
 #[tokio::test]
@@ -123,4 +123,32 @@ async fn okta_push_groups_membership_patches_apply() {
         .map(|m| m["value"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(members, vec![bob, cy]);
+}
+
+#[tokio::test]
+async fn entra_group_create_with_its_microsoft_schema_answers_empty_members() {
+    // Arrange: the body Entra sends (research/entra_jumpcloud.md A8).
+    let server = TestServer::start().await;
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group",
+                    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+        "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+        "displayName": "Engineering",
+        "meta": {"resourceType": "Group"},
+    });
+
+    // Act
+    let reply = server.post("/Groups", body).await;
+
+    // Assert
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.json["members"], json!([]));
+    assert_eq!(
+        reply.json["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:Group"])
+    );
+    assert_eq!(
+        reply.json["externalId"],
+        "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
+    );
 }

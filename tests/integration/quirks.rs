@@ -93,7 +93,7 @@ async fn remove_members_empties_group_drops_every_member() {
         )
         .await;
     assert_eq!(reply.status, 200);
-    assert!(reply.json.get("members").is_none(), "{}", reply.text);
+    assert_eq!(reply.json["members"], json!([]), "{}", reply.text);
 }
 
 #[tokio::test]
