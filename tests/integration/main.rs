@@ -12,3 +12,4 @@ mod groups;
 mod lists;
 mod patch;
 mod quirks;
+mod robustness;
