@@ -542,7 +542,7 @@ pub static GROUP: LazyLock<Schema> = LazyLock::new(|| Schema {
                     .mutability(Mutability::Immutable)
                     .case_exact(),
                 Attribute::reference("$ref", &["User", "Group"]).mutability(Mutability::Immutable),
-                Attribute::string("display").mutability(Mutability::ReadOnly),
+                Attribute::string("display"),
                 Attribute::string("type")
                     .canonical(&["User", "Group"])
                     .mutability(Mutability::Immutable),

@@ -76,7 +76,11 @@ pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
                             "$ref".into(),
                             json!(format!("{base_url}/{}/{id}", target.kind.endpoint())),
                         );
-                        if let Some(display) = display_of(target) {
+                        // A display the client chose is kept as written; otherwise the
+                        // member's current name is shown.
+                        if !fields.contains_key("display")
+                            && let Some(display) = display_of(target)
+                        {
                             fields.insert("display".into(), display);
                         }
                     }

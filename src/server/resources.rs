@@ -123,7 +123,9 @@ fn prepare(
     if kind == Kind::Group
         && let Some(Value::Array(members)) = body.get_mut("members")
     {
-        let mut ids: Vec<String> = Vec::new();
+        // Members keep their `value` and the `display` the client gave (Okta sends the
+        // username, research/okta.md §4 item 5); `$ref` and `type` are derived when rendered.
+        let mut kept: Vec<Value> = Vec::new();
         for member in members.iter() {
             let Some(id) = member.get("value").and_then(Value::as_str) else {
                 return Err(ScimError::invalid_value("every member needs a `value`").into());
@@ -139,14 +141,16 @@ fn prepare(
                 ))
                 .into());
             }
-            if !ids.iter().any(|known| known == id) {
-                ids.push(id.to_owned());
+            if kept.iter().any(|known| known["value"] == id) {
+                continue;
             }
+            let mut entry = serde_json::json!({"value": id});
+            if let Some(display) = member.get("display").filter(|d| d.is_string()) {
+                entry["display"] = display.clone();
+            }
+            kept.push(entry);
         }
-        *members = ids
-            .into_iter()
-            .map(|id| serde_json::json!({"value": id}))
-            .collect();
+        *members = kept;
     }
     Ok(body)
 }

@@ -152,3 +152,21 @@ async fn entra_group_create_with_its_microsoft_schema_answers_empty_members() {
         "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
     );
 }
+
+#[tokio::test]
+async fn a_display_the_client_gave_is_kept_and_a_missing_one_is_computed() {
+    let server = TestServer::start().await;
+    let ada = server.create_user("ada@example.com").await;
+    let bob = server.create_user("bob@example.com").await;
+
+    let reply = server
+        .post(
+            "/Groups",
+            json!({"displayName": "G", "members": [{"value": ada, "display": "ada@example.com"}, {"value": bob}]}),
+        )
+        .await;
+
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.json["members"][0]["display"], "ada@example.com");
+    assert_eq!(reply.json["members"][1]["display"], "Ada Lovelace");
+}

@@ -173,3 +173,20 @@ async fn patch_with_a_stale_if_match_is_412() {
         .await;
     reply.assert_scim_error(412, None);
 }
+
+#[tokio::test]
+async fn a_whole_extension_value_may_carry_its_schemas_key() {
+    // scim2-tester serialises the extension model, `schemas` included.
+    let server = TestServer::start().await;
+    let id = server.create_user("ada@example.com").await;
+
+    let reply = server
+        .patch(
+            &format!("/Users/{id}"),
+            patch_op(json!([{"op": "add", "path": ENTERPRISE, "value": {"schemas": [ENTERPRISE], "costCenter": "7"}}])),
+        )
+        .await;
+
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json[ENTERPRISE], json!({"costCenter": "7"}));
+}

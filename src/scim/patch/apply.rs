@@ -248,20 +248,20 @@ impl<'t> Applier<'t> {
         values: &Object,
     ) -> Result<(), ScimError> {
         for (key, value) in values {
-            if within.is_none() {
-                if key.eq_ignore_ascii_case("schemas") {
-                    continue;
-                }
-                if key.eq_ignore_ascii_case(self.resource_type.schema.id) {
-                    let Value::Object(inner) = value else {
-                        return Err(ScimError::invalid_value(format!(
-                            "`{key}` names the core schema; its value must be an object of attributes, not {}",
-                            kind_of(value)
-                        )));
-                    };
-                    self.apply_object(root, op, None, inner)?;
-                    continue;
-                }
+            // Clients that serialise a model send `schemas` inside an extension's value too
+            // (scim2-tester does).
+            if key.eq_ignore_ascii_case("schemas") {
+                continue;
+            }
+            if within.is_none() && key.eq_ignore_ascii_case(self.resource_type.schema.id) {
+                let Value::Object(inner) = value else {
+                    return Err(ScimError::invalid_value(format!(
+                        "`{key}` names the core schema; its value must be an object of attributes, not {}",
+                        kind_of(value)
+                    )));
+                };
+                self.apply_object(root, op, None, inner)?;
+                continue;
             }
             let text = match within {
                 Some(schema) => format!("{}:{key}", schema.id),

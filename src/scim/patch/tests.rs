@@ -1026,10 +1026,6 @@ fn read_only_targets_are_mutability() {
             "{operation}: {error}"
         );
     }
-    let error = group_failure(
-        json!([{"op": "replace", "path": "members[value eq \"a\"].display", "value": "x"}]),
-    );
-    assert_eq!(error.scim_type, Some(ScimType::Mutability));
 }
 
 #[test]
