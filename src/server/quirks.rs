@@ -196,6 +196,18 @@ impl Quirks {
         self.0.contains(&quirk)
     }
 
+    /// Whether a quirk rewrites responses after the handlers (see `server::respond`).
+    pub fn changes_response_shape(&self) -> bool {
+        [
+            Quirk::PlainTextErrors,
+            Quirk::NumericErrorStatus,
+            Quirk::JsonContentType,
+            Quirk::PagingAsStrings,
+        ]
+        .into_iter()
+        .any(|quirk| self.has(quirk))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Quirk> + '_ {
         self.0.iter().copied()
     }

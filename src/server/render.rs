@@ -91,6 +91,51 @@ pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
     Value::Object(body)
 }
 
+/// The same resource as [`render`], as JSON text, built without a JSON tree: `id` and
+/// `meta`, then the body as stored (serialised once, at write time), then the computed
+/// `groups`. This is the path of a GET by id, the request IdPs make most.
+pub fn render_json(state: &State, resource: &Resource, base_url: &str) -> Vec<u8> {
+    if resource.kind == Kind::Group {
+        // Member `display`s depend on other resources; groups take the general path.
+        return render(state, resource, base_url).to_string().into_bytes();
+    }
+    let body = resource.body_json();
+    let mut out = Vec::with_capacity(body.len() + 320);
+    let string = |out: &mut Vec<u8>, text: &str| {
+        // Writing a &str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    };
+    out.extend_from_slice(b"{\"id\":");
+    string(&mut out, &resource.id);
+    out.extend_from_slice(b",\"meta\":{\"resourceType\":");
+    string(&mut out, resource.kind.as_str());
+    out.extend_from_slice(b",\"created\":");
+    string(&mut out, &timestamp(resource.created));
+    out.extend_from_slice(b",\"lastModified\":");
+    string(&mut out, &timestamp(resource.last_modified));
+    out.extend_from_slice(b",\"location\":");
+    string(
+        &mut out,
+        &format!("{base_url}/{}/{}", resource.kind.endpoint(), resource.id),
+    );
+    out.extend_from_slice(b",\"version\":");
+    string(&mut out, &resource.etag());
+    out.push(b'}');
+    let groups = groups_of(state, &resource.id, base_url);
+    if !groups.is_empty() {
+        out.extend_from_slice(b",\"groups\":");
+        let _ = serde_json::to_writer(&mut out, &groups);
+    }
+    match body.strip_prefix('{') {
+        Some(rest) if rest.trim_start() != "}" => {
+            out.push(b',');
+            out.extend_from_slice(rest.as_bytes());
+        }
+        _ => out.push(b'}'),
+    }
+    out
+}
+
 /// Direct groups, then the groups those belong to (`indirect`), each once.
 fn groups_of(state: &State, user_id: &str, base_url: &str) -> Vec<Value> {
     let mut seen = BTreeSet::new();
@@ -115,4 +160,55 @@ fn groups_of(state: &State, user_id: &str, base_url: &str) -> Vec<Value> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::server::store::{Change, Store, StoreError};
+
+    fn resource(id: &str, kind: Kind, seq: u64, body: Value) -> Resource {
+        let at: Timestamp = "2026-01-02T03:04:05.678Z".parse().unwrap();
+        Resource::new(id.into(), kind, seq, 3, at, at, body)
+    }
+
+    #[test]
+    fn the_text_path_and_the_tree_path_render_the_same_user() {
+        // Arrange: a user with an extension and a group, and an id that needs escaping.
+        let store = Store::in_memory();
+        let user = resource(
+            "u\"1",
+            Kind::User,
+            0,
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "ada",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Maths"},
+            }),
+        );
+        let group = resource(
+            "g",
+            Kind::Group,
+            1,
+            json!({"displayName": "G", "members": [{"value": "u\"1"}]}),
+        );
+        store
+            .write(|_| {
+                Ok::<_, StoreError>(((), vec![Change::Put(user.clone()), Change::Put(group)]))
+            })
+            .unwrap();
+        let state = store.read();
+
+        // Act
+        let text = render_json(&state, &user, "http://h/scim/v2");
+        let tree = render(&state, &user, "http://h/scim/v2");
+
+        // Assert
+        let parsed: Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(parsed, tree);
+        assert_eq!(parsed["groups"][0]["value"], "g");
+        assert_eq!(parsed["meta"]["version"], "W/\"3\"");
+    }
 }

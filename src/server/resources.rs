@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::render::render;
-use super::respond::{ApiError, ApiResult, scim_json};
+use super::render::{render, render_json};
+use super::respond::{ApiError, ApiResult, scim_json, scim_json_bytes};
 use super::store::{Change, Index, Kind, Resource, State};
 use super::{AppState, MAX_RESULTS, Quirk, body::json_body};
 use crate::scim::attributes::Projection;
@@ -92,7 +92,10 @@ fn respond_with(
     etag: &str,
     location: Option<&str>,
 ) -> Response {
-    let mut response = scim_json(status, resource);
+    with_headers(scim_json(status, resource), etag, location)
+}
+
+fn with_headers(mut response: Response, etag: &str, location: Option<&str>) -> Response {
     if let Ok(value) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, value);
     }
@@ -195,15 +198,8 @@ pub async fn create(
     let (rendered, etag, location) = app.store.write(|state| {
         let body = prepare(&app, kind, &input, state, None)?;
         check_unique(&app, kind, &body, state, None)?;
-        let resource = Resource {
-            id: uuid::Uuid::new_v4().to_string(),
-            kind,
-            seq: state.next_seq(),
-            version: 1,
-            created: now,
-            last_modified: now,
-            body,
-        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let resource = Resource::new(id, kind, state.next_seq(), 1, now, now, body);
         let rendered = render(state, &resource, &app.base_url);
         let location = rendered["meta"]["location"]
             .as_str()
@@ -248,14 +244,19 @@ pub async fn read(
         }
         return Ok(response);
     }
+    if projection.is_empty() {
+        // Nothing to cut (`password` is never stored): the text path, no JSON tree.
+        let text = render_json(&state, resource, &app.base_url);
+        drop(state);
+        return Ok(with_headers(
+            scim_json_bytes(StatusCode::OK, text),
+            &etag,
+            None,
+        ));
+    }
     let rendered = render(&state, resource, &app.base_url);
     drop(state);
-    let shown = if projection.is_empty() {
-        // `password` is never stored, and `groups` is computed: nothing to cut by default.
-        rendered
-    } else {
-        projection.apply(&rendered, resource_type(kind))
-    };
+    let shown = projection.apply(&rendered, resource_type(kind));
     Ok(respond_with(StatusCode::OK, &shown, &etag, None))
 }
 
@@ -282,21 +283,8 @@ pub async fn replace(
         let body = prepare(&app, kind, &input, state, Some(&id))?;
         check_unique(&app, kind, &body, state, Some(&id))?;
         let resource = match current {
-            Some(current) => Resource {
-                version: current.version + 1,
-                last_modified: now,
-                body,
-                ..(*current).clone()
-            },
-            None => Resource {
-                id: id.clone(),
-                kind,
-                seq: state.next_seq(),
-                version: 1,
-                created: now,
-                last_modified: now,
-                body,
-            },
+            Some(current) => current.revised(body, now),
+            None => Resource::new(id.clone(), kind, state.next_seq(), 1, now, now, body),
         };
         let rendered = render(state, &resource, &app.base_url);
         Ok(((rendered, resource.etag()), vec![Change::Put(resource)]))
@@ -395,12 +383,7 @@ pub async fn patch(
         check_unique(&app, kind, &body, state, Some(&id))?;
         let changed = body != current.body;
         let resource = if changed {
-            Resource {
-                version: current.version + 1,
-                last_modified: now,
-                body,
-                ..(*current).clone()
-            }
+            current.revised(body, now)
         } else {
             (*current).clone()
         };
@@ -449,12 +432,7 @@ pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderM
                         fields.remove("members");
                     }
                 }
-                changes.push(Change::Put(Resource {
-                    version: group.version + 1,
-                    last_modified: now,
-                    body,
-                    ..(**group).clone()
-                }));
+                changes.push(Change::Put(group.revised(body, now)));
             }
         }
         Ok::<_, ApiError>(((), changes))

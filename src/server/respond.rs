@@ -27,6 +27,15 @@ pub fn scim_json(status: StatusCode, body: &Value) -> Response {
     response
 }
 
+/// Already-serialised SCIM JSON.
+pub fn scim_json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    response
+}
+
 /// The error type of every handler.
 #[derive(Debug)]
 pub struct ApiError(pub ScimError);

@@ -52,6 +52,11 @@ impl Kind {
 }
 
 /// One stored resource: its canonical body (no `id`, no `meta`) and its bookkeeping.
+///
+/// The body is also kept serialised, made once per write, so that a GET by id copies bytes
+/// instead of cloning and re-serialising a JSON tree (see `server::render::render_json`).
+/// Fields are read-only outside the store: build with [`Resource::new`] or
+/// [`Resource::revised`], which keep the two forms in step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     pub id: String,
@@ -62,9 +67,50 @@ pub struct Resource {
     pub created: Timestamp,
     pub last_modified: Timestamp,
     pub body: Value,
+    body_json: Arc<str>,
 }
 
 impl Resource {
+    pub fn new(
+        id: String,
+        kind: Kind,
+        seq: u64,
+        version: u64,
+        created: Timestamp,
+        last_modified: Timestamp,
+        body: Value,
+    ) -> Self {
+        let body_json = Arc::from(body.to_string());
+        Resource {
+            id,
+            kind,
+            seq,
+            version,
+            created,
+            last_modified,
+            body,
+            body_json,
+        }
+    }
+
+    /// The next version of this resource, with a new body.
+    pub fn revised(&self, body: Value, now: Timestamp) -> Self {
+        Resource::new(
+            self.id.clone(),
+            self.kind,
+            self.seq,
+            self.version + 1,
+            self.created,
+            now,
+            body,
+        )
+    }
+
+    /// The body as JSON text: an object, `{…}`.
+    pub fn body_json(&self) -> &str {
+        &self.body_json
+    }
+
     /// `W/"<version>"`, the value of `meta.version` and of the `ETag` header.
     pub fn etag(&self) -> String {
         format!("W/\"{}\"", self.version)
@@ -380,27 +426,28 @@ mod tests {
     use super::*;
 
     fn user(id: &str, seq: u64, user_name: &str) -> Resource {
-        Resource {
-            id: id.into(),
-            kind: Kind::User,
+        Resource::new(
+            id.into(),
+            Kind::User,
             seq,
-            version: 1,
-            created: Timestamp::UNIX_EPOCH,
-            last_modified: Timestamp::UNIX_EPOCH,
-            body: json!({"userName": user_name, "externalId": format!("ext-{id}")}),
-        }
+            1,
+            Timestamp::UNIX_EPOCH,
+            Timestamp::UNIX_EPOCH,
+            json!({"userName": user_name, "externalId": format!("ext-{id}")}),
+        )
     }
 
     fn group(id: &str, seq: u64, members: &[&str]) -> Resource {
-        Resource {
-            id: id.into(),
-            kind: Kind::Group,
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+        Resource::new(
+            id.into(),
+            Kind::Group,
             seq,
-            version: 1,
-            created: Timestamp::UNIX_EPOCH,
-            last_modified: Timestamp::UNIX_EPOCH,
-            body: json!({"displayName": "G", "members": members.iter().map(|m| json!({"value": m})).collect::<Vec<_>>()}),
-        }
+            1,
+            Timestamp::UNIX_EPOCH,
+            Timestamp::UNIX_EPOCH,
+            json!({"displayName": "G", "members": members}),
+        )
     }
 
     fn put(store: &Store, resource: Resource) {

@@ -81,15 +81,15 @@ impl Durable {
                 text.parse::<Timestamp>()
                     .map_err(|_| corrupt("bad timestamp"))
             };
-            resources.push(Resource {
-                kind: Kind::parse(&kind).ok_or_else(|| corrupt("unknown kind"))?,
-                seq: u64::try_from(seq).map_err(|_| corrupt("negative seq"))?,
-                version: u64::try_from(version).map_err(|_| corrupt("negative version"))?,
-                created: time(&created)?,
-                last_modified: time(&last_modified)?,
-                body: serde_json::from_str(&body).map_err(|_| corrupt("body is not JSON"))?,
-                id,
-            });
+            resources.push(Resource::new(
+                id.clone(),
+                Kind::parse(&kind).ok_or_else(|| corrupt("unknown kind"))?,
+                u64::try_from(seq).map_err(|_| corrupt("negative seq"))?,
+                u64::try_from(version).map_err(|_| corrupt("negative version"))?,
+                time(&created)?,
+                time(&last_modified)?,
+                serde_json::from_str(&body).map_err(|_| corrupt("body is not JSON"))?,
+            ));
         }
         Ok(resources)
     }
@@ -113,7 +113,7 @@ impl Durable {
                             i64::try_from(resource.version).unwrap_or(i64::MAX),
                             resource.created.to_string(),
                             resource.last_modified.to_string(),
-                            resource.body.to_string(),
+                            resource.body_json(),
                         ])?;
                     }
                     Change::Delete { kind, id } => {
