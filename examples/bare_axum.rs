@@ -16,6 +16,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+// The same allocator as `scimulate`, so the comparison measures the SCIM layer, not malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A ~600-byte User as a SCIM server would render it (RFC 7643 §8.2, trimmed).
 const USER_BODY: &str = concat!(
     r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"#,

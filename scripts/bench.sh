@@ -9,6 +9,8 @@
 # Usage: scripts/bench.sh
 # Environment (all optional):
 #   BENCH_DURATION   wrk duration per measurement (default 10s)
+#   BENCH_ROUNDS     step 1 alternates bare and scimulate this many times and reports medians,
+#                    since the machine's load drifts between measurements (default 3)
 #   BENCH_THREADS    wrk threads (default 2)        BENCH_CONNECTIONS  wrk connections (default 8)
 #   SEED_COUNT       users seeded for step 2 (default 100000)
 #   SEED_TIMEOUT     seconds allowed for seeding them (default 900)
@@ -18,6 +20,7 @@
 set -euo pipefail
 
 DURATION=${BENCH_DURATION:-10s}
+ROUNDS=${BENCH_ROUNDS:-3}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 SEED_COUNT=${SEED_COUNT:-100000}
@@ -99,6 +102,8 @@ measure() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+# median NUMBER... : the middle value (the lower middle for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # --- prerequisites -------------------------------------------------------------------------
 if ! command -v wrk >/dev/null 2>&1; then
@@ -139,10 +144,17 @@ log "seeding 1 user"
 FIRST_ID=$(sed -n 's/^FIRST_ID=//p' "$WORK/seed1.out")
 [[ -n $FIRST_ID ]] || die "the seeder printed no FIRST_ID"
 
-measure "bare axum GET /Users/{id}" "$BARE_URL/Users/$FIRST_ID" -H "$AUTH"
-BARE_RATE=$RATE BARE_P99=$P99
-measure "scimulate GET /Users/{id} (1 user)" "$SCIM_URL/Users/$FIRST_ID" -H "$AUTH"
-ONE_RATE=$RATE ONE_P99=$P99
+BARE_RATES=() ONE_RATES=() RATIOS=()
+for ((round = 1; round <= ROUNDS; round++)); do
+    measure "round $round/$ROUNDS: bare axum GET /Users/{id}" "$BARE_URL/Users/$FIRST_ID" -H "$AUTH"
+    BARE_RATES+=("$RATE") BARE_P99=$P99
+    measure "round $round/$ROUNDS: scimulate GET /Users/{id} (1 user)" "$SCIM_URL/Users/$FIRST_ID" -H "$AUTH"
+    ONE_RATES+=("$RATE") ONE_P99=$P99
+    RATIOS+=("$(ratio "${ONE_RATES[-1]}" "${BARE_RATES[-1]}")")
+done
+BARE_RATE=$(median "${BARE_RATES[@]}")
+ONE_RATE=$(median "${ONE_RATES[@]}")
+RATIO=$(median "${RATIOS[@]}")
 
 # --- step 2: SEED_COUNT users, filter vs GET by id -----------------------------------------
 log "seeding $SEED_COUNT users (bench-user-1 .. bench-user-$SEED_COUNT)"
@@ -175,10 +187,11 @@ cat <<EOF
 ================ scimulate benchmark summary ================
 machine      : nproc=$CORES, $(uname -sr); wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1
                (client and server share the cores: absolute numbers are a lower bound)
-step 1       : GET /Users/{id}, 1 user stored
-  bare axum ceiling                 $(printf '%12s' "$BARE_RATE") req/s   p99 $BARE_P99
-  scimulate (in-memory)             $(printf '%12s' "$ONE_RATE") req/s   p99 $ONE_P99
-  scimulate / bare                  $(printf '%12s' "$(ratio "$ONE_RATE" "$BARE_RATE")")
+step 1       : GET /Users/{id}, 1 user stored; medians of $ROUNDS alternating rounds
+  bare axum ceiling                 $(printf '%12s' "$BARE_RATE") req/s   (rounds: ${BARE_RATES[*]})
+  scimulate (in-memory)             $(printf '%12s' "$ONE_RATE") req/s   (rounds: ${ONE_RATES[*]})
+  scimulate / bare                  $(printf '%12s' "$RATIO")   (per round: ${RATIOS[*]})
+  p99 of the last round             bare $BARE_P99, scimulate $ONE_P99
 step 2       : $TOTAL_USERS users stored
   seeding $SEED_COUNT users (16 in flight)  ${SEED_SECONDS}s = $SEED_RATE users/s
   GET /Users?filter=userName eq ... $(printf '%12s' "$FILTER_RATE") req/s   p99 $FILTER_P99

@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand};
 use scimulate::clock::SystemClock;
 use scimulate::server::{self, Quirk, Quirks, ServerConfig};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code: the command line was wrong.
 const EXIT_USAGE: u8 = 2;
 /// Exit code: the reference server could not be started.

@@ -521,7 +521,13 @@ fn page(
         .into_iter()
         .skip(offset)
         .take(count)
-        .map(|(resource, rt)| query.projection.apply(&resource, rt))
+        .map(|(resource, rt)| {
+            if query.projection.is_empty() {
+                resource
+            } else {
+                query.projection.apply(&resource, rt)
+            }
+        })
         .collect();
     let mut body = list_response(total, query.start_index, resources);
     if app.quirks.has(Quirk::ItemsPerPageIsCount)
