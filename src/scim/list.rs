@@ -50,21 +50,27 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// The parameter a (case-insensitive) name stands for.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "filter" => &mut self.filter,
+            "startindex" => &mut self.start_index,
+            "count" => &mut self.count,
+            "sortby" => &mut self.sort_by,
+            "sortorder" => &mut self.sort_order,
+            "attributes" => &mut self.attributes,
+            "excludedattributes" => &mut self.excluded_attributes,
+            _ => return None,
+        })
+    }
+
     /// Collects the list parameters from decoded query pairs; names match case-insensitively.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut params = ListParams::default();
         for (name, value) in pairs {
-            let slot = match name.to_ascii_lowercase().as_str() {
-                "filter" => &mut params.filter,
-                "startindex" => &mut params.start_index,
-                "count" => &mut params.count,
-                "sortby" => &mut params.sort_by,
-                "sortorder" => &mut params.sort_order,
-                "attributes" => &mut params.attributes,
-                "excludedattributes" => &mut params.excluded_attributes,
-                _ => continue,
-            };
-            *slot = Some(value.to_owned());
+            if let Some(slot) = params.slot(name) {
+                *slot = Some(value.to_owned());
+            }
         }
         params
     }
@@ -97,26 +103,18 @@ impl ListParams {
                     ))),
                 }
             };
-            let slot = match name.to_ascii_lowercase().as_str() {
-                "schemas" => {
-                    let listed = value.as_array().is_some_and(|schemas| {
-                        schemas
-                            .iter()
-                            .any(|s| s.as_str() == Some(SEARCH_REQUEST_SCHEMA))
-                    });
-                    declared = listed;
-                    continue;
-                }
-                "filter" => &mut params.filter,
-                "startindex" => &mut params.start_index,
-                "count" => &mut params.count,
-                "sortby" => &mut params.sort_by,
-                "sortorder" => &mut params.sort_order,
-                "attributes" => &mut params.attributes,
-                "excludedattributes" => &mut params.excluded_attributes,
-                _ => continue,
-            };
-            *slot = Some(text(value)?);
+            if name.eq_ignore_ascii_case("schemas") {
+                declared = value.as_array().is_some_and(|schemas| {
+                    schemas
+                        .iter()
+                        .any(|s| s.as_str() == Some(SEARCH_REQUEST_SCHEMA))
+                });
+                continue;
+            }
+            let text = text(value)?;
+            if let Some(slot) = params.slot(name) {
+                *slot = Some(text);
+            }
         }
         if !declared {
             return Err(ScimError::invalid_syntax(format!(

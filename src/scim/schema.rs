@@ -91,7 +91,8 @@ pub struct Attribute {
 }
 
 impl Attribute {
-    fn of(name: &'static str, ty: AttrType) -> Self {
+    /// A single-valued, optional, readWrite attribute of this type; the builders refine it.
+    pub(crate) fn of(name: &'static str, ty: AttrType) -> Self {
         Attribute {
             name,
             ty,

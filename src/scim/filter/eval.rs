@@ -549,8 +549,7 @@ mod tests {
     use crate::scim::filter::parse::tests::arb_filter_over;
     use crate::scim::filter::parse::{MAX_EXPRESSIONS, MAX_NESTING};
     use crate::scim::schema::{
-        ENTERPRISE_USER_SCHEMA, GROUP, GROUP_TYPE, Mutability, USER, USER_SCHEMA, USER_TYPE,
-        Uniqueness,
+        ENTERPRISE_USER_SCHEMA, GROUP, GROUP_TYPE, USER, USER_SCHEMA, USER_TYPE,
     };
 
     fn filter(text: &str) -> Filter {
@@ -602,20 +601,7 @@ mod tests {
     }
 
     fn attribute(name: &'static str, ty: AttrType) -> Attribute {
-        Attribute {
-            name,
-            ty,
-            multi_valued: false,
-            required: false,
-            case_exact: false,
-            mutability: Mutability::ReadWrite,
-            returned: Returned::Default,
-            uniqueness: Uniqueness::None,
-            description: "",
-            canonical_values: &[],
-            reference_types: &[],
-            sub_attributes: Vec::new(),
-        }
+        Attribute::of(name, ty)
     }
 
     /// A multi-valued complex attribute with one sub-attribute of each scalar type, for what
