@@ -8,5 +8,9 @@
 //! the RFCs say.
 
 pub mod clock;
+pub mod report;
+pub mod runner;
+pub mod scenario;
 pub mod scim;
 pub mod server;
+pub mod snapshot;

@@ -1,0 +1,53 @@
+//! Exchanges: one request and its response, as the run recorded them.
+//!
+//! Secrets never enter an exchange: the runner scrubs credentials and passwords while
+//! recording (see [`super::scrub`]), so every report, snapshot and log built from exchanges is
+//! safe to print at any verbosity.
+
+use std::time::Duration;
+
+/// A request as sent (after templating and scrubbing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path below the base URL, query included, exactly as sent.
+    pub path: String,
+    /// The full URL.
+    pub url: String,
+    /// Headers in the order sent; credential values replaced by `<redacted>`.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// A response as received (after scrubbing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedResponse {
+    pub status: u16,
+    /// Headers in the order received, names lowercase.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RecordedResponse {
+    /// The first header with this name, case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One request and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// The index of the step that sent it (0-based), or `None` for the runner's own requests
+    /// (cleanup).
+    pub step: Option<usize>,
+    pub request: RecordedRequest,
+    /// `None` when no response arrived; `error` says why.
+    pub response: Option<RecordedResponse>,
+    /// A transport failure: timeout, refused connection, reset.
+    pub error: Option<String>,
+    pub elapsed: Duration,
+}

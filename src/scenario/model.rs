@@ -1,0 +1,299 @@
+//! The scenario file format: the types a `scenarios/**/*.yaml` file deserialises into.
+//!
+//! These types *are* the format: the committed JSON Schema (`scenario.schema.json`) is generated
+//! from them, and every struct denies unknown fields so that a misspelt key is an error with a
+//! suggestion instead of a silently ignored expectation. A step is a one-key mapping whose key
+//! names its kind (`request:`, `snapshot:`); later kinds (IdP directory actions, `wait:`,
+//! lock-down probes) are new variants of [`Step`], so existing files never change shape.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One scenario: a named story of steps, and the IdPs it applies to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A stable name, unique in the catalogue: lowercase words joined by `-`.
+    pub name: String,
+    /// What the scenario shows, in a sentence or two.
+    pub description: String,
+    /// Free labels for selection (`--filter tag:users`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The IdP profiles the scenario runs as. `generic` is a plain RFC 7644 client.
+    #[serde(default = "default_idps")]
+    pub idps: Vec<IdpName>,
+    /// The source that checks in this scenario cite unless a step says otherwise
+    /// (an RFC section, or a research note section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+fn default_idps() -> Vec<IdpName> {
+    vec![IdpName::Generic]
+}
+
+/// An IdP profile a scenario can run as.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum IdpName {
+    /// A plain RFC 7644 client: no IdP's headers or quirks.
+    Generic,
+    Okta,
+    Entra,
+    Jumpcloud,
+}
+
+impl IdpName {
+    pub const ALL: [IdpName; 4] = [
+        IdpName::Generic,
+        IdpName::Okta,
+        IdpName::Entra,
+        IdpName::Jumpcloud,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdpName::Generic => "generic",
+            IdpName::Okta => "okta",
+            IdpName::Entra => "entra",
+            IdpName::Jumpcloud => "jumpcloud",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<IdpName> {
+        IdpName::ALL
+            .into_iter()
+            .find(|idp| idp.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+/// One step. The key names the kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Send one HTTP request to the target and check what comes back.
+    Request(RequestStep),
+    /// Record the redacted exchanges since the previous snapshot point under this name; the
+    /// run compares them with the approved snapshot.
+    Snapshot(String),
+}
+
+/// A raw request and what its response must show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestStep {
+    /// A label for reports; defaults to `METHOD path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The HTTP method, e.g. `GET`, `POST`, `PATCH`.
+    pub method: String,
+    /// The path below the target's base URL, query included. A query is sent byte for byte
+    /// as written (pre-encode it: `filter=userName%20eq%20%22x%22`). `{{var}}` is replaced.
+    pub path: String,
+    /// Extra request headers; `{{var}}` is replaced in values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// The body, as inline JSON (a YAML mapping or list), sent as compact JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// The body, from a fixture file (relative to the scenario file), sent byte for byte except
+    /// that `{{var}}` is replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<String>,
+    /// What the response must show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+    /// Values to remember for later steps, by variable name: a JSON pointer into the response
+    /// body (`/id`), or `{header: ETag}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capture: BTreeMap<String, Capture>,
+    /// The check this step's expectations stand for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSpec>,
+}
+
+/// The stable identity of a check: its id, level and source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSpec {
+    /// A stable id, dotted: `rfc7644.3.3.create-returns-201`, `okta.create.returns-201-with-id`.
+    pub id: String,
+    #[serde(default)]
+    pub level: Level,
+    /// Where the requirement comes from: `RFC 7644 §3.3`, `research/okta.md §3.3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// How much a failed check matters.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+pub enum Level {
+    /// The RFC says MUST or SHALL: a failure fails the run.
+    #[default]
+    #[serde(rename = "MUST")]
+    Must,
+    /// The RFC says SHOULD: reported, and fails the run only under `--strict`.
+    #[serde(rename = "SHOULD")]
+    Should,
+    /// An IdP needs it to work, whatever the RFC says: a failure fails the run.
+    #[serde(rename = "IDP-REQUIRED")]
+    IdpRequired,
+    /// Worth knowing; never fails the run.
+    #[serde(rename = "INFO")]
+    Info,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::IdpRequired => "IDP-REQUIRED",
+            Level::Info => "INFO",
+        }
+    }
+
+    /// Whether a failure at this level fails the run (and stops its scenario).
+    pub fn is_blocking(self, strict: bool) -> bool {
+        match self {
+            Level::Must | Level::IdpRequired => true,
+            Level::Should => strict,
+            Level::Info => false,
+        }
+    }
+}
+
+/// What a response must show. Every field is optional; all given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The status, or a list of acceptable statuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusExpect>,
+    /// Response headers (names case-insensitive). A value must equal the header; a value that
+    /// ends in `*` must start with what precedes it (`application/scim+json*`). `null` means
+    /// the header must be absent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, Option<String>>,
+    /// A JSON value the response body must contain: objects match if every key given matches,
+    /// arrays if every element given matches some element, scalars if equal. `{{var}}` is
+    /// replaced in strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// Assertions at JSON pointers (RFC 6901) into the response body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub json: Vec<JsonAssertion>,
+}
+
+/// One status, or several acceptable ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StatusExpect {
+    One(u16),
+    AnyOf(Vec<u16>),
+}
+
+impl StatusExpect {
+    pub fn allows(&self, status: u16) -> bool {
+        match self {
+            StatusExpect::One(expected) => *expected == status,
+            StatusExpect::AnyOf(expected) => expected.contains(&status),
+        }
+    }
+}
+
+/// An assertion about the value at one JSON pointer. Give exactly one of `equals`, `exists`,
+/// `absent`, `type`, `length`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JsonAssertion {
+    /// An RFC 6901 pointer: `/Resources/0/id`, `/meta/location`. `{{var}}` is replaced.
+    pub pointer: String,
+    /// The value there equals this (`{{var}}` replaced in strings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Value>,
+    /// `true`: a value is there (possibly `null`); `false`: nothing is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exists: Option<bool>,
+    /// `true`: nothing there, or `null`, `[]` or `{}` (unassigned in SCIM terms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent: Option<bool>,
+    /// The JSON type of the value there.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub json_type: Option<JsonType>,
+    /// The length of the array, string or object there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<usize>,
+    /// A check of its own for this assertion; without one it counts toward the step's check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSpec>,
+}
+
+/// JSON value types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    Null,
+    Boolean,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl JsonType {
+    pub fn of(value: &Value) -> JsonType {
+        match value {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Number(_) => JsonType::Number,
+            Value::String(_) => JsonType::String,
+            Value::Array(_) => JsonType::Array,
+            Value::Object(_) => JsonType::Object,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Number => "number",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+/// Where a captured value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Capture {
+    /// A JSON pointer into the response body; strings are captured as-is, other values as JSON.
+    Pointer(String),
+    /// A response header.
+    Header {
+        /// The header's name, case-insensitive.
+        header: String,
+    },
+}

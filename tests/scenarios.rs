@@ -1,0 +1,2 @@
+//! The catalogue harness (in progress).
+fn main() {}
