@@ -1,7 +1,8 @@
-//! The `scimulate` command line.
+//! The `scimulate` command line: `run`, `list`, `validate`, `serve`.
 //!
-//! Exit codes are a contract (documented in the README): 0 success, 2 a usage error (bad flag,
-//! unknown quirk), 3 the reference server could not start (address in use, unreadable database).
+//! Exit codes are a contract (documented in the README, defined in
+//! `scimulate::runner::outcome`): 0 every blocking check held; 1 a check failed or a snapshot
+//! drifted; 2 a usage or scenario file error; 3 the target could not be reached or set up.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,13 +13,12 @@ use clap::{Parser, Subcommand};
 use scimulate::clock::SystemClock;
 use scimulate::server::{self, Quirk, Quirks, ServerConfig};
 
+mod cli;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Exit code: the command line was wrong.
-const EXIT_USAGE: u8 = 2;
-/// Exit code: the reference server could not be started.
-const EXIT_SETUP: u8 = 3;
+use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
 
 /// The token `serve` expects when none is given. It is documented, not secret: a server
 /// reachable by others should be started with `--token` or `SCIMULATE_TOKEN`.
@@ -37,6 +37,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run scenarios against a target (default: a fresh embedded reference server per scenario).
+    Run(cli::RunArgs),
+    /// Print what a selection of scenarios would run, one `idp/scenario` per line.
+    List(cli::ListArgs),
+    /// Check scenario files and report every problem with file, line and column.
+    Validate(cli::ValidateArgs),
     /// Run the reference SCIM 2.0 server until interrupted; prints its base URL first.
     Serve(ServeArgs),
 }
@@ -70,6 +76,9 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Run(args) => cli::run(args),
+        Command::List(args) => cli::list(args),
+        Command::Validate(args) => cli::validate(args),
         Command::Serve(args) => serve(args),
     }
 }

@@ -1,1 +1,128 @@
-//! Reports (in progress).
+//! Reports: what a run found, rendered for the three audiences that read it.
+//!
+//! Every format renders the same [`RunReport`](crate::runner::outcome::RunReport); none of them
+//! re-judges anything, so a scenario that fails in one fails in all of them.
+//!
+//! - [`human`]: the terminal and CI-log view. One line per scenario run, and for every failed
+//!   check the exact exchange that broke it (request and response, as recorded), because the
+//!   person reading it owns the server and needs to reproduce the failure, not just count it.
+//!   `-v` lists every verdict; `-vv` adds the whole transcript. Colour goes through
+//!   [`anstream`], so `NO_COLOR`, `CLICOLOR` and non-terminals get plain text.
+//! - [`json`]: the machine-readable report (`--json`), a versioned schema
+//!   ([`json::JSON_REPORT_VERSION`], committed as `docs/report.schema.json`) that CI tooling can
+//!   rely on across releases.
+//! - [`junit`]: JUnit XML (`--junit`), one test suite per IdP and one test case per scenario, so
+//!   CI systems show scimulate's results in their test tabs without a plugin.
+//!
+//! [`progress`] is the live progress bar on stderr while scenarios run.
+//!
+//! Reports print exchanges verbatim: secrets are scrubbed by the runner when an exchange is
+//! recorded (see [`crate::runner::exchange`]), and nothing here can (or tries to) undo that.
+
+pub mod human;
+pub mod json;
+pub mod junit;
+pub mod progress;
+
+pub use human::{render as render_human, write as write_human};
+pub use json::{JSON_REPORT_VERSION, to_json, write_json};
+pub use junit::{to_junit, write_junit};
+pub use progress::Progress;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed over.
+///
+/// CI picks reports up after the run, sometimes while a previous step's file is still there: a
+/// reader must see the old report or the new one, never half of one. The parent directory is
+/// created if missing (`--json out/report.json` on a fresh checkout).
+fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)?;
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, "report path has no file name")
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".{}.tmp", std::process::id()));
+    let temp = parent.join(temp_name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temporary_behind() {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("report.json");
+        write_atomic(&path, b"old").unwrap();
+
+        // Act
+        write_atomic(&path, b"new").unwrap();
+
+        // Assert
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("report.json")]);
+    }
+
+    #[test]
+    fn reports_print_redacted_exchanges_verbatim_and_never_unredact() {
+        // Arrange: the runner scrubbed the token; the body carries a scrubbed password too.
+        let mut report = fixtures::report();
+        let run = &mut report.scenarios[1];
+        run.exchanges[0].request.headers[1].1 = "Bearer <redacted>".to_owned();
+        run.exchanges[0].request.body =
+            br#"{"userName":"bjensen","password":"<redacted>"}"#.to_vec();
+        run.exchanges[0]
+            .response
+            .as_mut()
+            .unwrap()
+            .headers
+            .push(("set-cookie".to_owned(), "session=<redacted>".to_owned()));
+
+        // Act
+        let human: Vec<String> = (0..=2).map(|v| human::render(&report, v)).collect();
+        let json = to_json(&report);
+        let junit = to_junit(&report);
+
+        // Assert
+        for text in &human {
+            assert!(text.contains("> authorization: Bearer <redacted>\n"));
+            assert!(text.contains(">   \"password\": \"<redacted>\"\n"));
+            assert!(text.contains("< set-cookie: session=<redacted>\n"));
+        }
+        let exchange = &json["scenarios"][1]["exchanges"][0];
+        assert_eq!(exchange["request_headers"][1][1], "Bearer <redacted>");
+        assert_eq!(
+            exchange["request_body"],
+            r#"{"userName":"bjensen","password":"<redacted>"}"#
+        );
+        assert_eq!(exchange["response_headers"][1][1], "session=<redacted>");
+        assert!(junit.contains("&gt; authorization: Bearer &lt;redacted&gt;"));
+        assert!(junit.contains("&lt; set-cookie: session=&lt;redacted&gt;"));
+    }
+}

@@ -1,4 +1,187 @@
 //! The runner: executes scenarios against a target and records exchanges and verdicts.
+//!
+//! The pipeline: [`select`] plans scenario × IdP runs; for each, [`execute`] builds requests
+//! ([`template`]), checks them against [`ownership`] (never touch what this run did not
+//! create), sends them through [`transport`] (which records [`exchange`]s with secrets already
+//! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots; [`outcome`] holds what
+//! was found. Scenarios run in parallel; steps within one run in order.
+//!
+//! Without a target, every scenario run gets a fresh embedded reference server on 127.0.0.1,
+//! so runs are independent and their snapshots deterministic.
 
 pub mod exchange;
+pub mod execute;
+pub mod expect;
 pub mod outcome;
+pub mod ownership;
+pub mod scrub;
+pub mod select;
+pub mod template;
+pub mod transport;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use execute::{RunSettings, run_scenario};
+use outcome::{RunReport, ScenarioRun};
+use select::Planned;
+use transport::{Auth, Outgoing, Target, Transport};
+
+use crate::server::{self, Quirks, ServerConfig};
+
+/// Where a run sends its requests.
+#[derive(Debug, Clone)]
+pub enum TargetChoice {
+    /// A fresh reference server per scenario run, in-process, with these quirks.
+    Embedded { quirks: Quirks },
+    /// A SCIM server somewhere.
+    Remote(Target),
+}
+
+/// Everything a run needs besides the plan.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub target: TargetChoice,
+    pub settings: RunSettings,
+    /// Scenario runs in flight at once.
+    pub jobs: usize,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("the target {url} could not be reached: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error(transparent)]
+    Transport(#[from] transport::TransportError),
+    #[error("the embedded reference server could not start: {0}")]
+    Embedded(#[from] server::ServerError),
+}
+
+/// Checks that a remote target answers at all (any HTTP status will do).
+async fn probe(transport: &Transport) -> Result<(), SetupError> {
+    let outgoing = Outgoing {
+        method: "GET".to_owned(),
+        path: "/ServiceProviderConfig".to_owned(),
+        headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
+        body: Vec::new(),
+    };
+    let exchange = transport.send(&outgoing, None).await;
+    match exchange.response {
+        Some(_) => Ok(()),
+        None => Err(SetupError::Unreachable {
+            url: transport.target().base_url.clone(),
+            reason: exchange.error.unwrap_or_else(|| "no response".to_owned()),
+        }),
+    }
+}
+
+async fn run_one(
+    planned: Planned,
+    config: Arc<RunConfig>,
+    shared: Option<Transport>,
+    run_id: Arc<str>,
+) -> ScenarioRun {
+    match shared {
+        Some(transport) => run_scenario(&planned, &transport, &config.settings, &run_id).await,
+        None => {
+            let quirks = match &config.target {
+                TargetChoice::Embedded { quirks } => quirks.clone(),
+                TargetChoice::Remote(_) => Quirks::default(),
+            };
+            let token = format!("embedded-{}", uuid::Uuid::new_v4().simple());
+            let mut server_config = ServerConfig::loopback(token.clone());
+            server_config.quirks = quirks;
+            let started = server::start(server_config).await.and_then(|running| {
+                let target = Target {
+                    base_url: running.base_url.clone(),
+                    auth: Auth::Bearer(token),
+                    timeout: config.timeout,
+                };
+                Transport::new(target).map(|t| (running, t)).map_err(|e| {
+                    server::ServerError::Bind {
+                        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                        source: std::io::Error::other(e.to_string()),
+                    }
+                })
+            });
+            match started {
+                Ok((_running, transport)) => {
+                    run_scenario(&planned, &transport, &config.settings, &run_id).await
+                }
+                Err(error) => ScenarioRun {
+                    scenario: planned.scenario.name.clone(),
+                    description: planned.scenario.description.clone(),
+                    file: planned.file.clone(),
+                    idp: planned.idp,
+                    tags: planned.scenario.tags.clone(),
+                    verdicts: Vec::new(),
+                    exchanges: Vec::new(),
+                    snapshot: outcome::SnapshotOutcome::NotTaken,
+                    stopped_at: None,
+                    error: Some(format!(
+                        "the embedded reference server could not start: {error}"
+                    )),
+                    elapsed: Duration::ZERO,
+                },
+            }
+        }
+    }
+}
+
+/// Runs the plan. `on_finished` is called as each scenario run completes (for progress).
+pub async fn run(
+    plan: Vec<Planned>,
+    config: RunConfig,
+    on_finished: &(dyn Fn(&ScenarioRun) + Send + Sync),
+) -> Result<RunReport, SetupError> {
+    let started = Instant::now();
+    let (shared, target_name) = match &config.target {
+        TargetChoice::Embedded { .. } => (None, "embedded".to_owned()),
+        TargetChoice::Remote(target) => {
+            let transport = Transport::new(target.clone())?;
+            probe(&transport).await?;
+            (Some(transport), target.base_url.clone())
+        }
+    };
+    let strict = config.settings.strict;
+    let jobs = config.jobs.max(1);
+    let config = Arc::new(config);
+    let run_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().simple().to_string()[..8].to_owned());
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs));
+    let mut tasks = Vec::with_capacity(plan.len());
+    for planned in plan {
+        let permit = semaphore.clone().acquire_owned().await;
+        let config = config.clone();
+        let shared = shared.clone();
+        let run_id = run_id.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            run_one(planned, config, shared, run_id).await
+        }));
+    }
+    let mut scenarios = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        match task.await {
+            Ok(run) => {
+                on_finished(&run);
+                scenarios.push(run);
+            }
+            Err(join_error) => {
+                // A scenario task cannot panic by design; if one did, say so rather than lose it.
+                return Err(SetupError::Unreachable {
+                    url: target_name.clone(),
+                    reason: format!("a scenario task failed: {join_error}"),
+                });
+            }
+        }
+    }
+    Ok(RunReport {
+        target: target_name,
+        strict,
+        scenarios,
+        elapsed: started.elapsed(),
+    })
+}

@@ -79,7 +79,7 @@ impl IdpName {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
     /// Send one HTTP request to the target and check what comes back.
-    Request(RequestStep),
+    Request(Box<RequestStep>),
     /// Record the redacted exchanges since the previous snapshot point under this name; the
     /// run compares them with the approved snapshot.
     Snapshot(String),

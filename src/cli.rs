@@ -1,0 +1,340 @@
+//! `run`, `list` and `validate`: arguments, and the glue from them to the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use scimulate::report;
+use scimulate::runner::execute::RunSettings;
+use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
+use scimulate::runner::select::{self, Partition, Planned};
+use scimulate::runner::transport::{Auth, Target};
+use scimulate::runner::{self, RunConfig, TargetChoice};
+use scimulate::scenario::model::{IdpName, Scenario};
+use scimulate::scenario::validate::validate as validate_files;
+use scimulate::server::{Quirk, Quirks};
+use scimulate::snapshot::SnapshotMode;
+
+/// The scenario catalogue when no path is given.
+const DEFAULT_SCENARIOS: &str = "scenarios";
+/// The approved snapshots of the catalogue against the reference server.
+const DEFAULT_SNAPSHOTS: &str = "snapshots";
+
+/// Which scenarios, as which IdPs.
+#[derive(clap::Args)]
+pub struct Selection {
+    /// Scenario files or directories (searched for *.yaml).
+    #[arg(value_name = "PATHS", default_value = DEFAULT_SCENARIOS)]
+    paths: Vec<PathBuf>,
+    /// Run only as this IdP: generic, okta, entra, jumpcloud.
+    #[arg(long, value_parser = parse_idp)]
+    idp: Option<IdpName>,
+    /// Keep runs matching all of these: `tag:NAME`, `idp:NAME`, or text in `idp/scenario`.
+    #[arg(long = "filter", value_name = "EXPR")]
+    filters: Vec<String>,
+    /// Run the K-th of N deterministic slices (for a CI matrix of N machines).
+    #[arg(long, value_name = "K/N")]
+    partition: Option<Partition>,
+}
+
+fn parse_idp(name: &str) -> Result<IdpName, String> {
+    IdpName::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = IdpName::ALL.iter().map(|i| i.as_str()).collect();
+        format!("unknown IdP `{name}`; one of: {}", names.join(", "))
+    })
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// The SCIM base URL of the server under test. Without it, each scenario runs against a
+    /// fresh embedded reference server on 127.0.0.1.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Bearer token for the target (prefer the SCIMULATE_TOKEN variable: it stays out of
+    /// shell history).
+    #[arg(long, env = "SCIMULATE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Basic credentials `USER:PASSWORD` (also SCIMULATE_BASIC).
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        env = "SCIMULATE_BASIC",
+        hide_env_values = true
+    )]
+    basic: Option<String>,
+    /// A custom credential header `Name: value` (also SCIMULATE_AUTH_HEADER); its value is
+    /// treated as a secret.
+    #[arg(
+        long = "auth-header",
+        value_name = "NAME: VALUE",
+        env = "SCIMULATE_AUTH_HEADER",
+        hide_env_values = true
+    )]
+    auth_header: Option<String>,
+    /// Make the embedded reference server misbehave (repeatable; see `serve --list-quirks`).
+    #[arg(long = "quirk", value_name = "NAME")]
+    quirks: Vec<String>,
+    /// Scenario runs in flight at once (default: the number of CPUs).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Leave what the run created in the target.
+    #[arg(long)]
+    keep: bool,
+    /// SHOULD failures fail the run too.
+    #[arg(long)]
+    strict: bool,
+    /// Directory of approved snapshots (default: `snapshots` with the embedded server, none
+    /// with --target).
+    #[arg(long, value_name = "DIR")]
+    snapshots: Option<PathBuf>,
+    /// Do not compare snapshots at all.
+    #[arg(long, conflicts_with_all = ["snapshots", "accept"])]
+    no_snapshots: bool,
+    /// Missing snapshots are failures, not written (also when the CI variable is set).
+    #[arg(long)]
+    ci: bool,
+    /// Approve the snapshots this run takes, replacing the old ones.
+    #[arg(long, conflicts_with = "ci")]
+    accept: bool,
+    /// Write a JSON report (schema in docs/report.schema.json).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// -v lists every check; -vv also prints every exchange.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    selection: Selection,
+}
+
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// Scenario files or directories.
+    #[arg(value_name = "PATHS", default_value = DEFAULT_SCENARIOS)]
+    paths: Vec<PathBuf>,
+}
+
+/// Loads and plans, or prints every problem and says so.
+fn load_plan(selection: &Selection) -> Result<Vec<Planned>, ExitCode> {
+    let (loaded, problems) = validate_files(&selection.paths);
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("error: {problem}");
+        }
+        eprintln!(
+            "{} problem(s) in scenario files; `scimulate validate` lists them too",
+            problems.len()
+        );
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let scenarios: Vec<(PathBuf, Arc<Scenario>)> = loaded
+        .into_iter()
+        .map(|(file, s)| (file, Arc::new(s)))
+        .collect();
+    Ok(select::plan(
+        &scenarios,
+        selection.idp,
+        &selection.filters,
+        selection.partition,
+    ))
+}
+
+pub fn validate(args: ValidateArgs) -> ExitCode {
+    let (loaded, problems) = validate_files(&args.paths);
+    for problem in &problems {
+        println!("{problem}");
+    }
+    if problems.is_empty() {
+        println!("{} scenario file(s), no problems", loaded.len());
+        ExitCode::SUCCESS
+    } else {
+        println!("{} problem(s)", problems.len());
+        ExitCode::from(EXIT_USAGE)
+    }
+}
+
+pub fn list(args: ListArgs) -> ExitCode {
+    let plan = match load_plan(&args.selection) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    for planned in &plan {
+        println!("{}\t{}", planned.full_name(), planned.file.display());
+    }
+    ExitCode::SUCCESS
+}
+
+fn auth(args: &RunArgs) -> Result<Auth, String> {
+    let given = [
+        args.token.is_some(),
+        args.basic.is_some(),
+        args.auth_header.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err("give one of --token, --basic and --auth-header".to_owned());
+    }
+    if let Some(token) = &args.token {
+        return Ok(Auth::Bearer(token.clone()));
+    }
+    if let Some(basic) = &args.basic {
+        let (user, password) = basic.split_once(':').ok_or("--basic takes USER:PASSWORD")?;
+        return Ok(Auth::Basic {
+            user: user.to_owned(),
+            password: password.to_owned(),
+        });
+    }
+    if let Some(header) = &args.auth_header {
+        let (name, value) = header
+            .split_once(':')
+            .ok_or("--auth-header takes `Name: value`")?;
+        return Ok(Auth::Header {
+            name: name.trim().to_owned(),
+            value: value.trim().to_owned(),
+        });
+    }
+    Ok(Auth::None)
+}
+
+fn snapshot_mode(args: &RunArgs) -> SnapshotMode {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    if args.accept {
+        SnapshotMode::Accept
+    } else if args.ci || in_ci {
+        SnapshotMode::Ci
+    } else {
+        SnapshotMode::Normal
+    }
+}
+
+fn write_file_report(what: &str, path: &Path, result: std::io::Result<()>) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!(
+                "error: cannot write the {what} report to {}: {error}",
+                path.display()
+            );
+            false
+        }
+    }
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let plan = match load_plan(&args.selection) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    if plan.is_empty() {
+        eprintln!(
+            "error: the selection matches no scenario (`scimulate list` shows what it would run)"
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let target = match &args.target {
+        Some(url) => {
+            let auth = match auth(&args) {
+                Ok(auth) => auth,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            };
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                eprintln!("error: --target must be an http:// or https:// URL");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            TargetChoice::Remote(Target {
+                base_url: url.trim_end_matches('/').to_owned(),
+                auth,
+                timeout,
+            })
+        }
+        None => {
+            let mut quirks = Vec::new();
+            for name in &args.quirks {
+                match name.parse::<Quirk>() {
+                    Ok(quirk) => quirks.push(quirk),
+                    Err(error) => {
+                        eprintln!("error: {error}");
+                        return ExitCode::from(EXIT_USAGE);
+                    }
+                }
+            }
+            TargetChoice::Embedded {
+                quirks: Quirks::new(quirks),
+            }
+        }
+    };
+    if args.target.is_some() && !args.quirks.is_empty() {
+        eprintln!("error: --quirk applies to the embedded server only, not to --target");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let snapshots = if args.no_snapshots {
+        None
+    } else {
+        match (&args.snapshots, &target) {
+            (Some(dir), _) => Some(dir.clone()),
+            (None, TargetChoice::Embedded { .. }) => Some(PathBuf::from(DEFAULT_SNAPSHOTS)),
+            (None, TargetChoice::Remote(_)) => None,
+        }
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let config = RunConfig {
+        target,
+        settings: RunSettings {
+            keep: args.keep,
+            strict: args.strict,
+            snapshots,
+            snapshot_mode: snapshot_mode(&args),
+        },
+        jobs,
+        timeout,
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_SETUP);
+        }
+    };
+    let progress = report::progress::Progress::new(plan.len() as u64);
+    let outcome = runtime.block_on(runner::run(plan, config, &|run| progress.finished(run)));
+    progress.done();
+    let report = match outcome {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(EXIT_SETUP);
+        }
+    };
+    let mut stdout = std::io::stdout();
+    if let Err(error) = report::human::write(&report, args.verbose, &mut stdout) {
+        eprintln!("error: cannot write the report: {error}");
+    }
+    let mut written = true;
+    if let Some(path) = &args.json {
+        written &= write_file_report("JSON", path, report::json::write_json(&report, path));
+    }
+    if let Some(path) = &args.junit {
+        written &= write_file_report("JUnit", path, report::junit::write_junit(&report, path));
+    }
+    if !written {
+        return ExitCode::from(EXIT_SETUP);
+    }
+    ExitCode::from(report.exit_code())
+}

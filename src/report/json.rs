@@ -1,0 +1,844 @@
+//! The JSON report (`--json PATH`): every verdict and exchange of a run, for machines.
+//!
+//! CI tooling and dashboards parse this file across scimulate releases, so its shape is a
+//! contract: it is written from the typed structs below (never assembled ad hoc), the JSON
+//! Schema of those structs is committed as `docs/report.schema.json` (JSON Schema 2020-12), and
+//! a test fails when the two disagree. Versioning: `version` ([`JSON_REPORT_VERSION`]) changes
+//! when a field is removed, renamed or changes meaning or type; new fields may appear within a
+//! version, so consumers should ignore keys they do not know.
+//!
+//! Shape (every key is always present; absent values are `null`, never omitted):
+//!
+//! ```text
+//! { version, scimulate_version, target, strict, passed, exit_code, elapsed_ms,
+//!   summary: { scenarios: {total, passed, failed},
+//!              idps: { <idp>: {scenarios, passed, failed} },
+//!              checks: {total, passed, failed, error,
+//!                       by_level: { MUST|SHOULD|IDP-REQUIRED|INFO: {passed, failed, error} }},
+//!              snapshots: {matched, written, missing, drifted, accepted, not_taken} },
+//!   scenarios: [ { name, full_name, idp, file, description, tags, passed, elapsed_ms,
+//!                  error, stopped_at,
+//!                  snapshot: {status, path, diff},
+//!                  checks: [ {id, level, source, blocking, step, step_name, status,
+//!                             reasons, message, exchange} ],
+//!                  exchanges: [ {step, method, path, url, request_headers, request_body,
+//!                                status, response_headers, response_body, error,
+//!                                elapsed_ms} ] } ] }
+//! ```
+//!
+//! Indices are 0-based: `step` and `stopped_at` index the scenario's steps, a check's
+//! `exchange` indexes its scenario's `exchanges`. Durations are whole milliseconds. Bodies are
+//! strings decoded as UTF-8 (invalid bytes become U+FFFD); headers are `[name, value]` pairs in
+//! wire order, redacted by the runner exactly as recorded.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::runner::exchange::Exchange;
+use crate::runner::outcome::{Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict};
+use crate::scenario::model::{IdpName, Level};
+
+/// The version of the JSON report's schema; see the module documentation for when it changes.
+pub const JSON_REPORT_VERSION: u32 = 1;
+
+/// The report as a JSON value (keys sorted; [`write_json`] keeps the documented order).
+pub fn to_json(report: &RunReport) -> serde_json::Value {
+    // Serialising plain structs of strings, numbers and maps cannot fail.
+    serde_json::to_value(JsonReport::from_report(report)).unwrap_or_default()
+}
+
+/// Writes the report, pretty-printed, to `path`, atomically (temporary file, then rename).
+pub fn write_json(report: &RunReport, path: &Path) -> io::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(&JsonReport::from_report(report))?;
+    bytes.push(b'\n');
+    super::write_atomic(path, &bytes)
+}
+
+/// The JSON Schema (draft 2020-12) of the report, as committed in `docs/report.schema.json`.
+pub fn report_schema() -> serde_json::Value {
+    // The serialize contract: a field is `required` when it is always written, which every
+    // field here is (absent values are `null`).
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<JsonReport>();
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
+/// A scimulate run: every scenario run as every IdP, its verdicts and its exchanges.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "scimulate run report")]
+struct JsonReport {
+    /// The version of this schema. It changes when a field is removed, renamed or changes
+    /// meaning; fields may be added within a version.
+    version: u32,
+    /// The version of scimulate that wrote the report.
+    scimulate_version: String,
+    /// The target's base URL, or `embedded` for the in-process reference server.
+    target: String,
+    /// Whether SHOULD failures failed the run (`--strict`).
+    strict: bool,
+    /// Whether every scenario run passed.
+    passed: bool,
+    /// The process exit code for this report: 0 passed, 1 a check failed or a snapshot drifted
+    /// or was missing.
+    exit_code: u8,
+    /// Wall-clock time of the whole run, in milliseconds.
+    elapsed_ms: u64,
+    summary: Summary,
+    /// Every scenario run, in run order.
+    scenarios: Vec<JsonScenario>,
+}
+
+/// Counts over the whole run.
+#[derive(Debug, Serialize, JsonSchema)]
+struct Summary {
+    scenarios: ScenarioCounts,
+    /// Scenario runs per IdP, keyed by IdP name; only IdPs that ran appear.
+    #[schemars(extend("propertyNames" = {"$ref": "#/$defs/IdpName"}))]
+    idps: BTreeMap<IdpName, IdpCounts>,
+    checks: CheckCounts,
+    snapshots: SnapshotCounts,
+}
+
+/// Scenario runs, passed and failed.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+struct ScenarioCounts {
+    total: usize,
+    passed: usize,
+    failed: usize,
+}
+
+/// One IdP's scenario runs.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+struct IdpCounts {
+    scenarios: usize,
+    passed: usize,
+    failed: usize,
+}
+
+/// Verdicts over the whole run. `failed` and `error` are disjoint: `error` counts checks that
+/// could not be evaluated.
+#[derive(Debug, Serialize, JsonSchema)]
+struct CheckCounts {
+    total: usize,
+    passed: usize,
+    failed: usize,
+    error: usize,
+    /// The same counts per level.
+    by_level: ByLevel,
+}
+
+/// Verdict counts for each of the four levels (all always present).
+#[derive(Debug, Default, Serialize, JsonSchema)]
+struct ByLevel {
+    #[serde(rename = "MUST")]
+    must: LevelCounts,
+    #[serde(rename = "SHOULD")]
+    should: LevelCounts,
+    #[serde(rename = "IDP-REQUIRED")]
+    idp_required: LevelCounts,
+    #[serde(rename = "INFO")]
+    info: LevelCounts,
+}
+
+impl ByLevel {
+    fn get_mut(&mut self, level: Level) -> &mut LevelCounts {
+        match level {
+            Level::Must => &mut self.must,
+            Level::Should => &mut self.should,
+            Level::IdpRequired => &mut self.idp_required,
+            Level::Info => &mut self.info,
+        }
+    }
+
+    fn all(&self) -> [&LevelCounts; 4] {
+        [&self.must, &self.should, &self.idp_required, &self.info]
+    }
+}
+
+/// Verdicts at one level.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+struct LevelCounts {
+    passed: usize,
+    failed: usize,
+    error: usize,
+}
+
+/// Snapshot outcomes, one per scenario run.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+struct SnapshotCounts {
+    matched: usize,
+    written: usize,
+    missing: usize,
+    drifted: usize,
+    accepted: usize,
+    not_taken: usize,
+}
+
+/// One scenario run as one IdP.
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonScenario {
+    /// The scenario's name.
+    name: String,
+    /// `idp/name`, as the human report and `--filter` spell it.
+    full_name: String,
+    idp: IdpName,
+    /// The scenario file.
+    file: String,
+    description: String,
+    tags: Vec<String>,
+    /// No blocking check failed, the snapshot did not drift or go missing, and no error.
+    passed: bool,
+    elapsed_ms: u64,
+    /// A failure outside any check (target unreachable, cleanup failed).
+    error: Option<String>,
+    /// The 0-based step at which a blocking failure stopped the scenario.
+    stopped_at: Option<usize>,
+    snapshot: JsonSnapshot,
+    /// Every verdict, in the order the checks ran.
+    checks: Vec<JsonCheck>,
+    /// Every exchange, in the order sent.
+    exchanges: Vec<JsonExchange>,
+}
+
+/// What the comparison with the approved snapshot found.
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonSnapshot {
+    status: SnapshotStatus,
+    /// The snapshot file; `null` when not taken.
+    path: Option<String>,
+    /// For `drifted`: a unified diff, approved to actual; otherwise `null`.
+    diff: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum SnapshotStatus {
+    /// Identical to the approved snapshot.
+    Matched,
+    /// No approved snapshot existed; one was written.
+    Written,
+    /// No approved snapshot existed and, under `--ci`, that fails the run.
+    Missing,
+    /// Differs from the approved snapshot; fails the run.
+    Drifted,
+    /// `--accept` replaced the approved snapshot.
+    Accepted,
+    /// The scenario has no snapshot step, or no snapshot directory was given.
+    NotTaken,
+}
+
+/// One check's verdict.
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonCheck {
+    /// The check's stable id, e.g. `rfc7644.3.3.create-201`.
+    id: String,
+    level: Level,
+    /// Where the requirement comes from (an RFC section, an IdP's documentation).
+    source: Option<String>,
+    /// Whether a failure of this check fails the run (its level, under this run's `strict`).
+    blocking: bool,
+    /// The 0-based step that ran it.
+    step: usize,
+    /// The step's label.
+    step_name: String,
+    status: CheckStatus,
+    /// For `failed`: what was expected and what was found, one line each; otherwise empty.
+    reasons: Vec<String>,
+    /// For `error`: why the check could not be evaluated; otherwise `null`.
+    message: Option<String>,
+    /// The 0-based index into the scenario's `exchanges` of the exchange it judged.
+    exchange: Option<usize>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum CheckStatus {
+    Passed,
+    Failed,
+    /// The check could not be evaluated (no response, undefined variable).
+    Error,
+}
+
+/// One request and its response, as recorded (credentials already redacted).
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonExchange {
+    /// The 0-based step that sent it; `null` for the runner's own requests (cleanup).
+    step: Option<usize>,
+    method: String,
+    /// The path below the base URL, query included, as sent.
+    path: String,
+    url: String,
+    /// `[name, value]` pairs in the order sent.
+    request_headers: Vec<(String, String)>,
+    request_body: String,
+    /// The response status; `null` when no response arrived.
+    status: Option<u16>,
+    /// `[name, value]` pairs in the order received, names lowercase; `null` without a response.
+    response_headers: Option<Vec<(String, String)>>,
+    /// `null` without a response.
+    response_body: Option<String>,
+    /// A transport failure: timeout, refused connection, reset.
+    error: Option<String>,
+    elapsed_ms: u64,
+}
+
+impl JsonReport {
+    fn from_report(report: &RunReport) -> Self {
+        let strict = report.strict;
+        JsonReport {
+            version: JSON_REPORT_VERSION,
+            scimulate_version: env!("CARGO_PKG_VERSION").to_owned(),
+            target: report.target.clone(),
+            strict,
+            passed: report.passed(),
+            exit_code: report.exit_code(),
+            elapsed_ms: millis(report.elapsed),
+            summary: Summary::from_report(report),
+            scenarios: report
+                .scenarios
+                .iter()
+                .map(|run| JsonScenario::from_run(run, strict))
+                .collect(),
+        }
+    }
+}
+
+impl Summary {
+    fn from_report(report: &RunReport) -> Self {
+        let strict = report.strict;
+        let mut scenarios = ScenarioCounts::default();
+        let mut idps: BTreeMap<IdpName, IdpCounts> = BTreeMap::new();
+        let mut snapshots = SnapshotCounts::default();
+        let mut by_level = ByLevel::default();
+        for run in &report.scenarios {
+            let passed = run.passed(strict);
+            let idp = idps.entry(run.idp).or_default();
+            scenarios.total += 1;
+            idp.scenarios += 1;
+            if passed {
+                scenarios.passed += 1;
+                idp.passed += 1;
+            } else {
+                scenarios.failed += 1;
+                idp.failed += 1;
+            }
+            *match run.snapshot {
+                SnapshotOutcome::NotTaken => &mut snapshots.not_taken,
+                SnapshotOutcome::Matched { .. } => &mut snapshots.matched,
+                SnapshotOutcome::Written { .. } => &mut snapshots.written,
+                SnapshotOutcome::Missing { .. } => &mut snapshots.missing,
+                SnapshotOutcome::Drifted { .. } => &mut snapshots.drifted,
+                SnapshotOutcome::Accepted { .. } => &mut snapshots.accepted,
+            } += 1;
+            for verdict in &run.verdicts {
+                let counts = by_level.get_mut(verdict.check.level);
+                *match verdict.outcome {
+                    Outcome::Passed => &mut counts.passed,
+                    Outcome::Failed { .. } => &mut counts.failed,
+                    Outcome::Error { .. } => &mut counts.error,
+                } += 1;
+            }
+        }
+        let levels = by_level.all();
+        let checks = CheckCounts {
+            total: levels.iter().map(|c| c.passed + c.failed + c.error).sum(),
+            passed: levels.iter().map(|c| c.passed).sum(),
+            failed: levels.iter().map(|c| c.failed).sum(),
+            error: levels.iter().map(|c| c.error).sum(),
+            by_level,
+        };
+        Summary {
+            scenarios,
+            idps,
+            checks,
+            snapshots,
+        }
+    }
+}
+
+impl JsonScenario {
+    fn from_run(run: &ScenarioRun, strict: bool) -> Self {
+        JsonScenario {
+            name: run.scenario.clone(),
+            full_name: run.full_name(),
+            idp: run.idp,
+            file: run.file.display().to_string(),
+            description: run.description.clone(),
+            tags: run.tags.clone(),
+            passed: run.passed(strict),
+            elapsed_ms: millis(run.elapsed),
+            error: run.error.clone(),
+            stopped_at: run.stopped_at,
+            snapshot: JsonSnapshot::from_outcome(&run.snapshot),
+            checks: run
+                .verdicts
+                .iter()
+                .map(|v| JsonCheck::from_verdict(v, strict))
+                .collect(),
+            exchanges: run
+                .exchanges
+                .iter()
+                .map(JsonExchange::from_exchange)
+                .collect(),
+        }
+    }
+}
+
+impl JsonSnapshot {
+    fn from_outcome(outcome: &SnapshotOutcome) -> Self {
+        let (status, path, diff) = match outcome {
+            SnapshotOutcome::NotTaken => (SnapshotStatus::NotTaken, None, None),
+            SnapshotOutcome::Matched { path } => (SnapshotStatus::Matched, Some(path), None),
+            SnapshotOutcome::Written { path } => (SnapshotStatus::Written, Some(path), None),
+            SnapshotOutcome::Missing { path } => (SnapshotStatus::Missing, Some(path), None),
+            SnapshotOutcome::Drifted { path, diff } => {
+                (SnapshotStatus::Drifted, Some(path), Some(diff.clone()))
+            }
+            SnapshotOutcome::Accepted { path } => (SnapshotStatus::Accepted, Some(path), None),
+        };
+        JsonSnapshot {
+            status,
+            path: path.map(|p| p.display().to_string()),
+            diff,
+        }
+    }
+}
+
+impl JsonCheck {
+    fn from_verdict(verdict: &Verdict, strict: bool) -> Self {
+        let (status, reasons, message) = match &verdict.outcome {
+            Outcome::Passed => (CheckStatus::Passed, Vec::new(), None),
+            Outcome::Failed { reasons } => (CheckStatus::Failed, reasons.clone(), None),
+            Outcome::Error { message } => (CheckStatus::Error, Vec::new(), Some(message.clone())),
+        };
+        JsonCheck {
+            id: verdict.check.id.clone(),
+            level: verdict.check.level,
+            source: verdict.check.source.clone(),
+            blocking: verdict.check.level.is_blocking(strict),
+            step: verdict.step,
+            step_name: verdict.step_name.clone(),
+            status,
+            reasons,
+            message,
+            exchange: verdict.exchange,
+        }
+    }
+}
+
+impl JsonExchange {
+    fn from_exchange(exchange: &Exchange) -> Self {
+        let request = &exchange.request;
+        let response = exchange.response.as_ref();
+        JsonExchange {
+            step: exchange.step,
+            method: request.method.clone(),
+            path: request.path.clone(),
+            url: request.url.clone(),
+            request_headers: request.headers.clone(),
+            request_body: String::from_utf8_lossy(&request.body).into_owned(),
+            status: response.map(|r| r.status),
+            response_headers: response.map(|r| r.headers.clone()),
+            response_body: response.map(|r| String::from_utf8_lossy(&r.body).into_owned()),
+            error: exchange.error.clone(),
+            elapsed_ms: millis(exchange.elapsed),
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::report::fixtures;
+
+    const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
+
+    #[test]
+    fn the_committed_schema_is_the_generated_one() {
+        // Arrange
+        let generated = serde_json::to_string_pretty(&report_schema()).unwrap() + "\n";
+        if std::env::var_os("SCIMULATE_BLESS").is_some() {
+            std::fs::write(SCHEMA_PATH, &generated).unwrap();
+        }
+
+        // Act
+        let committed = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
+
+        // Assert
+        assert!(
+            committed == generated,
+            "docs/report.schema.json is stale: run `SCIMULATE_BLESS=1 cargo test report::json` \
+             and review the change (bump JSON_REPORT_VERSION if a field changed or went away)"
+        );
+    }
+
+    #[test]
+    fn the_schema_is_draft_2020_12_and_versioned() {
+        let schema = report_schema();
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        assert_eq!(schema["properties"]["version"]["type"], "integer");
+        assert_eq!(JSON_REPORT_VERSION, 1);
+    }
+
+    #[test]
+    fn a_sample_report_conforms_to_the_committed_schema() {
+        // Arrange
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
+        let report = to_json(&fixtures::report());
+
+        // Act
+        let errors = validate(&schema, &schema, &report, "$");
+
+        // Assert
+        assert!(errors.is_empty(), "{errors:#?}");
+        let required = schema["required"].as_array().unwrap();
+        for key in [
+            "version",
+            "target",
+            "passed",
+            "exit_code",
+            "strict",
+            "elapsed_ms",
+            "summary",
+            "scenarios",
+        ] {
+            assert!(required.contains(&json!(key)), "{key} not required");
+        }
+    }
+
+    #[test]
+    fn the_validator_catches_a_wrong_shape() {
+        // Arrange
+        let schema = report_schema();
+        let mut report = to_json(&fixtures::report());
+        report["scenarios"][1]["checks"][0]["status"] = json!("exploded");
+        report["scenarios"][0]["exchanges"][0]["status"] = json!("201");
+        report["summary"]["idps"]["azure"] = report["summary"]["idps"]["okta"].clone();
+        report.as_object_mut().unwrap().remove("target");
+
+        // Act
+        let errors = validate(&schema, &schema, &report, "$");
+
+        // Assert
+        assert_eq!(errors.len(), 4, "{errors:#?}");
+    }
+
+    #[test]
+    fn every_key_is_required_because_every_key_is_always_written() {
+        // Arrange
+        let schema = report_schema();
+        let mut objects = vec![("report".to_owned(), &schema)];
+        objects.extend(
+            schema["$defs"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(name, def)| (name.clone(), def)),
+        );
+
+        // Act / Assert
+        for (name, object) in objects {
+            let Some(properties) = object["properties"].as_object() else {
+                continue;
+            };
+            let mut required: Vec<&str> = object["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            let mut keys: Vec<&str> = properties.keys().map(String::as_str).collect();
+            required.sort_unstable();
+            keys.sort_unstable();
+            assert_eq!(required, keys, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_report_has_the_documented_shape() {
+        // Arrange
+        let report = fixtures::report();
+
+        // Act
+        let json = to_json(&report);
+
+        // Assert
+        assert_eq!(json["version"], 1);
+        assert_eq!(json["target"], "http://localhost:8080/scim/v2");
+        assert_eq!(json["passed"], false);
+        assert_eq!(json["exit_code"], 1);
+        assert_eq!(json["strict"], false);
+        assert_eq!(json["elapsed_ms"], 0);
+        assert_eq!(
+            json["summary"],
+            json!({
+                "scenarios": {"total": 6, "passed": 2, "failed": 4},
+                "idps": {
+                    "generic": {"scenarios": 1, "passed": 0, "failed": 1},
+                    "okta": {"scenarios": 2, "passed": 1, "failed": 1},
+                    "entra": {"scenarios": 2, "passed": 1, "failed": 1},
+                    "jumpcloud": {"scenarios": 1, "passed": 0, "failed": 1},
+                },
+                "checks": {
+                    "total": 8, "passed": 4, "failed": 3, "error": 1,
+                    "by_level": {
+                        "MUST": {"passed": 2, "failed": 2, "error": 1},
+                        "SHOULD": {"passed": 0, "failed": 1, "error": 0},
+                        "IDP-REQUIRED": {"passed": 2, "failed": 0, "error": 0},
+                        "INFO": {"passed": 0, "failed": 0, "error": 0},
+                    },
+                },
+                "snapshots": {
+                    "matched": 1, "written": 1, "missing": 1, "drifted": 1,
+                    "accepted": 0, "not_taken": 2,
+                },
+            })
+        );
+        let failing = &json["scenarios"][1];
+        assert_eq!(failing["name"], "create-user");
+        assert_eq!(failing["full_name"], "okta/create-user");
+        assert_eq!(failing["idp"], "okta");
+        assert_eq!(failing["file"], "scenarios/okta/create-user.yaml");
+        assert_eq!(failing["passed"], false);
+        assert_eq!(failing["stopped_at"], 0);
+        assert_eq!(failing["error"], Value::Null);
+        assert_eq!(
+            failing["snapshot"],
+            json!({"status": "not_taken", "path": null, "diff": null})
+        );
+        assert_eq!(
+            failing["checks"][0],
+            json!({
+                "id": "rfc7644.3.3.create-201",
+                "level": "MUST",
+                "source": "RFC 7644 §3.3",
+                "blocking": true,
+                "step": 0,
+                "step_name": "POST /Users",
+                "status": "failed",
+                "reasons": ["expected status 201", "found status 200"],
+                "message": null,
+                "exchange": 0,
+            })
+        );
+        assert_eq!(
+            failing["exchanges"][0],
+            json!({
+                "step": 0,
+                "method": "POST",
+                "path": "/Users",
+                "url": "http://localhost:8080/scim/v2/Users",
+                "request_headers": [
+                    ["accept", "application/scim+json"],
+                    ["authorization", "Bearer <redacted>"],
+                    ["content-type", "application/scim+json; charset=utf-8"],
+                ],
+                "request_body": r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen@example.com","active":true}"#,
+                "status": 200,
+                "response_headers": [["content-type", "application/scim+json"]],
+                "response_body": r#"{"userName":"bjensen@example.com"}"#,
+                "error": null,
+                "elapsed_ms": 0,
+            })
+        );
+        assert_eq!(json["scenarios"][2]["checks"][0]["blocking"], false);
+        assert_eq!(json["scenarios"][2]["passed"], true);
+        assert_eq!(
+            json["scenarios"][3]["snapshot"]["diff"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .nth(4),
+            Some("-201 Created")
+        );
+        let errored = &json["scenarios"][5];
+        assert_eq!(
+            errored["error"],
+            "the target could not be reached: connection refused"
+        );
+        assert_eq!(errored["checks"][0]["status"], "error");
+        assert_eq!(
+            errored["checks"][0]["message"],
+            "no response: connection refused"
+        );
+        assert_eq!(errored["exchanges"][0]["status"], Value::Null);
+        assert_eq!(errored["exchanges"][0]["response_headers"], Value::Null);
+        assert_eq!(errored["exchanges"][0]["error"], "connection refused");
+    }
+
+    #[test]
+    fn write_json_keeps_the_documented_key_order_and_round_trips() {
+        // Arrange
+        let report = fixtures::report();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+
+        // Act
+        write_json(&report, &path).unwrap();
+
+        // Assert
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("{\n  \"version\": 1,\n  \"scimulate_version\": "));
+        assert!(text.ends_with("}\n"));
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            to_json(&report)
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_are_decoded_lossily() {
+        // Arrange
+        let mut run = fixtures::passing();
+        run.exchanges[0].request.body = vec![b'a', 0xff, b'b'];
+
+        // Act
+        let exchange = JsonExchange::from_exchange(&run.exchanges[0]);
+
+        // Assert
+        assert_eq!(exchange.request_body, "a\u{fffd}b");
+    }
+
+    /// A structural JSON Schema check, enough for the subset schemars emits: `$ref` into
+    /// `$defs`, `type` (one or several), `required`, `properties`, `additionalProperties`,
+    /// `propertyNames`, `items`, `prefixItems`, `enum`, `const`, `oneOf`/`anyOf`, `minimum`. Returns
+    /// one line per violation.
+    fn validate(root: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+        let mut errors = Vec::new();
+        let Some(schema) = schema.as_object() else {
+            return errors;
+        };
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            let name = reference.strip_prefix("#/$defs/").expect("local $ref");
+            errors.extend(validate(root, &root["$defs"][name], value, at));
+        }
+        if let Some(types) = schema.get("type") {
+            let types: Vec<&str> = match types {
+                Value::String(t) => vec![t.as_str()],
+                Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            let matches = |t: &str| match t {
+                "null" => value.is_null(),
+                "boolean" => value.is_boolean(),
+                "integer" => value.is_i64() || value.is_u64(),
+                "number" => value.is_number(),
+                "string" => value.is_string(),
+                "array" => value.is_array(),
+                "object" => value.is_object(),
+                _ => false,
+            };
+            if !types.iter().any(|t| matches(t)) {
+                errors.push(format!("{at}: {value} is not {types:?}"));
+                return errors;
+            }
+        }
+        if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+            && !allowed.contains(value)
+        {
+            errors.push(format!("{at}: {value} not in {allowed:?}"));
+        }
+        if let Some(constant) = schema.get("const")
+            && constant != value
+        {
+            errors.push(format!("{at}: {value} is not {constant}"));
+        }
+        if let Some(minimum) = schema.get("minimum").and_then(Value::as_f64)
+            && value.as_f64().is_some_and(|v| v < minimum)
+        {
+            errors.push(format!("{at}: {value} < {minimum}"));
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(options) = schema.get(key).and_then(Value::as_array) {
+                let fitting = options
+                    .iter()
+                    .filter(|option| validate(root, option, value, at).is_empty())
+                    .count();
+                let ok = if key == "oneOf" {
+                    fitting == 1
+                } else {
+                    fitting >= 1
+                };
+                if !ok {
+                    errors.push(format!("{at}: {value} fits {fitting} of the {key} options"));
+                }
+            }
+        }
+        if let Some(object) = value.as_object() {
+            for key in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !object.contains_key(key) {
+                    errors.push(format!("{at}: missing required key {key:?}"));
+                }
+            }
+            if let Some(names) = schema.get("propertyNames") {
+                for key in object.keys() {
+                    errors.extend(validate(root, names, &Value::from(key.as_str()), at));
+                }
+            }
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for (key, item) in object {
+                let at = format!("{at}.{key}");
+                match properties.and_then(|p| p.get(key)) {
+                    Some(property) => errors.extend(validate(root, property, item, &at)),
+                    None => match schema.get("additionalProperties") {
+                        Some(Value::Bool(false)) => {
+                            errors.push(format!("{at}: unexpected key"));
+                        }
+                        Some(extra) => errors.extend(validate(root, extra, item, &at)),
+                        None => {}
+                    },
+                }
+            }
+        }
+        if let Some(array) = value.as_array() {
+            let prefix = schema.get("prefixItems").and_then(Value::as_array);
+            for (index, item) in array.iter().enumerate() {
+                let at = format!("{at}[{index}]");
+                match prefix.and_then(|p| p.get(index)) {
+                    Some(item_schema) => errors.extend(validate(root, item_schema, item, &at)),
+                    None => {
+                        if let Some(items) = schema.get("items") {
+                            errors.extend(validate(root, items, item, &at));
+                        }
+                    }
+                }
+            }
+            let count = array.len() as u64;
+            if schema
+                .get("minItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|min| count < min)
+                || schema
+                    .get("maxItems")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|max| count > max)
+            {
+                errors.push(format!("{at}: {count} items is out of bounds"));
+            }
+        }
+        errors
+    }
+}

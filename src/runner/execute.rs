@@ -1,0 +1,342 @@
+//! Running one scenario as one IdP: steps in order, verdicts as they come, a blocking failure
+//! stops the scenario, cleanup at the end, then the snapshot comparison.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::exchange::Exchange;
+use super::expect::{assert_json, body_json, judge};
+use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
+use super::ownership::Ownership;
+use super::select::Planned;
+use super::template::Vars;
+use super::transport::{Outgoing, Transport};
+use crate::scenario::model::{Capture, CheckSpec, RequestStep, Scenario, Step};
+use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
+
+/// How a run treats what it finds.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Leave created resources in place.
+    pub keep: bool,
+    /// SHOULD failures fail the run.
+    pub strict: bool,
+    /// Where approved snapshots live; `None`: no comparison.
+    pub snapshots: Option<PathBuf>,
+    pub snapshot_mode: SnapshotMode,
+}
+
+fn resolve_check(spec: Option<&CheckSpec>, scenario: &Scenario, step: usize) -> CheckId {
+    match spec {
+        Some(spec) => CheckId {
+            id: spec.id.clone(),
+            level: spec.level,
+            source: spec.source.clone().or_else(|| scenario.source.clone()),
+        },
+        None => CheckId {
+            id: format!("{}.step-{}", scenario.name, step + 1),
+            level: Default::default(),
+            source: scenario.source.clone(),
+        },
+    }
+}
+
+/// The request a step sends, with variables substituted.
+fn build(request: &RequestStep, vars: &Vars, scenario_dir: &Path) -> Result<Outgoing, String> {
+    let path = vars.substitute(&request.path).map_err(|e| e.to_string())?;
+    let mut headers = Vec::with_capacity(request.headers.len() + 2);
+    for (name, value) in &request.headers {
+        let value = vars.substitute(value).map_err(|e| e.to_string())?;
+        headers.push((name.to_ascii_lowercase(), value));
+    }
+    let body = match (&request.body, &request.body_file) {
+        (Some(body), _) => {
+            let body = vars.substitute_json(body).map_err(|e| e.to_string())?;
+            serde_json::to_vec(&body).map_err(|e| e.to_string())?
+        }
+        (None, Some(file)) => {
+            let path = scenario_dir.join(file);
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("cannot read body_file {}: {e}", path.display()))?;
+            // Byte for byte, except `{{var}}`; a file that is not UTF-8 is sent untouched.
+            match String::from_utf8(bytes) {
+                Ok(text) => vars
+                    .substitute(&text)
+                    .map_err(|e| e.to_string())?
+                    .into_bytes(),
+                Err(not_text) => not_text.into_bytes(),
+            }
+        }
+        (None, None) => Vec::new(),
+    };
+    if !headers.iter().any(|(n, _)| n == "accept") {
+        headers.push(("accept".to_owned(), "application/scim+json".to_owned()));
+    }
+    if !body.is_empty() && !headers.iter().any(|(n, _)| n == "content-type") {
+        headers.push((
+            "content-type".to_owned(),
+            "application/scim+json".to_owned(),
+        ));
+    }
+    Ok(Outgoing {
+        method: request.method.to_ascii_uppercase(),
+        path,
+        headers,
+        body,
+    })
+}
+
+fn capture(
+    captures: &std::collections::BTreeMap<String, Capture>,
+    exchange: &Exchange,
+    vars: &mut Vars,
+) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let Some(response) = &exchange.response else {
+        return reasons;
+    };
+    let mut json: Option<Result<Value, String>> = None;
+    for (name, capture) in captures {
+        match capture {
+            Capture::Header { header } => match response.header(header) {
+                Some(value) => vars.set(name.clone(), value),
+                None => reasons.push(format!("capture `{name}`: no `{header}` header")),
+            },
+            Capture::Pointer(pointer) => {
+                let body = json.get_or_insert_with(|| body_json(response));
+                let found = match body {
+                    Ok(body) => body.pointer(pointer),
+                    Err(reason) => {
+                        reasons.push(format!("capture `{name}`: {reason}"));
+                        continue;
+                    }
+                };
+                match found {
+                    Some(Value::String(text)) => vars.set(name.clone(), text.clone()),
+                    Some(Value::Null) | None => {
+                        reasons.push(format!("capture `{name}`: nothing at `{pointer}`"))
+                    }
+                    Some(other) => vars.set(name.clone(), other.to_string()),
+                }
+            }
+        }
+    }
+    reasons
+}
+
+/// A random, lowercase, per-scenario-run prefix for names that must not collide.
+fn new_prefix() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("sm{}", &id[..10])
+}
+
+/// Runs one scenario as one IdP against `transport`.
+pub async fn run_scenario(
+    planned: &Planned,
+    transport: &Transport,
+    settings: &RunSettings,
+    run_id: &str,
+) -> ScenarioRun {
+    let started = Instant::now();
+    let scenario = &planned.scenario;
+    let scenario_dir = planned
+        .file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let prefix = new_prefix();
+    let mut vars = Vars::default();
+    vars.set("run.prefix", prefix.clone());
+    vars.set("run.id", run_id);
+    let mut ownership = Ownership::default();
+    let mut exchanges: Vec<Exchange> = Vec::new();
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    let mut points: Vec<SnapshotPoint> = Vec::new();
+    let mut since_snapshot = 0;
+    let mut stopped_at = None;
+
+    for (index, step) in scenario.steps.iter().enumerate() {
+        let request = match step {
+            Step::Snapshot(name) => {
+                points.push(SnapshotPoint {
+                    name: name.clone(),
+                    exchanges: exchanges[since_snapshot..].to_vec(),
+                });
+                since_snapshot = exchanges.len();
+                continue;
+            }
+            Step::Request(request) => request,
+        };
+        let step_name = request
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", request.method.to_ascii_uppercase(), request.path));
+        let check = resolve_check(request.check.as_ref(), scenario, index);
+        let verdict = |check: CheckId, outcome: Outcome, exchange: Option<usize>| Verdict {
+            check,
+            outcome,
+            step: index,
+            step_name: step_name.clone(),
+            exchange,
+        };
+        let outgoing = build(request, &vars, &scenario_dir)
+            .and_then(|o| ownership.permits(&o.method, &o.path, &prefix).map(|()| o));
+        let outgoing = match outgoing {
+            Ok(outgoing) => outgoing,
+            Err(message) => {
+                verdicts.push(verdict(check, Outcome::Error { message }, None));
+                stopped_at = Some(index);
+                break;
+            }
+        };
+        let exchange = transport.send(&outgoing, Some(index)).await;
+        ownership.observe(&exchange);
+        exchanges.push(exchange);
+        let exchange_index = exchanges.len() - 1;
+        let exchange = &exchanges[exchange_index];
+        let Some(response) = &exchange.response else {
+            let message = exchange
+                .error
+                .clone()
+                .unwrap_or_else(|| "no response".to_owned());
+            verdicts.push(verdict(
+                check,
+                Outcome::Error { message },
+                Some(exchange_index),
+            ));
+            stopped_at = Some(index);
+            break;
+        };
+        let mut step_verdicts = Vec::new();
+        let judged = match &request.expect {
+            Some(expect) => judge(expect, response, &vars),
+            None => Ok(Vec::new()),
+        };
+        let mut reasons = match judged {
+            Ok(reasons) => reasons,
+            Err(undefined) => {
+                let outcome = Outcome::Error {
+                    message: undefined.to_string(),
+                };
+                verdicts.push(verdict(check, outcome, Some(exchange_index)));
+                stopped_at = Some(index);
+                break;
+            }
+        };
+        // Assertions with a check of their own are verdicts of their own.
+        if let Some(expect) = &request.expect {
+            for assertion in &expect.json {
+                let Some(spec) = &assertion.check else {
+                    continue;
+                };
+                let own = resolve_check(Some(spec), scenario, index);
+                let outcome = match body_json(response) {
+                    Err(reason) => Outcome::Failed {
+                        reasons: vec![reason],
+                    },
+                    Ok(json) => match assert_json(assertion, &json, &vars) {
+                        Ok(None) => Outcome::Passed,
+                        Ok(Some(reason)) => Outcome::Failed {
+                            reasons: vec![reason],
+                        },
+                        Err(undefined) => Outcome::Error {
+                            message: undefined.to_string(),
+                        },
+                    },
+                };
+                step_verdicts.push(verdict(own, outcome, Some(exchange_index)));
+            }
+        }
+        reasons.extend(capture(&request.capture, exchange, &mut vars));
+        let has_own_verdict = request.expect.is_some() || !request.capture.is_empty();
+        if has_own_verdict {
+            let outcome = if reasons.is_empty() {
+                Outcome::Passed
+            } else {
+                Outcome::Failed { reasons }
+            };
+            step_verdicts.insert(0, verdict(check, outcome, Some(exchange_index)));
+        }
+        let blocked = step_verdicts
+            .iter()
+            .any(|v| v.is_blocking_failure(settings.strict))
+            // A failed capture leaves later steps without their variables, at any level.
+            || step_verdicts.first().is_some_and(|v| {
+                matches!(&v.outcome, Outcome::Failed { reasons } if reasons.iter().any(|r| r.starts_with("capture `")))
+            });
+        verdicts.extend(step_verdicts);
+        if blocked {
+            stopped_at = Some(index);
+            break;
+        }
+    }
+
+    let mut error = None;
+    if !settings.keep {
+        for path in ownership.leftovers() {
+            let outgoing = Outgoing {
+                method: "DELETE".to_owned(),
+                path: path.clone(),
+                headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
+                body: Vec::new(),
+            };
+            let exchange = transport.send(&outgoing, None).await;
+            let deleted = exchange
+                .response
+                .as_ref()
+                .is_some_and(|r| (200..300).contains(&r.status) || r.status == 404);
+            if !deleted && error.is_none() {
+                let why = match (&exchange.response, &exchange.error) {
+                    (Some(response), _) => format!("status {}", response.status),
+                    (None, Some(error)) => error.clone(),
+                    (None, None) => "no response".to_owned(),
+                };
+                error = Some(format!(
+                    "cleanup: could not delete {path} ({why}); it was left in the target"
+                ));
+            }
+            exchanges.push(exchange);
+        }
+    }
+
+    let snapshot = match (&settings.snapshots, points.is_empty()) {
+        (Some(dir), false) => {
+            let mut redactor = Redactor::new(RedactionContext {
+                base_url: transport.target().base_url.clone(),
+                run_prefix: prefix.clone(),
+                secrets: transport.scrubber().secrets().to_vec(),
+            });
+            let text = snapshot::render(&scenario.name, planned.idp, &points, &mut redactor);
+            match snapshot::check(
+                dir,
+                &scenario.name,
+                planned.idp,
+                &text,
+                settings.snapshot_mode,
+            ) {
+                Ok(outcome) => outcome,
+                Err(failure) => {
+                    error.get_or_insert_with(|| failure.to_string());
+                    SnapshotOutcome::NotTaken
+                }
+            }
+        }
+        _ => SnapshotOutcome::NotTaken,
+    };
+
+    ScenarioRun {
+        scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        file: planned.file.clone(),
+        idp: planned.idp,
+        tags: scenario.tags.clone(),
+        verdicts,
+        exchanges,
+        snapshot,
+        stopped_at,
+        error,
+        elapsed: started.elapsed(),
+    }
+}

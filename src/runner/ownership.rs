@@ -1,0 +1,153 @@
+//! What this run created, and the rule that keeps it safe against a shared tenant: the runner
+//! never modifies or deletes a resource it did not create.
+//!
+//! A `POST` to `/Users` or `/Groups` answered `201` with an `id` registers that resource. A
+//! `PUT`, `PATCH` or `DELETE` on `/Users/{id}` or `/Groups/{id}` is sent only if this run
+//! created `{id}`, or if `{id}` carries the run's unique prefix (a made-up id such as
+//! `{{run.prefix}}-missing` cannot belong to anyone else). At the end, what is left is deleted,
+//! newest first, unless `--keep` is given.
+
+use serde_json::Value;
+
+use super::exchange::Exchange;
+
+/// Resources this run created and has not deleted, oldest first, as `(endpoint, id)`.
+#[derive(Debug, Default, Clone)]
+pub struct Ownership {
+    created: Vec<(String, String)>,
+}
+
+/// `/Users/abc?x` → `("Users", "abc")`; `None` for anything else.
+fn resource_path(path: &str) -> Option<(&str, &str)> {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let (endpoint, id) = path.trim_start_matches('/').split_once('/')?;
+    let is_resource = (endpoint == "Users" || endpoint == "Groups")
+        && !id.is_empty()
+        && !id.contains('/')
+        && !id.starts_with('.');
+    is_resource.then_some((endpoint, id))
+}
+
+fn collection(path: &str) -> Option<&str> {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    match path.trim_start_matches('/').trim_end_matches('/') {
+        endpoint @ ("Users" | "Groups") => Some(endpoint),
+        _ => None,
+    }
+}
+
+impl Ownership {
+    /// Whether the runner may send `method` to `path`; `Err` says why not.
+    pub fn permits(&self, method: &str, path: &str, run_prefix: &str) -> Result<(), String> {
+        let mutating = ["PUT", "PATCH", "DELETE"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
+        let Some((endpoint, id)) = resource_path(path).filter(|_| mutating) else {
+            return Ok(());
+        };
+        let owned = self.created.iter().any(|(e, i)| e == endpoint && i == id);
+        if owned || id.contains(run_prefix) {
+            Ok(())
+        } else {
+            Err(format!(
+                "refusing to send {method} {path}: this run did not create {endpoint}/{id} \
+                 (scimulate never modifies or deletes what it did not create)"
+            ))
+        }
+    }
+
+    /// Updates the register from one exchange.
+    pub fn observe(&mut self, exchange: &Exchange) {
+        let Some(response) = &exchange.response else {
+            return;
+        };
+        let method = exchange.request.method.to_ascii_uppercase();
+        if method == "POST"
+            && response.status == 201
+            && let Some(endpoint) = collection(&exchange.request.path)
+            && let Ok(body) = serde_json::from_slice::<Value>(&response.body)
+            && let Some(id) = body.get("id").and_then(Value::as_str)
+        {
+            self.created.push((endpoint.to_owned(), id.to_owned()));
+        }
+        let gone = response.status == 404 || (200..300).contains(&response.status);
+        if method == "DELETE"
+            && gone
+            && let Some((endpoint, id)) = resource_path(&exchange.request.path)
+        {
+            self.created.retain(|(e, i)| !(e == endpoint && i == id));
+        }
+    }
+
+    /// The paths to delete at the end, newest first.
+    pub fn leftovers(&self) -> Vec<String> {
+        self.created
+            .iter()
+            .rev()
+            .map(|(endpoint, id)| format!("/{endpoint}/{id}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::runner::exchange::{RecordedRequest, RecordedResponse};
+
+    fn exchange(method: &str, path: &str, status: u16, body: &str) -> Exchange {
+        Exchange {
+            step: Some(0),
+            request: RecordedRequest {
+                method: method.into(),
+                path: path.into(),
+                url: format!("http://t{path}"),
+                headers: vec![],
+                body: vec![],
+            },
+            response: Some(RecordedResponse {
+                status,
+                headers: vec![],
+                body: body.as_bytes().to_vec(),
+            }),
+            error: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn only_what_the_run_created_may_be_changed() {
+        // Arrange
+        let mut ownership = Ownership::default();
+        ownership.observe(&exchange("POST", "/Users", 201, r#"{"id":"mine"}"#));
+        ownership.observe(&exchange("POST", "/Users", 409, r#"{"id":"theirs"}"#));
+
+        // Act / Assert
+        assert!(ownership.permits("PATCH", "/Users/mine", "sm1").is_ok());
+        assert!(ownership.permits("DELETE", "/Users/theirs", "sm1").is_err());
+        assert!(ownership.permits("PUT", "/Groups/mine", "sm1").is_err());
+        assert!(ownership.permits("GET", "/Users/theirs", "sm1").is_ok());
+        assert!(ownership.permits("POST", "/Users/.search", "sm1").is_ok());
+        assert!(
+            ownership
+                .permits("PUT", "/Users/sm1-missing", "sm1")
+                .is_ok()
+        );
+        let refusal = ownership
+            .permits("delete", "/Users/theirs?x=1", "sm1")
+            .unwrap_err();
+        assert!(refusal.contains("did not create Users/theirs"), "{refusal}");
+    }
+
+    #[test]
+    fn deleted_resources_leave_the_register_and_leftovers_come_newest_first() {
+        let mut ownership = Ownership::default();
+        ownership.observe(&exchange("POST", "/Users", 201, r#"{"id":"u1"}"#));
+        ownership.observe(&exchange("POST", "/Groups", 201, r#"{"id":"g1"}"#));
+        ownership.observe(&exchange("POST", "/Users", 201, r#"{"id":"u2"}"#));
+        ownership.observe(&exchange("DELETE", "/Users/u2", 204, ""));
+
+        assert_eq!(ownership.leftovers(), ["/Groups/g1", "/Users/u1"]);
+    }
+}

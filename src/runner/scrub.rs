@@ -1,0 +1,151 @@
+//! Scrubbing secrets out of what the runner records.
+//!
+//! Credentials (the bearer token, basic credentials, custom auth header values) and passwords
+//! are removed as exchanges are recorded, before anything else sees them, so no report,
+//! snapshot, log or error message built from an exchange can leak one, at any verbosity.
+
+use serde_json::Value;
+
+/// What replaces a secret.
+pub const REDACTED: &str = "<redacted>";
+
+/// Knows the run's secrets and removes them from bytes, headers and JSON.
+#[derive(Debug, Clone, Default)]
+pub struct Scrubber {
+    secrets: Vec<String>,
+    /// Header names whose values are credentials, lowercase.
+    credential_headers: Vec<String>,
+}
+
+impl Scrubber {
+    /// `secrets` are replaced wherever they appear; `credential_headers` are replaced whole.
+    pub fn new(secrets: Vec<String>, credential_headers: Vec<String>) -> Self {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        // Longest first, so a secret that contains another is replaced whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut credential_headers: Vec<String> = credential_headers
+            .into_iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        credential_headers.push("authorization".to_owned());
+        credential_headers.push("proxy-authorization".to_owned());
+        Scrubber {
+            secrets,
+            credential_headers,
+        }
+    }
+
+    /// The secrets, for redactors that must also know them.
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
+    }
+
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+
+    pub fn header(&self, name: &str, value: &str) -> String {
+        if self
+            .credential_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+        {
+            REDACTED.to_owned()
+        } else {
+            self.text(value)
+        }
+    }
+
+    /// A body: JSON has every `password` value replaced; any body has the secrets replaced.
+    pub fn body(&self, body: &[u8]) -> Vec<u8> {
+        if body.is_empty() {
+            return Vec::new();
+        }
+        if let Ok(mut json) = serde_json::from_slice::<Value>(body)
+            && redact_passwords(&mut json)
+        {
+            return self.text(&json.to_string()).into_bytes();
+        }
+        match std::str::from_utf8(body) {
+            Ok(text) => {
+                let scrubbed = self.text(text);
+                if scrubbed == text {
+                    body.to_vec()
+                } else {
+                    scrubbed.into_bytes()
+                }
+            }
+            // Not text: a secret cannot be found in it by string search; keep the bytes.
+            Err(_) => body.to_vec(),
+        }
+    }
+}
+
+/// Replaces every `password` value (any case, any depth); whether anything changed.
+fn redact_passwords(value: &mut Value) -> bool {
+    match value {
+        Value::Object(fields) => {
+            let mut changed = false;
+            for (key, inner) in fields.iter_mut() {
+                if key.eq_ignore_ascii_case("password") && !inner.is_null() {
+                    *inner = Value::String(REDACTED.to_owned());
+                    changed = true;
+                } else {
+                    changed |= redact_passwords(inner);
+                }
+            }
+            changed
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |acc, item| redact_passwords(item) | acc),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_headers_are_replaced_whole_and_secrets_anywhere() {
+        // Arrange
+        let scrubber = Scrubber::new(vec!["tok-123456".into()], vec!["X-Api-Key".into()]);
+
+        // Act / Assert
+        assert_eq!(
+            scrubber.header("Authorization", "Bearer tok-123456"),
+            REDACTED
+        );
+        assert_eq!(scrubber.header("x-api-key", "anything"), REDACTED);
+        assert_eq!(
+            scrubber.header("X-Echo", "was tok-123456!"),
+            "was <redacted>!"
+        );
+        let body = scrubber.body(br#"{"detail":"bad token tok-123456"}"#);
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            r#"{"detail":"bad token <redacted>"}"#
+        );
+    }
+
+    #[test]
+    fn passwords_are_redacted_at_any_depth_but_the_rest_is_kept_byte_for_byte() {
+        let scrubber = Scrubber::new(vec![], vec![]);
+        let body =
+            scrubber.body(br#"{"userName":"a","PassWord":"hunter2","x":[{"password":"p"}]}"#);
+        let text = String::from_utf8(body).unwrap();
+        assert!(
+            !text.contains("hunter2") && !text.contains("\"p\""),
+            "{text}"
+        );
+        let untouched = br#"{ "userName" : "a" }"#;
+        assert_eq!(scrubber.body(untouched), untouched.to_vec());
+    }
+}
