@@ -28,8 +28,8 @@
 //! indices of the data. In the summary, "failed" includes checks that could not be evaluated
 //! (the JSON report counts those apart, as `error`).
 //!
-//! The text is built once: [`render`] returns it plain (what tests pin), [`write`] emits the same
-//! text with styles through [`anstream::AutoStream`], which drops them for `NO_COLOR`, for
+//! The text is built once: [`render`] returns it plain (what tests pin), [`write()`] emits the
+//! same text with styles through [`anstream::AutoStream`], which drops them for `NO_COLOR`, for
 //! `CLICOLOR=0` and for anything that is not a terminal. Bodies are pretty-printed when they are
 //! JSON (in the order the keys were sent: key order is part of what an IdP sends) and cut after
 //! 60 lines; the JSON report has them whole. Control characters from the wire are escaped, so a
@@ -84,7 +84,7 @@ pub fn write<S: RawStream + AsLockedWrite + ?Sized>(
     write_with_color(report, verbosity, out, ColorChoice::Auto)
 }
 
-/// [`write`] with an explicit colour choice (a `--color always|never|auto` flag).
+/// [`write()`] with an explicit colour choice (a `--color always|never|auto` flag).
 pub fn write_with_color<S: RawStream + AsLockedWrite + ?Sized>(
     report: &RunReport,
     verbosity: u8,
@@ -466,7 +466,7 @@ fn cut_line(line: &str) -> String {
 }
 
 /// A body for display: JSON pretty-printed in its own key order, anything else as (lossy) text.
-pub(super) fn display_body(body: &[u8]) -> String {
+fn display_body(body: &[u8]) -> String {
     match std::str::from_utf8(body) {
         Ok(text) => pretty_json(text).unwrap_or_else(|| text.to_owned()),
         Err(_) => String::from_utf8_lossy(body).into_owned(),

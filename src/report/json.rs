@@ -718,8 +718,8 @@ mod tests {
 
     /// A structural JSON Schema check, enough for the subset schemars emits: `$ref` into
     /// `$defs`, `type` (one or several), `required`, `properties`, `additionalProperties`,
-    /// `propertyNames`, `items`, `prefixItems`, `enum`, `const`, `oneOf`/`anyOf`, `minimum`. Returns
-    /// one line per violation.
+    /// `propertyNames`, `items`, `prefixItems`, `minItems`/`maxItems`, `enum`, `const`,
+    /// `oneOf`/`anyOf`, `minimum`. Returns one line per violation.
     fn validate(root: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
         let mut errors = Vec::new();
         let Some(schema) = schema.as_object() else {

@@ -7,6 +7,7 @@
 //! `Send + Sync` and takes `&self` (indicatif's bar is a shared handle).
 
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -26,7 +27,10 @@ impl Progress {
     pub fn new(total: u64) -> Self {
         let visible = std::io::stderr().is_terminal() && !in_ci(std::env::var_os("CI"));
         if visible {
-            Self::drawn(total, ProgressDrawTarget::stderr())
+            let progress = Self::drawn(total, ProgressDrawTarget::stderr());
+            // Tick on a timer, so the spinner and elapsed time move during a slow scenario.
+            progress.bar.enable_steady_tick(Duration::from_millis(120));
+            progress
         } else {
             Self::hidden(total)
         }
@@ -56,6 +60,11 @@ impl Progress {
     /// The run is over: clear the bar so the report that follows starts on a clean line.
     pub fn done(&self) {
         self.bar.finish_and_clear();
+    }
+
+    /// Runs `f` with the bar cleared, e.g. to print a line to stderr without tearing the bar.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
     }
 
     /// Whether the bar draws anything.
@@ -99,9 +108,11 @@ mod tests {
                 scope.spawn(|| progress.finished(&run));
             }
         });
+        let suspended = progress.suspend(|| 7);
         progress.done();
 
         // Assert
+        assert_eq!(suspended, 7);
         assert_eq!(progress.position(), 4);
         assert!(progress.is_hidden());
         assert_eq!(progress.bar.message(), "okta/user-lifecycle");

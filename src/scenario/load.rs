@@ -301,16 +301,15 @@ fn unknown(what: &str, found: &str, expected: &[&'static str], file: &Path) -> P
 
 /// Escapes control characters, so a message from hostile input stays one line.
 pub(crate) fn sanitize(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_debug().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The candidate nearest to `word`, if it is near enough to be what was meant: a case-only

@@ -723,6 +723,15 @@ const FRAGMENTS: &[&str] = &[
     "id",
     "redacted",
     "\n",
+    "0",
+    "f",
+    "%2",
+    ".",
+    "@",
+    ",",
+    "*",
+    "{\"a\":",
+    "}",
 ];
 
 fn fragment_text() -> impl Strategy<Value = String> {
