@@ -103,6 +103,20 @@ server_logs() {
 
 [[ -r $PIN ]] || die "no pin file at $PIN"
 
+# The pin: comments and blank lines dropped; each entry must be `idp/scenario check-id`.
+sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e 's/^[[:space:]]*//' "$PIN" \
+    | tr -s ' \t' '  ' | grep -v '^$' >"$WORK/pin.raw" || true
+# (Check ids as scenario.validate allows them, plus the runner's own `scenario-name.step-N`.)
+if grep -vE '^[a-z0-9_-]+/[a-z0-9][a-z0-9-]* (!scenario-error|[a-z0-9-]+(\.[A-Za-z0-9_-]+)+)$' \
+    "$WORK/pin.raw" >"$WORK/pin.bad"; then
+    sed 's/^/  /' "$WORK/pin.bad" >&2
+    die "malformed entries in $PIN (expected 'idp/scenario check-id  # reason')"
+fi
+sort -u "$WORK/pin.raw" >"$WORK/expected.txt"
+if [[ $(wc -l <"$WORK/pin.raw") -ne $(wc -l <"$WORK/expected.txt") ]]; then
+    die "$PIN lists an entry twice"
+fi
+
 # --- scim2-server ----------------------------------------------------------------------------
 if [[ -n ${SCIM2_SERVER_VENV:-} ]]; then
     VENV=$SCIM2_SERVER_VENV
@@ -269,19 +283,6 @@ print(f"{len(report['scenarios'])} scenario runs, {summary.get('total', '?')} ch
       f"{summary.get('error', '?')} not evaluated")
 EOF
 
-# The pin: comments and blank lines dropped; each entry must be `idp/scenario check-id`.
-sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e 's/^[[:space:]]*//' "$PIN" \
-    | tr -s ' \t' '  ' | grep -v '^$' >"$WORK/pin.raw" || true
-if grep -vE '^[a-z0-9_-]+/[A-Za-z0-9_.-]+ (!scenario-error|[a-z0-9][a-z0-9.-]*)$' \
-    "$WORK/pin.raw" >"$WORK/pin.bad"; then
-    sed 's/^/  /' "$WORK/pin.bad" >&2
-    die "malformed entries in $PIN (expected 'idp/scenario check-id  # reason')"
-fi
-sort -u "$WORK/pin.raw" >"$WORK/expected.txt"
-if [[ $(wc -l <"$WORK/pin.raw") -ne $(wc -l <"$WORK/expected.txt") ]]; then
-    die "$PIN lists an entry twice"
-fi
-
 comm -13 "$WORK/expected.txt" "$WORK/actual.txt" >"$WORK/unexpected.txt"
 comm -23 "$WORK/expected.txt" "$WORK/actual.txt" >"$WORK/stale.txt"
 N_UNEXPECTED=$(wc -l <"$WORK/unexpected.txt")
@@ -332,9 +333,6 @@ if ((PRINT_ACTUAL)); then
 fi
 echo "==========================================================="
 
-if ((N_UNEXPECTED > 0)); then
-    tail -n 30 "$WORK/run.out" >&2
-fi
 if ((N_UNEXPECTED > 0 && N_STALE > 0)); then
     die "$N_UNEXPECTED failing check(s) are not pinned, and $N_STALE pinned check(s) no longer fail: update $PIN"
 elif ((N_UNEXPECTED > 0)); then

@@ -326,6 +326,22 @@ pub async fn run_scenario(
         _ => SnapshotOutcome::NotTaken,
     };
 
+    // Labels and reasons quote the scenario and the response; a scenario may hold a secret.
+    let scrubber = transport.scrubber();
+    for verdict in &mut verdicts {
+        verdict.step_name = scrubber.text(&verdict.step_name);
+        match &mut verdict.outcome {
+            Outcome::Passed => {}
+            Outcome::Failed { reasons } => {
+                for reason in reasons.iter_mut() {
+                    *reason = scrubber.text(reason);
+                }
+            }
+            Outcome::Error { message } => *message = scrubber.text(message),
+        }
+    }
+    let error = error.map(|e| scrubber.text(&e));
+
     ScenarioRun {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),

@@ -32,6 +32,10 @@
 //! (`user-agent` included: IdPs set it deliberately) with the rules above applied, names
 //! lowercase, sorted by name (headers of the same name keep their order).
 //!
+//! A body is JSON if it parses as JSON, whatever its `content-type`; otherwise it is text with
+//! the same rules applied (and if redaction turns it into JSON, as `"W/"1""` → `"<etag-1>"`
+//! does, it is shown as JSON, which is what a second pass would do).
+//!
 //! Redaction is idempotent: text that already went through it, placeholders included, comes out
 //! unchanged. Placeholders are never rewritten, and the boundary checks (a UUID must not be part
 //! of a longer word) treat a placeholder's edge as a boundary, so a second pass cannot see a
@@ -335,11 +339,8 @@ impl Redactor {
 
     fn learn_json(&mut self, value: &Value, key: Option<&str>) {
         match value {
-            Value::String(text) => {
-                if !key.is_some_and(is_version_key) {
-                    self.learn_text(text);
-                }
-            }
+            // A version is an ETag, not a place for ids.
+            Value::String(text) if !key.is_some_and(is_version_key) => self.learn_text(text),
             Value::Array(items) => items.iter().for_each(|item| self.learn_json(item, None)),
             Value::Object(fields) => {
                 let fixed_ids = has_fixed_ids(fields);

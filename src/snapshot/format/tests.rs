@@ -24,12 +24,15 @@ fn pairs(headers: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A recorded response: status, headers, body.
+type Response<'a> = (u16, &'a [(&'a str, &'a str)], &'a str);
+
 fn exchange(
     method: &str,
     path: &str,
     request_headers: &[(&str, &str)],
     request_body: &str,
-    response: Option<(u16, &[(&str, &str)], &str)>,
+    response: Option<Response<'_>>,
     error: Option<&str>,
 ) -> Exchange {
     Exchange {
@@ -105,7 +108,9 @@ fn a_two_exchange_scenario_renders_exactly_as_documented() {
                 &[],
                 "",
                 None,
-                Some(&format!("error sending request for url ({BASE_URL}/Users/{USER_ID})")),
+                Some(&format!(
+                    "error sending request for url ({BASE_URL}/Users/{USER_ID})"
+                )),
             )],
         },
         SnapshotPoint {
@@ -198,7 +203,14 @@ fn rendering_is_deterministic_for_the_same_exchanges() {
     let body = json!({"z": 1, "a": {"y": 2, "b": 3}, "id": USER_ID}).to_string();
     let points = [SnapshotPoint {
         name: "p".to_owned(),
-        exchanges: vec![exchange("GET", "/Users", &[], "", Some((200, &[], &body)), None)],
+        exchanges: vec![exchange(
+            "GET",
+            "/Users",
+            &[],
+            "",
+            Some((200, &[], &body)),
+            None,
+        )],
     }];
 
     // Act

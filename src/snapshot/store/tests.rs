@@ -54,9 +54,16 @@ fn a_missing_snapshot_is_written_in_a_normal_run_creating_directories() {
 
     // Assert
     let path = nested.join("okta").join("s.snap");
-    assert_eq!(outcome.ok(), Some(SnapshotOutcome::Written { path: path.clone() }));
+    assert_eq!(
+        outcome.ok(),
+        Some(SnapshotOutcome::Written { path: path.clone() })
+    );
     assert_eq!(read(&path), APPROVED);
-    assert_eq!(entries(&nested), vec![nested.join("okta"), path], "no temporary file left");
+    assert_eq!(
+        entries(&nested),
+        vec![nested.join("okta"), path],
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -68,7 +75,12 @@ fn a_missing_snapshot_under_ci_is_missing_and_nothing_is_written() {
     let outcome = check(dir.path(), "s", IdpName::Okta, APPROVED, SnapshotMode::Ci);
 
     // Assert
-    assert_eq!(outcome.ok(), Some(SnapshotOutcome::Missing { path: path_in(&dir) }));
+    assert_eq!(
+        outcome.ok(),
+        Some(SnapshotOutcome::Missing {
+            path: path_in(&dir)
+        })
+    );
     assert_eq!(entries(dir.path()), Vec::<PathBuf>::new());
 }
 
@@ -78,10 +90,21 @@ fn a_missing_snapshot_is_written_under_accept() {
     let dir = temp_dir();
 
     // Act
-    let outcome = check(dir.path(), "s", IdpName::Okta, APPROVED, SnapshotMode::Accept);
+    let outcome = check(
+        dir.path(),
+        "s",
+        IdpName::Okta,
+        APPROVED,
+        SnapshotMode::Accept,
+    );
 
     // Assert
-    assert_eq!(outcome.ok(), Some(SnapshotOutcome::Written { path: path_in(&dir) }));
+    assert_eq!(
+        outcome.ok(),
+        Some(SnapshotOutcome::Written {
+            path: path_in(&dir)
+        })
+    );
     assert_eq!(read(&path_in(&dir)), APPROVED);
 }
 
@@ -96,7 +119,11 @@ fn an_equal_snapshot_matches_in_every_mode_and_is_left_alone() {
         let outcome = check(dir.path(), "s", IdpName::Okta, APPROVED, mode);
 
         // Assert
-        assert_eq!(outcome.ok(), Some(SnapshotOutcome::Matched { path: path.clone() }), "{mode:?}");
+        assert_eq!(
+            outcome.ok(),
+            Some(SnapshotOutcome::Matched { path: path.clone() }),
+            "{mode:?}"
+        );
         assert_eq!(read(&path), APPROVED.replace('\n', "\r\n"), "{mode:?}");
     }
 }
@@ -112,7 +139,11 @@ fn a_different_snapshot_drifts_with_a_diff_that_names_the_changed_line() {
         let outcome = check(dir.path(), "s", IdpName::Okta, CHANGED, mode);
 
         // Assert
-        let Ok(SnapshotOutcome::Drifted { path: drifted, diff }) = outcome else {
+        let Ok(SnapshotOutcome::Drifted {
+            path: drifted,
+            diff,
+        }) = outcome
+        else {
             panic!("{mode:?}: expected drift, got {outcome:?}");
         };
         assert_eq!(drifted, path);
@@ -121,7 +152,11 @@ fn a_different_snapshot_drifts_with_a_diff_that_names_the_changed_line() {
             path.display()
         );
         assert_eq!(diff, expected, "{mode:?}");
-        assert_eq!(read(&path), APPROVED, "{mode:?}: the approved snapshot is kept");
+        assert_eq!(
+            read(&path),
+            APPROVED,
+            "{mode:?}: the approved snapshot is kept"
+        );
     }
 }
 
@@ -132,12 +167,25 @@ fn a_different_snapshot_is_replaced_under_accept() {
     let path = approve(&dir, APPROVED);
 
     // Act
-    let outcome = check(dir.path(), "s", IdpName::Okta, CHANGED, SnapshotMode::Accept);
+    let outcome = check(
+        dir.path(),
+        "s",
+        IdpName::Okta,
+        CHANGED,
+        SnapshotMode::Accept,
+    );
 
     // Assert
-    assert_eq!(outcome.ok(), Some(SnapshotOutcome::Accepted { path: path.clone() }));
+    assert_eq!(
+        outcome.ok(),
+        Some(SnapshotOutcome::Accepted { path: path.clone() })
+    );
     assert_eq!(read(&path), CHANGED);
-    assert_eq!(entries(dir.path()), vec![dir.path().join("okta"), path], "no temporary file left");
+    assert_eq!(
+        entries(dir.path()),
+        vec![dir.path().join("okta"), path],
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -146,8 +194,20 @@ fn snapshots_of_different_idps_are_separate_files() {
     let dir = temp_dir();
 
     // Act
-    let okta = check(dir.path(), "s", IdpName::Okta, APPROVED, SnapshotMode::Normal);
-    let entra = check(dir.path(), "s", IdpName::Entra, CHANGED, SnapshotMode::Normal);
+    let okta = check(
+        dir.path(),
+        "s",
+        IdpName::Okta,
+        APPROVED,
+        SnapshotMode::Normal,
+    );
+    let entra = check(
+        dir.path(),
+        "s",
+        IdpName::Entra,
+        CHANGED,
+        SnapshotMode::Normal,
+    );
 
     // Assert
     assert!(matches!(okta, Ok(SnapshotOutcome::Written { .. })));
@@ -162,7 +222,13 @@ fn a_scenario_name_that_is_not_a_plain_file_name_is_refused() {
 
     for name in ["", "..", "../escape", "a/b", "a\\b", ".hidden", "a\nb"] {
         // Act
-        let outcome = check(dir.path(), name, IdpName::Okta, APPROVED, SnapshotMode::Normal);
+        let outcome = check(
+            dir.path(),
+            name,
+            IdpName::Okta,
+            APPROVED,
+            SnapshotMode::Normal,
+        );
 
         // Assert
         assert!(
@@ -180,12 +246,21 @@ fn an_unwritable_location_is_an_error_that_names_the_path() {
     fs::write(dir.path().join("okta"), "not a directory").expect("write blocker");
 
     // Act
-    let outcome = check(dir.path(), "s", IdpName::Okta, APPROVED, SnapshotMode::Normal);
+    let outcome = check(
+        dir.path(),
+        "s",
+        IdpName::Okta,
+        APPROVED,
+        SnapshotMode::Normal,
+    );
 
     // Assert
     let Err(error) = outcome else {
         panic!("expected an error, got {outcome:?}");
     };
     let message = error.to_string();
-    assert!(message.contains(&path_in(&dir).display().to_string()), "{message}");
+    assert!(
+        message.contains(&path_in(&dir).display().to_string()),
+        "{message}"
+    );
 }

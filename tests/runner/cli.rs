@@ -1,0 +1,235 @@
+//! `scimulate run`, `list` and `validate` through the binary: exit codes, drift diffs,
+//! snapshot modes, partitions and problem reports.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::root;
+
+fn scimulate(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CI")
+        .env_remove("SCIMULATE_TOKEN")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A copy of the catalogue and its approved snapshots in a scratch directory.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["scenarios", "snapshots", "fixtures"] {
+        copy_tree(&root().join(sub), &dir.path().join(sub));
+    }
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_catalogue_passes_against_the_embedded_server_and_matches_its_snapshots() {
+    let dir = workspace();
+    let output = scimulate(&["run", "--ci"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        text(&output).contains("drifted"),
+        "the summary counts snapshots"
+    );
+}
+
+#[test]
+fn a_quirk_fails_the_run_with_a_diff_that_names_the_culprit() {
+    // Arrange
+    let dir = workspace();
+
+    // Act: a server that forgets the Location header.
+    let output = scimulate(&["run", "--quirk", "no-location"], dir.path());
+
+    // Assert
+    assert_eq!(output.status.code(), Some(1));
+    let shown = text(&output);
+    assert!(shown.contains("-location: <base>/Users/<id-1>"), "{shown}");
+    assert!(shown.contains("rfc7644.3.3.create-returns-201"), "{shown}");
+}
+
+#[test]
+fn missing_snapshots_fail_under_ci_and_are_written_otherwise() {
+    let dir = workspace();
+    std::fs::remove_dir_all(dir.path().join("snapshots")).unwrap();
+
+    let ci = scimulate(&["run", "--ci"], dir.path());
+    assert_eq!(ci.status.code(), Some(1), "{}", text(&ci));
+    assert!(
+        text(&ci).contains("--accept"),
+        "it says how to approve: {}",
+        text(&ci)
+    );
+    assert!(!dir.path().join("snapshots/generic/discovery.snap").exists());
+
+    let normal = scimulate(&["run"], dir.path());
+    assert_eq!(normal.status.code(), Some(0), "{}", text(&normal));
+    assert!(dir.path().join("snapshots/generic/discovery.snap").exists());
+}
+
+#[test]
+fn accept_approves_a_drifted_snapshot() {
+    let dir = workspace();
+    let accepted = scimulate(
+        &[
+            "run",
+            "--quirk",
+            "no-location",
+            "--accept",
+            "--no-snapshots",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        accepted.status.code(),
+        Some(2),
+        "--accept and --no-snapshots conflict"
+    );
+
+    let drifted = scimulate(
+        &[
+            "run",
+            "--quirk",
+            "json-content-type",
+            "scenarios/rfc/discovery.yaml",
+        ],
+        dir.path(),
+    );
+    assert_eq!(drifted.status.code(), Some(1));
+    let approve = scimulate(
+        &[
+            "run",
+            "--quirk",
+            "paging-as-strings",
+            "--accept",
+            "scenarios/rfc/discovery.yaml",
+        ],
+        dir.path(),
+    );
+    assert_eq!(approve.status.code(), Some(0), "{}", text(&approve));
+    let snapshot =
+        std::fs::read_to_string(dir.path().join("snapshots/generic/discovery.snap")).unwrap();
+    assert!(snapshot.contains("\"totalResults\": \"2\""), "{snapshot}");
+}
+
+#[test]
+fn usage_and_scenario_errors_exit_2_and_an_unreachable_target_exits_3() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "name: broken\ndescription: x\nsteps:\n  - request:\n      method: GET\n      path: /Users\n      expcet: {status: 200}\n",
+    )
+    .unwrap();
+
+    let bad_file = scimulate(&["run", "broken.yaml"], dir.path());
+    let validate = scimulate(&["validate", "broken.yaml"], dir.path());
+    let missing = scimulate(&["run", "nothing-here.yaml"], dir.path());
+    let quirk = scimulate(&["run", "--quirk", "no-such-quirk"], dir.path());
+    let unreachable = scimulate(
+        &[
+            "run",
+            "--target",
+            "http://127.0.0.1:9/scim/v2",
+            "--token",
+            "x",
+        ],
+        dir.path(),
+    );
+
+    assert_eq!(bad_file.status.code(), Some(2));
+    assert_eq!(validate.status.code(), Some(2));
+    assert!(
+        text(&validate).contains("broken.yaml:7:7"),
+        "{}",
+        text(&validate)
+    );
+    assert!(
+        text(&validate).contains("did you mean `expect`"),
+        "{}",
+        text(&validate)
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(quirk.status.code(), Some(2));
+    assert_eq!(unreachable.status.code(), Some(3), "{}", text(&unreachable));
+    assert!(text(&unreachable).contains("could not be reached"));
+}
+
+#[test]
+fn partitions_split_the_listing_deterministically() {
+    let dir = workspace();
+    let all = String::from_utf8(scimulate(&["list"], dir.path()).stdout).unwrap();
+    let mut parts: Vec<String> = Vec::new();
+    for k in 1..=3 {
+        let slice = scimulate(&["list", "--partition", &format!("{k}/3")], dir.path());
+        parts.extend(
+            String::from_utf8(slice.stdout)
+                .unwrap()
+                .lines()
+                .map(str::to_owned),
+        );
+    }
+    parts.sort();
+    let mut expected: Vec<String> = all.lines().map(str::to_owned).collect();
+    expected.sort();
+    assert_eq!(parts, expected);
+    assert!(expected.len() >= 6);
+    let tagged =
+        String::from_utf8(scimulate(&["list", "--filter", "tag:groups"], dir.path()).stdout)
+            .unwrap();
+    assert_eq!(tagged.lines().count(), 1, "{tagged}");
+}
+
+#[test]
+fn the_junit_report_parses_as_junit() {
+    let dir = workspace();
+    let junit = dir.path().join("junit.xml");
+    let output = scimulate(
+        &[
+            "run",
+            "--quirk",
+            "lookup-404",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let parsed = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, xml.etree.ElementTree as ET\nroot = ET.parse(sys.argv[1]).getroot()\ncases = root.findall('.//testcase')\nfailed = [c.get('name') for c in cases if c.find('failure') is not None]\nprint(len(cases), ','.join(failed))",
+            junit.to_str().unwrap(),
+        ])
+        .output()
+        .expect("python3 parses the XML");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), "6 filter");
+}

@@ -1,0 +1,87 @@
+//! Every check the catalogue offers is shown failing: under a quirk of the reference server, or
+//! behind a proxy that spoils exactly the answer the check judges. A check that nothing can
+//! make fail would be a check that cannot tell a broken server from a good one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use scimulate::server::Quirk;
+use scimulate::snapshot::SnapshotMode;
+
+use crate::support::{
+    Tamper, catalogue, run_embedded, run_remote, runtime, settings, tampering_proxy,
+};
+
+#[test]
+fn every_check_in_the_catalogue_is_shown_failing() {
+    runtime().block_on(async {
+        // Arrange: a clean run tells which exchange each check judges.
+        let plan = catalogue();
+        let baseline = run_embedded(plan.clone(), &[], settings(None, SnapshotMode::Normal)).await;
+        assert!(
+            baseline.passed(),
+            "the catalogue must pass against the reference server"
+        );
+        let all: BTreeSet<String> = baseline
+            .scenarios
+            .iter()
+            .flat_map(|s| s.verdicts.iter().map(|v| v.check.id.clone()))
+            .collect();
+
+        // Act: every quirk over the whole catalogue, then a spoiled answer for what is left.
+        let mut shown: BTreeMap<String, String> = BTreeMap::new();
+        for quirk in Quirk::ALL {
+            let report =
+                run_embedded(plan.clone(), &[quirk], settings(None, SnapshotMode::Normal)).await;
+            for verdict in report.scenarios.iter().flat_map(|s| &s.verdicts) {
+                if !verdict.outcome.is_pass() {
+                    shown
+                        .entry(verdict.check.id.clone())
+                        .or_insert_with(|| format!("quirk {quirk}"));
+                }
+            }
+        }
+        for run in &baseline.scenarios {
+            let planned = plan
+                .iter()
+                .find(|p| p.scenario.name == run.scenario && p.idp == run.idp)
+                .expect("the run was planned");
+            for verdict in &run.verdicts {
+                if shown.contains_key(&verdict.check.id) {
+                    continue;
+                }
+                let exchange = verdict
+                    .exchange
+                    .expect("a passing check judged an exchange");
+                for tamper in [Tamper::ServerError, Tamper::LeakPassword] {
+                    // Request 0 is the runner's reachability probe.
+                    let (url, _server, _proxy) = tampering_proxy(exchange + 1, tamper).await;
+                    let report = run_remote(
+                        vec![planned.clone()],
+                        &url,
+                        settings(None, SnapshotMode::Normal),
+                    )
+                    .await;
+                    let failed = report.scenarios[0]
+                        .verdicts
+                        .iter()
+                        .any(|v| v.check.id == verdict.check.id && !v.outcome.is_pass());
+                    if failed {
+                        shown.insert(
+                            verdict.check.id.clone(),
+                            format!("{tamper:?} on exchange {exchange}"),
+                        );
+                        break;
+                    }
+                }
+            }
+        }
+
+        // Assert
+        let never: Vec<&String> = all.iter().filter(|id| !shown.contains_key(*id)).collect();
+        assert!(
+            never.is_empty(),
+            "checks never shown failing: {never:?}\nshown: {shown:#?}"
+        );
+        assert!(all.len() >= 40, "the catalogue has {} checks", all.len());
+    });
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the scenario runner: against the embedded reference server, a remote
+//! one, a tampering proxy and a capturing mock, and through the `scimulate` binary.
+
+mod support;
+
+mod cli;
+mod every_check_can_fail;
+mod safety;
+mod wire;

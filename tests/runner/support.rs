@@ -1,0 +1,242 @@
+//! Servers the runner tests talk to: the reference server, a proxy in front of it that can
+//! tamper with one answer, and a mock that records the raw bytes it receives.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use scimulate::runner::execute::RunSettings;
+use scimulate::runner::outcome::RunReport;
+use scimulate::runner::select::{self, Planned};
+use scimulate::runner::transport::{Auth, Target};
+use scimulate::runner::{self, RunConfig, TargetChoice};
+use scimulate::scenario::validate::validate;
+use scimulate::server::{self, Quirk, Quirks, RunningServer, ServerConfig};
+use scimulate::snapshot::SnapshotMode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+pub const TOKEN: &str = "runner-test-token-5f2c9a";
+
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| tokio::runtime::Runtime::new().expect("a runtime"))
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The catalogue's plan, every scenario × IdP.
+pub fn catalogue() -> Vec<Planned> {
+    plan_of(&root().join("scenarios"))
+}
+
+pub fn plan_of(path: &Path) -> Vec<Planned> {
+    let (loaded, problems) = validate(&[path.to_path_buf()]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let scenarios: Vec<_> = loaded.into_iter().map(|(f, s)| (f, Arc::new(s))).collect();
+    select::plan(&scenarios, None, &[], None)
+}
+
+pub fn settings(snapshots: Option<PathBuf>, mode: SnapshotMode) -> RunSettings {
+    RunSettings {
+        keep: false,
+        strict: true,
+        snapshots,
+        snapshot_mode: mode,
+    }
+}
+
+/// Runs a plan against fresh embedded servers with these quirks.
+pub async fn run_embedded(
+    plan: Vec<Planned>,
+    quirks: &[Quirk],
+    settings: RunSettings,
+) -> RunReport {
+    let config = RunConfig {
+        target: TargetChoice::Embedded {
+            quirks: Quirks::new(quirks.iter().copied()),
+        },
+        settings,
+        jobs: 2,
+        timeout: Duration::from_secs(10),
+    };
+    runner::run(plan, config, &|_| {})
+        .await
+        .expect("the run starts")
+}
+
+/// Runs a plan against a remote base URL with the test token.
+pub async fn run_remote(plan: Vec<Planned>, base_url: &str, settings: RunSettings) -> RunReport {
+    let config = RunConfig {
+        target: TargetChoice::Remote(Target {
+            base_url: base_url.to_owned(),
+            auth: Auth::Bearer(TOKEN.to_owned()),
+            timeout: Duration::from_secs(10),
+        }),
+        settings,
+        jobs: 1,
+        timeout: Duration::from_secs(10),
+    };
+    runner::run(plan, config, &|_| {})
+        .await
+        .expect("the run starts")
+}
+
+pub async fn reference_server() -> RunningServer {
+    server::start(ServerConfig::loopback(TOKEN))
+        .await
+        .expect("the reference server starts")
+}
+
+/// How the proxy spoils one answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tamper {
+    /// Answer 500 with a SCIM error body instead.
+    ServerError,
+    /// Add `"password": "leaked"` to the JSON body.
+    LeakPassword,
+}
+
+struct ProxyState {
+    upstream: String,
+    client: reqwest::Client,
+    seen: AtomicUsize,
+    /// Which request (0-based, in arrival order) to spoil, and how.
+    target: (usize, Tamper),
+}
+
+async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Response {
+    let index = state.seen.fetch_add(1, Ordering::SeqCst);
+    let (parts, body) = request.into_parts();
+    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let path = path.strip_prefix("/scim/v2").unwrap_or(path);
+    let mut upstream = state
+        .client
+        .request(parts.method.clone(), format!("{}{path}", state.upstream))
+        .body(body.to_vec());
+    for (name, value) in &parts.headers {
+        if name != "host" && name != "content-length" {
+            upstream = upstream.header(name, value);
+        }
+    }
+    let answer = upstream.send().await.expect("the upstream answers");
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let mut bytes = answer.bytes().await.unwrap_or_default().to_vec();
+    let mut status = status;
+    if index == state.target.0 {
+        match state.target.1 {
+            Tamper::ServerError => {
+                status = reqwest::StatusCode::INTERNAL_SERVER_ERROR;
+                bytes = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"tampered"}"#.to_vec();
+            }
+            Tamper::LeakPassword => {
+                if let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_slice(&bytes) {
+                    fields.insert("password".into(), "leaked".into());
+                    bytes = serde_json::Value::Object(fields).to_string().into_bytes();
+                }
+            }
+        }
+    }
+    let mut response = Response::builder().status(status.as_u16());
+    for (name, value) in &headers {
+        if name != "content-length" && name != "transfer-encoding" {
+            response = response.header(name, value);
+        }
+    }
+    response.body(Body::from(bytes)).expect("a response")
+}
+
+/// A reference server behind a proxy that spoils request number `index` (the runner's reachability
+/// probe is request 0). Returns the proxy's base URL and the servers (keep them alive).
+pub async fn tampering_proxy(
+    index: usize,
+    tamper: Tamper,
+) -> (String, RunningServer, tokio::task::JoinHandle<()>) {
+    let upstream = reference_server().await;
+    let state = Arc::new(ProxyState {
+        upstream: upstream.base_url.clone(),
+        client: reqwest::Client::new(),
+        seen: AtomicUsize::new(0),
+        target: (index, tamper),
+    });
+    let app = Router::new().fallback(forward).with_state(state);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/scim/v2"), upstream, task)
+}
+
+/// A mock that answers every request with `201 {"id":"mock-1"}` and keeps the raw bytes of
+/// each request it received.
+pub async fn capturing_mock() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mut raw = Vec::new();
+                    let mut buffer = [0u8; 4096];
+                    // Read the head, then as many body bytes as Content-Length says.
+                    let head_end = loop {
+                        let Ok(read) = socket.read(&mut buffer).await else {
+                            return;
+                        };
+                        if read == 0 {
+                            return;
+                        }
+                        raw.extend_from_slice(&buffer[..read]);
+                        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break end + 4;
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while raw.len() < head_end + length {
+                        let Ok(read) = socket.read(&mut buffer).await else {
+                            return;
+                        };
+                        if read == 0 {
+                            return;
+                        }
+                        raw.extend_from_slice(&buffer[..read]);
+                    }
+                    record.lock().unwrap().push(raw);
+                    let body = br#"{"id":"mock-1"}"#;
+                    let answer = format!(
+                        "HTTP/1.1 201 Created\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    if socket.write_all(answer.as_bytes()).await.is_err()
+                        || socket.write_all(body).await.is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/scim/v2"), seen)
+}

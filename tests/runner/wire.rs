@@ -1,0 +1,43 @@
+//! What goes on the wire: a pre-encoded query and a fixture body reach the server byte for byte.
+
+use crate::support::{capturing_mock, plan_of, run_remote, runtime, settings};
+use scimulate::snapshot::SnapshotMode;
+
+#[test]
+fn query_and_fixture_body_are_sent_byte_for_byte() {
+    runtime().block_on(async {
+        // Arrange: odd spacing, key order and a string boolean, as an IdP might send them.
+        let dir = tempfile::tempdir().unwrap();
+        let body = "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],  \"userName\":\"{{run.prefix}}@x\",\"active\":\"True\" ,\"a\":1}";
+        std::fs::write(dir.path().join("body.json"), body).unwrap();
+        std::fs::write(
+            dir.path().join("wire.yaml"),
+            "name: wire\ndescription: Sends a fixture.\nsteps:\n  - request:\n      method: POST\n      path: /Users?filter=userName+eq+%22a%40b.c%22&x=%2F\n      headers: {Content-Type: application/scim+json; charset=utf-8}\n      body_file: body.json\n      expect: {status: 201}\n",
+        )
+        .unwrap();
+        let (url, seen) = capturing_mock().await;
+
+        // Act
+        let report = run_remote(plan_of(dir.path()), &url, settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        assert!(report.passed(), "{report:#?}");
+        let requests = seen.lock().unwrap().clone();
+        let post = requests
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).to_string())
+            .find(|r| r.starts_with("POST "))
+            .expect("the POST arrived");
+        assert!(
+            post.starts_with("POST /scim/v2/Users?filter=userName+eq+%22a%40b.c%22&x=%2F HTTP/1.1\r\n"),
+            "{post}"
+        );
+        let prefix = &report.scenarios[0].exchanges[0].request.body;
+        let sent_body = post.split("\r\n\r\n").nth(1).unwrap();
+        assert_eq!(sent_body.as_bytes(), prefix.as_slice());
+        assert!(sent_body.contains("],  \"userName\":\"sm") && sent_body.ends_with("\"active\":\"True\" ,\"a\":1}"), "{sent_body}");
+        assert!(post.to_ascii_lowercase().contains("content-type: application/scim+json; charset=utf-8\r\n"));
+        // The mock's 201 registered `mock-1`, which cleanup deleted.
+        assert!(requests.iter().any(|r| r.starts_with(b"DELETE /scim/v2/Users/mock-1 ")));
+    });
+}
