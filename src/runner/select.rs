@@ -77,7 +77,9 @@ pub fn plan(
         .filter(|p| idp.is_none_or(|wanted| p.idp == wanted))
         .filter(|p| filters.iter().all(|term| term_matches(term, p)))
         .collect();
-    planned.sort_by(|a, b| (&a.scenario.name, a.idp).cmp(&(&b.scenario.name, b.idp)));
+    planned.sort_by(|a, b| {
+        (&a.scenario.name, a.idp.as_str()).cmp(&(&b.scenario.name, b.idp.as_str()))
+    });
     match partition {
         None => planned,
         Some(Partition { index, count }) => planned

@@ -287,7 +287,7 @@ impl JsonType {
 
 /// Where a captured value comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged, deny_unknown_fields)]
+#[serde(untagged)]
 pub enum Capture {
     /// A JSON pointer into the response body; strings are captured as-is, other values as JSON.
     Pointer(String),
