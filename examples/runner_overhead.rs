@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scimulate::runner::execute::RunSettings;
-use scimulate::runner::transport::{Auth, Target};
+use scimulate::runner::transport::{Auth, Target, Transport};
 use scimulate::runner::{self, RunConfig, TargetChoice, select};
 use scimulate::scenario::validate::validate;
 use scimulate::snapshot::SnapshotMode;
@@ -151,11 +151,33 @@ async fn main() -> ExitCode {
         walls.push(wall);
         waits.push(waited / exchanges as f64);
     }
-    let best = overheads.iter().copied().fold(f64::INFINITY, f64::min);
+    // What one HTTP client costs to set up (reqwest loads the system's CA certificates): the
+    // runner builds one per run against a remote target, one per scenario run when embedded.
+    let mut setups = Vec::with_capacity(args.rounds);
+    if let TargetChoice::Remote(target) = &config.target {
+        for _ in 0..args.rounds {
+            let started = Instant::now();
+            let transport = Transport::new(target.clone());
+            setups.push(micros(started.elapsed()));
+            if let Err(error) = transport {
+                eprintln!("runner_overhead: {error}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let setup = median(&mut setups);
     println!(
-        "summary overhead median {:.0} us per exchange (best {best:.0} us); wall median {:.2} ms \
-         for {exchanges} exchanges; target time median {:.0} us per exchange",
-        median(&mut overheads),
+        "transport set-up: median {:.2} ms per Transport::new",
+        setup / 1e3
+    );
+    let best = overheads.iter().copied().fold(f64::INFINITY, f64::min);
+    let overhead = median(&mut overheads);
+    println!(
+        "summary overhead median {overhead:.0} us per exchange (best {best:.0} us), {:.0} us \
+         of it the run's one Transport::new ({:.2} ms); wall median {:.2} ms for {exchanges} \
+         exchanges; target time median {:.0} us per exchange",
+        setup / exchanges as f64,
+        setup / 1e3,
         median(&mut walls) / 1e3,
         median(&mut waits),
     );

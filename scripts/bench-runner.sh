@@ -110,6 +110,7 @@ now_us() { echo $(($(date +%s%N) / 1000)); }
 # stats FILE: "best median" of the numbers in FILE, one a line.
 stats() { sort -n "$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print v[1], m }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.1f", us / 1000 }'; }
+ms3() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1000 }'; }
 
 # run_timed OUT_PREFIX CMD...: runs CMD from the repository root with a timeout, stdout and
 # stderr to OUT_PREFIX.out; sets ELAPSED_US and STATUS. Dies on a time-out.
@@ -341,7 +342,7 @@ echo "    wall time: best $(ms "$A_BEST") ms, median $(ms "$A_MEDIAN") ms  ($ROU
 echo "(b) harness overhead per exchange, --jobs 1 against scimulate serve:"
 echo "    start-up (scimulate list): best $(ms "$STARTUP_BEST") ms, median $(ms "$STARTUP_MEDIAN") ms"
 echo "    run wall time: best $(ms "$B_WALL_BEST") ms, median $(ms "$B_WALL_MEDIAN") ms, $B_EXCHANGES exchanges, sum of elapsed_ms $B_SUM_MS (last run)"
-echo "    overhead = (wall - sum elapsed_ms - start-up) / exchanges: best $(ms "$B_OVER_BEST") ms, median $(ms "$B_OVER_MEDIAN") ms"
+echo "    overhead = (wall - sum elapsed_ms - start-up) / exchanges: best $(ms3 "$B_OVER_BEST") ms, median $(ms3 "$B_OVER_MEDIAN") ms"
 echo "      (upper bound: elapsed_ms are whole milliseconds, cut down)"
 if [[ -n $EXACT ]]; then
     echo "    in-process, exact durations (examples/runner_overhead): ${EXACT#summary }"

@@ -156,6 +156,7 @@ fn the_token_appears_in_no_output_at_any_verbosity() {
                 junit.to_str().unwrap(),
             ])
             .args(["--snapshots", snapshots.to_str().unwrap()])
+            .env_remove("CI")
             .env("SCIMULATE_TOKEN", secret);
         if verbosity != "-q" {
             command.arg(verbosity);
