@@ -13,7 +13,7 @@ use scimulate::runner::transport::{Auth, Target};
 use scimulate::runner::{self, RunConfig, TargetChoice};
 use scimulate::scenario::model::{IdpName, Scenario};
 use scimulate::scenario::validate::validate as validate_files;
-use scimulate::server::{Quirk, Quirks};
+use scimulate::server::Quirks;
 use scimulate::snapshot::SnapshotMode;
 
 /// The scenario catalogue when no path is given.
@@ -263,19 +263,14 @@ pub fn run(args: RunArgs) -> ExitCode {
             })
         }
         None => {
-            let mut quirks = Vec::new();
-            for name in &args.quirks {
-                match name.parse::<Quirk>() {
-                    Ok(quirk) => quirks.push(quirk),
-                    Err(error) => {
-                        eprintln!("error: {error}");
-                        return ExitCode::from(EXIT_USAGE);
-                    }
+            let quirks = match Quirks::parse_names(&args.quirks) {
+                Ok(quirks) => quirks,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::from(EXIT_USAGE);
                 }
-            }
-            TargetChoice::Embedded {
-                quirks: Quirks::new(quirks),
-            }
+            };
+            TargetChoice::Embedded { quirks }
         }
     };
     if args.target.is_some() && !args.quirks.is_empty() {

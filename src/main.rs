@@ -91,22 +91,19 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let mut quirks = Vec::new();
-    for name in &args.quirks {
-        match name.parse::<Quirk>() {
-            Ok(quirk) => quirks.push(quirk),
-            Err(error) => {
-                eprintln!("error: {error}");
-                return ExitCode::from(EXIT_USAGE);
-            }
+    let quirks = match Quirks::parse_names(&args.quirks) {
+        Ok(quirks) => quirks,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(EXIT_USAGE);
         }
-    }
+    };
     let using_default_token = args.token.is_none();
     let config = ServerConfig {
         bind: args.bind,
         token: args.token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned()),
         db: args.db,
-        quirks: Quirks::new(quirks),
+        quirks,
         clock: Arc::new(SystemClock),
     };
     let runtime = match tokio::runtime::Runtime::new() {

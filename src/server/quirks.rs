@@ -192,6 +192,15 @@ impl Quirks {
         Quirks(list)
     }
 
+    /// Parses `--quirk` names; the first unknown one is the error.
+    pub fn parse_names<S: AsRef<str>>(names: &[S]) -> Result<Self, UnknownQuirk> {
+        let quirks = names
+            .iter()
+            .map(|name| name.as_ref().parse::<Quirk>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Quirks::new(quirks))
+    }
+
     pub fn has(&self, quirk: Quirk) -> bool {
         self.0.contains(&quirk)
     }
