@@ -173,9 +173,9 @@ async fn main() -> ExitCode {
     let best = overheads.iter().copied().fold(f64::INFINITY, f64::min);
     let overhead = median(&mut overheads);
     println!(
-        "summary overhead median {overhead:.0} us per exchange (best {best:.0} us), {:.0} us \
-         of it the run's one Transport::new ({:.2} ms); wall median {:.2} ms for {exchanges} \
-         exchanges; target time median {:.0} us per exchange",
+        "summary overhead median {overhead:.0} us per exchange (best {best:.0} us); the run's \
+         one Transport::new, timed apart, is {:.0} us per exchange ({:.2} ms); wall median \
+         {:.2} ms for {exchanges} exchanges; target time median {:.0} us per exchange",
         setup / exchanges as f64,
         setup / 1e3,
         median(&mut walls) / 1e3,

@@ -66,6 +66,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 TESTER_ROUNDS=${BENCH_TESTER_ROUNDS:-3}
 RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-600}
 STARTUP_TIMEOUT=30
+PIP_TIMEOUT=600
 PYTHON=${PYTHON:-python3}
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bench-runner.sh: BENCH_ROUNDS must be >= 1" >&2; exit 2; }
@@ -257,14 +258,15 @@ if [[ ${BENCH_SKIP_TESTER:-} != 1 ]]; then
         printf '%s' "$REQUIREMENTS" >"$WORK/requirements.txt"
         PIP_FLAGS=(--disable-pip-version-check --no-input --quiet)
         if "$PYTHON" -m venv "$VENV" 2>"$WORK/venv.err"; then
-            "$VENV/bin/python" -m pip install "${PIP_FLAGS[@]}" -r "$WORK/requirements.txt"
+            timeout "$PIP_TIMEOUT" "$VENV/bin/python" -m pip install "${PIP_FLAGS[@]}" \
+                -r "$WORK/requirements.txt"
         else
             # Without python3-venv (no ensurepip): a venv without pip, filled by the
             # interpreter's own pip (pip >= 22.3 has --python).
             log "python3 -m venv failed ($(head -n1 "$WORK/venv.err")); retrying without pip"
             rm -rf "$VENV"
             "$PYTHON" -m venv --without-pip "$VENV"
-            "$PYTHON" -m pip --python "$VENV/bin/python" install "${PIP_FLAGS[@]}" \
+            timeout "$PIP_TIMEOUT" "$PYTHON" -m pip --python "$VENV/bin/python" install "${PIP_FLAGS[@]}" \
                 -r "$WORK/requirements.txt"
         fi
     fi

@@ -43,6 +43,7 @@ typing-inspection==0.4.5
 typing_extensions==4.16.0
 '
 STARTUP_TIMEOUT=30
+PIP_TIMEOUT=600
 PORT_ATTEMPTS=5
 RUN_TIMEOUT=${SCIM2_SERVER_TIMEOUT:-600}
 PYTHON=${PYTHON:-python3}
@@ -127,14 +128,15 @@ else
     printf '%s' "$REQUIREMENTS" >"$WORK/requirements.txt"
     PIP_FLAGS=(--disable-pip-version-check --no-input --quiet)
     if "$PYTHON" -m venv "$VENV" 2>"$WORK/venv.err"; then
-        "$VENV/bin/python" -m pip install "${PIP_FLAGS[@]}" -r "$WORK/requirements.txt"
+        timeout "$PIP_TIMEOUT" "$VENV/bin/python" -m pip install "${PIP_FLAGS[@]}" \
+            -r "$WORK/requirements.txt"
     else
         # Debian/Ubuntu without python3-venv have no ensurepip: create the venv without pip
         # and install into it with the interpreter's own pip (pip >= 22.3 has --python).
         log "python3 -m venv failed ($(head -n1 "$WORK/venv.err")); retrying without pip"
         rm -rf "$VENV"
         "$PYTHON" -m venv --without-pip "$VENV"
-        "$PYTHON" -m pip --python "$VENV/bin/python" install "${PIP_FLAGS[@]}" \
+        timeout "$PIP_TIMEOUT" "$PYTHON" -m pip --python "$VENV/bin/python" install "${PIP_FLAGS[@]}" \
             -r "$WORK/requirements.txt"
     fi
 fi
