@@ -23,11 +23,12 @@
 //!                             reasons, message, exchange} ],
 //!                  exchanges: [ {step, method, path, url, request_headers, request_body,
 //!                                status, response_headers, response_body, error,
-//!                                elapsed_ms} ] } ] }
+//!                                elapsed_ms, elapsed_us} ] } ] }
 //! ```
 //!
 //! Indices are 0-based: `step` and `stopped_at` index the scenario's steps, a check's
-//! `exchange` indexes its scenario's `exchanges`. Durations are whole milliseconds. Bodies are
+//! `exchange` indexes its scenario's `exchanges`. Durations are whole milliseconds (exchanges
+//! also carry whole microseconds). Bodies are
 //! strings decoded as UTF-8 (invalid bytes become U+FFFD); headers are `[name, value]` pairs in
 //! wire order, redacted by the runner exactly as recorded.
 
@@ -287,6 +288,9 @@ struct JsonExchange {
     /// A transport failure: timeout, refused connection, reset.
     error: Option<String>,
     elapsed_ms: u64,
+    /// The same duration in whole microseconds: exchanges with a local server take well under
+    /// a millisecond, and overhead measurements need the difference.
+    elapsed_us: u64,
 }
 
 impl JsonReport {
@@ -449,6 +453,7 @@ impl JsonExchange {
             response_body: response.map(|r| String::from_utf8_lossy(&r.body).into_owned()),
             error: exchange.error.clone(),
             elapsed_ms: millis(exchange.elapsed),
+            elapsed_us: u64::try_from(exchange.elapsed.as_micros()).unwrap_or(u64::MAX),
         }
     }
 }
@@ -656,6 +661,7 @@ mod tests {
                 "response_body": r#"{"userName":"bjensen@example.com"}"#,
                 "error": null,
                 "elapsed_ms": 0,
+                "elapsed_us": 0,
             })
         );
         assert_eq!(json["scenarios"][2]["checks"][0]["blocking"], false);
