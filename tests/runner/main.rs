@@ -5,5 +5,6 @@ mod support;
 
 mod cli;
 mod every_check_can_fail;
+mod faults;
 mod safety;
 mod wire;
