@@ -8,6 +8,7 @@
 //! the RFCs say.
 
 pub mod clock;
+pub mod idp;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -8,11 +8,13 @@ use serde_json::Value;
 
 use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
+use super::idp_steps::{StepWire, run_idp_step};
 use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
 use super::ownership::Ownership;
 use super::select::Planned;
 use super::template::Vars;
 use super::transport::{Outgoing, Transport};
+use crate::idp::directory::Directory;
 use crate::scenario::model::{Capture, CheckSpec, RequestStep, Scenario, Step};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
@@ -151,6 +153,7 @@ pub async fn run_scenario(
     vars.set("run.prefix", prefix.clone());
     vars.set("run.id", run_id);
     let mut ownership = Ownership::default();
+    let mut directory = Directory::default();
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut verdicts: Vec<Verdict> = Vec::new();
     let mut points: Vec<SnapshotPoint> = Vec::new();
@@ -168,6 +171,33 @@ pub async fn run_scenario(
                 continue;
             }
             Step::Request(request) => request,
+            idp_step => {
+                let wire = StepWire {
+                    transport,
+                    ownership: &mut ownership,
+                    exchanges: &mut exchanges,
+                    step: index,
+                    prefix: &prefix,
+                };
+                let default_check = resolve_check(None, scenario, index);
+                let result = run_idp_step(
+                    idp_step,
+                    index,
+                    planned.idp,
+                    &mut directory,
+                    &vars,
+                    wire,
+                    default_check,
+                    settings.strict,
+                )
+                .await;
+                verdicts.extend(result.verdicts);
+                if result.stop {
+                    stopped_at = Some(index);
+                    break;
+                }
+                continue;
+            }
         };
         let step_name = request
             .name

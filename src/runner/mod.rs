@@ -1,7 +1,8 @@
 //! The runner: executes scenarios against a target and records exchanges and verdicts.
 //!
 //! The pipeline: [`select`] plans scenario × IdP runs; for each, [`execute`] builds requests
-//! ([`template`]), checks them against [`ownership`] (never touch what this run did not
+//! ([`template`]) or hands IdP steps to the IdP modules ([`idp_steps`]), checks them against
+//! [`ownership`] (never touch what this run did not
 //! create), sends them through [`transport`] (which records [`exchange`]s with secrets already
 //! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots; [`outcome`] holds what
 //! was found. Scenarios run in parallel; steps within one run in order.
@@ -12,6 +13,7 @@
 pub mod exchange;
 pub mod execute;
 pub mod expect;
+pub mod idp_steps;
 pub mod outcome;
 pub mod ownership;
 pub mod scrub;

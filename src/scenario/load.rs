@@ -382,7 +382,7 @@ mod tests {
     fn request_body(scenario: &Scenario) -> &serde_json::Value {
         match &scenario.steps[0] {
             Step::Request(request) => request.body.as_ref().expect("a body"),
-            Step::Snapshot(_) => panic!("expected a request step"),
+            other => panic!("expected a request step, got {other:?}"),
         }
     }
 

@@ -83,6 +83,72 @@ pub enum Step {
     /// Record the redacted exchanges since the previous snapshot point under this name; the
     /// run compares them with the approved snapshot.
     Snapshot(String),
+    /// Add a user to the IdP's directory, unassigned. Sends nothing.
+    User(UserSpec),
+    /// Assign a directory user to the application: the IdP provisions it (lookup, then create
+    /// or link), as the scenario's IdP does.
+    Assign(String),
+    /// Change a user's profile in the IdP: the IdP pushes the change as it does.
+    UpdateUser(UserUpdate),
+    /// Deactivate a user in the IdP: the IdP deprovisions it as it does.
+    Deactivate(String),
+    /// Reactivate a deactivated user.
+    Reactivate(String),
+    /// The IdP's connection test ("Test API Credentials").
+    TestConnection,
+    /// The IdP's user import, with its paging.
+    ImportUsers,
+    /// Read a user from the target by the id the IdP holds for it, and check the answer.
+    ExpectUser(ExpectUser),
+}
+
+/// A user of the IdP's directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UserSpec {
+    /// The scenario's name for the user, used by later steps (`assign: ada`).
+    pub key: String,
+    /// `{{var}}` is replaced in every string.
+    pub user_name: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// Defaults to `userName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Defaults to given and family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// A profile change in the IdP; attributes not given keep their value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UserUpdate {
+    /// The directory user's key.
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// A GET of a directory user's resource in the target, and what it must show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectUser {
+    /// The directory user's key.
+    pub user: String,
+    pub expect: Expect,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSpec>,
 }
 
 /// A raw request and what its response must show.

@@ -218,6 +218,16 @@ impl<'a> Checker<'a> {
                     self.request(request, &base, &scope, &mut check_ids);
                     defined.extend(request.capture.keys().map(String::as_str));
                 }
+                // IdP directory steps: their names and the IdPs they need are checked by the
+                // runner, which knows which profiles implement them.
+                Step::User(_)
+                | Step::Assign(_)
+                | Step::UpdateUser(_)
+                | Step::Deactivate(_)
+                | Step::Reactivate(_)
+                | Step::TestConnection
+                | Step::ImportUsers
+                | Step::ExpectUser(_) => {}
                 Step::Snapshot(name) => {
                     let at = self.value(&[K("steps"), I(index), K("snapshot")]);
                     if name.trim().is_empty() {

@@ -231,5 +231,12 @@ fn the_junit_report_parses_as_junit() {
         "{}",
         String::from_utf8_lossy(&parsed.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), "6 filter");
+    let listed = String::from_utf8(scimulate(&["list"], dir.path()).stdout)
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(
+        String::from_utf8_lossy(&parsed.stdout).trim(),
+        format!("{listed} filter")
+    );
 }

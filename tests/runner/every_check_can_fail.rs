@@ -52,7 +52,12 @@ fn every_check_in_the_catalogue_is_shown_failing() {
                 let exchange = verdict
                     .exchange
                     .expect("a passing check judged an exchange");
-                for tamper in [Tamper::ServerError, Tamper::LeakPassword] {
+                for tamper in [
+                    Tamper::ServerError,
+                    Tamper::LeakPassword,
+                    Tamper::DropIds,
+                    Tamper::NotJson,
+                ] {
                     // Request 0 is the runner's reachability probe.
                     let (url, _server, _proxy) = tampering_proxy(exchange + 1, tamper).await;
                     let report = run_remote(

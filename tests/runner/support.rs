@@ -102,6 +102,10 @@ pub enum Tamper {
     ServerError,
     /// Add `"password": "leaked"` to the JSON body.
     LeakPassword,
+    /// Remove every `id`, at the top and in `Resources`.
+    DropIds,
+    /// Keep the status, answer an HTML page.
+    NotJson,
 }
 
 struct ProxyState {
@@ -148,6 +152,24 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
                     bytes = serde_json::Value::Object(fields).to_string().into_bytes();
                 }
             }
+            Tamper::DropIds => {
+                if let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    if let Some(fields) = json.as_object_mut() {
+                        fields.remove("id");
+                    }
+                    if let Some(resources) =
+                        json.get_mut("Resources").and_then(|r| r.as_array_mut())
+                    {
+                        for resource in resources {
+                            if let Some(fields) = resource.as_object_mut() {
+                                fields.remove("id");
+                            }
+                        }
+                    }
+                    bytes = json.to_string().into_bytes();
+                }
+            }
+            Tamper::NotJson => bytes = b"<html>maintenance</html>".to_vec(),
         }
     }
     let mut response = Response::builder().status(status.as_u16());

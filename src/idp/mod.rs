@@ -1,0 +1,69 @@
+//! The identity providers: the IdP's own [`directory`], and per IdP the exact wire behaviour
+//! that turns a change in that directory into requests ([`okta`]).
+//!
+//! An IdP module knows nothing of the reference server or of the runner: it talks through the
+//! [`wire::Wire`] trait, which the runner implements over its transport (recording every
+//! exchange, scrubbing secrets, guarding what the run may touch). What each IdP sends is data a
+//! reviewer can compare with `research/` line by line: headers, key order and encodings live in
+//! the IdP's module next to the section they come from.
+//!
+//! Status: Okta (OIN template and App Integration Wizard flavours) covers Test API Credentials,
+//! import with paging, create-or-link on assignment, profile update, deactivate and reactivate.
+//! Push Groups, Entra and JumpCloud are the next pieces (issue 4).
+
+pub mod directory;
+pub mod okta;
+pub mod wire;
+
+use crate::scenario::model::Level;
+
+/// One check an IdP action judged: what that IdP needs back to work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdpCheck {
+    /// Stable id, e.g. `okta.create.returns-201-with-id`.
+    pub id: &'static str,
+    pub level: Level,
+    /// The research note section it rests on.
+    pub source: &'static str,
+    /// Empty when the check held.
+    pub reasons: Vec<String>,
+    /// Which of the action's requests (0-based, in the order sent) it judged.
+    pub request: Option<usize>,
+}
+
+impl IdpCheck {
+    pub fn new(id: &'static str, level: Level, source: &'static str) -> Self {
+        IdpCheck {
+            id,
+            level,
+            source,
+            reasons: Vec::new(),
+            request: None,
+        }
+    }
+
+    pub fn on(mut self, request: usize) -> Self {
+        self.request = Some(request);
+        self
+    }
+
+    pub fn fail(mut self, reason: impl Into<String>) -> Self {
+        self.reasons.push(reason.into());
+        self
+    }
+
+    pub fn held(&self) -> bool {
+        self.reasons.is_empty()
+    }
+}
+
+/// Why an action could not be carried out at all (as opposed to a check failing).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdpError {
+    #[error("no user `{0}` in the directory (define it with a `user:` step)")]
+    UnknownUser(String),
+    #[error("user `{0}` has no id in the target yet (assign it first)")]
+    NotProvisioned(String),
+    #[error("{0}")]
+    Transport(String),
+}

@@ -1,0 +1,313 @@
+//! Okta as a SCIM 2.0 client: the exact requests it sends and what it needs back.
+//!
+//! Each action is a pure async function over a [`Wire`]: it builds Okta's requests byte for
+//! byte (headers §2, queries and bodies §3, in [`request`]), sends them in Okta's order, and
+//! judges every answer the way Okta's task would ([`checks`], all [`Level::IdpRequired`]). The
+//! runner owns the transport (and the `Authorization` header, research/okta.md §1); the
+//! directory user carries Okta's state (the id the target returned, `assigned`, `active`).
+//!
+//! Two flavours behave differently on the wire (research/okta.md §1): an **OIN template** app
+//! ("SCIM 2.0 Test App (Header Auth)" and its siblings, published OIN apps) sets `active` with a
+//! path-less PATCH (§3.5); an **App Integration Wizard** app sends every change as GET then a
+//! full PUT. Both look users up, create them and update profiles the same way (§3.3, §3.4).
+//!
+//! Where Okta stops, the action stops: after a failed check that Okta's task would fail on (a
+//! lookup it cannot read, a 409 on create, a GET it cannot echo) no further request is sent,
+//! and the checks so far are returned.
+//!
+//! **Transport failures** (the target timed out, reset, or could not be reached) are returned
+//! as [`IdpError::Transport`], naming the action and the request, and the checks of that action
+//! are dropped: a transport failure says nothing about the target's SCIM, the runner records the
+//! exchange with its error, and Okta itself would only mark the task failed (60 s socket
+//! timeout, research/okta.md §3.7).
+//!
+//! Not done yet: the 429 / `Retry-After` back-off (§3.7; a 429 is judged like any other
+//! failure status for now), Push Groups (§3.6), import of groups (§3.2), password sync (§3.5),
+//! the stale-`active` race on re-assignment (§3.4), and AIW "Test Connector Configuration"
+//! probes, which are undocumented (§3.1: the OIN template's two requests are sent for both
+//! flavours).
+
+pub mod checks;
+pub mod request;
+
+#[cfg(test)]
+mod tests;
+
+use checks::{Lookup, Purpose};
+
+use super::directory::DirectoryUser;
+use super::wire::{Wire, WireRequest, WireResponse};
+use super::{IdpCheck, IdpError};
+#[cfg(doc)]
+use crate::scenario::model::Level;
+
+/// How the app integration was created, which decides PATCH or PUT (research/okta.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OktaFlavour {
+    /// From the catalog: "SCIM 2.0 Test App (Header Auth)" and other OIN templates. `active`
+    /// is set with a path-less PATCH (§3.5).
+    #[default]
+    OinTemplate,
+    /// A custom app from the App Integration Wizard: every change is GET then a full PUT
+    /// (§1, §3.5).
+    Aiw,
+}
+
+/// How the lookup filter encodes spaces (research/okta.md §3.3, §4 item 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FilterSpaces {
+    /// `userName%20eq%20%22…%22`: the current docs and real captures (2021, 2024).
+    #[default]
+    Percent20,
+    /// `userName+eq+%22…%22`: the 2018–2019 docs.
+    Plus,
+}
+
+/// Okta, as one app integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Okta {
+    pub flavour: OktaFlavour,
+    pub filter_spaces: FilterSpaces,
+}
+
+/// An action's requests so far and the checks judged on them.
+struct Session<'w, W> {
+    wire: &'w mut W,
+    action: &'static str,
+    sent: usize,
+    checks: Vec<IdpCheck>,
+}
+
+impl<'w, W: Wire> Session<'w, W> {
+    fn new(wire: &'w mut W, action: &'static str) -> Self {
+        Session {
+            wire,
+            action,
+            sent: 0,
+            checks: Vec::new(),
+        }
+    }
+
+    /// Sends one request; the index is its place in this action (what a check's `request` is).
+    async fn send(&mut self, request: WireRequest) -> Result<(usize, WireResponse), IdpError> {
+        let index = self.sent;
+        self.sent += 1;
+        let line = format!("{} {}", request.method, request.path);
+        match self.wire.send(request).await {
+            Ok(response) => Ok((index, response)),
+            Err(error) => Err(IdpError::Transport(format!(
+                "Okta {}: {line}: {error}",
+                self.action
+            ))),
+        }
+    }
+
+    /// Records a check; whether it held.
+    fn judge(&mut self, check: IdpCheck) -> bool {
+        let held = check.held();
+        self.checks.push(check);
+        held
+    }
+
+    fn judge_all(&mut self, checks: Vec<IdpCheck>) {
+        self.checks.extend(checks);
+    }
+}
+
+/// The most import pages read: a harness limit (100 000 users), so that a target announcing an
+/// absurd `totalResults` cannot keep a run going. Okta itself has no documented limit.
+pub const MAX_IMPORT_PAGES: u64 = 1000;
+
+impl Okta {
+    pub fn new(flavour: OktaFlavour) -> Self {
+        Okta {
+            flavour,
+            filter_spaces: FilterSpaces::default(),
+        }
+    }
+
+    /// "Test API Credentials" (research/okta.md §3.1): `GET /Users?startIndex=1&count=2`, then
+    /// `GET /Groups?startIndex=1&count=100`. [I] Okta reports the first failure, so the groups
+    /// request is only sent when the user list held.
+    pub async fn test_connection<W: Wire>(&self, wire: &mut W) -> Result<Vec<IdpCheck>, IdpError> {
+        let mut session = Session::new(wire, "Test API Credentials");
+        let users = request::request("GET", request::TEST_USERS_PATH.to_owned(), None);
+        let (index, response) = session.send(users).await?;
+        if !session.judge(checks::test_connection_list(index, &response)) {
+            return Ok(session.checks);
+        }
+        let groups = request::request("GET", request::TEST_GROUPS_PATH.to_owned(), None);
+        let (index, response) = session.send(groups).await?;
+        session.judge(checks::test_connection_groups(index, &response));
+        Ok(session.checks)
+    }
+
+    /// Import users (research/okta.md §3.2): pages of `count=100` from `startIndex=1`,
+    /// `startIndex += 100` while `totalResults` goes past the page (Okta advances by 100, not by
+    /// what came back). Reading stops on a page Okta could not page on.
+    pub async fn import_users<W: Wire>(&self, wire: &mut W) -> Result<Vec<IdpCheck>, IdpError> {
+        let mut session = Session::new(wire, "import");
+        let mut start_index = 1;
+        for _ in 0..MAX_IMPORT_PAGES {
+            let page = request::request("GET", request::users_page_path(start_index), None);
+            let (index, response) = session.send(page).await?;
+            let (page_checks, total) = checks::import_page(index, &response);
+            session.judge_all(page_checks);
+            let next = start_index + request::PAGE_SIZE;
+            match total {
+                Some(total) if total >= next => start_index = next,
+                _ => break,
+            }
+        }
+        Ok(session.checks)
+    }
+
+    /// The user is assigned to the app with "Create Users" on (research/okta.md §3.3): look the
+    /// user up by `userName`; not found (an empty list or 404) → `POST /Users`; found → link to
+    /// `Resources[0].id`, sync the profile (GET, PUT) and activate as the flavour does (OIN
+    /// template: PATCH `active:true`; AIW: GET, PUT `active:true`, as the T6 capture shows).
+    ///
+    /// Sets `assigned` (the admin's act, whatever the target says), `target_id` once the target
+    /// gave one (on create, or at the lookup when linking: Okta stores it then), and `active`
+    /// once the user is created or the activation was accepted. A 409 leaves the user
+    /// unprovisioned: Okta stops the task and does not retry.
+    pub async fn assign<W: Wire>(
+        &self,
+        user: &mut DirectoryUser,
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        user.assigned = true;
+        let mut session = Session::new(wire, "assign");
+        let path = request::lookup_path(&user.profile.user_name, self.filter_spaces);
+        let (index, response) = session.send(request::request("GET", path, None)).await?;
+        let (lookup_checks, found) = checks::lookup(index, &response);
+        session.judge_all(lookup_checks);
+        match found {
+            Lookup::Stop => {}
+            Lookup::NotFound => {
+                let body = request::create_body(user);
+                let post = request::request("POST", "/Users".to_owned(), Some(body));
+                let (index, response) = session.send(post).await?;
+                let (create_checks, id) = checks::create(index, &response);
+                session.judge_all(create_checks);
+                if let Some(id) = id {
+                    user.target_id = Some(id);
+                    user.active = true;
+                }
+            }
+            Lookup::Found(id) => {
+                user.target_id = Some(id.clone());
+                if self
+                    .sync(&mut session, user, &id, true, Purpose::Link)
+                    .await?
+                {
+                    self.set_active(&mut session, user, &id, true).await?;
+                }
+            }
+        }
+        Ok(session.checks)
+    }
+
+    /// A profile change pushed to the app (research/okta.md §3.4): `GET /Users/{id}`, then a
+    /// full PUT echoing that body with Okta's changes merged (`userName`, `name`, the primary
+    /// email, `displayName`, and `active` as Okta last set it).
+    pub async fn update<W: Wire>(
+        &self,
+        user: &mut DirectoryUser,
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let id = provisioned_id(user)?;
+        let mut session = Session::new(wire, "update");
+        let active = user.active;
+        self.sync(&mut session, user, &id, active, Purpose::Update)
+            .await?;
+        Ok(session.checks)
+    }
+
+    /// Unassignment or deactivation in Okta (research/okta.md §3.5). OIN template:
+    /// `PATCH {"schemas":[PatchOp],"Operations":[{"op":"replace","value":{"active":false}}]}`;
+    /// AIW: GET, then the full PUT with `active:false`. Okta never sends DELETE (§3.5).
+    /// `active` becomes `false` when the target accepted; `assigned` is the scenario's to set
+    /// (an Okta-side deactivation leaves the assignment).
+    pub async fn deactivate<W: Wire>(
+        &self,
+        user: &mut DirectoryUser,
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let id = provisioned_id(user)?;
+        let mut session = Session::new(wire, "deactivate");
+        self.set_active(&mut session, user, &id, false).await?;
+        Ok(session.checks)
+    }
+
+    /// Reactivation (research/okta.md §3.5): the same as [`Okta::deactivate`] with `true`.
+    pub async fn reactivate<W: Wire>(
+        &self,
+        user: &mut DirectoryUser,
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let id = provisioned_id(user)?;
+        let mut session = Session::new(wire, "reactivate");
+        self.set_active(&mut session, user, &id, true).await?;
+        Ok(session.checks)
+    }
+
+    /// GET then the merged full PUT (research/okta.md §3.4); whether both held. `active` is the
+    /// value the PUT carries.
+    async fn sync<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        user: &DirectoryUser,
+        id: &str,
+        active: bool,
+        purpose: Purpose,
+    ) -> Result<bool, IdpError> {
+        let path = request::user_path(id);
+        let (index, response) = session
+            .send(request::request("GET", path.clone(), None))
+            .await?;
+        let (fetched, body) = checks::fetched_user(purpose, index, &response, id);
+        session.judge(fetched);
+        let Some(body) = body else {
+            return Ok(false);
+        };
+        let put_body = request::merged_put_body(&body, user, active);
+        let (index, response) = session
+            .send(request::request("PUT", path, Some(put_body)))
+            .await?;
+        Ok(session.judge(checks::put_accepted(purpose, index, &response)))
+    }
+
+    /// Sets `active` as the flavour does (research/okta.md §1, §3.5); updates the directory
+    /// user when the target accepted.
+    async fn set_active<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        user: &mut DirectoryUser,
+        id: &str,
+        active: bool,
+    ) -> Result<(), IdpError> {
+        let accepted = match self.flavour {
+            OktaFlavour::OinTemplate => {
+                let body = request::patch_active_body(active);
+                let patch = request::request("PATCH", request::user_path(id), Some(body));
+                let (index, response) = session.send(patch).await?;
+                session.judge(checks::patch_accepted(active, index, &response))
+            }
+            OktaFlavour::Aiw => {
+                let purpose = Purpose::for_active(active);
+                self.sync(session, user, id, active, purpose).await?
+            }
+        };
+        if accepted {
+            user.active = active;
+        }
+        Ok(())
+    }
+}
+
+fn provisioned_id(user: &DirectoryUser) -> Result<String, IdpError> {
+    user.target_id
+        .clone()
+        .ok_or_else(|| IdpError::NotProvisioned(user.key.clone()))
+}

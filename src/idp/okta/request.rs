@@ -1,0 +1,368 @@
+//! What Okta puts on the wire: headers, paths, query encoding and body bytes.
+//!
+//! Everything here is data a reviewer can hold against research/okta.md line by line: the
+//! header table against §2, the lookup query against §3.3, the create body's key order against
+//! §3.3, the profile PUT against §3.4 and the deactivate PATCH against §3.5. Bodies are compact
+//! JSON (§2: the documented `Content-Length`s match the compact form).
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::FilterSpaces;
+use crate::idp::directory::DirectoryUser;
+use crate::idp::wire::WireRequest;
+
+/// The headers Okta sends, in the order of the fullest dump Okta published (research/okta.md §2,
+/// S3 2018–2019), with the names capitalised as Okta writes them. The flag marks the header sent
+/// only with a body: `GET` requests carry the same headers without `Content-Type` (§2).
+/// `Authorization` is the runner transport's business, not this table's (§1 "Authorization
+/// header by flavour"); `Content-Length`, `Host`, `Connection` and `Accept-Encoding` are the
+/// HTTP client's.
+pub const HEADERS: [(&str, &str, bool); 4] = [
+    ("Accept", "application/scim+json", false),
+    ("Accept-Charset", "utf-8", false),
+    ("Content-Type", "application/scim+json; charset=utf-8", true),
+    ("User-Agent", "Okta SCIM Client 1.0.0", false),
+];
+
+/// "Test API Credentials", first request: the query is constant (research/okta.md §3.1).
+pub const TEST_USERS_PATH: &str = "/Users?startIndex=1&count=2";
+/// "Test API Credentials", second request (research/okta.md §3.1).
+pub const TEST_GROUPS_PATH: &str = "/Groups?startIndex=1&count=100";
+/// Okta's page size on import and on the lookup (research/okta.md §3.2, §3.3).
+pub const PAGE_SIZE: u64 = 100;
+
+pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// What stays literal in the filter: RFC 3986 unreserved characters (ALPHA / DIGIT / `-` `.`
+/// `_` `~`). Everything else is percent-encoded, `@` as `%40`, `"` as `%22` (§3.3).
+const FILTER_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// What stays literal in an id used as a path segment: RFC 3986 `pchar` (unreserved,
+/// sub-delims, `:` and `@`). [I] Okta's encoding of odd ids is undocumented; this keeps the
+/// usual ids (UUIDs, integers) byte for byte and stops a `/` or `?` from changing the path.
+const SEGMENT_KEEP: &AsciiSet = &FILTER_KEEP
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// A request with Okta's headers (§2): `Content-Type` only when there is a body.
+pub fn request(method: &'static str, path: String, body: Option<Vec<u8>>) -> WireRequest {
+    let with_body = body.is_some();
+    let headers = HEADERS
+        .iter()
+        .filter(|(_, _, body_only)| with_body || !body_only)
+        .map(|(name, value, _)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    WireRequest {
+        method,
+        path,
+        headers,
+        body: body.unwrap_or_default(),
+    }
+}
+
+/// One import page: `startIndex` first, then `count=100` (research/okta.md §3.2).
+pub fn users_page_path(start_index: u64) -> String {
+    format!("/Users?startIndex={start_index}&count={PAGE_SIZE}")
+}
+
+/// The create-or-link lookup (research/okta.md §3.3): always `userName eq "<value>"`, the whole
+/// filter percent-encoded, parameters in the order `filter`, `startIndex`, `count`. Spaces are
+/// `%20` (current docs and real captures) or `+` (the 2018–2019 docs), as `spaces` says.
+/// [I] How Okta escapes a `"` or `\` inside the value is undocumented: it is encoded as is.
+pub fn lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
+    let filter = format!("userName eq \"{user_name}\"");
+    let encoded = match spaces {
+        FilterSpaces::Percent20 => utf8_percent_encode(&filter, FILTER_KEEP).to_string(),
+        FilterSpaces::Plus => filter
+            .split(' ')
+            .map(|part| utf8_percent_encode(part, FILTER_KEEP).to_string())
+            .collect::<Vec<_>>()
+            .join("+"),
+    };
+    format!("/Users?filter={encoded}&startIndex=1&count={PAGE_SIZE}")
+}
+
+/// `/Users/{id}` with the id the target returned (Okta keeps it as the app user's
+/// `externalId`, research/okta.md §3.3).
+pub fn user_path(id: &str) -> String {
+    format!("/Users/{}", utf8_percent_encode(id, SEGMENT_KEEP))
+}
+
+/// The POST /Users body. Field order *is* the wire order (serde keeps struct field order):
+/// research/okta.md §3.3, from Okta's docs and a real 2021 capture.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateUser<'a> {
+    schemas: [&'static str; 1],
+    user_name: &'a str,
+    name: Name<'a>,
+    emails: [Email<'a>; 1],
+    display_name: String,
+    locale: &'a str,
+    external_id: &'a str,
+    groups: [&'static str; 0],
+    password: String,
+    active: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Name<'a> {
+    given_name: &'a str,
+    family_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Email<'a> {
+    primary: bool,
+    value: &'a str,
+    r#type: &'static str,
+}
+
+/// `locale` when the profile has none: `en-US`, as in the 2019+ docs and the 2021 capture
+/// (research/okta.md §3.3; the 2018 docs show `en_US`).
+pub const DEFAULT_LOCALE: &str = "en-US";
+
+/// The create body, compact, in Okta's key order (research/okta.md §3.3): `externalId` is the
+/// Okta user id, `groups` is always `[]`, `password` is always sent and `active` is `true`.
+pub fn create_body(user: &DirectoryUser) -> Vec<u8> {
+    let profile = &user.profile;
+    let body = CreateUser {
+        schemas: [USER_SCHEMA],
+        user_name: &profile.user_name,
+        name: Name {
+            given_name: &profile.given_name,
+            family_name: &profile.family_name,
+        },
+        emails: [Email {
+            primary: true,
+            value: &profile.email,
+            r#type: "work",
+        }],
+        display_name: profile.display_name(),
+        locale: profile.locale.as_deref().unwrap_or(DEFAULT_LOCALE),
+        external_id: &user.idp_id,
+        groups: [],
+        password: placeholder_password(&user.idp_id),
+        active: true,
+    };
+    serde_json::to_vec(&body).expect("a struct of strings and booleans serialises")
+}
+
+/// Okta's placeholder password (research/okta.md §3.3): 8 characters with symbols, sent even
+/// when password sync is off ("a placeholder for legacy provisioning platforms").
+///
+/// Okta's is random; this one is **deterministic**: derived from the user's IdP id (FNV-1a, then
+/// a splitmix64 stream), so the same user gets the same password in every run and snapshots and
+/// tests stay stable. Characters 3 and 5 are symbols, the rest letters, like Okta's
+/// `gl^m&qWZ`. No symbol needs escaping in JSON.
+pub fn placeholder_password(idp_id: &str) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const SYMBOLS: &[u8] = b"!#$%&*+-=?@^_~";
+    let mut state = idp_id
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    (0..8)
+        .map(|position| {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            let alphabet = if position == 2 || position == 4 {
+                SYMBOLS
+            } else {
+                LETTERS
+            };
+            // The modulus is below 64, so the narrowing cannot lose the index.
+            char::from(alphabet[(z % alphabet.len() as u64) as usize])
+        })
+        .collect()
+}
+
+/// The deactivate / reactivate PATCH of OIN-template apps (research/okta.md §3.5): no `path`,
+/// lowercase `op`, a JSON boolean.
+#[derive(Serialize)]
+struct PatchActive {
+    schemas: [&'static str; 1],
+    #[serde(rename = "Operations")]
+    operations: [ReplaceActive; 1],
+}
+
+#[derive(Serialize)]
+struct ReplaceActive {
+    op: &'static str,
+    value: Active,
+}
+
+#[derive(Serialize)]
+struct Active {
+    active: bool,
+}
+
+pub fn patch_active_body(active: bool) -> Vec<u8> {
+    let body = PatchActive {
+        schemas: [PATCH_OP_SCHEMA],
+        operations: [ReplaceActive {
+            op: "replace",
+            value: Active { active },
+        }],
+    };
+    serde_json::to_vec(&body).expect("a struct of strings and booleans serialises")
+}
+
+/// The profile PUT (research/okta.md §3.4): the user as the target returned it on GET, echoed
+/// whole (`id`, `meta`, `groups`, emails' `display`, empty strings and all), with Okta's view
+/// merged in: `userName`, `name.givenName`, `name.familyName`, the primary (else the `work`)
+/// email's `value`, `displayName` and `active`.
+pub fn merged_put_body(
+    fetched: &Map<String, Value>,
+    user: &DirectoryUser,
+    active: bool,
+) -> Vec<u8> {
+    let merged = merge_profile(fetched, user, active);
+    let mut out = String::new();
+    write_ordered(&mut out, &merged, USER_KEY_ORDER, &write_user_value);
+    out.into_bytes()
+}
+
+fn merge_profile(
+    fetched: &Map<String, Value>,
+    user: &DirectoryUser,
+    active: bool,
+) -> Map<String, Value> {
+    let profile = &user.profile;
+    let mut body = fetched.clone();
+    body.insert("userName".into(), profile.user_name.clone().into());
+
+    let name = body
+        .entry("name")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !name.is_object() {
+        *name = Value::Object(Map::new());
+    }
+    if let Value::Object(name) = name {
+        name.insert("givenName".into(), profile.given_name.clone().into());
+        name.insert("familyName".into(), profile.family_name.clone().into());
+    }
+
+    let work = serde_json::json!({"primary": true, "value": profile.email, "type": "work"});
+    match body.get_mut("emails") {
+        Some(Value::Array(items)) => {
+            let slot = items
+                .iter()
+                .position(|email| email.get("primary") == Some(&Value::Bool(true)))
+                .or_else(|| {
+                    items
+                        .iter()
+                        .position(|email| email.get("type").and_then(Value::as_str) == Some("work"))
+                });
+            match slot.and_then(|index| items[index].as_object_mut()) {
+                Some(email) => {
+                    email.insert("value".into(), profile.email.clone().into());
+                }
+                None => items.insert(0, work),
+            }
+        }
+        _ => {
+            body.insert("emails".into(), Value::Array(vec![work]));
+        }
+    }
+
+    body.insert("displayName".into(), profile.display_name().into());
+    body.insert("active".into(), Value::Bool(active));
+    body
+}
+
+/// The PUT's top-level key order. [I] Okta re-serialises the user from its own model, so the
+/// order is Okta's, not the server's: research/okta.md §3.4's example gives `schemas, id,
+/// userName, name, emails, active, groups, meta`; the keys Okta also sends on create slot in at
+/// their create position relative to those (§3.3). Any other key follows, alphabetically.
+const USER_KEY_ORDER: &[&str] = &[
+    "schemas",
+    "id",
+    "userName",
+    "name",
+    "emails",
+    "displayName",
+    "locale",
+    "externalId",
+    "active",
+    "groups",
+    "meta",
+];
+/// `name` as in §3.4's example (`givenName, middleName, familyName`), then the rest.
+const NAME_KEY_ORDER: &[&str] = &["givenName", "middleName", "familyName"];
+/// An email as in §3.4's example (`primary, value, type, display`), then the rest.
+const EMAIL_KEY_ORDER: &[&str] = &["primary", "value", "type", "display"];
+
+/// Writes an object compactly: the keys in `order` first, then the others in the map's own
+/// (alphabetical: serde_json is built without `preserve_order`) order.
+fn write_ordered(
+    out: &mut String,
+    object: &Map<String, Value>,
+    order: &[&str],
+    write_value: &dyn Fn(&mut String, &str, &Value),
+) {
+    out.push('{');
+    let known = order.iter().filter_map(|key| object.get_key_value(*key));
+    let rest = object
+        .iter()
+        .filter(|(key, _)| !order.contains(&key.as_str()));
+    for (position, (key, value)) in known.chain(rest).enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::String(key.clone()).to_string());
+        out.push(':');
+        write_value(out, key, value);
+    }
+    out.push('}');
+}
+
+fn write_plain(out: &mut String, _key: &str, value: &Value) {
+    // `Display` for `Value` is compact JSON.
+    out.push_str(&value.to_string());
+}
+
+fn write_user_value(out: &mut String, key: &str, value: &Value) {
+    match (key, value) {
+        ("name", Value::Object(name)) => write_ordered(out, name, NAME_KEY_ORDER, &write_plain),
+        ("emails", Value::Array(emails)) => {
+            out.push('[');
+            for (position, email) in emails.iter().enumerate() {
+                if position > 0 {
+                    out.push(',');
+                }
+                match email {
+                    Value::Object(email) => {
+                        write_ordered(out, email, EMAIL_KEY_ORDER, &write_plain)
+                    }
+                    other => write_plain(out, key, other),
+                }
+            }
+            out.push(']');
+        }
+        _ => write_plain(out, key, value),
+    }
+}

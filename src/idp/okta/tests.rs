@@ -1,0 +1,879 @@
+//! Okta's wire behaviour pinned byte for byte against a scripted fake target.
+
+use std::collections::VecDeque;
+use std::future::Future;
+
+use super::*;
+use crate::idp::directory::Profile;
+use crate::scenario::model::Level;
+
+/// A fake target: records every request and answers from a queue. Running out of answers is
+/// a transport failure, so an unexpected extra request shows up as an `Err`.
+#[derive(Default)]
+struct Script {
+    sent: Vec<WireRequest>,
+    replies: VecDeque<Result<WireResponse, String>>,
+}
+
+impl Script {
+    fn reply(mut self, status: u16, body: &str) -> Self {
+        self.replies.push_back(Ok(WireResponse {
+            status,
+            headers: vec![("Content-Type".into(), "application/scim+json".into())],
+            body: body.as_bytes().to_vec(),
+        }));
+        self
+    }
+
+    fn fail(mut self, message: &str) -> Self {
+        self.replies.push_back(Err(message.to_owned()));
+        self
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.sent
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+}
+
+impl Wire for Script {
+    fn send(
+        &mut self,
+        request: WireRequest,
+    ) -> impl Future<Output = Result<WireResponse, String>> + Send {
+        self.sent.push(request);
+        let reply = self
+            .replies
+            .pop_front()
+            .unwrap_or_else(|| Err("the script has no more answers".to_owned()));
+        async move { reply }
+    }
+}
+
+/// The request Okta must send, written out independently of `request::HEADERS`.
+fn expected(method: &'static str, path: &str, body: &str) -> WireRequest {
+    let mut headers = vec![
+        ("Accept", "application/scim+json"),
+        ("Accept-Charset", "utf-8"),
+    ];
+    if !body.is_empty() {
+        headers.push(("Content-Type", "application/scim+json; charset=utf-8"));
+    }
+    headers.push(("User-Agent", "Okta SCIM Client 1.0.0"));
+    WireRequest {
+        method,
+        path: path.to_owned(),
+        headers: headers
+            .into_iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn template() -> Okta {
+    Okta::new(OktaFlavour::OinTemplate)
+}
+
+fn aiw() -> Okta {
+    Okta::new(OktaFlavour::Aiw)
+}
+
+fn ada() -> DirectoryUser {
+    DirectoryUser {
+        key: "ada".into(),
+        idp_id: "00u00000000000000001".into(),
+        profile: Profile {
+            user_name: "ada.lovelace@example.com".into(),
+            given_name: "Ada".into(),
+            family_name: "Lovelace".into(),
+            email: "ada.lovelace@example.com".into(),
+            display_name: None,
+            locale: None,
+        },
+        assigned: false,
+        active: false,
+        target_id: None,
+    }
+}
+
+fn provisioned_ada(active: bool) -> DirectoryUser {
+    DirectoryUser {
+        assigned: true,
+        active,
+        target_id: Some("u-1".into()),
+        ..ada()
+    }
+}
+
+fn failed(checks: &[IdpCheck]) -> Vec<&'static str> {
+    checks.iter().filter(|c| !c.held()).map(|c| c.id).collect()
+}
+
+fn ids(checks: &[IdpCheck]) -> Vec<(&'static str, Option<usize>)> {
+    checks.iter().map(|c| (c.id, c.request)).collect()
+}
+
+const LOOKUP_PATH: &str =
+    "/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22&startIndex=1&count=100";
+const EMPTY_LIST: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
+const CREATE_BODY: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada.lovelace@example.com","name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"primary":true,"value":"ada.lovelace@example.com","type":"work"}],"displayName":"Ada Lovelace","locale":"en-US","externalId":"00u00000000000000001","groups":[],"password":"RG=R+lQm","active":true}"#;
+const CREATED: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u-1","userName":"ada.lovelace@example.com","active":true}"#;
+/// A user as a server might return it on GET: stale names, an extra `display`, `meta`.
+const STORED: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u-1","userName":"ada@old.example","name":{"familyName":"Byron","givenName":"Ada","middleName":""},"emails":[{"display":"ada@old.example","primary":true,"type":"work","value":"ada@old.example"}],"active":true,"groups":[],"meta":{"resourceType":"User","created":"2024-01-01T00:00:00Z"},"title":"Countess"}"#;
+const PATCH_FALSE: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}"#;
+const PATCH_TRUE: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}"#;
+
+/// The PUT echoing [`STORED`] with Ada's profile merged in and `active` as given.
+fn merged_put(active: bool) -> String {
+    format!(
+        r#"{{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u-1","userName":"ada.lovelace@example.com","name":{{"givenName":"Ada","middleName":"","familyName":"Lovelace"}},"emails":[{{"primary":true,"value":"ada.lovelace@example.com","type":"work","display":"ada@old.example"}}],"displayName":"Ada Lovelace","active":{active},"groups":[],"meta":{{"created":"2024-01-01T00:00:00Z","resourceType":"User"}},"title":"Countess"}}"#
+    )
+}
+
+fn list_of(total: u64, start: u64, count: usize) -> String {
+    let resources: Vec<String> = (0..count)
+        .map(|i| {
+            format!(
+                r#"{{"id":"u-{}","userName":"user{}@example.com"}}"#,
+                start as usize + i,
+                start as usize + i
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":{total},"startIndex":{start},"itemsPerPage":{count},"Resources":[{}]}}"#,
+        resources.join(",")
+    )
+}
+
+// ---- Test API Credentials (§3.1) ----
+
+#[tokio::test]
+async fn test_connection_sends_users_then_groups_with_okta_headers() {
+    let mut wire = Script::default()
+        .reply(200, EMPTY_LIST)
+        .reply(200, EMPTY_LIST);
+
+    let checks = template()
+        .test_connection(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Users?startIndex=1&count=2", ""),
+            expected("GET", "/Groups?startIndex=1&count=100", ""),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.test-connection.list-is-scim-json", Some(0)),
+            ("okta.test-connection.groups-answer-is-json", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert!(checks.iter().all(|c| c.level == Level::IdpRequired));
+}
+
+#[tokio::test]
+async fn test_connection_fails_on_a_string_start_index_and_stops() {
+    let mut wire = Script::default().reply(
+        200,
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":"1","itemsPerPage":0,"Resources":[]}"#,
+    );
+
+    let checks = aiw()
+        .test_connection(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["GET /Users?startIndex=1&count=2"]);
+    assert_eq!(failed(&checks), ["okta.test-connection.list-is-scim-json"]);
+    let reason = &checks[0].reasons[0];
+    assert!(
+        reason.starts_with("expected `startIndex` as a JSON integer"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("§4 item 11") && reason.ends_with(r#"got "1""#),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn test_connection_fails_on_a_non_json_groups_answer() {
+    let mut wire = Script::default()
+        .reply(200, EMPTY_LIST)
+        .reply(404, "<html>Not Found</html>");
+
+    let checks = template()
+        .test_connection(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        failed(&checks),
+        ["okta.test-connection.groups-answer-is-json"]
+    );
+    assert_eq!(checks[1].request, Some(1));
+}
+
+// ---- Import (§3.2) ----
+
+#[tokio::test]
+async fn import_of_250_users_reads_three_pages_of_100() {
+    let mut wire = Script::default()
+        .reply(200, &list_of(250, 1, 100))
+        .reply(200, &list_of(250, 101, 100))
+        .reply(200, &list_of(250, 201, 50));
+
+    let checks = template()
+        .import_users(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Users?startIndex=1&count=100", ""),
+            expected("GET", "/Users?startIndex=101&count=100", ""),
+            expected("GET", "/Users?startIndex=201&count=100", ""),
+        ]
+    );
+    assert_eq!(checks.len(), 9);
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(
+        ids(&checks[6..]),
+        vec![
+            ("okta.import.page-is-list-response", Some(2)),
+            ("okta.import.paging-numbers-are-integers", Some(2)),
+            ("okta.import.items-per-page-is-items-returned", Some(2)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn import_of_exactly_100_users_reads_one_page() {
+    let mut wire = Script::default().reply(200, &list_of(100, 1, 100));
+
+    template()
+        .import_users(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["GET /Users?startIndex=1&count=100"]);
+}
+
+#[tokio::test]
+async fn import_fails_when_items_per_page_is_not_the_items_returned() {
+    // ory/polis#4054: a page past the end answered with itemsPerPage 100 and no resources.
+    let mut wire = Script::default()
+        .reply(200, &list_of(101, 1, 100))
+        .reply(
+            200,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":101,"startIndex":101,"itemsPerPage":100,"Resources":[]}"#,
+        );
+
+    let checks = template()
+        .import_users(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        failed(&checks),
+        ["okta.import.items-per-page-is-items-returned"]
+    );
+    let check = checks.iter().find(|c| !c.held()).expect("a failed check");
+    assert_eq!(check.request, Some(1));
+    assert!(
+        check.reasons[0].starts_with("expected `itemsPerPage` to be 0"),
+        "{:?}",
+        check.reasons
+    );
+    assert!(check.reasons[0].ends_with("got 100"), "{:?}", check.reasons);
+}
+
+#[tokio::test]
+async fn import_stops_on_string_paging_numbers() {
+    let mut wire = Script::default().reply(
+        200,
+        &list_of(250, 1, 100).replace(r#""totalResults":250"#, r#""totalResults":"250""#),
+    );
+
+    let checks = template()
+        .import_users(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1);
+    assert_eq!(failed(&checks), ["okta.import.paging-numbers-are-integers"]);
+}
+
+// ---- Lookup encoding (§3.3) ----
+
+#[test]
+fn lookup_filter_encodes_everything_but_unreserved_characters() {
+    assert_eq!(
+        request::lookup_path("a.b-c_d~e+f@x.com", FilterSpaces::Percent20),
+        "/Users?filter=userName%20eq%20%22a.b-c_d~e%2Bf%40x.com%22&startIndex=1&count=100"
+    );
+}
+
+#[test]
+fn lookup_filter_can_encode_spaces_as_plus_like_the_2018_docs() {
+    assert_eq!(
+        request::lookup_path("jane doe@example.com", FilterSpaces::Plus),
+        "/Users?filter=userName+eq+%22jane+doe%40example.com%22&startIndex=1&count=100"
+    );
+}
+
+#[test]
+fn user_paths_keep_ids_but_encode_path_breakers() {
+    assert_eq!(request::user_path("23a35c27-23d3"), "/Users/23a35c27-23d3");
+    assert_eq!(request::user_path("a/b?c d"), "/Users/a%2Fb%3Fc%20d");
+}
+
+// ---- Assign: create (§3.3 step 2a) ----
+
+#[tokio::test]
+async fn assign_not_found_posts_okta_create_body_and_stores_the_id() {
+    let mut user = ada();
+    let mut wire = Script::default().reply(200, EMPTY_LIST).reply(201, CREATED);
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected("POST", "/Users", CREATE_BODY),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.lookup.not-found-is-empty-list-or-404", Some(0)),
+            ("okta.lookup.paging-numbers-are-integers", Some(0)),
+            ("okta.create.returns-201-with-id", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
+    assert!(user.assigned && user.active);
+}
+
+#[tokio::test]
+async fn assign_create_body_is_the_same_for_both_flavours_and_the_filter_can_use_plus() {
+    let mut user = ada();
+    let okta = Okta {
+        flavour: OktaFlavour::Aiw,
+        filter_spaces: FilterSpaces::Plus,
+    };
+    let mut wire = Script::default().reply(200, EMPTY_LIST).reply(201, CREATED);
+
+    okta.assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected(
+                "GET",
+                "/Users?filter=userName+eq+%22ada.lovelace%40example.com%22&startIndex=1&count=100",
+                ""
+            ),
+            expected("POST", "/Users", CREATE_BODY),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn assign_lookup_404_counts_as_not_found_and_posts() {
+    let mut user = ada();
+    let mut wire = Script::default()
+        .reply(404, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"no","status":"404"}"#)
+        .reply(201, CREATED);
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.lines(),
+        [format!("GET {LOOKUP_PATH}"), "POST /Users".to_owned()]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
+}
+
+#[tokio::test]
+async fn assign_409_stops_the_task_without_retry_and_leaves_the_user_unprovisioned() {
+    let mut user = ada();
+    let mut wire = Script::default().reply(200, EMPTY_LIST).reply(
+        409,
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"User already exists in the database.","status":409}"#,
+    );
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 2, "no retry after a 409");
+    assert_eq!(failed(&checks), ["okta.create.returns-201-with-id"]);
+    let create = &checks[2];
+    assert!(
+        create.reasons[0].contains("Okta stops the provisioning task on 409"),
+        "{:?}",
+        create.reasons
+    );
+    assert!(create.reasons[0].contains("\"User already exists in the database.\""));
+    assert_eq!(
+        ids(&checks[3..]),
+        vec![("okta.create.duplicate-is-409", Some(1))]
+    );
+    assert!(checks[3].held());
+    assert_eq!(user.target_id, None);
+    assert!(!user.active);
+}
+
+#[tokio::test]
+async fn assign_409_with_a_plain_text_body_fails_the_duplicate_check() {
+    let mut user = ada();
+    let mut wire = Script::default()
+        .reply(200, EMPTY_LIST)
+        .reply(409, "Conflict");
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        failed(&checks),
+        [
+            "okta.create.returns-201-with-id",
+            "okta.create.duplicate-is-409"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn assign_created_without_an_id_fails_with_okta_error_text() {
+    let mut user = ada();
+    let mut wire = Script::default().reply(200, EMPTY_LIST).reply(201, "");
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.create.returns-201-with-id"]);
+    assert!(checks[2].reasons[0].contains("\"Create new user returned empty user.\""));
+    assert!(checks[2].reasons[0].contains("got 201 without an `id`"));
+    assert_eq!(user.target_id, None);
+}
+
+#[tokio::test]
+async fn assign_stops_before_post_when_the_lookup_start_index_is_a_string() {
+    let mut user = ada();
+    let mut wire = Script::default().reply(
+        200,
+        &EMPTY_LIST.replace(r#""startIndex":1"#, r#""startIndex":"1""#),
+    );
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1, "Okta sends no POST (research T6)");
+    assert_eq!(failed(&checks), ["okta.lookup.paging-numbers-are-integers"]);
+    assert_eq!(user.target_id, None);
+}
+
+#[tokio::test]
+async fn assign_stops_when_the_lookup_filter_is_rejected() {
+    let mut user = ada();
+    let mut wire = Script::default().reply(400, r#"{"detail":"invalidFilter"}"#);
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1);
+    assert_eq!(
+        failed(&checks),
+        ["okta.lookup.not-found-is-empty-list-or-404"]
+    );
+    assert!(
+        checks[0].reasons[0].contains(r#"got 400 ("invalidFilter")"#),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+// ---- Assign: link (§3.3 step 2b) ----
+
+fn found() -> String {
+    r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":1,"Resources":[{"id":"u-1","userName":"ada.lovelace@example.com"}]}"#.to_owned()
+}
+
+#[tokio::test]
+async fn assign_found_links_syncs_and_patches_active_on_the_oin_template() {
+    let mut user = ada();
+    let mut wire = Script::default()
+        .reply(200, &found())
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(204, "");
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(true)),
+            expected("PATCH", "/Users/u-1", PATCH_TRUE),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.lookup.not-found-is-empty-list-or-404", Some(0)),
+            ("okta.lookup.paging-numbers-are-integers", Some(0)),
+            ("okta.lookup.match-has-id", Some(0)),
+            ("okta.link.get-returns-the-user", Some(1)),
+            ("okta.link.put-returns-200", Some(2)),
+            ("okta.reactivate.accepted", Some(3)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
+    assert!(user.assigned && user.active);
+}
+
+#[tokio::test]
+async fn assign_found_on_aiw_syncs_then_activates_with_get_and_put() {
+    let mut user = ada();
+    let mut wire = Script::default()
+        .reply(200, &found())
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED);
+
+    let checks = aiw()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(true)),
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(true)),
+        ]
+    );
+    assert_eq!(
+        ids(&checks[3..]),
+        vec![
+            ("okta.link.get-returns-the-user", Some(1)),
+            ("okta.link.put-returns-200", Some(2)),
+            ("okta.reactivate.get-returns-the-user", Some(3)),
+            ("okta.reactivate.accepted", Some(4)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert!(user.active);
+}
+
+#[tokio::test]
+async fn assign_found_without_an_id_stops() {
+    let mut user = ada();
+    let mut wire = Script::default().reply(200, &found().replace(r#""id":"u-1","#, ""));
+
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1);
+    assert_eq!(failed(&checks), ["okta.lookup.match-has-id"]);
+    assert_eq!(user.target_id, None);
+}
+
+// ---- Update (§3.4) ----
+
+#[tokio::test]
+async fn update_gets_then_puts_the_echoed_user_with_okta_changes_merged() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(200, STORED).reply(200, STORED);
+
+    let checks = aiw()
+        .update(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(true)),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.update.get-returns-the-user", Some(0)),
+            ("okta.update.put-returns-200", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn update_put_carries_active_as_okta_last_set_it_on_both_flavours() {
+    let mut user = provisioned_ada(false);
+    let mut wire = Script::default().reply(200, STORED).reply(200, STORED);
+
+    template()
+        .update(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent[1],
+        expected("PUT", "/Users/u-1", &merged_put(false))
+    );
+}
+
+#[tokio::test]
+async fn update_adds_a_work_email_when_the_target_has_none() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default()
+        .reply(200, r#"{"id":"u-1","userName":"ada"}"#)
+        .reply(200, r#"{"id":"u-1"}"#);
+
+    template()
+        .update(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        String::from_utf8_lossy(&wire.sent[1].body),
+        r#"{"id":"u-1","userName":"ada.lovelace@example.com","name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"primary":true,"value":"ada.lovelace@example.com","type":"work"}],"displayName":"Ada Lovelace","active":true}"#
+    );
+}
+
+#[tokio::test]
+async fn update_stops_when_the_get_does_not_return_the_user() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(404, r#"{"detail":"Resource u-1 not found"}"#);
+
+    let checks = template()
+        .update(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1, "no PUT without a body to echo");
+    assert_eq!(failed(&checks), ["okta.update.get-returns-the-user"]);
+    assert!(checks[0].reasons[0].ends_with(r#"got 404 ("Resource u-1 not found")"#));
+}
+
+#[tokio::test]
+async fn update_fails_when_the_get_returns_another_user() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(200, &STORED.replace(r#""id":"u-1""#, r#""id":"U-1""#));
+
+    let checks = template()
+        .update(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1);
+    assert_eq!(failed(&checks), ["okta.update.get-returns-the-user"]);
+}
+
+#[tokio::test]
+async fn update_fails_when_the_put_is_not_200() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(200, STORED).reply(204, "");
+
+    let checks = template()
+        .update(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.update.put-returns-200"]);
+    assert_eq!(checks[1].request, Some(1));
+}
+
+#[tokio::test]
+async fn update_of_an_unprovisioned_user_is_an_error_and_sends_nothing() {
+    let mut user = ada();
+    let mut wire = Script::default();
+
+    let result = template().update(&mut user, &mut wire).await;
+
+    assert_eq!(result, Err(IdpError::NotProvisioned("ada".into())));
+    assert!(wire.sent.is_empty());
+}
+
+// ---- Deactivate / reactivate (§3.5) ----
+
+#[tokio::test]
+async fn deactivate_on_the_oin_template_is_a_pathless_patch() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(204, "");
+
+    let checks = template()
+        .deactivate(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![expected("PATCH", "/Users/u-1", PATCH_FALSE)]
+    );
+    assert_eq!(ids(&checks), vec![("okta.deactivate.accepted", Some(0))]);
+    assert!(failed(&checks).is_empty());
+    assert!(!user.active);
+    assert!(
+        user.assigned,
+        "deactivation leaves the assignment to the scenario"
+    );
+}
+
+#[tokio::test]
+async fn reactivate_on_the_oin_template_patches_active_true() {
+    let mut user = provisioned_ada(false);
+    let mut wire = Script::default().reply(200, STORED);
+
+    let checks = template()
+        .reactivate(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent, vec![expected("PATCH", "/Users/u-1", PATCH_TRUE)]);
+    assert_eq!(ids(&checks), vec![("okta.reactivate.accepted", Some(0))]);
+    assert!(user.active);
+}
+
+#[tokio::test]
+async fn deactivate_rejected_patch_fails_and_keeps_the_user_active() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(501, "");
+
+    let checks = template()
+        .deactivate(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1, "no fallback to PUT (research §1, S14)");
+    assert_eq!(failed(&checks), ["okta.deactivate.accepted"]);
+    assert!(checks[0].reasons[0].contains("got 501"));
+    assert!(user.active);
+}
+
+#[tokio::test]
+async fn deactivate_on_aiw_is_get_then_full_put_with_active_false() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(200, STORED).reply(200, STORED);
+
+    let checks = aiw()
+        .deactivate(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(false)),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.deactivate.get-returns-the-user", Some(0)),
+            ("okta.deactivate.accepted", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert!(!user.active);
+}
+
+#[tokio::test]
+async fn reactivate_on_aiw_puts_active_true_and_needs_200() {
+    let mut user = provisioned_ada(false);
+    let mut wire = Script::default().reply(200, STORED).reply(204, "");
+
+    let checks = aiw()
+        .reactivate(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent[1],
+        expected("PUT", "/Users/u-1", &merged_put(true))
+    );
+    assert_eq!(failed(&checks), ["okta.reactivate.accepted"]);
+    assert!(!user.active);
+}
+
+// ---- Transport failures ----
+
+#[tokio::test]
+async fn a_transport_failure_is_an_error_naming_the_request() {
+    let mut user = ada();
+    let mut wire = Script::default().fail("connection reset");
+
+    let result = template().assign(&mut user, &mut wire).await;
+
+    assert_eq!(
+        result,
+        Err(IdpError::Transport(format!(
+            "Okta assign: GET {LOOKUP_PATH}: connection reset"
+        )))
+    );
+    assert_eq!(user.target_id, None);
+}
+
+// ---- The placeholder password (§3.3) ----
+
+#[test]
+fn placeholder_password_is_eight_characters_with_symbols_and_deterministic() {
+    let password = request::placeholder_password("00u00000000000000001");
+
+    assert_eq!(password, "RG=R+lQm");
+    assert_eq!(password.chars().count(), 8);
+    assert!(password.chars().any(|c| !c.is_ascii_alphanumeric()));
+    assert_eq!(
+        request::placeholder_password("00u00000000000000001"),
+        password
+    );
+    assert_ne!(
+        request::placeholder_password("00u00000000000000002"),
+        password
+    );
+}

@@ -1,0 +1,46 @@
+//! The one way an IdP module reaches the target.
+//!
+//! The runner implements [`Wire`] over its transport, so every request an IdP sends is recorded
+//! as an exchange of the current step, scrubbed of secrets, and checked against what the run may
+//! touch. Tests implement it over a capturing mock to pin the exact bytes.
+
+use std::future::Future;
+
+/// A request exactly as the IdP sends it: the path below the base URL with its query already
+/// encoded the IdP's way, headers in the IdP's order, the body's bytes in the IdP's key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireRequest {
+    pub method: &'static str,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl WireResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Sends one request; `Err` is a transport failure (timeout, reset) in words.
+pub trait Wire {
+    fn send(
+        &mut self,
+        request: WireRequest,
+    ) -> impl Future<Output = Result<WireResponse, String>> + Send;
+}

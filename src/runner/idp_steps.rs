@@ -1,0 +1,341 @@
+//! IdP steps: where the runner meets the IdP modules.
+//!
+//! A directory step changes the scenario's [`Directory`]; an action step hands the change to the
+//! scenario's IdP module, which decides what goes on the wire through [`StepWire`]: the runner's
+//! transport, with every request recorded as an exchange of the step and checked against what
+//! the run may touch. The module's [`IdpCheck`]s become verdicts like any other.
+
+use super::exchange::Exchange;
+use super::expect::judge;
+use super::outcome::{CheckId, Outcome, Verdict};
+use super::ownership::Ownership;
+use super::template::Vars;
+use super::transport::{Outgoing, Transport};
+use crate::idp::directory::{Directory, Profile};
+use crate::idp::okta::{Okta, OktaFlavour};
+use crate::idp::wire::{Wire, WireRequest, WireResponse};
+use crate::idp::{IdpCheck, IdpError};
+use crate::scenario::model::{IdpName, Step};
+
+/// The runner's side of [`Wire`] for one step.
+pub struct StepWire<'a> {
+    pub transport: &'a Transport,
+    pub ownership: &'a mut Ownership,
+    pub exchanges: &'a mut Vec<Exchange>,
+    pub step: usize,
+    pub prefix: &'a str,
+}
+
+impl Wire for StepWire<'_> {
+    async fn send(&mut self, request: WireRequest) -> Result<WireResponse, String> {
+        self.ownership
+            .permits(request.method, &request.path, self.prefix)?;
+        let outgoing = Outgoing {
+            method: request.method.to_owned(),
+            path: request.path,
+            headers: request.headers,
+            body: request.body,
+        };
+        let exchange = self.transport.send(&outgoing, Some(self.step)).await;
+        self.ownership.observe(&exchange);
+        let answer = match &exchange.response {
+            Some(response) => Ok(WireResponse {
+                status: response.status,
+                headers: response.headers.clone(),
+                body: response.body.clone(),
+            }),
+            None => Err(exchange
+                .error
+                .clone()
+                .unwrap_or_else(|| "no response".to_owned())),
+        };
+        self.exchanges.push(exchange);
+        answer
+    }
+}
+
+/// Whether a step is an IdP step (anything but `request` and `snapshot`).
+pub fn is_idp_step(step: &Step) -> bool {
+    !matches!(step, Step::Request(_) | Step::Snapshot(_))
+}
+
+/// The step's kind as written in the file.
+pub fn step_kind(step: &Step) -> &'static str {
+    match step {
+        Step::Request(_) => "request",
+        Step::Snapshot(_) => "snapshot",
+        Step::User(_) => "user",
+        Step::Assign(_) => "assign",
+        Step::UpdateUser(_) => "update_user",
+        Step::Deactivate(_) => "deactivate",
+        Step::Reactivate(_) => "reactivate",
+        Step::TestConnection => "test_connection",
+        Step::ImportUsers => "import_users",
+        Step::ExpectUser(_) => "expect_user",
+    }
+}
+
+/// The IdP module a profile stands for; `None` for profiles that have none yet.
+fn okta_for(idp: IdpName) -> Option<Okta> {
+    match idp {
+        IdpName::Okta => Some(Okta {
+            flavour: OktaFlavour::OinTemplate,
+            ..Okta::default()
+        }),
+        _ => None,
+    }
+}
+
+/// What an IdP step came to.
+pub struct StepResult {
+    pub verdicts: Vec<Verdict>,
+    /// A blocking problem: the scenario stops.
+    pub stop: bool,
+}
+
+fn to_verdict(check: IdpCheck, step: usize, step_name: &str, first_exchange: usize) -> Verdict {
+    let outcome = if check.held() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed {
+            reasons: check.reasons.clone(),
+        }
+    };
+    Verdict {
+        check: CheckId {
+            id: check.id.to_owned(),
+            level: check.level,
+            source: Some(check.source.to_owned()),
+        },
+        outcome,
+        step,
+        step_name: step_name.to_owned(),
+        exchange: check.request.map(|r| first_exchange + r),
+    }
+}
+
+fn substitute(vars: &Vars, text: &str) -> Result<String, String> {
+    vars.substitute(text).map_err(|e| e.to_string())
+}
+
+/// Runs one IdP step. `default_check` names the verdict of a step that fails outside any IdP
+/// check (an unknown user, an IdP without a module).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_idp_step(
+    step: &Step,
+    index: usize,
+    idp: IdpName,
+    directory: &mut Directory,
+    vars: &Vars,
+    wire: StepWire<'_>,
+    default_check: CheckId,
+    strict: bool,
+) -> StepResult {
+    let step_name = step_label(step);
+    let error = |message: String| StepResult {
+        verdicts: vec![Verdict {
+            check: default_check.clone(),
+            outcome: Outcome::Error { message },
+            step: index,
+            step_name: step_name.clone(),
+            exchange: None,
+        }],
+        stop: true,
+    };
+    if let Step::User(spec) = step {
+        let profile = (|| {
+            let user_name = substitute(vars, &spec.user_name)?;
+            Ok::<_, String>(Profile {
+                email: match &spec.email {
+                    Some(email) => substitute(vars, email)?,
+                    None => user_name.clone(),
+                },
+                user_name,
+                given_name: substitute(vars, &spec.given_name)?,
+                family_name: substitute(vars, &spec.family_name)?,
+                display_name: spec
+                    .display_name
+                    .as_deref()
+                    .map(|d| substitute(vars, d))
+                    .transpose()?,
+                locale: spec.locale.clone(),
+            })
+        })();
+        return match profile {
+            Ok(profile) => {
+                directory.define_user(&spec.key, profile, "00u");
+                StepResult {
+                    verdicts: Vec::new(),
+                    stop: false,
+                }
+            }
+            Err(message) => error(message),
+        };
+    }
+    let first_exchange = wire.exchanges.len();
+    if let Step::ExpectUser(expect) = step {
+        return expect_user(
+            expect,
+            index,
+            directory,
+            vars,
+            wire,
+            default_check,
+            step_name,
+            strict,
+        )
+        .await;
+    }
+    let Some(okta) = okta_for(idp) else {
+        return error(format!(
+            "step `{}` needs an IdP profile with a module; `{}` has none yet (okta has)",
+            step_kind(step),
+            idp.as_str()
+        ));
+    };
+    let mut wire = wire;
+    let outcome: Result<Vec<IdpCheck>, IdpError> = match step {
+        Step::TestConnection => okta.test_connection(&mut wire).await,
+        Step::ImportUsers => okta.import_users(&mut wire).await,
+        Step::Assign(key) | Step::Deactivate(key) | Step::Reactivate(key) => {
+            let Some(user) = directory.user_mut(key) else {
+                return error(IdpError::UnknownUser(key.clone()).to_string());
+            };
+            match step {
+                Step::Assign(_) => okta.assign(user, &mut wire).await,
+                Step::Deactivate(_) => okta.deactivate(user, &mut wire).await,
+                _ => okta.reactivate(user, &mut wire).await,
+            }
+        }
+        Step::UpdateUser(update) => {
+            let Some(user) = directory.user_mut(&update.user) else {
+                return error(IdpError::UnknownUser(update.user.clone()).to_string());
+            };
+            let changes = [
+                (&update.user_name, &mut user.profile.user_name),
+                (&update.given_name, &mut user.profile.given_name),
+                (&update.family_name, &mut user.profile.family_name),
+                (&update.email, &mut user.profile.email),
+            ];
+            for (new, slot) in changes {
+                if let Some(new) = new {
+                    match substitute(vars, new) {
+                        Ok(value) => *slot = value,
+                        Err(message) => return error(message),
+                    }
+                }
+            }
+            if let Some(display) = &update.display_name {
+                match substitute(vars, display) {
+                    Ok(value) => user.profile.display_name = Some(value),
+                    Err(message) => return error(message),
+                }
+            }
+            okta.update(user, &mut wire).await
+        }
+        _ => return error(format!("step `{}` is not an IdP action", step_kind(step))),
+    };
+    match outcome {
+        Ok(checks) => {
+            let verdicts: Vec<Verdict> = checks
+                .into_iter()
+                .map(|check| to_verdict(check, index, &step_name, first_exchange))
+                .collect();
+            let stop = verdicts.iter().any(|v| v.is_blocking_failure(strict));
+            StepResult { verdicts, stop }
+        }
+        Err(failure) => error(failure.to_string()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn expect_user(
+    expect: &crate::scenario::model::ExpectUser,
+    index: usize,
+    directory: &Directory,
+    vars: &Vars,
+    mut wire: StepWire<'_>,
+    default_check: CheckId,
+    step_name: String,
+    strict: bool,
+) -> StepResult {
+    let check = match &expect.check {
+        Some(spec) => CheckId {
+            id: spec.id.clone(),
+            level: spec.level,
+            source: spec.source.clone().or(default_check.source.clone()),
+        },
+        None => default_check,
+    };
+    let verdict = |outcome: Outcome, exchange: Option<usize>| Verdict {
+        check: check.clone(),
+        outcome,
+        step: index,
+        step_name: step_name.clone(),
+        exchange,
+    };
+    let target_id = match directory.user(&expect.user) {
+        None => {
+            let message = IdpError::UnknownUser(expect.user.clone()).to_string();
+            return StepResult {
+                verdicts: vec![verdict(Outcome::Error { message }, None)],
+                stop: true,
+            };
+        }
+        Some(user) => match &user.target_id {
+            Some(id) => id.clone(),
+            None => {
+                let message = IdpError::NotProvisioned(expect.user.clone()).to_string();
+                return StepResult {
+                    verdicts: vec![verdict(Outcome::Error { message }, None)],
+                    stop: true,
+                };
+            }
+        },
+    };
+    let request = WireRequest {
+        method: "GET",
+        path: format!("/Users/{target_id}"),
+        headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
+        body: Vec::new(),
+    };
+    let sent = wire.send(request).await;
+    let exchange = Some(wire.exchanges.len() - 1);
+    let outcome = match sent {
+        Err(message) => Outcome::Error { message },
+        Ok(response) => {
+            let recorded = super::exchange::RecordedResponse {
+                status: response.status,
+                headers: response.headers,
+                body: response.body,
+            };
+            match judge(&expect.expect, &recorded, vars) {
+                Ok(reasons) if reasons.is_empty() => Outcome::Passed,
+                Ok(reasons) => Outcome::Failed { reasons },
+                Err(undefined) => Outcome::Error {
+                    message: undefined.to_string(),
+                },
+            }
+        }
+    };
+    let verdict = verdict(outcome, exchange);
+    let stop =
+        verdict.is_blocking_failure(strict) || matches!(verdict.outcome, Outcome::Error { .. });
+    StepResult {
+        verdicts: vec![verdict],
+        stop,
+    }
+}
+
+/// How reports name an IdP step.
+pub fn step_label(step: &Step) -> String {
+    match step {
+        Step::User(spec) => format!("user {}", spec.key),
+        Step::Assign(key) => format!("assign {key}"),
+        Step::UpdateUser(update) => format!("update_user {}", update.user),
+        Step::Deactivate(key) => format!("deactivate {key}"),
+        Step::Reactivate(key) => format!("reactivate {key}"),
+        Step::ExpectUser(expect) => format!("expect_user {}", expect.user),
+        other => step_kind(other).to_owned(),
+    }
+}
