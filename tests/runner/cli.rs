@@ -210,6 +210,7 @@ fn the_junit_report_parses_as_junit() {
     let output = scimulate(
         &[
             "run",
+            "scenarios/rfc",
             "--quirk",
             "lookup-404",
             "--junit",
@@ -231,7 +232,7 @@ fn the_junit_report_parses_as_junit() {
         "{}",
         String::from_utf8_lossy(&parsed.stderr)
     );
-    let listed = String::from_utf8(scimulate(&["list"], dir.path()).stdout)
+    let listed = String::from_utf8(scimulate(&["list", "scenarios/rfc"], dir.path()).stdout)
         .unwrap()
         .lines()
         .count();
