@@ -78,10 +78,7 @@ pub fn step_kind(step: &Step) -> &'static str {
 /// The IdP module a profile stands for; `None` for profiles that have none yet.
 fn okta_for(idp: IdpName) -> Option<Okta> {
     match idp {
-        IdpName::Okta => Some(Okta {
-            flavour: OktaFlavour::OinTemplate,
-            ..Okta::default()
-        }),
+        IdpName::Okta => Some(Okta::new(OktaFlavour::OinTemplate)),
         _ => None,
     }
 }
