@@ -6,5 +6,6 @@ mod support;
 mod cli;
 mod every_check_can_fail;
 mod faults;
+mod okta;
 mod safety;
 mod wire;
