@@ -79,6 +79,7 @@ pub fn step_kind(step: &Step) -> &'static str {
 fn okta_for(idp: IdpName) -> Option<Okta> {
     match idp {
         IdpName::Okta => Some(Okta::new(OktaFlavour::OinTemplate)),
+        IdpName::OktaAiw => Some(Okta::new(OktaFlavour::Aiw)),
         _ => None,
     }
 }

@@ -45,15 +45,20 @@ fn default_idps() -> Vec<IdpName> {
 pub enum IdpName {
     /// A plain RFC 7644 client: no IdP's headers or quirks.
     Generic,
+    /// Okta, OIN template flavour ("SCIM 2.0 Test App (Header Auth)"): PATCH for (de)activation.
     Okta,
+    /// Okta, App Integration Wizard flavour: every update a full PUT (research/okta.md §1).
+    #[serde(rename = "okta-aiw")]
+    OktaAiw,
     Entra,
     Jumpcloud,
 }
 
 impl IdpName {
-    pub const ALL: [IdpName; 4] = [
+    pub const ALL: [IdpName; 5] = [
         IdpName::Generic,
         IdpName::Okta,
+        IdpName::OktaAiw,
         IdpName::Entra,
         IdpName::Jumpcloud,
     ];
@@ -62,6 +67,7 @@ impl IdpName {
         match self {
             IdpName::Generic => "generic",
             IdpName::Okta => "okta",
+            IdpName::OktaAiw => "okta-aiw",
             IdpName::Entra => "entra",
             IdpName::Jumpcloud => "jumpcloud",
         }
