@@ -57,3 +57,60 @@ fn interop_bugs_fail_the_okta_scenarios_with_okta_named_checks() {
         );
     });
 }
+
+/// The mock answers Okta's lookup with an empty list and its create with a user.
+fn okta_target(line: &str) -> (u16, String) {
+    if line.starts_with("GET /scim/v2/Users?filter=") {
+        (
+            200,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#.to_owned(),
+        )
+    } else {
+        (
+            201,
+            r#"{"id":"mock-1","userName":"ada@example.com"}"#.to_owned(),
+        )
+    }
+}
+
+#[test]
+fn okta_create_reaches_the_wire_byte_for_byte() {
+    runtime().block_on(async {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("okta-create.yaml"),
+            "name: okta-create\ndescription: Okta creates a user.\nidps: [okta]\nsteps:\n  - user: { key: ada, userName: ada@example.com, givenName: Ada, familyName: Lovelace }\n  - assign: ada\n",
+        )
+        .unwrap();
+        let (url, seen) = crate::support::capturing_mock_with(okta_target).await;
+
+        // Act
+        let report = crate::support::run_remote(plan_of(dir.path()), &url, settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
+        let requests: Vec<String> = seen.lock().unwrap().iter().map(|r| String::from_utf8_lossy(r).to_string()).collect();
+        let lookup = requests.iter().find(|r| r.starts_with("GET /scim/v2/Users?filter")).expect("the lookup");
+        assert!(
+            lookup.starts_with("GET /scim/v2/Users?filter=userName%20eq%20%22ada%40example.com%22&startIndex=1&count=100 HTTP/1.1\r\n"),
+            "{lookup}"
+        );
+        let post = requests.iter().find(|r| r.starts_with("POST ")).expect("the create");
+        let (head, body) = post.split_once("\r\n\r\n").unwrap();
+        let head = head.to_ascii_lowercase();
+        for header in [
+            "accept: application/scim+json\r\n",
+            "accept-charset: utf-8\r\n",
+            "content-type: application/scim+json; charset=utf-8\r\n",
+            "user-agent: okta scim client 1.0.0\r\n",
+            "authorization: bearer runner-test-token-5f2c9a\r\n",
+        ] {
+            assert!(head.contains(header), "{header:?} missing from {head}");
+        }
+        assert_eq!(
+            body,
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com","name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"primary":true,"value":"ada@example.com","type":"work"}],"displayName":"Ada Lovelace","locale":"en-US","externalId":"00u00000000000000001","groups":[],"password":"RG=R+lQm","active":true}"#
+        );
+    });
+}

@@ -206,6 +206,13 @@ pub async fn tampering_proxy(
 /// A mock that answers every request with `201 {"id":"mock-1"}` and keeps the raw bytes of
 /// each request it received.
 pub async fn capturing_mock() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+    capturing_mock_with(|_| (201, r#"{"id":"mock-1"}"#.to_owned())).await
+}
+
+/// A capturing mock whose answer (status, JSON body) depends on the request's first line.
+pub async fn capturing_mock_with(
+    respond: fn(&str) -> (u16, String),
+) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
@@ -245,14 +252,19 @@ pub async fn capturing_mock() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
                         }
                         raw.extend_from_slice(&buffer[..read]);
                     }
+                    let line = String::from_utf8_lossy(&raw[..head_end])
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
                     record.lock().unwrap().push(raw);
-                    let body = br#"{"id":"mock-1"}"#;
+                    let (status, body) = respond(&line);
                     let answer = format!(
-                        "HTTP/1.1 201 Created\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\n\r\n",
+                        "HTTP/1.1 {status} Mock\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\n\r\n",
                         body.len()
                     );
                     if socket.write_all(answer.as_bytes()).await.is_err()
-                        || socket.write_all(body).await.is_err()
+                        || socket.write_all(body.as_bytes()).await.is_err()
                     {
                         return;
                     }
