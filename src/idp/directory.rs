@@ -46,10 +46,26 @@ pub struct DirectoryUser {
     pub target_id: Option<String>,
 }
 
+/// One group of the IdP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryGroup {
+    pub key: String,
+    /// The IdP's own id (Okta: `00g…`).
+    pub idp_id: String,
+    pub name: String,
+    /// Directory users' keys, in the order they joined.
+    pub members: Vec<String>,
+    /// Pushed to the application (Okta Push Groups).
+    pub pushed: bool,
+    /// The id the target returned when the group was pushed.
+    pub target_id: Option<String>,
+}
+
 /// The directory of one scenario run.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
     users: BTreeMap<String, DirectoryUser>,
+    groups: BTreeMap<String, DirectoryGroup>,
     next_id: u64,
 }
 
@@ -81,6 +97,35 @@ impl Directory {
 
     pub fn users(&self) -> impl Iterator<Item = &DirectoryUser> {
         self.users.values()
+    }
+
+    /// Adds (or redefines) a group, not pushed.
+    pub fn define_group(
+        &mut self,
+        key: &str,
+        name: String,
+        members: Vec<String>,
+        idp_prefix: &str,
+    ) {
+        self.next_id += 1;
+        let idp_id = format!("{idp_prefix}{:0>17}", self.next_id);
+        let group = DirectoryGroup {
+            key: key.to_owned(),
+            idp_id,
+            name,
+            members,
+            pushed: false,
+            target_id: None,
+        };
+        self.groups.insert(key.to_owned(), group);
+    }
+
+    pub fn group(&self, key: &str) -> Option<&DirectoryGroup> {
+        self.groups.get(key)
+    }
+
+    pub fn group_mut(&mut self, key: &str) -> Option<&mut DirectoryGroup> {
+        self.groups.get_mut(key)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::idp::directory::{Directory, Profile};
 use crate::idp::okta::{Okta, OktaFlavour};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
-use crate::scenario::model::{IdpName, Step};
+use crate::scenario::model::{CheckSpec, Expect, IdpName, Step};
 
 /// The runner's side of [`Wire`] for one step.
 pub struct StepWire<'a> {
@@ -72,6 +72,14 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::TestConnection => "test_connection",
         Step::ImportUsers => "import_users",
         Step::ExpectUser(_) => "expect_user",
+        Step::Group(_) => "group",
+        Step::PushGroup(_) => "push_group",
+        Step::AddMembers(_) => "add_members",
+        Step::RemoveMembers(_) => "remove_members",
+        Step::RenameGroup(_) => "rename_group",
+        Step::PushNow(_) => "push_now",
+        Step::UnlinkGroup(_) => "unlink_group",
+        Step::ExpectGroup(_) => "expect_group",
     }
 }
 
@@ -171,18 +179,8 @@ pub async fn run_idp_step(
         };
     }
     let first_exchange = wire.exchanges.len();
-    if let Step::ExpectUser(expect) = step {
-        return expect_user(
-            expect,
-            index,
-            directory,
-            vars,
-            wire,
-            default_check,
-            step_name,
-            strict,
-        )
-        .await;
+    if let Some(read) = read_target(step, directory) {
+        return expect_resource(read, index, vars, wire, default_check, step_name, strict).await;
     }
     let Some(okta) = okta_for(idp) else {
         return error(format!(
@@ -246,18 +244,56 @@ pub async fn run_idp_step(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn expect_user(
-    expect: &crate::scenario::model::ExpectUser,
+/// Where an `expect_*` step reads: the endpoint and the id the IdP holds, or why it cannot.
+struct ReadTarget {
+    endpoint: &'static str,
+    target_id: Result<String, String>,
+    expect: Expect,
+    check: Option<CheckSpec>,
+}
+
+fn read_target(step: &Step, directory: &Directory) -> Option<ReadTarget> {
+    match step {
+        Step::ExpectUser(expect) => Some(ReadTarget {
+            endpoint: "Users",
+            target_id: match directory.user(&expect.user) {
+                None => Err(IdpError::UnknownUser(expect.user.clone()).to_string()),
+                Some(user) => user
+                    .target_id
+                    .clone()
+                    .ok_or_else(|| IdpError::NotProvisioned(expect.user.clone()).to_string()),
+            },
+            expect: expect.expect.clone(),
+            check: expect.check.clone(),
+        }),
+        Step::ExpectGroup(expect) => Some(ReadTarget {
+            endpoint: "Groups",
+            target_id: match directory.group(&expect.group) {
+                None => Err(format!("no group `{}` in the directory", expect.group)),
+                Some(group) => group.target_id.clone().ok_or_else(|| {
+                    format!(
+                        "group `{}` has no id in the target (push it first)",
+                        expect.group
+                    )
+                }),
+            },
+            expect: expect.expect.clone(),
+            check: expect.check.clone(),
+        }),
+        _ => None,
+    }
+}
+
+async fn expect_resource(
+    read: ReadTarget,
     index: usize,
-    directory: &Directory,
     vars: &Vars,
     mut wire: StepWire<'_>,
     default_check: CheckId,
     step_name: String,
     strict: bool,
 ) -> StepResult {
-    let check = match &expect.check {
+    let check = match &read.check {
         Some(spec) => CheckId {
             id: spec.id.clone(),
             level: spec.level,
@@ -272,28 +308,18 @@ async fn expect_user(
         step_name: step_name.clone(),
         exchange,
     };
-    let target_id = match directory.user(&expect.user) {
-        None => {
-            let message = IdpError::UnknownUser(expect.user.clone()).to_string();
+    let target_id = match read.target_id {
+        Ok(id) => id,
+        Err(message) => {
             return StepResult {
                 verdicts: vec![verdict(Outcome::Error { message }, None)],
                 stop: true,
             };
         }
-        Some(user) => match &user.target_id {
-            Some(id) => id.clone(),
-            None => {
-                let message = IdpError::NotProvisioned(expect.user.clone()).to_string();
-                return StepResult {
-                    verdicts: vec![verdict(Outcome::Error { message }, None)],
-                    stop: true,
-                };
-            }
-        },
     };
     let request = WireRequest {
         method: "GET",
-        path: format!("/Users/{target_id}"),
+        path: format!("/{}/{target_id}", read.endpoint),
         headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
         body: Vec::new(),
     };
@@ -307,7 +333,7 @@ async fn expect_user(
                 headers: response.headers,
                 body: response.body,
             };
-            match judge(&expect.expect, &recorded, vars) {
+            match judge(&read.expect, &recorded, vars) {
                 Ok(reasons) if reasons.is_empty() => Outcome::Passed,
                 Ok(reasons) => Outcome::Failed { reasons },
                 Err(undefined) => Outcome::Error {
@@ -334,6 +360,19 @@ pub fn step_label(step: &Step) -> String {
         Step::Deactivate(key) => format!("deactivate {key}"),
         Step::Reactivate(key) => format!("reactivate {key}"),
         Step::ExpectUser(expect) => format!("expect_user {}", expect.user),
+        Step::Group(spec) => format!("group {}", spec.key),
+        Step::PushGroup(key) | Step::PushNow(key) => format!("{} {key}", step_kind(step)),
+        Step::AddMembers(change) | Step::RemoveMembers(change) => {
+            format!(
+                "{} {} {}",
+                step_kind(step),
+                change.group,
+                change.users.join(",")
+            )
+        }
+        Step::RenameGroup(rename) => format!("rename_group {}", rename.group),
+        Step::UnlinkGroup(unlink) => format!("unlink_group {}", unlink.group),
+        Step::ExpectGroup(expect) => format!("expect_group {}", expect.group),
         other => step_kind(other).to_owned(),
     }
 }

@@ -106,6 +106,70 @@ pub enum Step {
     ImportUsers,
     /// Read a user from the target by the id the IdP holds for it, and check the answer.
     ExpectUser(ExpectUser),
+    /// Add a group to the IdP's directory, with directory users as members. Sends nothing.
+    Group(GroupSpec),
+    /// Push a directory group to the application (Okta Push Groups), members included.
+    PushGroup(String),
+    /// Add directory users to a group; a pushed group's change is pushed.
+    AddMembers(MembershipChange),
+    /// Remove directory users from a group; a pushed group's change is pushed.
+    RemoveMembers(MembershipChange),
+    /// Rename a group in the IdP; a pushed group is renamed in the target.
+    RenameGroup(GroupRename),
+    /// Push a pushed group's whole membership again ("Push Now").
+    PushNow(String),
+    /// Unlink a pushed group, deleting it in the target or leaving it there.
+    UnlinkGroup(GroupUnlink),
+    /// Read a pushed group from the target by the id the IdP holds for it, and check it.
+    ExpectGroup(ExpectGroup),
+}
+
+/// A group of the IdP's directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    /// The scenario's name for the group, used by later steps.
+    pub key: String,
+    /// The group's name (`displayName` in the target); `{{var}}` is replaced.
+    pub name: String,
+    /// Directory users' keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+/// Users joining or leaving a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipChange {
+    pub group: String,
+    pub users: Vec<String>,
+}
+
+/// A new name for a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRename {
+    pub group: String,
+    pub name: String,
+}
+
+/// Unlinking a pushed group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupUnlink {
+    pub group: String,
+    /// `true`: "Delete the group in the target app"; `false`: leave it there.
+    pub delete: bool,
+}
+
+/// A GET of a pushed group in the target, and what it must show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectGroup {
+    pub group: String,
+    pub expect: Expect,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSpec>,
 }
 
 /// A user of the IdP's directory.

@@ -227,7 +227,15 @@ impl<'a> Checker<'a> {
                 | Step::Reactivate(_)
                 | Step::TestConnection
                 | Step::ImportUsers
-                | Step::ExpectUser(_) => {}
+                | Step::ExpectUser(_)
+                | Step::Group(_)
+                | Step::PushGroup(_)
+                | Step::AddMembers(_)
+                | Step::RemoveMembers(_)
+                | Step::RenameGroup(_)
+                | Step::PushNow(_)
+                | Step::UnlinkGroup(_)
+                | Step::ExpectGroup(_) => {}
                 Step::Snapshot(name) => {
                     let at = self.value(&[K("steps"), I(index), K("snapshot")]);
                     if name.trim().is_empty() {
