@@ -8,8 +8,9 @@
 //! the IdP's module next to the section they come from.
 //!
 //! Status: Okta (OIN template and App Integration Wizard flavours) covers Test API Credentials,
-//! import with paging, create-or-link on assignment, profile update, deactivate and reactivate.
-//! Push Groups, Entra and JumpCloud are the next pieces (issue 4).
+//! import with paging, create-or-link on assignment, profile update, deactivate and reactivate,
+//! and Push Groups (push, membership deltas, rename, Push Now, unlink). Entra and JumpCloud are
+//! the next pieces (issue 4).
 
 pub mod directory;
 pub mod okta;

@@ -12,7 +12,7 @@ use super::ownership::Ownership;
 use super::template::Vars;
 use super::transport::{Outgoing, Transport};
 use crate::idp::directory::{Directory, Profile};
-use crate::idp::okta::{Okta, OktaFlavour};
+use crate::idp::okta::{Okta, OktaFlavour, PushedGroup, PushedMember};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
 use crate::scenario::model::{CheckSpec, Expect, IdpName, Step};
@@ -178,6 +178,24 @@ pub async fn run_idp_step(
             Err(message) => error(message),
         };
     }
+    if let Step::Group(spec) = step {
+        let defined = substitute(vars, &spec.name).and_then(|name| {
+            match spec.members.iter().find(|m| directory.user(m).is_none()) {
+                Some(unknown) => Err(IdpError::UnknownUser(unknown.clone()).to_string()),
+                None => {
+                    directory.define_group(&spec.key, name, spec.members.clone(), "00g");
+                    Ok(())
+                }
+            }
+        });
+        return match defined {
+            Ok(()) => StepResult {
+                verdicts: Vec::new(),
+                stop: false,
+            },
+            Err(message) => error(message),
+        };
+    }
     let first_exchange = wire.exchanges.len();
     if let Some(read) = read_target(step, directory) {
         return expect_resource(read, index, vars, wire, default_check, step_name, strict).await;
@@ -190,6 +208,27 @@ pub async fn run_idp_step(
         ));
     };
     let mut wire = wire;
+    if matches!(
+        step,
+        Step::PushGroup(_)
+            | Step::AddMembers(_)
+            | Step::RemoveMembers(_)
+            | Step::RenameGroup(_)
+            | Step::PushNow(_)
+            | Step::UnlinkGroup(_)
+    ) {
+        return match group_step(step, &okta, directory, vars, &mut wire).await {
+            Ok(checks) => {
+                let verdicts: Vec<Verdict> = checks
+                    .into_iter()
+                    .map(|check| to_verdict(check, index, &step_name, first_exchange))
+                    .collect();
+                let stop = verdicts.iter().any(|v| v.is_blocking_failure(strict));
+                StepResult { verdicts, stop }
+            }
+            Err(message) => error(message),
+        };
+    }
     let outcome: Result<Vec<IdpCheck>, IdpError> = match step {
         Step::TestConnection => okta.test_connection(&mut wire).await,
         Step::ImportUsers => okta.import_users(&mut wire).await,
@@ -375,4 +414,120 @@ pub fn step_label(step: &Step) -> String {
         Step::ExpectGroup(expect) => format!("expect_group {}", expect.group),
         other => step_kind(other).to_owned(),
     }
+}
+
+/// The members Okta pushes: assigned, provisioned and active directory users (research/okta.md
+/// §3.6: "Users who show as inactive in Okta aren't pushed").
+fn pushed_members(directory: &Directory, keys: &[String]) -> Vec<PushedMember> {
+    keys.iter()
+        .filter_map(|key| directory.user(key))
+        .filter(|user| user.assigned && user.active)
+        .filter_map(|user| {
+            Some(PushedMember {
+                target_id: user.target_id.clone()?,
+                user_name: user.profile.user_name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Runs a group step; `Err` is a message for an error verdict.
+async fn group_step(
+    step: &Step,
+    okta: &Okta,
+    directory: &mut Directory,
+    vars: &Vars,
+    wire: &mut StepWire<'_>,
+) -> Result<Vec<IdpCheck>, String> {
+    let group_key = match step {
+        Step::PushGroup(key) | Step::PushNow(key) => key.clone(),
+        Step::AddMembers(change) | Step::RemoveMembers(change) => change.group.clone(),
+        Step::RenameGroup(rename) => rename.group.clone(),
+        Step::UnlinkGroup(unlink) => unlink.group.clone(),
+        _ => return Err(format!("step `{}` is not a group step", step_kind(step))),
+    };
+    let Some(group) = directory.group(&group_key).cloned() else {
+        return Err(format!(
+            "no group `{group_key}` in the directory (define it with a `group:` step)"
+        ));
+    };
+    let mut pushed = PushedGroup {
+        name: group.name.clone(),
+        target_id: group.target_id.clone(),
+    };
+    let checks = match step {
+        Step::PushGroup(_) => {
+            let members = pushed_members(directory, &group.members);
+            let checks = okta.push_group(&mut pushed, &members, wire).await;
+            if let Some(stored) = directory.group_mut(&group_key) {
+                stored.pushed = pushed.target_id.is_some();
+                stored.target_id = pushed.target_id.clone();
+            }
+            checks
+        }
+        Step::AddMembers(change) | Step::RemoveMembers(change) => {
+            for user in &change.users {
+                if directory.user(user).is_none() {
+                    return Err(IdpError::UnknownUser(user.clone()).to_string());
+                }
+            }
+            let adding = matches!(step, Step::AddMembers(_));
+            let mut members = group.members.clone();
+            if adding {
+                for user in &change.users {
+                    if !members.contains(user) {
+                        members.push(user.clone());
+                    }
+                }
+            } else {
+                members.retain(|m| !change.users.contains(m));
+            }
+            if let Some(stored) = directory.group_mut(&group_key) {
+                stored.members = members.clone();
+            }
+            if !group.pushed {
+                return Ok(Vec::new());
+            }
+            let changed = pushed_members(directory, &change.users);
+            let all = pushed_members(directory, &members);
+            let (added, removed) = if adding {
+                (changed, Vec::new())
+            } else {
+                (Vec::new(), changed)
+            };
+            okta.update_group_members(&pushed, &added, &removed, &all, wire)
+                .await
+        }
+        Step::RenameGroup(rename) => {
+            let name = substitute(vars, &rename.name)?;
+            if let Some(stored) = directory.group_mut(&group_key) {
+                stored.name = name.clone();
+            }
+            if !group.pushed {
+                return Ok(Vec::new());
+            }
+            pushed.name = name;
+            let all = pushed_members(directory, &group.members);
+            okta.rename_group(&pushed, &all, wire).await
+        }
+        Step::PushNow(_) => {
+            if !group.pushed {
+                return Err(format!(
+                    "group `{group_key}` is not pushed (push it with `push_group`)"
+                ));
+            }
+            let all = pushed_members(directory, &group.members);
+            okta.push_now(&pushed, &all, wire).await
+        }
+        Step::UnlinkGroup(unlink) => {
+            let checks = okta.unlink_group(&mut pushed, unlink.delete, wire).await;
+            if let Some(stored) = directory.group_mut(&group_key) {
+                stored.pushed = false;
+                stored.target_id = pushed.target_id.clone();
+            }
+            checks
+        }
+        _ => return Err(format!("step `{}` is not a group step", step_kind(step))),
+    };
+    checks.map_err(|e| e.to_string())
 }

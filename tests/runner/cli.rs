@@ -197,9 +197,14 @@ fn partitions_split_the_listing_deterministically() {
     expected.sort();
     assert_eq!(parts, expected);
     assert!(expected.len() >= 6);
-    let tagged =
-        String::from_utf8(scimulate(&["list", "--filter", "tag:groups"], dir.path()).stdout)
-            .unwrap();
+    let tagged = String::from_utf8(
+        scimulate(
+            &["list", "--filter", "tag:groups", "--filter", "idp:generic"],
+            dir.path(),
+        )
+        .stdout,
+    )
+    .unwrap();
     assert_eq!(tagged.lines().count(), 1, "{tagged}");
 }
 

@@ -22,16 +22,22 @@
 //! timeout, research/okta.md §3.7).
 //!
 //! Not done yet: the 429 / `Retry-After` back-off (§3.7; a 429 is judged like any other
-//! failure status for now), Push Groups (§3.6), import of groups (§3.2), password sync (§3.5),
+//! failure status for now), finding and linking groups by name (§3.6), import of groups (§3.2),
+//! password sync (§3.5),
 //! the stale-`active` race on re-assignment (§3.4), and AIW "Test Connector Configuration"
 //! probes, which are undocumented (§3.1: the OIN template's two requests are sent for both
 //! flavours).
 
 pub mod checks;
+mod groups;
 pub mod request;
 
 #[cfg(test)]
+mod groups_tests;
+#[cfg(test)]
 mod tests;
+
+pub use groups::{PushedGroup, PushedMember};
 
 use checks::{Lookup, Purpose};
 

@@ -1,0 +1,643 @@
+//! Okta's Push Groups (research/okta.md §3.6) pinned byte for byte against a scripted fake
+//! target.
+
+use std::collections::VecDeque;
+use std::future::Future;
+
+use super::*;
+use crate::scenario::model::Level;
+
+/// A fake target: records every request and answers from a queue. Running out of answers is a
+/// transport failure, so an unexpected extra request shows up as an `Err`.
+#[derive(Default)]
+struct Script {
+    sent: Vec<WireRequest>,
+    replies: VecDeque<Result<WireResponse, String>>,
+}
+
+impl Script {
+    fn reply(mut self, status: u16, body: &str) -> Self {
+        self.replies.push_back(Ok(WireResponse {
+            status,
+            headers: vec![("Content-Type".into(), "application/scim+json".into())],
+            body: body.as_bytes().to_vec(),
+        }));
+        self
+    }
+
+    fn fail(mut self, message: &str) -> Self {
+        self.replies.push_back(Err(message.to_owned()));
+        self
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.sent
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+}
+
+impl Wire for Script {
+    fn send(
+        &mut self,
+        request: WireRequest,
+    ) -> impl Future<Output = Result<WireResponse, String>> + Send {
+        self.sent.push(request);
+        let reply = self
+            .replies
+            .pop_front()
+            .unwrap_or_else(|| Err("the script has no more answers".to_owned()));
+        async move { reply }
+    }
+}
+
+/// The request Okta must send, written out independently of `request::HEADERS`.
+fn expected(method: &'static str, path: &str, body: &str) -> WireRequest {
+    let mut headers = vec![
+        ("Accept", "application/scim+json"),
+        ("Accept-Charset", "utf-8"),
+    ];
+    if !body.is_empty() {
+        headers.push(("Content-Type", "application/scim+json; charset=utf-8"));
+    }
+    headers.push(("User-Agent", "Okta SCIM Client 1.0.0"));
+    WireRequest {
+        method,
+        path: path.to_owned(),
+        headers: headers
+            .into_iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn template() -> Okta {
+    Okta::new(OktaFlavour::OinTemplate)
+}
+
+fn aiw() -> Okta {
+    Okta::new(OktaFlavour::Aiw)
+}
+
+fn new_group() -> PushedGroup {
+    PushedGroup {
+        name: "Engineering".into(),
+        target_id: None,
+    }
+}
+
+fn pushed_group() -> PushedGroup {
+    PushedGroup {
+        target_id: Some("g-1".into()),
+        ..new_group()
+    }
+}
+
+fn ada() -> PushedMember {
+    PushedMember {
+        target_id: "u-1".into(),
+        user_name: "ada@example.com".into(),
+    }
+}
+
+fn bob() -> PushedMember {
+    PushedMember {
+        target_id: "u-2".into(),
+        user_name: "bob@example.com".into(),
+    }
+}
+
+fn cy() -> PushedMember {
+    PushedMember {
+        target_id: "u-3".into(),
+        user_name: "cy@example.com".into(),
+    }
+}
+
+fn failed(checks: &[IdpCheck]) -> Vec<&'static str> {
+    checks.iter().filter(|c| !c.held()).map(|c| c.id).collect()
+}
+
+fn ids(checks: &[IdpCheck]) -> Vec<(&'static str, Option<usize>)> {
+    checks.iter().map(|c| (c.id, c.request)).collect()
+}
+
+const CREATE_WITH_MEMBERS: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineering","members":[{"value":"u-1","display":"ada@example.com"},{"value":"u-2","display":"bob@example.com"}]}"#;
+const CREATE_EMPTY: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineering","members":[]}"#;
+const CREATED: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"g-1","displayName":"Engineering","members":[]}"#;
+const RENAME: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"id":"g-1","displayName":"Engineering"}}]}"#;
+const ADD_BOTH: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"u-1","display":"ada@example.com"},{"value":"u-2","display":"bob@example.com"}]}]}"#;
+const BAD_REQUEST: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"id is read-only","status":"400"}"#;
+
+// ---- Push group (§3.6 Create) ----
+
+#[tokio::test]
+async fn template_push_posts_with_members_then_renames_then_adds_the_members() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(201, CREATED)
+        .reply(204, "")
+        .reply(200, CREATED);
+
+    let checks = template()
+        .push_group(&mut group, &[ada(), bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("POST", "/Groups", CREATE_WITH_MEMBERS),
+            expected("PATCH", "/Groups/g-1", RENAME),
+            expected("PATCH", "/Groups/g-1", ADD_BOTH),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.push-group.create-returns-201-with-id", Some(0)),
+            ("okta.push-group.rename-accepted", Some(1)),
+            ("okta.push-group.members-accepted", Some(2)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert!(checks.iter().all(|c| c.level == Level::IdpRequired));
+    assert!(checks.iter().all(|c| c.source == "research/okta.md §3.6"));
+    assert_eq!(group.target_id.as_deref(), Some("g-1"));
+}
+
+#[tokio::test]
+async fn template_push_of_an_empty_group_sends_no_members_patch() {
+    let mut group = new_group();
+    let mut wire = Script::default().reply(201, CREATED).reply(204, "");
+
+    let checks = template()
+        .push_group(&mut group, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("POST", "/Groups", CREATE_EMPTY),
+            expected("PATCH", "/Groups/g-1", RENAME),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn aiw_push_posts_without_members_then_puts_the_full_list() {
+    let mut group = new_group();
+    let mut wire = Script::default().reply(201, CREATED).reply(200, CREATED);
+
+    let checks = aiw()
+        .push_group(&mut group, &[ada(), bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("POST", "/Groups", CREATE_EMPTY),
+            expected("PUT", "/Groups/g-1", CREATE_WITH_MEMBERS),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.push-group.create-returns-201-with-id", Some(0)),
+            ("okta.push-group.put-returns-200", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(group.target_id.as_deref(), Some("g-1"));
+}
+
+#[tokio::test]
+async fn push_stops_when_the_create_answer_has_no_id() {
+    let mut group = new_group();
+    let mut wire = Script::default().reply(201, r#"{"displayName":"Engineering"}"#);
+
+    let checks = template()
+        .push_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["POST /Groups"]);
+    assert_eq!(
+        failed(&checks),
+        ["okta.push-group.create-returns-201-with-id"]
+    );
+    assert!(
+        checks[0].reasons[0].contains("got 201 without an `id`"),
+        "{:?}",
+        checks[0].reasons
+    );
+    assert_eq!(group.target_id, None);
+}
+
+#[tokio::test]
+async fn push_stops_on_a_409_and_names_group_linking() {
+    let mut group = new_group();
+    let mut wire = Script::default().reply(
+        409,
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"exists","status":"409"}"#,
+    );
+
+    let checks = aiw()
+        .push_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["POST /Groups"]);
+    let reason = &checks[0].reasons[0];
+    assert!(reason.contains(r#"got 409 ("exists")"#), "{reason}");
+    assert!(reason.contains("linked"), "{reason}");
+}
+
+#[tokio::test]
+async fn push_fails_a_200_create_but_carries_on_with_its_id() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(200, CREATED)
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .push_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 3);
+    assert_eq!(
+        failed(&checks),
+        ["okta.push-group.create-returns-201-with-id"]
+    );
+    assert_eq!(group.target_id.as_deref(), Some("g-1"));
+}
+
+#[tokio::test]
+async fn rename_400_stops_the_push_before_the_members() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(201, CREATED)
+        .reply(400, BAD_REQUEST);
+
+    let checks = template()
+        .push_group(&mut group, &[ada(), bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["POST /Groups", "PATCH /Groups/g-1"]);
+    assert_eq!(failed(&checks), ["okta.push-group.rename-accepted"]);
+    assert_eq!(checks[1].request, Some(1));
+    let reason = &checks[1].reasons[0];
+    assert!(
+        reason.starts_with("expected 200 with the group or 204"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(r#"got 400 ("id is read-only")"#),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("stop pushing group memberships"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn push_reports_a_transport_failure_naming_the_request() {
+    let mut group = new_group();
+    let mut wire = Script::default().reply(201, CREATED).fail("timed out");
+
+    let error = template()
+        .push_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect_err("a transport failure");
+
+    assert_eq!(
+        error,
+        IdpError::Transport("Okta push group: PATCH /Groups/g-1: timed out".into())
+    );
+}
+
+// ---- Membership delta (§3.6) ----
+
+#[tokio::test]
+async fn template_delta_removes_one_by_one_then_adds_in_one_batch_then_renames() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(200, CREATED).reply(204, "");
+
+    let checks = template()
+        .update_group_members(&group, &[bob(), cy()], &[ada(), bob()], &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected(
+                "PATCH",
+                "/Groups/g-1",
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"u-1\"]"},{"op":"remove","path":"members[value eq \"u-2\"]"},{"op":"add","path":"members","value":[{"value":"u-2","display":"bob@example.com"},{"value":"u-3","display":"cy@example.com"}]}]}"#,
+            ),
+            expected("PATCH", "/Groups/g-1", RENAME),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.push-group.members-accepted", Some(0)),
+            ("okta.push-group.rename-accepted", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn template_delta_with_only_removals_sends_no_add() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(204, "").reply(204, "");
+
+    template()
+        .update_group_members(&group, &[], &[ada()], &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent[0].body,
+        br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"u-1\"]"}]}"#
+    );
+    assert_eq!(wire.sent.len(), 2);
+}
+
+#[tokio::test]
+async fn template_delta_rejected_sends_no_rename() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(400, BAD_REQUEST);
+
+    let checks = template()
+        .update_group_members(&group, &[ada()], &[], &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["PATCH /Groups/g-1"]);
+    assert_eq!(failed(&checks), ["okta.push-group.members-accepted"]);
+}
+
+#[tokio::test]
+async fn aiw_delta_puts_the_full_member_list() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(200, CREATED);
+
+    let checks = aiw()
+        .update_group_members(&group, &[bob()], &[], &[ada(), bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![expected("PUT", "/Groups/g-1", CREATE_WITH_MEMBERS)]
+    );
+    assert_eq!(ids(&checks), [("okta.push-group.put-returns-200", Some(0))]);
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn aiw_put_answered_204_fails() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(204, "");
+
+    let checks = aiw()
+        .update_group_members(&group, &[bob()], &[], &[bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.push-group.put-returns-200"]);
+    assert!(
+        checks[0].reasons[0].starts_with("expected 200 with the group"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
+async fn an_empty_delta_sends_nothing() {
+    let group = pushed_group();
+    let mut wire = Script::default();
+
+    let checks = template()
+        .update_group_members(&group, &[], &[], &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert!(wire.sent.is_empty());
+    assert!(checks.is_empty());
+}
+
+#[tokio::test]
+async fn a_group_without_a_target_id_cannot_be_updated() {
+    let group = new_group();
+    let mut wire = Script::default();
+
+    let error = template()
+        .update_group_members(&group, &[ada()], &[], &[ada()], &mut wire)
+        .await
+        .expect_err("not pushed");
+
+    assert_eq!(error, IdpError::NotProvisioned("Engineering".into()));
+    assert!(wire.sent.is_empty());
+}
+
+// ---- Rename (§3.6) ----
+
+#[tokio::test]
+async fn template_rename_patches_replace_with_id_and_display_name() {
+    let group = PushedGroup {
+        name: "Platform".into(),
+        ..pushed_group()
+    };
+    let mut wire = Script::default().reply(200, CREATED);
+
+    let checks = template()
+        .rename_group(&group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![expected(
+            "PATCH",
+            "/Groups/g-1",
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"id":"g-1","displayName":"Platform"}}]}"#,
+        )]
+    );
+    assert_eq!(ids(&checks), [("okta.push-group.rename-accepted", Some(0))]);
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn aiw_rename_puts_the_full_group() {
+    let group = PushedGroup {
+        name: "Platform".into(),
+        ..pushed_group()
+    };
+    let mut wire = Script::default().reply(200, CREATED);
+
+    let checks = aiw()
+        .rename_group(&group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![expected(
+            "PUT",
+            "/Groups/g-1",
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Platform","members":[{"value":"u-1","display":"ada@example.com"}]}"#,
+        )]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn group_ids_are_percent_encoded_like_user_ids() {
+    let group = PushedGroup {
+        target_id: Some("a/b?c d".into()),
+        ..new_group()
+    };
+    let mut wire = Script::default().reply(204, "");
+
+    template()
+        .rename_group(&group, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["PATCH /Groups/a%2Fb%3Fc%20d"]);
+}
+
+// ---- Push Now (§3.6 Full push) ----
+
+#[tokio::test]
+async fn template_push_now_replaces_members_with_the_full_list() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(200, CREATED);
+
+    let checks = template()
+        .push_now(&group, &[ada(), bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![expected(
+            "PATCH",
+            "/Groups/g-1",
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[{"value":"u-1","display":"ada@example.com"},{"value":"u-2","display":"bob@example.com"}]}]}"#,
+        )]
+    );
+    assert_eq!(
+        ids(&checks),
+        [("okta.push-now.replace-members-accepted", Some(0))]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn template_push_now_of_an_empty_group_sends_an_empty_value() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(400, BAD_REQUEST);
+
+    let checks = template()
+        .push_now(&group, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![expected(
+            "PATCH",
+            "/Groups/g-1",
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[]}]}"#,
+        )]
+    );
+    assert_eq!(failed(&checks), ["okta.push-now.replace-members-accepted"]);
+    assert!(
+        checks[0].reasons[0].contains("only add and remove"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
+async fn aiw_push_now_puts_the_full_group() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(200, CREATED);
+
+    let checks = aiw()
+        .push_now(&group, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![expected("PUT", "/Groups/g-1", CREATE_EMPTY)]
+    );
+    assert_eq!(ids(&checks), [("okta.push-group.put-returns-200", Some(0))]);
+}
+
+// ---- Unlink (§3.6) ----
+
+#[tokio::test]
+async fn unlink_with_delete_sends_delete_and_clears_the_id() {
+    let mut group = pushed_group();
+    let mut wire = Script::default().reply(204, "");
+
+    let checks = aiw()
+        .unlink_group(&mut group, true, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent, vec![expected("DELETE", "/Groups/g-1", "")]);
+    assert_eq!(ids(&checks), [("okta.unlink.delete-returns-204", Some(0))]);
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(group.target_id, None);
+}
+
+#[tokio::test]
+async fn unlink_delete_answered_200_fails_and_keeps_the_id() {
+    let mut group = pushed_group();
+    let mut wire = Script::default().reply(200, CREATED);
+
+    let checks = template()
+        .unlink_group(&mut group, true, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.unlink.delete-returns-204"]);
+    assert!(
+        checks[0].reasons[0].ends_with("got 200"),
+        "{:?}",
+        checks[0].reasons
+    );
+    assert_eq!(group.target_id.as_deref(), Some("g-1"));
+}
+
+#[tokio::test]
+async fn unlink_leaving_the_group_sends_nothing() {
+    let mut group = pushed_group();
+    let mut wire = Script::default();
+
+    let checks = template()
+        .unlink_group(&mut group, false, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert!(wire.sent.is_empty());
+    assert!(checks.is_empty());
+    assert_eq!(group.target_id.as_deref(), Some("g-1"));
+}
