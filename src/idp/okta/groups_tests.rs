@@ -1,85 +1,10 @@
 //! Okta's Push Groups (research/okta.md §3.6) pinned byte for byte against a scripted fake
 //! target.
 
-use std::collections::VecDeque;
-use std::future::Future;
-
 use super::*;
 use crate::scenario::model::Level;
 
-/// A fake target: records every request and answers from a queue. Running out of answers is a
-/// transport failure, so an unexpected extra request shows up as an `Err`.
-#[derive(Default)]
-struct Script {
-    sent: Vec<WireRequest>,
-    replies: VecDeque<Result<WireResponse, String>>,
-}
-
-impl Script {
-    fn reply(mut self, status: u16, body: &str) -> Self {
-        self.replies.push_back(Ok(WireResponse {
-            status,
-            headers: vec![("Content-Type".into(), "application/scim+json".into())],
-            body: body.as_bytes().to_vec(),
-        }));
-        self
-    }
-
-    fn fail(mut self, message: &str) -> Self {
-        self.replies.push_back(Err(message.to_owned()));
-        self
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.sent
-            .iter()
-            .map(|r| format!("{} {}", r.method, r.path))
-            .collect()
-    }
-}
-
-impl Wire for Script {
-    fn send(
-        &mut self,
-        request: WireRequest,
-    ) -> impl Future<Output = Result<WireResponse, String>> + Send {
-        self.sent.push(request);
-        let reply = self
-            .replies
-            .pop_front()
-            .unwrap_or_else(|| Err("the script has no more answers".to_owned()));
-        async move { reply }
-    }
-}
-
-/// The request Okta must send, written out independently of `request::HEADERS`.
-fn expected(method: &'static str, path: &str, body: &str) -> WireRequest {
-    let mut headers = vec![
-        ("Accept", "application/scim+json"),
-        ("Accept-Charset", "utf-8"),
-    ];
-    if !body.is_empty() {
-        headers.push(("Content-Type", "application/scim+json; charset=utf-8"));
-    }
-    headers.push(("User-Agent", "Okta SCIM Client 1.0.0"));
-    WireRequest {
-        method,
-        path: path.to_owned(),
-        headers: headers
-            .into_iter()
-            .map(|(n, v)| (n.to_owned(), v.to_owned()))
-            .collect(),
-        body: body.as_bytes().to_vec(),
-    }
-}
-
-fn template() -> Okta {
-    Okta::new(OktaFlavour::OinTemplate)
-}
-
-fn aiw() -> Okta {
-    Okta::new(OktaFlavour::Aiw)
-}
+use super::script::{Script, aiw, expected, template};
 
 fn new_group() -> PushedGroup {
     PushedGroup {

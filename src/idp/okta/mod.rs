@@ -35,6 +35,8 @@ pub mod request;
 #[cfg(test)]
 mod groups_tests;
 #[cfg(test)]
+mod script;
+#[cfg(test)]
 mod tests;
 
 pub use groups::{PushedGroup, PushedMember};
