@@ -5,6 +5,7 @@
 //! touch. Tests implement it over a capturing mock to pin the exact bytes.
 
 use std::future::Future;
+use std::time::Duration;
 
 /// A request exactly as the IdP sends it: the path below the base URL with its query already
 /// encoded the IdP's way, headers in the IdP's order, the body's bytes in the IdP's key order.
@@ -43,4 +44,11 @@ pub trait Wire {
         &mut self,
         request: WireRequest,
     ) -> impl Future<Output = Result<WireResponse, String>> + Send;
+
+    /// Lets time pass before the IdP's next request (a back-off after 429). The runner moves a
+    /// virtual clock, so a five-minute back-off costs nothing; the default does not wait.
+    fn wait(&mut self, duration: Duration) -> impl Future<Output = ()> + Send {
+        let _ = duration;
+        std::future::ready(())
+    }
 }

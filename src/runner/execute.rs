@@ -14,6 +14,7 @@ use super::ownership::Ownership;
 use super::select::Planned;
 use super::template::Vars;
 use super::transport::{Outgoing, Transport};
+use crate::clock::VirtualClock;
 use crate::idp::directory::Directory;
 use crate::scenario::model::{Capture, CheckSpec, RequestStep, Scenario, Step};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
@@ -154,6 +155,8 @@ pub async fn run_scenario(
     vars.set("run.id", run_id);
     let mut ownership = Ownership::default();
     let mut directory = Directory::default();
+    // The IdP's own time: its back-offs and (later) cycles advance it without sleeping.
+    let idp_clock = VirtualClock::starting_at(jiff::Timestamp::now());
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut verdicts: Vec<Verdict> = Vec::new();
     let mut points: Vec<SnapshotPoint> = Vec::new();
@@ -178,6 +181,7 @@ pub async fn run_scenario(
                     exchanges: &mut exchanges,
                     step: index,
                     prefix: &prefix,
+                    clock: &idp_clock,
                 };
                 let default_check = resolve_check(None, scenario, index);
                 let result = run_idp_step(

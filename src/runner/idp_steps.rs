@@ -11,6 +11,7 @@ use super::outcome::{CheckId, Outcome, Verdict};
 use super::ownership::Ownership;
 use super::template::Vars;
 use super::transport::{Outgoing, Transport};
+use crate::clock::VirtualClock;
 use crate::idp::directory::{Directory, Profile};
 use crate::idp::okta::{Okta, OktaFlavour, PushedGroup, PushedMember};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
@@ -24,6 +25,8 @@ pub struct StepWire<'a> {
     pub exchanges: &'a mut Vec<Exchange>,
     pub step: usize,
     pub prefix: &'a str,
+    /// The IdP's clock: back-offs move it instead of sleeping.
+    pub clock: &'a VirtualClock,
 }
 
 impl Wire for StepWire<'_> {
@@ -51,6 +54,11 @@ impl Wire for StepWire<'_> {
         };
         self.exchanges.push(exchange);
         answer
+    }
+
+    async fn wait(&mut self, duration: std::time::Duration) {
+        self.clock
+            .advance(jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX));
     }
 }
 

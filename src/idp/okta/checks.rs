@@ -14,6 +14,8 @@ pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Li
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 pub const TEST_CONNECTION_LIST: &str = "okta.test-connection.list-is-scim-json";
+/// Ten 429s in a row: Okta fails the task permanently (research/okta.md §3.7).
+pub const RATE_LIMIT_GAVE_UP: &str = "okta.rate-limit.task-failed-after-10-attempts";
 pub const TEST_CONNECTION_GROUPS: &str = "okta.test-connection.groups-answer-is-json";
 pub const IMPORT_PAGE: &str = "okta.import.page-is-list-response";
 pub const IMPORT_PAGING: &str = "okta.import.paging-numbers-are-integers";

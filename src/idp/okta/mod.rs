@@ -43,10 +43,11 @@ pub use groups::{PushedGroup, PushedMember};
 
 use checks::{Lookup, Purpose};
 
+use std::time::Duration;
+
 use super::directory::DirectoryUser;
 use super::wire::{Wire, WireRequest, WireResponse};
 use super::{IdpCheck, IdpError};
-#[cfg(doc)]
 use crate::scenario::model::Level;
 
 /// How the app integration was created, which decides PATCH or PUT (research/okta.md §1).
@@ -97,17 +98,47 @@ impl<'w, W: Wire> Session<'w, W> {
     }
 
     /// Sends one request; the index is its place in this action (what a check's `request` is).
+    ///
+    /// A 429 pauses and repeats the request as Okta does (research/okta.md §3.7): the first
+    /// wait is `Retry-After` in integer seconds, or five minutes when it is missing or not an
+    /// integer; each retry doubles the wait; after 10 attempts the task fails permanently, and
+    /// the last 429 is what the action's checks then judge.
     async fn send(&mut self, request: WireRequest) -> Result<(usize, WireResponse), IdpError> {
-        let index = self.sent;
-        self.sent += 1;
         let line = format!("{} {}", request.method, request.path);
-        match self.wire.send(request).await {
-            Ok(response) => Ok((index, response)),
-            Err(error) => Err(IdpError::Transport(format!(
-                "Okta {}: {line}: {error}",
-                self.action
-            ))),
+        let mut wait: Option<Duration> = None;
+        for attempt in 1..=RATE_LIMIT_ATTEMPTS {
+            let index = self.sent;
+            self.sent += 1;
+            let response = match self.wire.send(request.clone()).await {
+                Ok(response) => response,
+                Err(error) => {
+                    return Err(IdpError::Transport(format!(
+                        "Okta {}: {line}: {error}",
+                        self.action
+                    )));
+                }
+            };
+            if response.status != 429 {
+                return Ok((index, response));
+            }
+            if attempt == RATE_LIMIT_ATTEMPTS {
+                self.checks.push(
+                    IdpCheck::new(checks::RATE_LIMIT_GAVE_UP, Level::IdpRequired, "research/okta.md §3.7")
+                        .on(index)
+                        .fail(format!(
+                            "{line} answered 429 {RATE_LIMIT_ATTEMPTS} times: Okta fails the task permanently (research/okta.md §3.7)"
+                        )),
+                );
+                return Ok((index, response));
+            }
+            let next = match wait {
+                Some(previous) => previous * 2,
+                None => retry_after(&response).unwrap_or(DEFAULT_RETRY_AFTER),
+            };
+            self.wire.wait(next).await;
+            wait = Some(next);
         }
+        unreachable!("the loop returns on its last attempt")
     }
 
     /// Records a check; whether it held.
@@ -120,6 +151,21 @@ impl<'w, W: Wire> Session<'w, W> {
     fn judge_all(&mut self, checks: Vec<IdpCheck>) {
         self.checks.extend(checks);
     }
+}
+
+/// Okta's attempts at a request answered 429 before the task fails (research/okta.md §3.7).
+pub const RATE_LIMIT_ATTEMPTS: u32 = 10;
+/// Okta's wait when `Retry-After` is missing or not integer seconds (research/okta.md §3.7).
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// `Retry-After` as Okta reads it: integer seconds only.
+fn retry_after(response: &WireResponse) -> Option<Duration> {
+    response
+        .header("retry-after")?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 /// The most import pages read: a harness limit (100 000 users), so that a target announcing an

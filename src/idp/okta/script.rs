@@ -11,6 +11,8 @@ use super::*;
 #[derive(Default)]
 pub(super) struct Script {
     pub(super) sent: Vec<WireRequest>,
+    /// The waits asked for, in order.
+    pub(super) waits: Vec<std::time::Duration>,
     replies: VecDeque<Result<WireResponse, String>>,
 }
 
@@ -48,6 +50,26 @@ impl Wire for Script {
             .pop_front()
             .unwrap_or_else(|| Err("the script has no more answers".to_owned()));
         async move { reply }
+    }
+
+    fn wait(&mut self, duration: std::time::Duration) -> impl Future<Output = ()> + Send {
+        self.waits.push(duration);
+        std::future::ready(())
+    }
+}
+
+impl Script {
+    /// Queues an answer with extra headers.
+    pub(super) fn reply_with(mut self, status: u16, headers: &[(&str, &str)], body: &str) -> Self {
+        self.replies.push_back(Ok(WireResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+        }));
+        self
     }
 }
 

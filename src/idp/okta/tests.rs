@@ -802,3 +802,56 @@ fn placeholder_password_is_eight_characters_with_symbols_and_deterministic() {
         password
     );
 }
+
+#[tokio::test]
+async fn a_429_is_retried_after_retry_after_then_with_doubled_waits() {
+    // Arrange: two 429s (the second without Retry-After), then the lookup answers.
+    let mut wire = Script::default()
+        .reply_with(429, &[("Retry-After", "7")], "")
+        .reply_with(429, &[], "")
+        .reply(200, &list_of(0, 1, 0))
+        .reply(201, r#"{"id":"u-1"}"#);
+    let mut user = ada();
+
+    // Act
+    let checks = template().assign(&mut user, &mut wire).await.unwrap();
+
+    // Assert
+    let lines = wire.lines();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[0], lines[1]);
+    assert_eq!(lines[1], lines[2]);
+    assert_eq!(
+        wire.waits,
+        [
+            std::time::Duration::from_secs(7),
+            std::time::Duration::from_secs(14)
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
+}
+
+#[tokio::test]
+async fn ten_429s_fail_the_task_permanently_after_five_minute_waits_doubling() {
+    // Arrange
+    let mut wire = Script::default();
+    for _ in 0..10 {
+        wire = wire.reply_with(429, &[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")], "");
+    }
+    let mut user = ada();
+
+    // Act
+    let checks = template().assign(&mut user, &mut wire).await.unwrap();
+
+    // Assert
+    assert_eq!(wire.lines().len(), 10);
+    assert_eq!(wire.waits.len(), 9);
+    assert_eq!(wire.waits[0], std::time::Duration::from_secs(300));
+    assert_eq!(wire.waits[8], std::time::Duration::from_secs(300 * 256));
+    assert!(
+        failed(&checks).contains(&"okta.rate-limit.task-failed-after-10-attempts"),
+        "{checks:?}"
+    );
+    assert!(user.target_id.is_none());
+}
