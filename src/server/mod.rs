@@ -96,6 +96,8 @@ pub(crate) struct AppState {
     pub token: String,
     pub base_url: String,
     pub clock: Arc<dyn Clock>,
+    /// Requests seen, for the `throttle` quirk.
+    pub requests: std::sync::atomic::AtomicU64,
 }
 
 /// A server accepting connections.
@@ -152,6 +154,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         token: config.token,
         base_url: base_url.clone(),
         clock: config.clock,
+        requests: std::sync::atomic::AtomicU64::new(0),
     });
     let app = routes::router(state);
     let task = tokio::spawn(async move { axum::serve(listener, app).await });

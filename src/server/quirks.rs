@@ -30,11 +30,12 @@ pub enum Quirk {
     PutCreates,
     DeleteKeepsMemberships,
     RejectPathlessPatch,
+    Throttle,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 20] = [
+    pub const ALL: [Quirk; 21] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -55,6 +56,7 @@ impl Quirk {
         Quirk::PutCreates,
         Quirk::DeleteKeepsMemberships,
         Quirk::RejectPathlessPatch,
+        Quirk::Throttle,
     ];
 
     /// The name given to `--quirk`.
@@ -80,6 +82,7 @@ impl Quirk {
             Quirk::PutCreates => "put-creates",
             Quirk::DeleteKeepsMemberships => "delete-keeps-memberships",
             Quirk::RejectPathlessPatch => "reject-pathless-patch",
+            Quirk::Throttle => "throttle",
         }
     }
 
@@ -121,6 +124,9 @@ impl Quirk {
             Quirk::DeleteKeepsMemberships => "deleting a user leaves it listed in its groups",
             Quirk::RejectPathlessPatch => {
                 "PATCH operations without a path (Okta's deactivate) are refused with 400"
+            }
+            Quirk::Throttle => {
+                "every other SCIM request is answered 429 with Retry-After: 1 (a rate-limited server)"
             }
         }
     }

@@ -129,3 +129,28 @@ pub async fn apply_shape_quirks(
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// The `throttle` quirk: every other request is refused with 429 and `Retry-After: 1`, as a
+/// rate-limited server does; the others pass through untouched.
+pub async fn throttle(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let seen = state
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if seen % 2 == 1 {
+        let mut response = ApiError(ScimError::new(
+            429,
+            None,
+            "too many requests; retry after 1 second",
+        ))
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    next.run(request).await
+}

@@ -16,7 +16,7 @@ use axum::routing::{MethodRouter, get, post};
 
 use super::respond::ApiError;
 use super::store::Kind;
-use super::{AppState, SCIM_BASE_PATH, auth, discovery, resources, respond};
+use super::{AppState, Quirk, SCIM_BASE_PATH, auth, discovery, resources, respond};
 use crate::scim::ScimError;
 
 async fn method_not_allowed() -> Response {
@@ -127,6 +127,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         scim.layer(middleware::from_fn_with_state(
             state.clone(),
             respond::apply_shape_quirks,
+        ))
+    } else {
+        scim
+    };
+    let scim = if state.quirks.has(Quirk::Throttle) {
+        scim.layer(middleware::from_fn_with_state(
+            state.clone(),
+            respond::throttle,
         ))
     } else {
         scim

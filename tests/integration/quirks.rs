@@ -258,3 +258,15 @@ fn every_quirk_has_a_test_here() {
         );
     }
 }
+
+#[tokio::test]
+async fn throttle_answers_every_other_request_429_with_retry_after() {
+    let server = server(Quirk::Throttle).await;
+    let first = server.get("/Users").await;
+    let second = server.get("/Users").await;
+    let third = server.get("/Users").await;
+    assert_eq!(first.status, 200);
+    second.assert_scim_error(429, None);
+    assert_eq!(second.header("retry-after"), Some("1"));
+    assert_eq!(third.status, 200);
+}

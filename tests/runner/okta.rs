@@ -114,3 +114,47 @@ fn okta_create_reaches_the_wire_byte_for_byte() {
         );
     });
 }
+
+#[test]
+fn okta_retries_a_throttled_create_where_a_plain_client_fails() {
+    runtime().block_on(async {
+        // Arrange: a server that answers every other request 429 (the lookup passes, the
+        // create is throttled once).
+        let okta = plan_of(&root().join("scenarios/okta/assign-creates-user.yaml"))
+            .into_iter()
+            .find(|p| p.idp == scimulate::scenario::model::IdpName::Okta)
+            .unwrap();
+        let plain = plan_of(&root().join("scenarios/rfc/user-lifecycle.yaml"));
+
+        // Act
+        let okta_run = run_embedded(
+            vec![okta],
+            &[Quirk::Throttle],
+            settings(None, SnapshotMode::Normal),
+        )
+        .await;
+        let plain_run = run_embedded(
+            plain,
+            &[Quirk::Throttle],
+            settings(None, SnapshotMode::Normal),
+        )
+        .await;
+
+        // Assert
+        let run = &okta_run.scenarios[0];
+        let create = run
+            .verdicts
+            .iter()
+            .find(|v| v.check.id == "okta.create.returns-201-with-id")
+            .expect("the create was judged");
+        assert!(create.outcome.is_pass(), "{:?}", create.outcome);
+        let posts: Vec<u16> = run
+            .exchanges
+            .iter()
+            .filter(|e| e.request.method == "POST")
+            .filter_map(|e| e.response.as_ref().map(|r| r.status))
+            .collect();
+        assert_eq!(posts, [429, 201], "Okta repeated the throttled POST");
+        assert!(!plain_run.passed(), "a plain client does not retry");
+    });
+}
