@@ -1,11 +1,20 @@
 //! scimulate: a SCIM 2.0 conformance harness and mock identity provider.
 //!
-//! The model in one paragraph: a **target** is the SCIM service provider under test. The
-//! **reference server** ([`server`]) is scimulate's own SCIM 2.0 server: the default target, the
-//! harness's test bed, and a mock target whose **quirks** reproduce how real servers misbehave.
-//! [`scim`] is SCIM 2.0 itself (resources, schemas, filters, PATCH, errors), shared by every
-//! side and free of HTTP and IdP knowledge, so that the server and the harness agree on what
-//! the RFCs say.
+//! The model in one paragraph: a **target** is the SCIM service provider under test. A
+//! **scenario** ([`scenario`]) is a YAML story of steps run as one or more **IdP** profiles;
+//! the **runner** ([`runner`]) sends its requests, or hands its directory changes to the IdP
+//! module ([`idp`]) that sends them as that IdP does, records every **exchange** with secrets
+//! scrubbed, and judges the answers as **checks** with stable ids, levels and sources. Redacted
+//! exchanges are compared with approved **snapshots** ([`snapshot`]); [`report`] renders the
+//! outcome for terminals, JSON and JUnit. The **reference server** ([`server`]) is scimulate's
+//! own SCIM 2.0 server: the default target, the harness's test bed, and a mock target whose
+//! **quirks** reproduce how real servers misbehave. [`scim`] is SCIM 2.0 itself (resources,
+//! schemas, filters, PATCH, errors), shared by every side and free of HTTP and IdP knowledge.
+//! [`clock`] is the time both the server and the IdPs see.
+//!
+//! Layering: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp` knows nothing of
+//! the server or the runner (it talks through `idp::wire::Wire`); `server` knows nothing of
+//! IdPs; the runner is where they meet.
 
 pub mod clock;
 pub mod idp;
