@@ -4,9 +4,9 @@
 //! [`quirks`], a mock of the ways real servers go wrong. It knows nothing of IdPs: it serves
 //! RFC 7643/7644 as written, tolerant where the IdPs' documented traffic needs it.
 //!
-//! The pipeline of a request: [`auth`] (bearer token) → [`routes`] (which handler) →
-//! [`body`] (bytes, size and content type into JSON) → [`resources`] / [`discovery`] (the SCIM
-//! logic over [`store`]) → [`render`] (stored form into wire form) → [`respond`] (status, headers,
+//! The pipeline of a request: `auth` (bearer token) → `routes` (which handler) →
+//! `body` (bytes, size and content type into JSON) → `resources` / `discovery` (the SCIM
+//! logic over `store`) → `render` (stored form into wire form) → `respond` (status, headers,
 //! and the quirks that change a response's shape).
 
 mod auth;

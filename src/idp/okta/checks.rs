@@ -361,7 +361,7 @@ pub fn lookup(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Lookup
 }
 
 /// `POST /Users` (research/okta.md §3.3 step 2a): `201` with the user's `id`. Returns the
-/// checks and the id when the target gave one on a 2xx. [I] A 2xx other than 201 that carries
+/// checks and the id when the target gave one on a 2xx. \[I\] A 2xx other than 201 that carries
 /// an id fails the check but still provisions the user, so later steps can run.
 pub fn create(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option<String>) {
     let expected = "expected 201 with the new user's `id` (Okta stores it and addresses the user \

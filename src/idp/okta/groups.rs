@@ -108,8 +108,8 @@ impl Okta {
     /// OIN template: one PATCH with one `remove` per removed member (path
     /// `members[value eq "<id>"]`), then one batched `add`; then the rename `PATCH replace {id,
     /// displayName}` that Okta sends with every membership update, even when the name did not
-    /// change. [I] A rejected membership PATCH fails Okta's task, so no rename follows. AIW: one
-    /// `PUT` with the full member list (`all`). [I] Nothing is sent when nothing was added or
+    /// change. \[I\] A rejected membership PATCH fails Okta's task, so no rename follows. AIW: one
+    /// `PUT` with the full member list (`all`). \[I\] Nothing is sent when nothing was added or
     /// removed.
     pub async fn update_group_members<W: Wire>(
         &self,
@@ -285,7 +285,7 @@ async fn put<W: Wire>(
 }
 
 /// `POST /Groups`: `201` with the group's `id` (research/okta.md §3.6). Returns the check and
-/// the id when a 2xx carried one; [I] a 2xx other than 201 with an id fails the check but
+/// the id when a 2xx carried one; \[I\] a 2xx other than 201 with an id fails the check but
 /// links the group, as for users (§3.3).
 fn created(request: usize, response: &WireResponse) -> (IdpCheck, Option<String>) {
     let expected = "expected 201 with the new group's `id` (Okta stores it and addresses the \

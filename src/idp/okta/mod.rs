@@ -181,7 +181,7 @@ impl Okta {
     }
 
     /// "Test API Credentials" (research/okta.md §3.1): `GET /Users?startIndex=1&count=2`, then
-    /// `GET /Groups?startIndex=1&count=100`. [I] Okta reports the first failure, so the groups
+    /// `GET /Groups?startIndex=1&count=100`. \[I\] Okta reports the first failure, so the groups
     /// request is only sent when the user list held.
     pub async fn test_connection<W: Wire>(&self, wire: &mut W) -> Result<Vec<IdpCheck>, IdpError> {
         let mut session = Session::new(wire, "Test API Credentials");

@@ -45,7 +45,7 @@ const FILTER_KEEP: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// What stays literal in an id used as a path segment: RFC 3986 `pchar` (unreserved,
-/// sub-delims, `:` and `@`). [I] Okta's encoding of odd ids is undocumented; this keeps the
+/// sub-delims, `:` and `@`). \[I\] Okta's encoding of odd ids is undocumented; this keeps the
 /// usual ids (UUIDs, integers) byte for byte and stops a `/` or `?` from changing the path.
 const SEGMENT_KEEP: &AsciiSet = &FILTER_KEEP
     .remove(b'!')
@@ -86,7 +86,7 @@ pub fn users_page_path(start_index: u64) -> String {
 /// The create-or-link lookup (research/okta.md §3.3): always `userName eq "<value>"`, the whole
 /// filter percent-encoded, parameters in the order `filter`, `startIndex`, `count`. Spaces are
 /// `%20` (current docs and real captures) or `+` (the 2018–2019 docs), as `spaces` says.
-/// [I] How Okta escapes a `"` or `\` inside the value is undocumented: it is encoded as is.
+/// \[I\] How Okta escapes a `"` or `\` inside the value is undocumented: it is encoded as is.
 pub fn lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
     let filter = format!("userName eq \"{user_name}\"");
     let encoded = match spaces {
@@ -294,7 +294,7 @@ fn merge_profile(
     body
 }
 
-/// The PUT's top-level key order. [I] Okta re-serialises the user from its own model, so the
+/// The PUT's top-level key order. \[I\] Okta re-serialises the user from its own model, so the
 /// order is Okta's, not the server's: research/okta.md §3.4's example gives `schemas, id,
 /// userName, name, emails, active, groups, meta`; the keys Okta also sends on create slot in at
 /// their create position relative to those (§3.3). Any other key follows, alphabetically.

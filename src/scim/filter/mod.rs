@@ -1,8 +1,8 @@
 //! SCIM filters (RFC 7644 §3.4.2.2): the whole grammar, parsed once and evaluated over JSON.
 //!
-//! The parser ([`parse`]) is hand-written recursive descent so that every error names the
+//! The parser (`parse`) is hand-written recursive descent so that every error names the
 //! position and the reason, which the reference server returns as `400 invalidFilter`. The
-//! evaluator ([`eval`]) is driven by the attribute definitions in [`crate::scim::schema`]:
+//! evaluator (`eval`) is driven by the attribute definitions in [`crate::scim::schema`]:
 //! `caseExact` and the attribute's type decide how two values compare ("by type": dates as
 //! instants, booleans as booleans, numbers as numbers).
 //!
