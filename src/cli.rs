@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use scimulate::report;
 use scimulate::runner::execute::RunSettings;
+use scimulate::runner::idp_steps;
 use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
 use scimulate::runner::select::{self, Partition, Planned};
 use scimulate::runner::transport::{Auth, Target};
@@ -143,12 +144,23 @@ fn load_plan(selection: &Selection) -> Result<Vec<Planned>, ExitCode> {
         .into_iter()
         .map(|(file, s)| (file, Arc::new(s)))
         .collect();
-    Ok(select::plan(
+    let plan = select::plan(
         &scenarios,
         selection.idp,
         &selection.filters,
         selection.partition,
-    ))
+    );
+    let unsupported: Vec<String> = plan
+        .iter()
+        .filter_map(|p| idp_steps::unsupported(&p.scenario, p.idp))
+        .collect();
+    if !unsupported.is_empty() {
+        for reason in &unsupported {
+            eprintln!("error: {reason}");
+        }
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    Ok(plan)
 }
 
 pub fn validate(args: ValidateArgs) -> ExitCode {

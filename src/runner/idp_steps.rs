@@ -100,6 +100,21 @@ fn okta_for(idp: IdpName) -> Option<Okta> {
     }
 }
 
+/// Why a planned run cannot work: an IdP step, run as a profile that has no module for it.
+pub fn unsupported(scenario: &crate::scenario::model::Scenario, idp: IdpName) -> Option<String> {
+    let step = scenario.steps.iter().find(|step| {
+        is_idp_step(step)
+            && !matches!(step, Step::User(_) | Step::Group(_))
+            && okta_for(idp).is_none()
+    })?;
+    Some(format!(
+        "scenario `{}` runs as `{}`, which has no IdP module for its `{}` step (okta and okta-aiw have one)",
+        scenario.name,
+        idp.as_str(),
+        step_kind(step)
+    ))
+}
+
 /// What an IdP step came to.
 pub struct StepResult {
     pub verdicts: Vec<Verdict>,

@@ -145,6 +145,20 @@ fn usage_and_scenario_errors_exit_2_and_an_unreachable_target_exits_3() {
     )
     .unwrap();
 
+    std::fs::write(
+        dir.path().join("no-module.yaml"),
+        "name: no-module\ndescription: x\nidps: [entra]\nsteps:\n  - test_connection\n",
+    )
+    .unwrap();
+    let no_module = scimulate(&["run", "no-module.yaml"], dir.path());
+    assert_eq!(no_module.status.code(), Some(2));
+    assert!(
+        text(&no_module)
+            .contains("`entra`, which has no IdP module for its `test_connection` step"),
+        "{}",
+        text(&no_module)
+    );
+
     let bad_file = scimulate(&["run", "broken.yaml"], dir.path());
     let validate = scimulate(&["validate", "broken.yaml"], dir.path());
     let missing = scimulate(&["run", "nothing-here.yaml"], dir.path());
