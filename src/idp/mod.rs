@@ -16,7 +16,14 @@ pub mod directory;
 pub mod okta;
 pub mod wire;
 
-use crate::scenario::model::Level;
+use crate::scenario::model::{IdpName, Level};
+
+/// Whether an IdP's requests carry title-cased header names on the wire (`Accept-Charset`,
+/// `User-Agent`), as Okta's request dumps show them (research/okta.md §2). HTTP header names are
+/// case-insensitive, but a server that matches them byte for byte breaks on exactly this.
+pub fn sends_title_case_headers(idp: IdpName) -> bool {
+    matches!(idp, IdpName::Okta | IdpName::OktaAiw)
+}
 
 /// One check an IdP action judged: what that IdP needs back to work.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,6 +29,7 @@ use outcome::{RunReport, ScenarioRun};
 use select::Planned;
 use transport::{Auth, Outgoing, Target, Transport};
 
+use crate::idp::sends_title_case_headers;
 use crate::server::{self, Quirks, ServerConfig};
 
 /// Where a run sends its requests.
@@ -102,12 +103,12 @@ async fn run_one(
                     auth: Auth::Bearer(token),
                     timeout: config.timeout,
                 };
-                Transport::new(target).map(|t| (running, t)).map_err(|e| {
-                    server::ServerError::Bind {
+                Transport::with_header_case(target, sends_title_case_headers(planned.idp))
+                    .map(|t| (running, t))
+                    .map_err(|e| server::ServerError::Bind {
                         addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
                         source: std::io::Error::other(e.to_string()),
-                    }
-                })
+                    })
             });
             match started {
                 Ok((_running, transport)) => {
@@ -143,9 +144,10 @@ pub async fn run(
     let (shared, target_name) = match &config.target {
         TargetChoice::Embedded { .. } => (None, "embedded".to_owned()),
         TargetChoice::Remote(target) => {
-            let transport = Transport::new(target.clone())?;
-            probe(&transport).await?;
-            (Some(transport), target.base_url.clone())
+            let plain = Transport::new(target.clone())?;
+            probe(&plain).await?;
+            let title_case = Transport::with_header_case(target.clone(), true)?;
+            (Some((plain, title_case)), target.base_url.clone())
         }
     };
     let strict = config.settings.strict;
@@ -157,7 +159,13 @@ pub async fn run(
     for planned in plan {
         let permit = semaphore.clone().acquire_owned().await;
         let config = config.clone();
-        let shared = shared.clone();
+        let shared = shared.as_ref().map(|(plain, title_case)| {
+            if sends_title_case_headers(planned.idp) {
+                title_case.clone()
+            } else {
+                plain.clone()
+            }
+        });
         let run_id = run_id.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = permit;

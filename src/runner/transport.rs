@@ -129,6 +129,12 @@ pub struct Outgoing {
 
 impl Transport {
     pub fn new(target: Target) -> Result<Self, TransportError> {
+        Self::with_header_case(target, false)
+    }
+
+    /// A transport whose HTTP/1 header names go out title-cased (`User-Agent`) rather than
+    /// lowercase, for an IdP whose requests look that way on the wire.
+    pub fn with_header_case(target: Target, title_case: bool) -> Result<Self, TransportError> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(target.timeout);
@@ -137,6 +143,9 @@ impl Transport {
             // loading the system's CA store: it cost about 7 ms per client, which with the
             // embedded server's one client per scenario run dominated the harness overhead.
             builder = builder.tls_certs_only(std::iter::empty());
+        }
+        if title_case {
+            builder = builder.http1_title_case_headers();
         }
         let client = builder.build().map_err(TransportError)?;
         let scrubber = target.auth.scrubber();
