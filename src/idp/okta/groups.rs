@@ -90,10 +90,8 @@ impl Okta {
         match self.flavour {
             OktaFlavour::OinTemplate => {
                 if rename(&mut session, &id, &group.name).await? && !members.is_empty() {
-                    let body = patch_body(vec![add_members(members)]);
-                    let patch = request::request("PATCH", group_path(&id), Some(body));
-                    let (index, response) = session.send(patch).await?;
-                    session.judge(patch_accepted(PUSH_GROUP_MEMBERS, index, &response));
+                    let add = vec![add_members(members)];
+                    send_patch(&mut session, &id, add, PUSH_GROUP_MEMBERS).await?;
                 }
             }
             OktaFlavour::Aiw => {
@@ -130,10 +128,7 @@ impl Okta {
                 if !added.is_empty() {
                     operations.push(add_members(added));
                 }
-                let patch =
-                    request::request("PATCH", group_path(&id), Some(patch_body(operations)));
-                let (index, response) = session.send(patch).await?;
-                if session.judge(patch_accepted(PUSH_GROUP_MEMBERS, index, &response)) {
+                if send_patch(&mut session, &id, operations, PUSH_GROUP_MEMBERS).await? {
                     rename(&mut session, &id, &group.name).await?;
                 }
             }
@@ -183,10 +178,7 @@ impl Okta {
                     path: Some("members".to_owned()),
                     value: Some(OpValue::Members(members_of(all))),
                 };
-                let body = patch_body(vec![operation]);
-                let patch = request::request("PATCH", group_path(&id), Some(body));
-                let (index, response) = session.send(patch).await?;
-                session.judge(patch_accepted(PUSH_NOW_REPLACE, index, &response));
+                send_patch(&mut session, &id, vec![operation], PUSH_NOW_REPLACE).await?;
             }
             OktaFlavour::Aiw => {
                 put(&mut session, &id, &group.name, all).await?;
@@ -258,9 +250,20 @@ async fn rename<W: Wire>(
             display_name: name,
         })),
     };
-    let patch = request::request("PATCH", group_path(id), Some(patch_body(vec![operation])));
+    send_patch(session, id, vec![operation], PUSH_GROUP_RENAME).await
+}
+
+/// One `PATCH /Groups/{id}` with these operations, judged by the check `check_id` (200 or
+/// 204); whether the target accepted it.
+async fn send_patch<W: Wire>(
+    session: &mut Session<'_, W>,
+    id: &str,
+    operations: Vec<Operation<'_>>,
+    check_id: &'static str,
+) -> Result<bool, IdpError> {
+    let patch = request::request("PATCH", group_path(id), Some(patch_body(operations)));
     let (index, response) = session.send(patch).await?;
-    Ok(session.judge(patch_accepted(PUSH_GROUP_RENAME, index, &response)))
+    Ok(session.judge(patch_accepted(check_id, index, &response)))
 }
 
 /// The App Integration Wizard's full `PUT /Groups/{id}`; whether the target accepted it.
