@@ -283,7 +283,10 @@ pub async fn run_scenario(
                 step_verdicts.push(verdict(own, outcome, Some(exchange_index)));
             }
         }
-        reasons.extend(capture(&request.capture, exchange, &mut vars));
+        let capture_failures = capture(&request.capture, exchange, &mut vars);
+        // A failed capture leaves later steps without their variables, at any level.
+        let capture_failed = !capture_failures.is_empty();
+        reasons.extend(capture_failures);
         let has_own_verdict = request.expect.is_some() || !request.capture.is_empty();
         if has_own_verdict {
             let outcome = if reasons.is_empty() {
@@ -293,13 +296,10 @@ pub async fn run_scenario(
             };
             step_verdicts.insert(0, verdict(check, outcome, Some(exchange_index)));
         }
-        let blocked = step_verdicts
-            .iter()
-            .any(|v| v.is_blocking_failure(settings.strict))
-            // A failed capture leaves later steps without their variables, at any level.
-            || step_verdicts.first().is_some_and(|v| {
-                matches!(&v.outcome, Outcome::Failed { reasons } if reasons.iter().any(|r| r.starts_with("capture `")))
-            });
+        let blocked = capture_failed
+            || step_verdicts
+                .iter()
+                .any(|v| v.is_blocking_failure(settings.strict));
         verdicts.extend(step_verdicts);
         if blocked {
             stopped_at = Some(index);

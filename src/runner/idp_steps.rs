@@ -240,17 +240,8 @@ pub async fn run_idp_step(
             | Step::PushNow(_)
             | Step::UnlinkGroup(_)
     ) {
-        return match group_step(step, &okta, directory, vars, &mut wire).await {
-            Ok(checks) => {
-                let verdicts: Vec<Verdict> = checks
-                    .into_iter()
-                    .map(|check| to_verdict(check, index, &step_name, first_exchange))
-                    .collect();
-                let stop = verdicts.iter().any(|v| v.is_blocking_failure(strict));
-                StepResult { verdicts, stop }
-            }
-            Err(message) => error(message),
-        };
+        let outcome = group_step(step, &okta, directory, vars, &mut wire).await;
+        return judged(outcome, index, &step_name, first_exchange, strict).unwrap_or_else(error);
     }
     let outcome: Result<Vec<IdpCheck>, IdpError> = match step {
         Step::TestConnection => okta.test_connection(&mut wire).await,
@@ -293,17 +284,25 @@ pub async fn run_idp_step(
         }
         _ => return error(format!("step `{}` is not an IdP action", step_kind(step))),
     };
-    match outcome {
-        Ok(checks) => {
-            let verdicts: Vec<Verdict> = checks
-                .into_iter()
-                .map(|check| to_verdict(check, index, &step_name, first_exchange))
-                .collect();
-            let stop = verdicts.iter().any(|v| v.is_blocking_failure(strict));
-            StepResult { verdicts, stop }
-        }
-        Err(failure) => error(failure.to_string()),
-    }
+    let outcome = outcome.map_err(|failure| failure.to_string());
+    judged(outcome, index, &step_name, first_exchange, strict).unwrap_or_else(error)
+}
+
+/// An IdP action's checks as the step's verdicts, or the message of an action that could not
+/// be carried out.
+fn judged(
+    outcome: Result<Vec<IdpCheck>, String>,
+    index: usize,
+    step_name: &str,
+    first_exchange: usize,
+    strict: bool,
+) -> Result<StepResult, String> {
+    let verdicts: Vec<Verdict> = outcome?
+        .into_iter()
+        .map(|check| to_verdict(check, index, step_name, first_exchange))
+        .collect();
+    let stop = verdicts.iter().any(|v| v.is_blocking_failure(strict));
+    Ok(StepResult { verdicts, stop })
 }
 
 /// Where an `expect_*` step reads: the endpoint and the id the IdP holds, or why it cannot.

@@ -97,19 +97,17 @@ async fn run_one(
             let token = format!("embedded-{}", uuid::Uuid::new_v4().simple());
             let mut server_config = ServerConfig::loopback(token.clone());
             server_config.quirks = quirks;
-            let started = server::start(server_config).await.and_then(|running| {
+            let started: Result<_, SetupError> = async {
+                let running = server::start(server_config).await?;
                 let target = Target {
                     base_url: running.base_url.clone(),
                     auth: Auth::Bearer(token),
                     timeout: config.timeout,
                 };
-                Transport::with_header_case(target, sends_title_case_headers(planned.idp))
-                    .map(|t| (running, t))
-                    .map_err(|e| server::ServerError::Bind {
-                        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                        source: std::io::Error::other(e.to_string()),
-                    })
-            });
+                let title_case = sends_title_case_headers(planned.idp);
+                Ok((running, Transport::with_header_case(target, title_case)?))
+            }
+            .await;
             match started {
                 Ok((_running, transport)) => {
                     run_scenario(&planned, &transport, &config.settings, &run_id).await
@@ -124,9 +122,7 @@ async fn run_one(
                     exchanges: Vec::new(),
                     snapshot: outcome::SnapshotOutcome::NotTaken,
                     stopped_at: None,
-                    error: Some(format!(
-                        "the embedded reference server could not start: {error}"
-                    )),
+                    error: Some(error.to_string()),
                     elapsed: Duration::ZERO,
                 },
             }

@@ -27,8 +27,14 @@ impl Scrubber {
             .into_iter()
             .map(|h| h.to_ascii_lowercase())
             .collect();
-        credential_headers.push("authorization".to_owned());
-        credential_headers.push("proxy-authorization".to_owned());
+        for always in [
+            "authorization",
+            "proxy-authorization",
+            "cookie",
+            "set-cookie",
+        ] {
+            credential_headers.push(always.to_owned());
+        }
         Scrubber {
             secrets,
             credential_headers,
@@ -124,6 +130,7 @@ mod tests {
             REDACTED
         );
         assert_eq!(scrubber.header("x-api-key", "anything"), REDACTED);
+        assert_eq!(scrubber.header("Set-Cookie", "session=abc"), REDACTED);
         assert_eq!(
             scrubber.header("X-Echo", "was tok-123456!"),
             "was <redacted>!"

@@ -12,7 +12,7 @@ use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
-use super::scrub::{REDACTED, Scrubber};
+use super::scrub::Scrubber;
 
 /// The most response body bytes kept; a larger body is cut and says so.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
@@ -233,13 +233,6 @@ impl Transport {
                     n.as_str().to_owned(),
                     self.scrubber.header(n.as_str(), &value),
                 )
-            })
-            .map(|(n, v)| {
-                if n == "set-cookie" {
-                    (n, REDACTED.to_owned())
-                } else {
-                    (n, v)
-                }
             })
             .collect();
         let mut body = Vec::new();
