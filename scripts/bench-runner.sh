@@ -83,18 +83,10 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/scimulate-bench-runner.XXXXXX")
 PIDS=()
 
 log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 die() { printf 'bench-runner.sh: %s\n' "$*" >&2; exit 1; }
 
-stop_pid() {
-    local pid=$1
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 cleanup() {
     local pid
     for pid in "${PIDS[@]}"; do
@@ -253,21 +245,7 @@ if [[ ${BENCH_SKIP_TESTER:-} != 1 ]]; then
         VENV=$BENCH_VENV
     else
         VENV=$WORK/venv
-        log "(c) creating a virtualenv in $VENV"
-        printf '%s' "$REQUIREMENTS" >"$WORK/requirements.txt"
-        PIP_FLAGS=(--disable-pip-version-check --no-input --quiet)
-        if "$PYTHON" -m venv "$VENV" 2>"$WORK/venv.err"; then
-            timeout "$PIP_TIMEOUT" "$VENV/bin/python" -m pip install "${PIP_FLAGS[@]}" \
-                -r "$WORK/requirements.txt"
-        else
-            # Without python3-venv (no ensurepip): a venv without pip, filled by the
-            # interpreter's own pip (pip >= 22.3 has --python).
-            log "python3 -m venv failed ($(head -n1 "$WORK/venv.err")); retrying without pip"
-            rm -rf "$VENV"
-            "$PYTHON" -m venv --without-pip "$VENV"
-            timeout "$PIP_TIMEOUT" "$PYTHON" -m pip --python "$VENV/bin/python" install "${PIP_FLAGS[@]}" \
-                -r "$WORK/requirements.txt"
-        fi
+        make_venv "$VENV" "$REQUIREMENTS"
     fi
     [[ -x $VENV/bin/scim2-server && -x $VENV/bin/scim2 ]] \
         || die "$VENV lacks bin/scim2-server or bin/scim2"

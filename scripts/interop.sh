@@ -53,17 +53,13 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/scimulate-interop.XXXXXX")
 SERVER_PID=""
 
 log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 die() { printf 'interop.sh: %s\n' "$*" >&2; exit 1; }
 
 cleanup() {
     if [[ -n $SERVER_PID ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
+        stop_pid "$SERVER_PID"
     fi
     rm -rf "$WORK"
 }
@@ -84,20 +80,7 @@ if [[ -n ${INTEROP_VENV:-} ]]; then
     [[ -x $VENV/bin/scim2 ]] || die "INTEROP_VENV=$VENV has no bin/scim2"
 else
     VENV=$WORK/venv
-    log "creating a virtualenv in $VENV"
-    printf '%s' "$REQUIREMENTS" >"$WORK/requirements.txt"
-    PIP_FLAGS=(--disable-pip-version-check --no-input --quiet)
-    if "$PYTHON" -m venv "$VENV" 2>"$WORK/venv.err"; then
-        "$VENV/bin/python" -m pip install "${PIP_FLAGS[@]}" -r "$WORK/requirements.txt"
-    else
-        # Debian/Ubuntu without python3-venv have no ensurepip: create the venv without pip
-        # and install into it with the interpreter's own pip (pip >= 22.3 has --python).
-        log "python3 -m venv failed ($(head -n1 "$WORK/venv.err")); retrying without pip"
-        rm -rf "$VENV"
-        "$PYTHON" -m venv --without-pip "$VENV"
-        "$PYTHON" -m pip --python "$VENV/bin/python" install "${PIP_FLAGS[@]}" \
-            -r "$WORK/requirements.txt"
-    fi
+    make_venv "$VENV" "$REQUIREMENTS"
 fi
 SCIM2=$VENV/bin/scim2
 [[ -x $SCIM2 ]] || die "scim2 was not installed in $VENV"

@@ -121,16 +121,18 @@ fn the_token_appears_in_no_output_at_any_verbosity() {
         ),
     )
     .unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_scimulate"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("SCIMULATE_TOKEN", secret)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("SCIMULATE_TOKEN", secret)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
     std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
         &mut line,
     )
     .unwrap();
@@ -189,6 +191,14 @@ fn the_token_appears_in_no_output_at_any_verbosity() {
             "the password leaked at {verbosity}"
         );
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+}
+
+/// A child process killed when the test ends, whether it passed or panicked.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
