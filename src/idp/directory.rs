@@ -8,6 +8,32 @@
 
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
+
+/// The shape of the ids an IdP gives its own objects, so that what goes on the wire looks like
+/// what that IdP sends: Okta `00u…`/`00g…` (research/okta.md §3.3), Entra object ids as GUIDs
+/// (research/entra_jumpcloud.md A2, A8), JumpCloud 24-hex object ids (B3). Deterministic per
+/// run, so snapshots stay stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdShape {
+    /// A prefix and a zero-padded counter, 20 characters in all.
+    Okta(&'static str),
+    /// `00000000-0000-4000-8000-` and a 12-digit counter.
+    Guid,
+    /// 24 hexadecimal digits.
+    Hex24,
+}
+
+impl IdShape {
+    fn format(self, counter: u64) -> String {
+        match self {
+            IdShape::Okta(prefix) => format!("{prefix}{counter:0>17}"),
+            IdShape::Guid => format!("00000000-0000-4000-8000-{counter:012}"),
+            IdShape::Hex24 => format!("{counter:024x}"),
+        }
+    }
+}
+
 /// A user's profile attributes, as mapped to SCIM by default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Profile {
@@ -17,6 +43,10 @@ pub struct Profile {
     pub email: String,
     pub display_name: Option<String>,
     pub locale: Option<String>,
+    /// Job title (Entra maps `jobTitle` to `title`, research/entra_jumpcloud.md A2).
+    pub title: Option<String>,
+    /// Department (the enterprise extension's `department`).
+    pub department: Option<String>,
 }
 
 impl Profile {
@@ -44,6 +74,37 @@ pub struct DirectoryUser {
     pub active: bool,
     /// The id the target returned on create or link.
     pub target_id: Option<String>,
+    /// Sign-in allowed in the IdP: `false` once the admin blocks sign-in (Entra) or suspends the
+    /// user (JumpCloud).
+    pub enabled: bool,
+    /// When the user was deleted in the IdP (Entra's recycle bin; hard-deleted 30 days later).
+    pub soft_deleted_at: Option<Timestamp>,
+    /// Deleted for good in the IdP (purged, or deleted in JumpCloud).
+    pub purged: bool,
+    /// The directory key of the user's manager.
+    pub manager: Option<String>,
+    /// The directory revision of the user's last change (Entra's incremental cycles send what
+    /// changed after their watermark).
+    pub revision: u64,
+}
+
+impl DirectoryUser {
+    /// A user as a test or an IdP module builds one: unassigned, enabled, unprovisioned.
+    pub fn new(key: &str, idp_id: &str, profile: Profile) -> Self {
+        DirectoryUser {
+            key: key.to_owned(),
+            idp_id: idp_id.to_owned(),
+            profile,
+            assigned: false,
+            active: false,
+            target_id: None,
+            enabled: true,
+            soft_deleted_at: None,
+            purged: false,
+            manager: None,
+            revision: 0,
+        }
+    }
 }
 
 /// One group of the IdP.
@@ -59,6 +120,12 @@ pub struct DirectoryGroup {
     pub pushed: bool,
     /// The id the target returned when the group was pushed.
     pub target_id: Option<String>,
+    /// Assigned to the application (Entra) or bound to it (JumpCloud): its members are in scope.
+    pub assigned: bool,
+    /// Deleted in the IdP.
+    pub deleted: bool,
+    /// The directory revision of the group's last change.
+    pub revision: u64,
 }
 
 /// The directory of one scenario run.
@@ -67,21 +134,17 @@ pub struct Directory {
     users: BTreeMap<String, DirectoryUser>,
     groups: BTreeMap<String, DirectoryGroup>,
     next_id: u64,
+    revision: u64,
 }
 
 impl Directory {
-    /// Adds (or redefines) a user, unassigned. Ids are deterministic per run: `00u` followed by
-    /// a counter, in Okta's 20-character shape, so snapshots stay stable.
-    pub fn define_user(&mut self, key: &str, profile: Profile, idp_prefix: &str) -> &DirectoryUser {
+    /// Adds (or redefines) a user, unassigned. Ids are deterministic per run, in the IdP's shape.
+    pub fn define_user(&mut self, key: &str, profile: Profile, shape: IdShape) -> &DirectoryUser {
         self.next_id += 1;
-        let idp_id = format!("{idp_prefix}{:0>17}", self.next_id);
+        let idp_id = shape.format(self.next_id);
         let user = DirectoryUser {
-            key: key.to_owned(),
-            idp_id,
-            profile,
-            assigned: false,
-            active: false,
-            target_id: None,
+            revision: self.next_revision(),
+            ..DirectoryUser::new(key, &idp_id, profile)
         };
         self.users.insert(key.to_owned(), user);
         &self.users[key]
@@ -105,10 +168,11 @@ impl Directory {
         key: &str,
         name: String,
         members: Vec<String>,
-        idp_prefix: &str,
+        shape: IdShape,
     ) {
         self.next_id += 1;
-        let idp_id = format!("{idp_prefix}{:0>17}", self.next_id);
+        let idp_id = shape.format(self.next_id);
+        let revision = self.next_revision();
         let group = DirectoryGroup {
             key: key.to_owned(),
             idp_id,
@@ -116,6 +180,9 @@ impl Directory {
             members,
             pushed: false,
             target_id: None,
+            assigned: false,
+            deleted: false,
+            revision,
         };
         self.groups.insert(key.to_owned(), group);
     }
@@ -127,6 +194,64 @@ impl Directory {
     pub fn group_mut(&mut self, key: &str) -> Option<&mut DirectoryGroup> {
         self.groups.get_mut(key)
     }
+
+    pub fn groups(&self) -> impl Iterator<Item = &DirectoryGroup> {
+        self.groups.values()
+    }
+
+    /// The latest revision handed out: a watermark below it has changes to send.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    fn next_revision(&mut self) -> u64 {
+        self.revision += 1;
+        self.revision
+    }
+
+    /// Changes a user and stamps it with a new revision; `None` when there is no such user.
+    pub fn change_user<T>(
+        &mut self,
+        key: &str,
+        change: impl FnOnce(&mut DirectoryUser) -> T,
+    ) -> Option<T> {
+        let revision = self.revision + 1;
+        let user = self.users.get_mut(key)?;
+        let out = change(user);
+        user.revision = revision;
+        self.revision = revision;
+        Some(out)
+    }
+
+    /// Changes a group and stamps it with a new revision; `None` when there is no such group.
+    pub fn change_group<T>(
+        &mut self,
+        key: &str,
+        change: impl FnOnce(&mut DirectoryGroup) -> T,
+    ) -> Option<T> {
+        let revision = self.revision + 1;
+        let group = self.groups.get_mut(key)?;
+        let out = change(group);
+        group.revision = revision;
+        self.revision = revision;
+        Some(out)
+    }
+
+    /// Whether a user is in the application's scope: assigned directly or through an assigned
+    /// group, and neither deleted nor purged.
+    pub fn in_scope(&self, key: &str) -> bool {
+        let Some(user) = self.users.get(key) else {
+            return false;
+        };
+        if user.purged || user.soft_deleted_at.is_some() {
+            return false;
+        }
+        user.assigned
+            || self
+                .groups
+                .values()
+                .any(|g| g.assigned && !g.deleted && g.members.iter().any(|m| m == key))
+    }
 }
 
 #[cfg(test)]
@@ -137,16 +262,41 @@ mod tests {
     fn users_get_deterministic_okta_shaped_ids() {
         let mut directory = Directory::default();
         let ada = directory
-            .define_user("ada", Profile::default(), "00u")
+            .define_user("ada", Profile::default(), IdShape::Okta("00u"))
             .idp_id
             .clone();
         let bob = directory
-            .define_user("bob", Profile::default(), "00u")
+            .define_user("bob", Profile::default(), IdShape::Okta("00u"))
             .idp_id
             .clone();
         assert_eq!(ada, "00u00000000000000001");
         assert_eq!(bob.len(), 20);
         assert!(!directory.user("ada").unwrap().assigned);
+    }
+
+    #[test]
+    fn entra_and_jumpcloud_ids_take_their_idps_shapes() {
+        assert_eq!(IdShape::Guid.format(7), "00000000-0000-4000-8000-000000000007");
+        assert_eq!(IdShape::Hex24.format(255), "0000000000000000000000ff");
+    }
+
+    #[test]
+    fn a_user_is_in_scope_through_an_assigned_group_until_deleted() {
+        // Arrange
+        let mut directory = Directory::default();
+        directory.define_user("ada", Profile::default(), IdShape::Guid);
+        directory.define_group("eng", "Eng".into(), vec!["ada".into()], IdShape::Guid);
+        let before = directory.revision();
+
+        // Act
+        directory.change_group("eng", |g| g.assigned = true);
+        let through_group = directory.in_scope("ada");
+        directory.change_user("ada", |u| u.soft_deleted_at = Some(Timestamp::UNIX_EPOCH));
+
+        // Assert
+        assert!(through_group);
+        assert!(!directory.in_scope("ada"));
+        assert_eq!(directory.user("ada").unwrap().revision, before + 2);
     }
 
     #[test]

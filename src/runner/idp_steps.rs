@@ -12,7 +12,7 @@ use super::ownership::Ownership;
 use super::template::Vars;
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
-use crate::idp::directory::{Directory, Profile};
+use crate::idp::directory::{Directory, IdShape, Profile};
 use crate::idp::okta::{Okta, OktaFlavour, PushedGroup, PushedMember};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
@@ -188,11 +188,12 @@ pub async fn run_idp_step(
                     .map(|d| substitute(vars, d))
                     .transpose()?,
                 locale: spec.locale.clone(),
+                ..Profile::default()
             })
         })();
         return match profile {
             Ok(profile) => {
-                directory.define_user(&spec.key, profile, "00u");
+                directory.define_user(&spec.key, profile, IdShape::Okta("00u"));
                 StepResult {
                     verdicts: Vec::new(),
                     stop: false,
@@ -206,7 +207,7 @@ pub async fn run_idp_step(
             match spec.members.iter().find(|m| directory.user(m).is_none()) {
                 Some(unknown) => Err(IdpError::UnknownUser(unknown.clone()).to_string()),
                 None => {
-                    directory.define_group(&spec.key, name, spec.members.clone(), "00g");
+                    directory.define_group(&spec.key, name, spec.members.clone(), IdShape::Okta("00g"));
                     Ok(())
                 }
             }

@@ -7,21 +7,17 @@ use crate::scenario::model::Level;
 use super::script::{Script, aiw, expected, template};
 
 fn ada() -> DirectoryUser {
-    DirectoryUser {
-        key: "ada".into(),
-        idp_id: "00u00000000000000001".into(),
-        profile: Profile {
+    DirectoryUser::new(
+        "ada",
+        "00u00000000000000001",
+        Profile {
             user_name: "ada.lovelace@example.com".into(),
             given_name: "Ada".into(),
             family_name: "Lovelace".into(),
             email: "ada.lovelace@example.com".into(),
-            display_name: None,
-            locale: None,
+            ..Profile::default()
         },
-        assigned: false,
-        active: false,
-        target_id: None,
-    }
+    )
 }
 
 fn provisioned_ada(active: bool) -> DirectoryUser {
