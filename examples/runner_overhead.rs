@@ -109,6 +109,7 @@ async fn main() -> ExitCode {
             timeout,
         }),
         settings: RunSettings {
+            idp: Default::default(),
             keep: false,
             strict: false,
             snapshots: None,

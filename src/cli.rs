@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use scimulate::report;
 use scimulate::runner::execute::RunSettings;
-use scimulate::runner::idp_steps;
+use scimulate::runner::idp_steps::{self, IdpOptions};
 use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
 use scimulate::runner::select::{self, Partition, Planned};
 use scimulate::runner::transport::{Auth, Target};
@@ -87,6 +87,14 @@ pub struct RunArgs {
     /// Leave what the run created in the target.
     #[arg(long)]
     keep: bool,
+    /// Entra: forward `aadOptscim062020` in every request's query instead of keeping it in the
+    /// tenant URL's configuration (entra-compliant only; which one Entra does is undocumented).
+    #[arg(long)]
+    entra_flag_in_query: bool,
+    /// Entra: pace the job at this many requests per second (25 is the gallery rate), on the
+    /// IdP's clock.
+    #[arg(long, value_name = "RPS")]
+    entra_pace: Option<u32>,
     /// SHOULD failures fail the run too.
     #[arg(long)]
     strict: bool,
@@ -308,6 +316,10 @@ pub fn run(args: RunArgs) -> ExitCode {
             strict: args.strict,
             snapshots,
             snapshot_mode: snapshot_mode(&args),
+            idp: IdpOptions {
+                entra_flag_in_query: args.entra_flag_in_query,
+                entra_pace: args.entra_pace,
+            },
         },
         jobs,
         timeout,

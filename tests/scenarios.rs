@@ -43,6 +43,7 @@ fn trial(planned: Planned, root: PathBuf) -> Trial {
                 quirks: Quirks::default(),
             },
             settings: RunSettings {
+                idp: Default::default(),
                 keep: false,
                 strict: true,
                 snapshots: Some(root.join("snapshots")),

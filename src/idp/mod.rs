@@ -13,6 +13,8 @@
 //! the next pieces (issue 4).
 
 pub mod directory;
+pub mod encode;
+pub mod entra;
 pub mod okta;
 pub mod wire;
 

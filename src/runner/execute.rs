@@ -8,14 +8,13 @@ use serde_json::Value;
 
 use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
-use super::idp_steps::{StepWire, run_idp_step};
+use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, run_idp_step};
 use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
 use super::ownership::Ownership;
 use super::select::Planned;
 use super::template::Vars;
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
-use crate::idp::directory::Directory;
 use crate::scenario::model::{Capture, CheckSpec, RequestStep, Scenario, Step};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
@@ -29,6 +28,8 @@ pub struct RunSettings {
     /// Where approved snapshots live; `None`: no comparison.
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: SnapshotMode,
+    /// IdP settings (Entra's flag form and pace).
+    pub idp: IdpOptions,
 }
 
 fn resolve_check(spec: Option<&CheckSpec>, scenario: &Scenario, step: usize) -> CheckId {
@@ -154,8 +155,8 @@ pub async fn run_scenario(
     vars.set("run.prefix", prefix.clone());
     vars.set("run.id", run_id);
     let mut ownership = Ownership::default();
-    let mut directory = Directory::default();
-    // The IdP's own time: its back-offs and (later) cycles advance it without sleeping.
+    let mut idp_state = IdpState::new(planned.idp, settings.idp);
+    // The IdP's own time: its back-offs and cycles advance it without sleeping.
     let idp_clock = VirtualClock::starting_at(jiff::Timestamp::now());
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut verdicts: Vec<Verdict> = Vec::new();
@@ -183,18 +184,13 @@ pub async fn run_scenario(
                     prefix: &prefix,
                     clock: &idp_clock,
                 };
-                let default_check = resolve_check(None, scenario, index);
-                let result = run_idp_step(
-                    idp_step,
+                let context = StepContext {
                     index,
-                    planned.idp,
-                    &mut directory,
-                    &vars,
-                    wire,
-                    default_check,
-                    settings.strict,
-                )
-                .await;
+                    vars: &vars,
+                    default_check: resolve_check(None, scenario, index),
+                    strict: settings.strict,
+                };
+                let result = run_idp_step(idp_step, context, &mut idp_state, wire).await;
                 verdicts.extend(result.verdicts);
                 if result.stop {
                     stopped_at = Some(index);

@@ -13,10 +13,10 @@ use super::template::Vars;
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
 use crate::idp::directory::{Directory, IdShape, Profile};
-use crate::idp::okta::{Okta, OktaFlavour, PushedGroup, PushedMember};
+use crate::idp::entra::{Dialect, Entra, Job};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
-use crate::scenario::model::{CheckSpec, Expect, IdpName, Step};
+use crate::scenario::model::{CheckSpec, Expect, IdpName, Step, UserSpec, UserUpdate, parse_wait};
 
 /// The runner's side of [`Wire`] for one step.
 pub struct StepWire<'a> {
@@ -88,31 +88,137 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::PushNow(_) => "push_now",
         Step::UnlinkGroup(_) => "unlink_group",
         Step::ExpectGroup(_) => "expect_group",
+        Step::Unassign(_) => "unassign",
+        Step::Suspend(_) => "suspend",
+        Step::SoftDelete(_) => "soft_delete",
+        Step::HardDelete(_) => "hard_delete",
+        Step::Restore(_) => "restore",
+        Step::AssignGroup(_) => "assign_group",
+        Step::UnassignGroup(_) => "unassign_group",
+        Step::DeleteGroup(_) => "delete_group",
+        Step::StartProvisioning => "start_provisioning",
+        Step::RestartProvisioning => "restart_provisioning",
+        Step::ProvisionOnDemand(_) => "provision_on_demand",
+        Step::Wait(_) => "wait",
+        Step::ExpectJob(_) => "expect_job",
     }
 }
 
-/// The IdP module a profile stands for; `None` for profiles that have none yet.
-fn okta_for(idp: IdpName) -> Option<Okta> {
+/// Whether an IdP profile implements a step. Directory definitions, reads and `wait` work for
+/// every IdP; actions need the IdP's module.
+pub fn supports(idp: IdpName, step: &Step) -> bool {
+    use Step::*;
+    if matches!(
+        step,
+        Request(_) | Snapshot(_) | User(_) | Group(_) | ExpectUser(_) | ExpectGroup(_) | Wait(_)
+    ) {
+        return true;
+    }
     match idp {
-        IdpName::Okta => Some(Okta::new(OktaFlavour::OinTemplate)),
-        IdpName::OktaAiw => Some(Okta::new(OktaFlavour::Aiw)),
-        _ => None,
+        IdpName::Generic => false,
+        IdpName::Okta | IdpName::OktaAiw => matches!(
+            step,
+            Assign(_)
+                | Unassign(_)
+                | UpdateUser(_)
+                | Deactivate(_)
+                | Reactivate(_)
+                | TestConnection
+                | ImportUsers
+                | PushGroup(_)
+                | AddMembers(_)
+                | RemoveMembers(_)
+                | RenameGroup(_)
+                | PushNow(_)
+                | UnlinkGroup(_)
+        ),
+        IdpName::Entra | IdpName::EntraCompliant => matches!(
+            step,
+            Assign(_)
+                | Unassign(_)
+                | UpdateUser(_)
+                | Deactivate(_)
+                | Reactivate(_)
+                | Suspend(_)
+                | SoftDelete(_)
+                | HardDelete(_)
+                | Restore(_)
+                | AssignGroup(_)
+                | UnassignGroup(_)
+                | DeleteGroup(_)
+                | AddMembers(_)
+                | RemoveMembers(_)
+                | RenameGroup(_)
+                | TestConnection
+                | StartProvisioning
+                | RestartProvisioning
+                | ProvisionOnDemand(_)
+                | ExpectJob(_)
+        ),
+        IdpName::Jumpcloud => false,
     }
 }
 
-/// Why a planned run cannot work: an IdP step, run as a profile that has no module for it.
+/// Why a planned run cannot work: a step its IdP profile does not implement.
 pub fn unsupported(scenario: &crate::scenario::model::Scenario, idp: IdpName) -> Option<String> {
-    let step = scenario.steps.iter().find(|step| {
-        is_idp_step(step)
-            && !matches!(step, Step::User(_) | Step::Group(_))
-            && okta_for(idp).is_none()
-    })?;
+    let step = scenario.steps.iter().find(|step| !supports(idp, step))?;
     Some(format!(
-        "scenario `{}` runs as `{}`, which has no IdP module for its `{}` step (okta and okta-aiw have one)",
+        "scenario `{}` runs as `{}`, which has no `{}` step (see the README's IdP steps table)",
         scenario.name,
         idp.as_str(),
         step_kind(step)
     ))
+}
+
+/// The IdP side of one scenario run: the directory, and Entra's provisioning job.
+pub struct IdpState {
+    pub idp: IdpName,
+    pub directory: Directory,
+    pub entra: Option<Job>,
+}
+
+/// IdP settings a run can change from the command line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdpOptions {
+    /// Send Entra's `aadOptscim062020` flag in every request's query (research A0).
+    pub entra_flag_in_query: bool,
+    /// Entra paces itself at this many requests per second (research A4).
+    pub entra_pace: Option<u32>,
+}
+
+impl IdpState {
+    pub fn new(idp: IdpName, options: IdpOptions) -> Self {
+        let entra = match idp {
+            IdpName::Entra | IdpName::EntraCompliant => {
+                let dialect = if idp == IdpName::Entra {
+                    Dialect::Default
+                } else {
+                    Dialect::Compliant
+                };
+                Some(Job::new(Entra {
+                    flag_in_query: options.entra_flag_in_query,
+                    pace: options.entra_pace,
+                    ..Entra::new(dialect)
+                }))
+            }
+            _ => None,
+        };
+        IdpState {
+            idp,
+            directory: Directory::default(),
+            entra,
+        }
+    }
+
+    /// The shape of the IdP's own object ids.
+    fn shape(&self, group: bool) -> IdShape {
+        match self.idp {
+            IdpName::Entra | IdpName::EntraCompliant => IdShape::Guid,
+            IdpName::Jumpcloud => IdShape::Hex24,
+            _ if group => IdShape::Okta("00g"),
+            _ => IdShape::Okta("00u"),
+        }
+    }
 }
 
 /// What an IdP step came to.
@@ -122,7 +228,7 @@ pub struct StepResult {
     pub stop: bool,
 }
 
-fn to_verdict(check: IdpCheck, step: usize, step_name: &str, first_exchange: usize) -> Verdict {
+pub fn to_verdict(check: IdpCheck, step: usize, step_name: &str, first_exchange: usize) -> Verdict {
     let outcome = if check.held() {
         Outcome::Passed
     } else {
@@ -147,151 +253,194 @@ fn substitute(vars: &Vars, text: &str) -> Result<String, String> {
     vars.substitute(text).map_err(|e| e.to_string())
 }
 
-/// Runs one IdP step. `default_check` names the verdict of a step that fails outside any IdP
-/// check (an unknown user, an IdP without a module).
-#[allow(clippy::too_many_arguments)]
+/// Where an IdP step runs: its place in the scenario, the variables, the check a failure
+/// outside any IdP check is reported under (an unknown user, a bad template), `--strict`.
+pub struct StepContext<'a> {
+    pub index: usize,
+    pub vars: &'a Vars,
+    pub default_check: CheckId,
+    pub strict: bool,
+}
+
+impl StepContext<'_> {
+    /// The step failed before any IdP check could judge it: an error verdict that stops.
+    pub fn error(&self, step: &Step, message: String) -> StepResult {
+        StepResult {
+            verdicts: vec![Verdict {
+                check: self.default_check.clone(),
+                outcome: Outcome::Error { message },
+                step: self.index,
+                step_name: step_label(step),
+                exchange: None,
+            }],
+            stop: true,
+        }
+    }
+
+    pub fn substitute(&self, text: &str) -> Result<String, String> {
+        substitute(self.vars, text)
+    }
+}
+
+impl StepResult {
+    pub fn nothing() -> Self {
+        StepResult {
+            verdicts: Vec::new(),
+            stop: false,
+        }
+    }
+}
+
+/// Runs one IdP step.
 pub async fn run_idp_step(
     step: &Step,
-    index: usize,
-    idp: IdpName,
-    directory: &mut Directory,
-    vars: &Vars,
+    context: StepContext<'_>,
+    state: &mut IdpState,
     wire: StepWire<'_>,
-    default_check: CheckId,
-    strict: bool,
 ) -> StepResult {
-    let step_name = step_label(step);
-    let error = |message: String| StepResult {
-        verdicts: vec![Verdict {
-            check: default_check.clone(),
-            outcome: Outcome::Error { message },
-            step: index,
-            step_name: step_name.clone(),
-            exchange: None,
-        }],
-        stop: true,
-    };
-    if let Step::User(spec) = step {
-        let profile = (|| {
-            let user_name = substitute(vars, &spec.user_name)?;
-            Ok::<_, String>(Profile {
-                email: match &spec.email {
-                    Some(email) => substitute(vars, email)?,
-                    None => user_name.clone(),
-                },
-                user_name,
-                given_name: substitute(vars, &spec.given_name)?,
-                family_name: substitute(vars, &spec.family_name)?,
-                display_name: spec
-                    .display_name
-                    .as_deref()
-                    .map(|d| substitute(vars, d))
-                    .transpose()?,
-                locale: spec.locale.clone(),
-                ..Profile::default()
-            })
-        })();
-        return match profile {
-            Ok(profile) => {
-                directory.define_user(&spec.key, profile, IdShape::Okta("00u"));
-                StepResult {
-                    verdicts: Vec::new(),
-                    stop: false,
-                }
-            }
-            Err(message) => error(message),
-        };
+    if !supports(state.idp, step) {
+        return context.error(
+            step,
+            format!(
+                "`{}` has no `{}` step (see the README's IdP steps table)",
+                state.idp.as_str(),
+                step_kind(step)
+            ),
+        );
     }
-    if let Step::Group(spec) = step {
-        let defined = substitute(vars, &spec.name).and_then(|name| {
-            match spec.members.iter().find(|m| directory.user(m).is_none()) {
-                Some(unknown) => Err(IdpError::UnknownUser(unknown.clone()).to_string()),
-                None => {
-                    directory.define_group(&spec.key, name, spec.members.clone(), IdShape::Okta("00g"));
-                    Ok(())
-                }
-            }
-        });
-        return match defined {
-            Ok(()) => StepResult {
-                verdicts: Vec::new(),
-                stop: false,
-            },
-            Err(message) => error(message),
-        };
-    }
-    let first_exchange = wire.exchanges.len();
-    if let Some(read) = read_target(step, directory) {
-        return expect_resource(read, index, vars, wire, default_check, step_name, strict).await;
-    }
-    let Some(okta) = okta_for(idp) else {
-        return error(format!(
-            "step `{}` needs an IdP profile with a module; `{}` has none yet (okta has)",
-            step_kind(step),
-            idp.as_str()
-        ));
-    };
-    let mut wire = wire;
-    if matches!(
-        step,
-        Step::PushGroup(_)
-            | Step::AddMembers(_)
-            | Step::RemoveMembers(_)
-            | Step::RenameGroup(_)
-            | Step::PushNow(_)
-            | Step::UnlinkGroup(_)
-    ) {
-        let outcome = group_step(step, &okta, directory, vars, &mut wire).await;
-        return judged(outcome, index, &step_name, first_exchange, strict).unwrap_or_else(error);
-    }
-    let outcome: Result<Vec<IdpCheck>, IdpError> = match step {
-        Step::TestConnection => okta.test_connection(&mut wire).await,
-        Step::ImportUsers => okta.import_users(&mut wire).await,
-        Step::Assign(key) | Step::Deactivate(key) | Step::Reactivate(key) => {
-            let Some(user) = directory.user_mut(key) else {
-                return error(IdpError::UnknownUser(key.clone()).to_string());
-            };
-            match step {
-                Step::Assign(_) => okta.assign(user, &mut wire).await,
-                Step::Deactivate(_) => okta.deactivate(user, &mut wire).await,
-                _ => okta.reactivate(user, &mut wire).await,
-            }
-        }
-        Step::UpdateUser(update) => {
-            let Some(user) = directory.user_mut(&update.user) else {
-                return error(IdpError::UnknownUser(update.user.clone()).to_string());
-            };
-            let changes = [
-                (&update.user_name, &mut user.profile.user_name),
-                (&update.given_name, &mut user.profile.given_name),
-                (&update.family_name, &mut user.profile.family_name),
-                (&update.email, &mut user.profile.email),
-            ];
-            for (new, slot) in changes {
-                if let Some(new) = new {
-                    match substitute(vars, new) {
-                        Ok(value) => *slot = value,
-                        Err(message) => return error(message),
+    match step {
+        Step::User(spec) => match define_user(spec, &context, state) {
+            Ok(()) => StepResult::nothing(),
+            Err(message) => context.error(step, message),
+        },
+        Step::Group(spec) => {
+            let shape = state.shape(true);
+            let directory = &mut state.directory;
+            let defined = context.substitute(&spec.name).and_then(|name| {
+                match spec.members.iter().find(|m| directory.user(m).is_none()) {
+                    Some(unknown) => Err(IdpError::UnknownUser(unknown.clone()).to_string()),
+                    None => {
+                        directory.define_group(&spec.key, name, spec.members.clone(), shape);
+                        Ok(())
                     }
                 }
+            });
+            match defined {
+                Ok(()) => StepResult::nothing(),
+                Err(message) => context.error(step, message),
             }
-            if let Some(display) = &update.display_name {
-                match substitute(vars, display) {
-                    Ok(value) => user.profile.display_name = Some(value),
-                    Err(message) => return error(message),
+        }
+        Step::ExpectUser(_) | Step::ExpectGroup(_) => {
+            let read = read_target(step, &state.directory).expect("a read step");
+            expect_resource(read, &context, wire, step_label(step)).await
+        }
+        Step::Wait(duration) => {
+            let duration = match parse_wait(duration) {
+                Ok(duration) => duration,
+                Err(message) => return context.error(step, message),
+            };
+            match &mut state.entra {
+                Some(job) => {
+                    super::entra_steps::wait(
+                        job,
+                        &mut state.directory,
+                        duration,
+                        step,
+                        &context,
+                        wire,
+                    )
+                    .await
+                }
+                None => {
+                    wire.clock.advance(
+                        jiff::SignedDuration::try_from(duration)
+                            .unwrap_or(jiff::SignedDuration::MAX),
+                    );
+                    StepResult::nothing()
                 }
             }
-            okta.update(user, &mut wire).await
         }
-        _ => return error(format!("step `{}` is not an IdP action", step_kind(step))),
+        _ => match state.idp {
+            IdpName::Okta | IdpName::OktaAiw => {
+                super::okta_steps::run(step, &context, state, wire).await
+            }
+            IdpName::Entra | IdpName::EntraCompliant => {
+                super::entra_steps::run(step, &context, state, wire).await
+            }
+            other => context.error(
+                step,
+                format!("`{}` has no `{}` step", other.as_str(), step_kind(step)),
+            ),
+        },
+    }
+}
+
+/// A `user:` step: the directory gains the user, unassigned.
+fn define_user(
+    spec: &UserSpec,
+    context: &StepContext<'_>,
+    state: &mut IdpState,
+) -> Result<(), String> {
+    let optional =
+        |value: &Option<String>| value.as_deref().map(|v| context.substitute(v)).transpose();
+    let user_name = context.substitute(&spec.user_name)?;
+    let profile = Profile {
+        email: match &spec.email {
+            Some(email) => context.substitute(email)?,
+            None => user_name.clone(),
+        },
+        user_name,
+        given_name: context.substitute(&spec.given_name)?,
+        family_name: context.substitute(&spec.family_name)?,
+        display_name: optional(&spec.display_name)?,
+        locale: spec.locale.clone(),
+        title: optional(&spec.title)?,
+        department: optional(&spec.department)?,
     };
-    let outcome = outcome.map_err(|failure| failure.to_string());
-    judged(outcome, index, &step_name, first_exchange, strict).unwrap_or_else(error)
+    let shape = state.shape(false);
+    state.directory.define_user(&spec.key, profile, shape);
+    if let Some(user) = state.directory.user_mut(&spec.key) {
+        user.manager = spec.manager.clone();
+    }
+    Ok(())
+}
+
+/// An `update_user:` step applied to the directory user's profile.
+pub fn apply_update(
+    user: &mut crate::idp::directory::DirectoryUser,
+    update: &UserUpdate,
+    context: &StepContext<'_>,
+) -> Result<(), String> {
+    let changes = [
+        (&update.user_name, &mut user.profile.user_name),
+        (&update.given_name, &mut user.profile.given_name),
+        (&update.family_name, &mut user.profile.family_name),
+        (&update.email, &mut user.profile.email),
+    ];
+    for (new, slot) in changes {
+        if let Some(new) = new {
+            *slot = context.substitute(new)?;
+        }
+    }
+    let optional = [
+        (&update.display_name, &mut user.profile.display_name),
+        (&update.title, &mut user.profile.title),
+        (&update.department, &mut user.profile.department),
+    ];
+    for (new, slot) in optional {
+        if let Some(new) = new {
+            *slot = Some(context.substitute(new)?);
+        }
+    }
+    if let Some(manager) = &update.manager {
+        user.manager = Some(manager.clone());
+    }
+    Ok(())
 }
 
 /// An IdP action's checks as the step's verdicts, or the message of an action that could not
 /// be carried out.
-fn judged(
+pub fn judged(
     outcome: Result<Vec<IdpCheck>, String>,
     index: usize,
     step_name: &str,
@@ -348,13 +497,12 @@ fn read_target(step: &Step, directory: &Directory) -> Option<ReadTarget> {
 
 async fn expect_resource(
     read: ReadTarget,
-    index: usize,
-    vars: &Vars,
+    context: &StepContext<'_>,
     mut wire: StepWire<'_>,
-    default_check: CheckId,
     step_name: String,
-    strict: bool,
 ) -> StepResult {
+    let (index, vars, strict) = (context.index, context.vars, context.strict);
+    let default_check = context.default_check.clone();
     let check = match &read.check {
         Some(spec) => CheckId {
             id: spec.id.clone(),
@@ -435,122 +583,16 @@ pub fn step_label(step: &Step) -> String {
         Step::RenameGroup(rename) => format!("rename_group {}", rename.group),
         Step::UnlinkGroup(unlink) => format!("unlink_group {}", unlink.group),
         Step::ExpectGroup(expect) => format!("expect_group {}", expect.group),
+        Step::Unassign(key)
+        | Step::Suspend(key)
+        | Step::SoftDelete(key)
+        | Step::HardDelete(key)
+        | Step::Restore(key)
+        | Step::AssignGroup(key)
+        | Step::UnassignGroup(key)
+        | Step::DeleteGroup(key)
+        | Step::ProvisionOnDemand(key)
+        | Step::Wait(key) => format!("{} {key}", step_kind(step)),
         other => step_kind(other).to_owned(),
     }
-}
-
-/// The members Okta pushes: assigned, provisioned and active directory users (research/okta.md
-/// §3.6: "Users who show as inactive in Okta aren't pushed").
-fn pushed_members(directory: &Directory, keys: &[String]) -> Vec<PushedMember> {
-    keys.iter()
-        .filter_map(|key| directory.user(key))
-        .filter(|user| user.assigned && user.active)
-        .filter_map(|user| {
-            Some(PushedMember {
-                target_id: user.target_id.clone()?,
-                user_name: user.profile.user_name.clone(),
-            })
-        })
-        .collect()
-}
-
-/// Runs a group step; `Err` is a message for an error verdict.
-async fn group_step(
-    step: &Step,
-    okta: &Okta,
-    directory: &mut Directory,
-    vars: &Vars,
-    wire: &mut StepWire<'_>,
-) -> Result<Vec<IdpCheck>, String> {
-    let group_key = match step {
-        Step::PushGroup(key) | Step::PushNow(key) => key.clone(),
-        Step::AddMembers(change) | Step::RemoveMembers(change) => change.group.clone(),
-        Step::RenameGroup(rename) => rename.group.clone(),
-        Step::UnlinkGroup(unlink) => unlink.group.clone(),
-        _ => return Err(format!("step `{}` is not a group step", step_kind(step))),
-    };
-    let Some(group) = directory.group(&group_key).cloned() else {
-        return Err(format!(
-            "no group `{group_key}` in the directory (define it with a `group:` step)"
-        ));
-    };
-    let mut pushed = PushedGroup {
-        name: group.name.clone(),
-        target_id: group.target_id.clone(),
-    };
-    let checks = match step {
-        Step::PushGroup(_) => {
-            let members = pushed_members(directory, &group.members);
-            let checks = okta.push_group(&mut pushed, &members, wire).await;
-            if let Some(stored) = directory.group_mut(&group_key) {
-                stored.pushed = pushed.target_id.is_some();
-                stored.target_id = pushed.target_id.clone();
-            }
-            checks
-        }
-        Step::AddMembers(change) | Step::RemoveMembers(change) => {
-            for user in &change.users {
-                if directory.user(user).is_none() {
-                    return Err(IdpError::UnknownUser(user.clone()).to_string());
-                }
-            }
-            let adding = matches!(step, Step::AddMembers(_));
-            let mut members = group.members.clone();
-            if adding {
-                for user in &change.users {
-                    if !members.contains(user) {
-                        members.push(user.clone());
-                    }
-                }
-            } else {
-                members.retain(|m| !change.users.contains(m));
-            }
-            if let Some(stored) = directory.group_mut(&group_key) {
-                stored.members = members.clone();
-            }
-            if !group.pushed {
-                return Ok(Vec::new());
-            }
-            let changed = pushed_members(directory, &change.users);
-            let all = pushed_members(directory, &members);
-            let (added, removed) = if adding {
-                (changed, Vec::new())
-            } else {
-                (Vec::new(), changed)
-            };
-            okta.update_group_members(&pushed, &added, &removed, &all, wire)
-                .await
-        }
-        Step::RenameGroup(rename) => {
-            let name = substitute(vars, &rename.name)?;
-            if let Some(stored) = directory.group_mut(&group_key) {
-                stored.name = name.clone();
-            }
-            if !group.pushed {
-                return Ok(Vec::new());
-            }
-            pushed.name = name;
-            let all = pushed_members(directory, &group.members);
-            okta.rename_group(&pushed, &all, wire).await
-        }
-        Step::PushNow(_) => {
-            if !group.pushed {
-                return Err(format!(
-                    "group `{group_key}` is not pushed (push it with `push_group`)"
-                ));
-            }
-            let all = pushed_members(directory, &group.members);
-            okta.push_now(&pushed, &all, wire).await
-        }
-        Step::UnlinkGroup(unlink) => {
-            let checks = okta.unlink_group(&mut pushed, unlink.delete, wire).await;
-            if let Some(stored) = directory.group_mut(&group_key) {
-                stored.pushed = false;
-                stored.target_id = pushed.target_id.clone();
-            }
-            checks
-        }
-        _ => return Err(format!("step `{}` is not a group step", step_kind(step))),
-    };
-    checks.map_err(|e| e.to_string())
 }

@@ -10,10 +10,12 @@
 //! Without a target, every scenario run gets a fresh embedded reference server on 127.0.0.1,
 //! so runs are independent and their snapshots deterministic.
 
+pub mod entra_steps;
 pub mod exchange;
 pub mod execute;
 pub mod expect;
 pub mod idp_steps;
+pub mod okta_steps;
 pub mod outcome;
 pub mod ownership;
 pub mod scrub;

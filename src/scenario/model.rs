@@ -50,16 +50,25 @@ pub enum IdpName {
     /// Okta, App Integration Wizard flavour: every update a full PUT (research/okta.md §1).
     #[serde(rename = "okta-aiw")]
     OktaAiw,
+    /// Microsoft Entra ID, default PATCH dialect: capitalised ops, `"True"`/`"False"` strings,
+    /// one op per attribute (research/entra_jumpcloud.md A6.1).
     Entra,
+    /// Entra with `aadOptscim062020` on the tenant URL: lowercase ops, real booleans, one
+    /// path-less replace (research/entra_jumpcloud.md A0, A6.2).
+    #[serde(rename = "entra-compliant")]
+    EntraCompliant,
+    /// JumpCloud's "Export users to this app (Identity Management)" (research/entra_jumpcloud.md
+    /// Part B).
     Jumpcloud,
 }
 
 impl IdpName {
-    pub const ALL: [IdpName; 5] = [
+    pub const ALL: [IdpName; 6] = [
         IdpName::Generic,
         IdpName::Okta,
         IdpName::OktaAiw,
         IdpName::Entra,
+        IdpName::EntraCompliant,
         IdpName::Jumpcloud,
     ];
 
@@ -69,6 +78,7 @@ impl IdpName {
             IdpName::Okta => "okta",
             IdpName::OktaAiw => "okta-aiw",
             IdpName::Entra => "entra",
+            IdpName::EntraCompliant => "entra-compliant",
             IdpName::Jumpcloud => "jumpcloud",
         }
     }
@@ -122,6 +132,84 @@ pub enum Step {
     UnlinkGroup(GroupUnlink),
     /// Read a pushed group from the target by the id the IdP holds for it, and check it.
     ExpectGroup(ExpectGroup),
+    /// Unassign a user from the application.
+    Unassign(String),
+    /// Suspend a user (JumpCloud), or block their sign-in (Entra).
+    Suspend(String),
+    /// Delete a user in Entra: to the recycle bin, purged 30 days later.
+    SoftDelete(String),
+    /// Delete a user for good: Entra's purge, JumpCloud's delete.
+    HardDelete(String),
+    /// Restore a soft-deleted user from Entra's recycle bin.
+    Restore(String),
+    /// Assign a group to the application (Entra) or bind it (JumpCloud): its members come into
+    /// scope, and the group is provisioned.
+    AssignGroup(String),
+    /// Unassign (unbind) a group from the application.
+    UnassignGroup(String),
+    /// Delete a group in the IdP.
+    DeleteGroup(String),
+    /// Entra's "Start provisioning": the initial cycle runs now, then one every 40 minutes.
+    StartProvisioning,
+    /// Entra's "Restart provisioning": anchors and watermark are cleared, an initial cycle runs.
+    RestartProvisioning,
+    /// Entra's provision on demand, for one user or one group (at most 5 members), by key.
+    ProvisionOnDemand(String),
+    /// Let time pass on the IdP's clock (`40m`, `6h`, `30d`, `1d12h`): every Entra cycle that
+    /// falls due on the way runs at its own instant.
+    Wait(String),
+    /// Check the state of Entra's provisioning job: quarantine, escrow.
+    ExpectJob(ExpectJob),
+}
+
+/// What Entra's provisioning job must look like now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectJob {
+    /// Whether the job is in quarantine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantined: Option<bool>,
+    /// How many objects wait in escrow for a retry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrowed: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSpec>,
+}
+
+/// Parses a `wait:` duration: whole numbers with units `d`, `h`, `m`, `s`, largest first
+/// (`1d12h`, `40m`, `90s`).
+pub fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    let invalid = || format!("`{text}` is not a duration like `40m`, `6h`, `30d` or `1d12h`");
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    let mut last_unit = u64::MAX;
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(invalid()),
+        };
+        let count: u64 = digits.parse().map_err(|_| invalid())?;
+        if unit >= last_unit {
+            return Err(invalid());
+        }
+        last_unit = unit;
+        total = count
+            .checked_mul(unit)
+            .and_then(|secs| total.checked_add(secs))
+            .ok_or_else(invalid)?;
+        digits.clear();
+    }
+    if !digits.is_empty() || last_unit == u64::MAX {
+        return Err(invalid());
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 /// A group of the IdP's directory.
@@ -190,6 +278,15 @@ pub struct UserSpec {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    /// Job title (`title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Department (the enterprise extension's `department`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The directory key of the user's manager (Entra sends it as a later PATCH).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
 }
 
 /// A profile change in the IdP; attributes not given keep their value.
@@ -208,6 +305,13 @@ pub struct UserUpdate {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The directory key of the user's new manager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
 }
 
 /// A GET of a directory user's resource in the target, and what it must show.

@@ -235,7 +235,25 @@ impl<'a> Checker<'a> {
                 | Step::RenameGroup(_)
                 | Step::PushNow(_)
                 | Step::UnlinkGroup(_)
-                | Step::ExpectGroup(_) => {}
+                | Step::ExpectGroup(_)
+                | Step::Unassign(_)
+                | Step::Suspend(_)
+                | Step::SoftDelete(_)
+                | Step::HardDelete(_)
+                | Step::Restore(_)
+                | Step::AssignGroup(_)
+                | Step::UnassignGroup(_)
+                | Step::DeleteGroup(_)
+                | Step::StartProvisioning
+                | Step::RestartProvisioning
+                | Step::ProvisionOnDemand(_)
+                | Step::ExpectJob(_) => {}
+                Step::Wait(duration) => {
+                    if let Err(message) = crate::scenario::model::parse_wait(duration) {
+                        let at = self.value(&[K("steps"), I(index), K("wait")]);
+                        self.report(at, message);
+                    }
+                }
                 Step::Snapshot(name) => {
                     let at = self.value(&[K("steps"), I(index), K("snapshot")]);
                     if name.trim().is_empty() {

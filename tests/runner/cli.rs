@@ -147,14 +147,14 @@ fn usage_and_scenario_errors_exit_2_and_an_unreachable_target_exits_3() {
 
     std::fs::write(
         dir.path().join("no-module.yaml"),
-        "name: no-module\ndescription: x\nidps: [entra]\nsteps:\n  - test_connection\n",
+        "name: no-module\ndescription: x\nidps: [entra]\nsteps:\n  - push_now: eng\n",
     )
     .unwrap();
     let no_module = scimulate(&["run", "no-module.yaml"], dir.path());
     assert_eq!(no_module.status.code(), Some(2));
     assert!(
         text(&no_module)
-            .contains("`entra`, which has no IdP module for its `test_connection` step"),
+            .contains("runs as `entra`, which has no `push_now` step"),
         "{}",
         text(&no_module)
     );

@@ -1,0 +1,65 @@
+//! URL pieces every IdP module builds: an id as a path segment, a filter value in a query.
+//!
+//! The IdPs differ in how they encode a filter (Okta `%20`, Entra `+`; research/okta.md §3.3,
+//! research/entra_jumpcloud.md A1), not in which characters they keep, so the sets live here once.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// RFC 3986 unreserved characters (ALPHA / DIGIT / `-` `.` `_` `~`) stay literal; everything
+/// else is percent-encoded (`@` as `%40`, `"` as `%22`).
+pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// RFC 3986 `pchar` stays literal: usual ids (UUIDs, integers) go byte for byte, and a `/` or
+/// `?` inside an id cannot change the path.
+const PCHAR: &AsciiSet = &UNRESERVED
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// An id as one path segment.
+pub fn segment(id: &str) -> String {
+    utf8_percent_encode(id, PCHAR).to_string()
+}
+
+/// A filter in the form-encoding style: spaces as `+`, everything but unreserved characters
+/// percent-encoded (`userName+eq+%22ada%40example.com%22`).
+pub fn filter_plus(filter: &str) -> String {
+    filter
+        .split(' ')
+        .map(|part| utf8_percent_encode(part, UNRESERVED).to_string())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_encode_spaces_as_plus_and_quotes_and_at_signs() {
+        assert_eq!(
+            filter_plus(r#"userName eq "ada lovelace@example.com""#),
+            "userName+eq+%22ada+lovelace%40example.com%22"
+        );
+    }
+
+    #[test]
+    fn segments_keep_ids_but_not_slashes() {
+        assert_eq!(segment("2819c223-7f76"), "2819c223-7f76");
+        assert_eq!(segment("a/b?c"), "a%2Fb%3Fc");
+    }
+}

@@ -1,0 +1,237 @@
+//! What Entra needs back to work: each answer judged as Entra's provisioning service would,
+//! with the error Entra would log (research/entra_jumpcloud.md A9, A10).
+//!
+//! Every check is [`Level::IdpRequired`]: a failure is an object Entra escrows, a log line the
+//! customer's admin sees, or a job in quarantine.
+
+use serde_json::Value;
+
+use crate::idp::IdpCheck;
+use crate::idp::wire::WireResponse;
+use crate::scenario::model::Level;
+
+pub const TEST_CONNECTION_EMPTY_LIST: &str = "entra.test-connection.empty-list-200";
+pub const LOOKUP_LIST_RESPONSE: &str = "entra.lookup.answers-list-response";
+pub const LOOKUP_SINGLE_MATCH: &str = "entra.lookup.single-match";
+pub const LOOKUP_FINDS_EXISTING: &str = "entra.lookup.finds-existing-user";
+pub const GROUP_LOOKUP_EXCLUDES_MEMBERS: &str = "entra.group.lookup-excludes-members";
+pub const CREATE_RETURNS_ID: &str = "entra.create.returns-201-with-id";
+pub const GROUP_CREATE_RETURNS_ID: &str = "entra.group.create-returns-201-with-id";
+pub const GET_FINDS_ANCHOR: &str = "entra.get.finds-anchored-object";
+pub const UPDATE_ACCEPTED: &str = "entra.update.accepted";
+pub const GROUP_PATCH_ACCEPTED: &str = "entra.group.patch-accepted";
+pub const DELETE_RETURNS_204: &str = "entra.delete.returns-204";
+pub const REQUEST_COMPLETES: &str = "entra.request.completes";
+pub const JOB_NOT_QUARANTINED: &str = "entra.job.not-quarantined";
+pub const ESCROW_NOT_GIVEN_UP: &str = "entra.escrow.not-given-up";
+
+const A3: &str = "research/entra_jumpcloud.md A3";
+const A5: &str = "research/entra_jumpcloud.md A5";
+const A6: &str = "research/entra_jumpcloud.md A6.5";
+const A7: &str = "research/entra_jumpcloud.md A7";
+const A8: &str = "research/entra_jumpcloud.md A8";
+pub const A9: &str = "research/entra_jumpcloud.md A9";
+const A10: &str = "research/entra_jumpcloud.md A10";
+
+fn check(id: &'static str, source: &'static str, index: usize) -> IdpCheck {
+    IdpCheck::new(id, Level::IdpRequired, source).on(index)
+}
+
+/// What a filter query came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    NotFound,
+    Found(String, Value),
+    /// Entra could not read it; `filter_404` when it was the compliance failure that quarantines.
+    Failed {
+        filter_404: bool,
+    },
+}
+
+/// A ListResponse's resources, or why it is not one Entra can read.
+fn list_resources(response: &WireResponse) -> Result<Vec<Value>, String> {
+    if response.status != 200 {
+        return Err(format!(
+            "the filter query answered {} (Entra needs 200 with a ListResponse, even for no match)",
+            response.status
+        ));
+    }
+    let Some(body) = response.json() else {
+        return Err(
+            "the body is not JSON: SystemForCrossDomainIdentityManagementServiceIncompatible"
+                .into(),
+        );
+    };
+    let Some(total) = body.get("totalResults") else {
+        return Err("the ListResponse has no totalResults".into());
+    };
+    if !total.is_u64() {
+        return Err(format!(
+            "totalResults is {total}, not an integer: Entra cannot deserialize the ListResponse"
+        ));
+    }
+    match body.get("Resources") {
+        None if total.as_u64() == Some(0) => Ok(Vec::new()),
+        Some(Value::Array(resources)) => Ok(resources.clone()),
+        _ => Err("the ListResponse has no Resources array".into()),
+    }
+}
+
+/// Test Connection's probe for a random GUID (A3): 200 with an empty ListResponse.
+pub fn test_connection(index: usize, response: &WireResponse) -> (IdpCheck, bool) {
+    let check = check(TEST_CONNECTION_EMPTY_LIST, A3, index);
+    match list_resources(response) {
+        Ok(resources) if resources.is_empty() => (check, false),
+        Ok(resources) => (
+            check.fail(format!(
+                "a filter on a random GUID matched {} resource(s): the filter is not applied",
+                resources.len()
+            )),
+            false,
+        ),
+        Err(reason) => (check.fail(reason), response.status == 404),
+    }
+}
+
+/// A lookup by the matching attribute (A5, A8): a ListResponse with at most one resource,
+/// which has an `id`; a group's without `members` when they were excluded.
+pub fn lookup(index: usize, response: &WireResponse, group: bool) -> (Vec<IdpCheck>, Lookup) {
+    let mut checks = Vec::new();
+    let listed = check(LOOKUP_LIST_RESPONSE, A10, index);
+    let resources = match list_resources(response) {
+        Ok(resources) => {
+            checks.push(listed);
+            resources
+        }
+        Err(reason) => {
+            let filter_404 = response.status == 404;
+            let reason = if filter_404 {
+                format!(
+                    "{reason}; a 404 on a filter query is a SCIM compliance failure that quarantines the job (A9)"
+                )
+            } else {
+                reason
+            };
+            checks.push(listed.fail(reason));
+            return (checks, Lookup::Failed { filter_404 });
+        }
+    };
+    let single = check(LOOKUP_SINGLE_MATCH, A9, index);
+    if resources.len() > 1 {
+        checks.push(single.fail(format!(
+            "the lookup matched {} resources: SystemForCrossDomainIdentityManagementMultipleEntriesInResponse",
+            resources.len()
+        )));
+        return (checks, Lookup::Failed { filter_404: false });
+    }
+    checks.push(single);
+    if group {
+        let excluded = check(GROUP_LOOKUP_EXCLUDES_MEMBERS, A8, index);
+        if resources.iter().any(|r| r.get("members").is_some()) {
+            checks.push(excluded.fail(
+                "the group came back with `members` although the query said excludedAttributes=members",
+            ));
+            return (checks, Lookup::Failed { filter_404: false });
+        }
+        checks.push(excluded);
+    }
+    match resources.into_iter().next() {
+        None => (checks, Lookup::NotFound),
+        Some(resource) => match resource.get("id").and_then(Value::as_str) {
+            Some(id) => (checks, Lookup::Found(id.to_owned(), resource.clone())),
+            None => {
+                let last = checks.pop().expect("a check was pushed");
+                checks.push(last.fail("the matched resource has no `id`"));
+                (checks, Lookup::Failed { filter_404: false })
+            }
+        },
+    }
+}
+
+/// `POST /Users` or `/Groups` after an empty lookup (A5, A8): 201 with an `id`. A 409 means the
+/// lookup missed an object the target holds: Entra escrows it and retries, forever failing.
+pub fn created(
+    index: usize,
+    response: &WireResponse,
+    group: bool,
+) -> (Vec<IdpCheck>, Option<String>) {
+    let (id, source) = if group {
+        (GROUP_CREATE_RETURNS_ID, A8)
+    } else {
+        (CREATE_RETURNS_ID, A5)
+    };
+    let created = check(id, source, index);
+    if response.status == 409 && !group {
+        return (
+            vec![
+                created.fail("409 Conflict: Entra logs EntryConflict and escrows the user"),
+                check(LOOKUP_FINDS_EXISTING, A7, index).fail(
+                    "the lookup found no user, yet the target holds one with this userName: disabled users must still be returned by filter queries (A7) and lookups must ignore case (A10)",
+                ),
+            ],
+            None,
+        );
+    }
+    if response.status != 201 {
+        return (
+            vec![created.fail(format!("expected 201 Created, got {}", response.status))],
+            None,
+        );
+    }
+    match response
+        .json()
+        .and_then(|b| b.get("id").and_then(Value::as_str).map(str::to_owned))
+    {
+        Some(target_id) => (vec![created], Some(target_id)),
+        None => (vec![created.fail("the 201 body has no `id`")], None),
+    }
+}
+
+/// `GET` by the id Entra anchored (A6, A9): 200 with the resource; 404 is `InvalidAnchor`.
+pub fn fetched(index: usize, response: &WireResponse) -> (IdpCheck, Option<Value>) {
+    let found = check(GET_FINDS_ANCHOR, A9, index);
+    match response.status {
+        200 => match response.json() {
+            Some(body) if body.get("id").is_some() => (found, Some(body)),
+            _ => (
+                found.fail("the 200 body is not a resource with an `id`"),
+                None,
+            ),
+        },
+        404 => (
+            found.fail(
+                "404 for an object Entra created or matched: InvalidAnchor (it no longer exists)",
+            ),
+            None,
+        ),
+        status => (found.fail(format!("expected 200, got {status}")), None),
+    }
+}
+
+/// A PATCH (A6.5, A8): 200 or 204.
+pub fn patched(index: usize, response: &WireResponse, group: bool) -> IdpCheck {
+    let (id, source) = if group {
+        (GROUP_PATCH_ACCEPTED, A8)
+    } else {
+        (UPDATE_ACCEPTED, A6)
+    };
+    let accepted = check(id, source, index);
+    match response.status {
+        200 | 204 => accepted,
+        status => accepted.fail(format!("expected 200 or 204, got {status}")),
+    }
+}
+
+/// A DELETE (A7, A8): 204.
+pub fn deleted(index: usize, response: &WireResponse) -> IdpCheck {
+    let deleted = check(DELETE_RETURNS_204, A7, index);
+    match response.status {
+        204 => deleted,
+        status => deleted.fail(format!("expected 204 No Content, got {status}")),
+    }
+}
+
+/// A request that never got an answer (A9: timeouts and protocol errors are retried).
+pub fn unanswered(index: usize, line: &str, error: &str) -> IdpCheck {
+    check(REQUEST_COMPLETES, A9, index).fail(format!("{line}: {error}"))
+}

@@ -1,0 +1,274 @@
+//! Entra's memory of what failed: per-object escrow with its retry schedule, and the job-level
+//! quarantine (research/entra_jumpcloud.md A9).
+//!
+//! Pure rules over instants, so that the schedule can be tested without a target: an object
+//! whose request failed waits in escrow and is retried 6 h after the failure, then 12 h, then
+//! every 24 h, and given up 28 days after its first failure (MS-QUAR "Retry duration"). A job is
+//! quarantined on invalid credentials, on SCIM non-compliance (a filter query answered 404), or
+//! when failures cross the escrow-proportion thresholds; while quarantined its cycles slow down
+//! gradually to one a day, it leaves quarantine after a cycle without failures, and it is
+//! disabled after four weeks (MS-QUAR).
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+
+/// How long an escrowed object is retried before it is given up (A9).
+pub const ESCROW_LIMIT: SignedDuration = SignedDuration::from_hours(28 * 24);
+/// The regular interval between cycles (A4).
+pub const CYCLE_INTERVAL: SignedDuration = SignedDuration::from_mins(40);
+/// The slowest a quarantined job runs (A9: "falls gradually to once per day").
+pub const QUARANTINE_SLOWEST: SignedDuration = SignedDuration::from_hours(24);
+/// How long a job may stay in quarantine before it is disabled (A9).
+pub const QUARANTINE_LIMIT: SignedDuration = SignedDuration::from_hours(28 * 24);
+/// Quarantine by volume is evaluated from this many failures on (A9).
+pub const PROPORTION_FLOOR: u64 = 5_000;
+/// More than this share of failed events quarantines the job (A9).
+pub const PROPORTION_PERCENT: u64 = 40;
+/// More failures than this quarantine the job whatever their share (A9).
+pub const FAILURE_CEILING: u64 = 40_000;
+
+/// The wait after the n-th failure of an object (1-based): 6 h, 12 h, then 24 h.
+pub fn retry_delay(failures: u32) -> SignedDuration {
+    match failures {
+        0 | 1 => SignedDuration::from_hours(6),
+        2 => SignedDuration::from_hours(12),
+        _ => SignedDuration::from_hours(24),
+    }
+}
+
+/// One object waiting for a retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub first_failed: Timestamp,
+    pub failures: u32,
+    pub due: Timestamp,
+    /// Why the last attempt failed.
+    pub reason: String,
+}
+
+/// Escrowed objects by key (`user:ada`, `group:eng`).
+#[derive(Debug, Clone, Default)]
+pub struct Escrow {
+    entries: BTreeMap<String, Entry>,
+}
+
+/// What became of a failed object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Escrowed {
+    /// Retried at this instant.
+    RetryAt(Timestamp),
+    /// Failing for 28 days: no more retries.
+    GivenUp,
+}
+
+impl Escrow {
+    /// Records a failure at `now`.
+    pub fn fail(&mut self, key: &str, now: Timestamp, reason: String) -> Escrowed {
+        let entry = self.entries.entry(key.to_owned()).or_insert(Entry {
+            first_failed: now,
+            failures: 0,
+            due: now,
+            reason: String::new(),
+        });
+        entry.failures += 1;
+        entry.reason = reason;
+        if now.duration_since(entry.first_failed) >= ESCROW_LIMIT {
+            self.entries.remove(key);
+            return Escrowed::GivenUp;
+        }
+        entry.due = now + retry_delay(entry.failures);
+        Escrowed::RetryAt(entry.due)
+    }
+
+    /// The object went through: out of escrow.
+    pub fn succeed(&mut self, key: &str) {
+        self.entries.remove(key);
+    }
+
+    /// Whether an escrowed object must wait: in escrow and not yet due.
+    pub fn waiting(&self, key: &str, now: Timestamp) -> bool {
+        self.entries.get(key).is_some_and(|e| e.due > now)
+    }
+
+    /// Whether the object is in escrow and due for its retry.
+    pub fn due(&self, key: &str, now: Timestamp) -> bool {
+        self.entries.get(key).is_some_and(|e| e.due <= now)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// Why a job is quarantined, in Entra's words (A9, MS-QUAR).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuarantineReason {
+    /// Invalid credentials: the target answered 401 or 403.
+    InvalidCredentials,
+    /// "SCIM Compliance issue: An HTTP/404 Not Found response was returned rather than the
+    /// expected HTTP/200" on a filter query.
+    FilterAnswered404,
+    /// Failures crossed the escrow-proportion thresholds.
+    EscrowProportion,
+}
+
+impl QuarantineReason {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            QuarantineReason::InvalidCredentials => {
+                "EncounteredQuarantineException: the target refused the credentials (401/403)"
+            }
+            QuarantineReason::FilterAnswered404 => {
+                "SCIM compliance issue: a filter query answered HTTP/404 Not Found rather than HTTP/200 with an empty ListResponse"
+            }
+            QuarantineReason::EscrowProportion => {
+                "EncounteredEscrowProportionThreshold: too many of the cycle's operations failed"
+            }
+        }
+    }
+}
+
+/// What one cycle saw, for the quarantine rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CycleTally {
+    pub events: u64,
+    pub failures: u64,
+    pub unauthorized: bool,
+    pub filter_404: bool,
+}
+
+/// The quarantine a cycle's tally calls for, if any.
+pub fn quarantine_for(tally: &CycleTally) -> Option<QuarantineReason> {
+    if tally.unauthorized {
+        return Some(QuarantineReason::InvalidCredentials);
+    }
+    if tally.filter_404 {
+        return Some(QuarantineReason::FilterAnswered404);
+    }
+    let share_exceeded = tally.failures >= PROPORTION_FLOOR
+        && tally.failures * 100 > tally.events * PROPORTION_PERCENT;
+    (share_exceeded || tally.failures > FAILURE_CEILING)
+        .then_some(QuarantineReason::EscrowProportion)
+}
+
+/// A job in quarantine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantine {
+    pub reason: QuarantineReason,
+    pub since: Timestamp,
+    /// The current gap between cycles: it doubles each quarantined cycle, up to a day.
+    pub interval: SignedDuration,
+}
+
+impl Quarantine {
+    pub fn new(reason: QuarantineReason, since: Timestamp) -> Self {
+        Quarantine {
+            reason,
+            since,
+            interval: CYCLE_INTERVAL,
+        }
+    }
+
+    /// The gap before the next cycle; slows down one step each time it is asked.
+    pub fn next_interval(&mut self) -> SignedDuration {
+        self.interval = (self.interval * 2).min(QUARANTINE_SLOWEST);
+        self.interval
+    }
+
+    /// Four weeks in quarantine: Entra disables the job.
+    pub fn expired(&self, now: Timestamp) -> bool {
+        now.duration_since(self.since) >= QUARANTINE_LIMIT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(hours: i64) -> Timestamp {
+        Timestamp::UNIX_EPOCH + SignedDuration::from_hours(hours)
+    }
+
+    #[test]
+    fn an_object_is_retried_at_6_12_then_every_24_hours_and_given_up_after_28_days() {
+        // Arrange
+        let mut escrow = Escrow::default();
+
+        // Act
+        let first = escrow.fail("user:ada", at(0), "409".into());
+        let second = escrow.fail("user:ada", at(6), "409".into());
+        let third = escrow.fail("user:ada", at(18), "409".into());
+        let fourth = escrow.fail("user:ada", at(42), "409".into());
+        let waiting = escrow.waiting("user:ada", at(50));
+        let last = escrow.fail("user:ada", at(28 * 24), "409".into());
+
+        // Assert
+        assert_eq!(first, Escrowed::RetryAt(at(6)));
+        assert_eq!(second, Escrowed::RetryAt(at(18)));
+        assert_eq!(third, Escrowed::RetryAt(at(42)));
+        assert_eq!(fourth, Escrowed::RetryAt(at(66)));
+        assert!(waiting);
+        assert_eq!(last, Escrowed::GivenUp);
+        assert!(escrow.is_empty());
+    }
+
+    #[test]
+    fn quarantine_follows_credentials_compliance_and_proportion() {
+        let tally = |events, failures| CycleTally {
+            events,
+            failures,
+            ..CycleTally::default()
+        };
+        assert_eq!(
+            quarantine_for(&tally(100, 100)),
+            None,
+            "below the 5,000 floor"
+        );
+        assert_eq!(
+            quarantine_for(&tally(10_000, 5_000)),
+            Some(QuarantineReason::EscrowProportion)
+        );
+        assert_eq!(quarantine_for(&tally(20_000, 5_000)), None, "25 % only");
+        assert_eq!(
+            quarantine_for(&tally(200_000, 40_001)),
+            Some(QuarantineReason::EscrowProportion)
+        );
+        let unauthorized = CycleTally {
+            unauthorized: true,
+            ..CycleTally::default()
+        };
+        assert_eq!(
+            quarantine_for(&unauthorized),
+            Some(QuarantineReason::InvalidCredentials)
+        );
+    }
+
+    #[test]
+    fn a_quarantined_job_slows_to_once_a_day_and_expires_after_four_weeks() {
+        // Arrange
+        let mut quarantine = Quarantine::new(QuarantineReason::FilterAnswered404, at(0));
+
+        // Act
+        let intervals: Vec<i64> = (0..7)
+            .map(|_| quarantine.next_interval().as_mins())
+            .collect();
+
+        // Assert
+        assert_eq!(intervals, [80, 160, 320, 640, 1280, 1440, 1440]);
+        assert!(!quarantine.expired(at(27 * 24)));
+        assert!(quarantine.expired(at(28 * 24)));
+    }
+}

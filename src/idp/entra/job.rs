@@ -1,0 +1,926 @@
+//! Entra's provisioning job: anchors, watermark, escrow, quarantine, and the cycles that send
+//! the directory's net changes (research/entra_jumpcloud.md A4–A9).
+//!
+//! A cycle reads the directory as it is, not the steps that led there: every user and group
+//! changed since the watermark (all of them in an initial cycle) is compared with the target and
+//! brought level, in Entra's order (A4): users (lookup, create or match and update), groups
+//! (created empty), manager references, then memberships. Deprovisioning follows the directory's
+//! state (A7): out of scope → disable by PATCH; soft-deleted while assigned → disable, and
+//! `DELETE` once the user is purged 30 days later; unassigned users are no longer managed, so a
+//! later deletion sends nothing. A failed object goes to escrow and comes back when due; the
+//! cycle's tally decides quarantine.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+
+use super::checks::{self, Lookup};
+use super::escrow::{self, CycleTally, Escrow, Escrowed, Quarantine};
+use super::request::{self, Attr, UserImage};
+use super::{Dialect, Entra, Matching};
+use crate::clock::Clock;
+use crate::idp::directory::{Directory, DirectoryUser};
+use crate::idp::wire::{Wire, WireRequest, WireResponse};
+use crate::idp::{IdpCheck, IdpError};
+use crate::scenario::model::Level;
+
+/// Users are purged this long after a soft delete (A4, A7).
+pub const HARD_DELETE_AFTER: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// Provision on demand takes one group with at most this many members (A4).
+pub const ON_DEMAND_MEMBERS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UserAnchor {
+    target_id: String,
+    /// `false` once the user left scope by unassignment: Entra stops managing it (A7).
+    managed: bool,
+    /// The manager's target id Entra last set.
+    manager_sent: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GroupAnchor {
+    target_id: String,
+    name_sent: String,
+    /// Directory keys of the members Entra added and has not removed.
+    members_sent: BTreeSet<String>,
+}
+
+/// What one cycle (or one on-demand run, or a connection test) sent and found.
+#[derive(Debug, Clone, Default)]
+pub struct CycleReport {
+    /// `initial`, `incremental`, `on-demand`, `test-connection`.
+    pub kind: &'static str,
+    pub at: Option<Timestamp>,
+    pub checks: Vec<IdpCheck>,
+    pub requests: usize,
+    /// The cycle's number in the job (1 is the first initial cycle); 0 outside cycles.
+    pub number: u64,
+}
+
+/// One application's provisioning job.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub entra: Entra,
+    started: bool,
+    disabled: bool,
+    next_cycle: Option<Timestamp>,
+    watermark: u64,
+    users: BTreeMap<String, UserAnchor>,
+    groups: BTreeMap<String, GroupAnchor>,
+    escrow: Escrow,
+    quarantine: Option<Quarantine>,
+    probes: u64,
+    cycles: u64,
+}
+
+/// The requests of one run, the checks judged on them, and the tally for quarantine.
+struct Session<'w, W> {
+    wire: &'w mut W,
+    gap: Option<Duration>,
+    sent: usize,
+    checks: Vec<IdpCheck>,
+    tally: CycleTally,
+    /// The object being worked on, put in front of failure reasons.
+    object: String,
+}
+
+impl<W: Wire> Session<'_, W> {
+    /// Sends one request; `None` when it got no answer (recorded as a failed check).
+    async fn send(&mut self, request: WireRequest) -> Option<(usize, WireResponse)> {
+        if let Some(gap) = self.gap
+            && self.sent > 0
+        {
+            self.wire.wait(gap).await;
+        }
+        let line = format!("{} {}", request.method, request.path);
+        let index = self.sent;
+        self.sent += 1;
+        self.tally.events += 1;
+        match self.wire.send(request).await {
+            Ok(response) => {
+                if matches!(response.status, 401 | 403) {
+                    self.tally.unauthorized = true;
+                }
+                Some((index, response))
+            }
+            Err(error) => {
+                self.judge(checks::unanswered(index, &line, &error));
+                None
+            }
+        }
+    }
+
+    /// Records a check; whether it held. A failure counts toward quarantine.
+    fn judge(&mut self, mut check: IdpCheck) -> bool {
+        let held = check.held();
+        if !held {
+            self.tally.failures += 1;
+            for reason in &mut check.reasons {
+                *reason = format!("{}: {reason}", self.object);
+            }
+        }
+        self.checks.push(check);
+        held
+    }
+
+    fn judge_all(&mut self, checks: Vec<IdpCheck>) -> bool {
+        checks
+            .into_iter()
+            .fold(true, |all, check| self.judge(check) && all)
+    }
+}
+
+/// Why an object did not go through this time (it goes to escrow).
+type Failed = String;
+
+impl Job {
+    pub fn new(entra: Entra) -> Self {
+        Job {
+            entra,
+            started: false,
+            disabled: false,
+            next_cycle: None,
+            watermark: 0,
+            users: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            escrow: Escrow::default(),
+            quarantine: None,
+            probes: 0,
+            cycles: 0,
+        }
+    }
+
+    /// When the next cycle runs; `None` before the job starts or once it is disabled.
+    pub fn next_cycle(&self) -> Option<Timestamp> {
+        self.next_cycle.filter(|_| !self.disabled)
+    }
+
+    pub fn quarantine(&self) -> Option<&Quarantine> {
+        self.quarantine.as_ref()
+    }
+
+    pub fn escrowed(&self) -> usize {
+        self.escrow.len()
+    }
+
+    pub fn started(&self) -> bool {
+        self.started
+    }
+
+    fn session<'w, W: Wire>(&self, wire: &'w mut W) -> Session<'w, W> {
+        Session {
+            wire,
+            gap: self.entra.gap(),
+            sent: 0,
+            checks: Vec::new(),
+            tally: CycleTally::default(),
+            object: String::new(),
+        }
+    }
+
+    /// A "random" GUID for the connection probe (A3): a fixed sequence, so that a run's
+    /// transcript is the same every time, shaped as a version-4 GUID.
+    fn probe_guid(&mut self) -> String {
+        self.probes += 1;
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64.wrapping_mul(self.probes);
+        x ^= x >> 31;
+        let y = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            x >> 32,
+            (x >> 16) & 0xffff,
+            x & 0xfff,
+            y & 0xfff,
+            y >> 16 & 0xffff_ffff_ffff
+        )
+    }
+
+    /// Test Connection (A3): a user filter on a random GUID, then the group lookup on another;
+    /// both must answer 200 with an empty ListResponse. \[I\] The group probe is sent always.
+    pub async fn test_connection<W: Wire>(&mut self, wire: &mut W) -> CycleReport {
+        let paths = self.entra.paths(self.entra.dialect);
+        let user_probe = paths.user_lookup(self.matching_attribute(), &self.probe_guid());
+        let group_probe = paths.group_lookup(&self.probe_guid());
+        let mut session = self.session(wire);
+        session.object = "Test Connection".into();
+        for path in [user_probe, group_probe] {
+            let Some((index, response)) = session.send(request::request("GET", path, None)).await
+            else {
+                break;
+            };
+            let (check, _) = checks::test_connection(index, &response);
+            if !session.judge(check) {
+                break;
+            }
+        }
+        CycleReport {
+            kind: "test-connection",
+            at: None,
+            requests: session.sent,
+            checks: session.checks,
+            number: 0,
+        }
+    }
+
+    fn matching_attribute(&self) -> &'static str {
+        match self.entra.matching {
+            Matching::UserName => "userName",
+            Matching::ExternalId => "externalId",
+        }
+    }
+
+    /// "Start provisioning": the initial cycle now, then one every 40 minutes (A4).
+    pub async fn start<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        clock: &dyn Clock,
+        wire: &mut W,
+    ) -> CycleReport {
+        self.started = true;
+        self.disabled = false;
+        self.cycle(directory, clock, wire, true).await
+    }
+
+    /// "Restart provisioning": anchors, watermark, escrow and quarantine cleared, then an
+    /// initial cycle (A4, A9: the way out of `InvalidAnchor`).
+    pub async fn restart<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        clock: &dyn Clock,
+        wire: &mut W,
+    ) -> CycleReport {
+        self.users.clear();
+        self.groups.clear();
+        self.escrow.clear();
+        self.quarantine = None;
+        self.watermark = 0;
+        self.start(directory, clock, wire).await
+    }
+
+    /// The cycle that is due now (the runner moves the clock to [`Job::next_cycle`] first).
+    pub async fn run_due_cycle<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        clock: &dyn Clock,
+        wire: &mut W,
+    ) -> CycleReport {
+        self.cycle(directory, clock, wire, false).await
+    }
+
+    async fn cycle<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        clock: &dyn Clock,
+        wire: &mut W,
+        initial: bool,
+    ) -> CycleReport {
+        let at = clock.now();
+        self.cycles += 1;
+        purge_expired(directory, at);
+        let revision = directory.revision();
+        let dialect = self.entra.dialect;
+        let mut session = self.session(wire);
+        let user_keys: Vec<String> = directory.users().map(|u| u.key.clone()).collect();
+        for key in &user_keys {
+            let Some(user) = directory.user(key) else {
+                continue;
+            };
+            let escrow_key = format!("user:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            let changed =
+                initial || user.revision > self.watermark || self.escrow.due(&escrow_key, at);
+            if !changed {
+                continue;
+            }
+            session.object = format!("user {key}");
+            let outcome = self.sync_user(directory, key, dialect, &mut session).await;
+            self.settle(&escrow_key, outcome, at, &mut session);
+        }
+        let group_keys: Vec<String> = directory.groups().map(|g| g.key.clone()).collect();
+        for key in &group_keys {
+            let Some(group) = directory.group(key) else {
+                continue;
+            };
+            let escrow_key = format!("group:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            let changed =
+                initial || group.revision > self.watermark || self.escrow.due(&escrow_key, at);
+            if !changed {
+                continue;
+            }
+            session.object = format!("group {key}");
+            let outcome = self.sync_group(directory, key, dialect, &mut session).await;
+            self.settle(&escrow_key, outcome, at, &mut session);
+        }
+        for key in &user_keys {
+            let escrow_key = format!("user:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            session.object = format!("user {key}");
+            let outcome = self
+                .sync_manager(directory, key, dialect, &mut session)
+                .await;
+            self.settle(&escrow_key, outcome, at, &mut session);
+        }
+        for key in &group_keys {
+            let escrow_key = format!("group:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            session.object = format!("group {key}");
+            let outcome = self
+                .sync_members(directory, key, dialect, &mut session)
+                .await;
+            self.settle(&escrow_key, outcome, at, &mut session);
+        }
+        self.watermark = revision;
+        let tally = session.tally;
+        let mut report = CycleReport {
+            kind: if initial { "initial" } else { "incremental" },
+            at: Some(at),
+            requests: session.sent,
+            checks: session.checks,
+            number: self.cycles,
+        };
+        report
+            .checks
+            .push(self.judge_quarantine(&tally, clock.now()));
+        self.schedule(at, clock.now());
+        report
+    }
+
+    /// Escrow bookkeeping for one object's outcome.
+    fn settle<W: Wire>(
+        &mut self,
+        key: &str,
+        outcome: Result<(), Failed>,
+        now: Timestamp,
+        session: &mut Session<'_, W>,
+    ) {
+        match outcome {
+            Ok(()) => self.escrow.succeed(key),
+            Err(reason) => {
+                if let Escrowed::GivenUp = self.escrow.fail(key, now, reason.clone()) {
+                    session.judge(
+                        IdpCheck::new(checks::ESCROW_NOT_GIVEN_UP, Level::IdpRequired, checks::A9)
+                            .fail(format!(
+                                "retried for 28 days without success ({reason}): Entra removes it from escrow"
+                            )),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Enters, keeps or leaves quarantine after a cycle; the check says which.
+    fn judge_quarantine(&mut self, tally: &CycleTally, now: Timestamp) -> IdpCheck {
+        let check = IdpCheck::new(checks::JOB_NOT_QUARANTINED, Level::IdpRequired, checks::A9);
+        match (escrow::quarantine_for(tally), &mut self.quarantine) {
+            (Some(reason), None) => {
+                let check = check.fail(format!("the job is quarantined: {}", reason.describe()));
+                self.quarantine = Some(Quarantine::new(reason, now));
+                check
+            }
+            (Some(_), Some(quarantine)) | (None, Some(quarantine)) if tally.failures > 0 => check
+                .fail(format!(
+                    "the job is still quarantined: {}",
+                    quarantine.reason.describe()
+                )),
+            (_, quarantine) => {
+                *quarantine = None;
+                check
+            }
+        }
+    }
+
+    fn schedule(&mut self, started: Timestamp, now: Timestamp) {
+        let gap = match &mut self.quarantine {
+            None => escrow::CYCLE_INTERVAL,
+            Some(quarantine) if quarantine.expired(now) => {
+                self.disabled = true;
+                self.next_cycle = None;
+                return;
+            }
+            Some(quarantine) => quarantine.next_interval(),
+        };
+        // Cycles run back to back: a long one is followed at once by the next (A4).
+        self.next_cycle = Some((started + gap).max(now));
+    }
+
+    /// The image of a user as Entra maps it (A2), with `active` as given.
+    fn image(user: &DirectoryUser, active: bool) -> UserImage {
+        let profile = &user.profile;
+        let mut attrs = vec![(Attr::UserName, Value::String(profile.user_name.clone()))];
+        let mut text = |attr: Attr, value: Option<String>| {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                attrs.push((attr, Value::String(value)));
+            }
+        };
+        text(Attr::DisplayName, Some(profile.display_name()));
+        text(Attr::Title, profile.title.clone());
+        text(Attr::PreferredLanguage, profile.locale.clone());
+        text(Attr::WorkEmail, Some(profile.email.clone()));
+        text(Attr::GivenName, Some(profile.given_name.clone()));
+        text(Attr::FamilyName, Some(profile.family_name.clone()));
+        let formatted = format!("{} {}", profile.given_name, profile.family_name);
+        text(Attr::Formatted, Some(formatted.trim().to_owned()));
+        let nickname = profile.user_name.split('@').next().unwrap_or_default();
+        text(Attr::ExternalId, Some(nickname.to_owned()));
+        text(Attr::Department, profile.department.clone());
+        attrs.push((Attr::Active, Value::Bool(active)));
+        UserImage { attrs }
+    }
+
+    fn matching_value(&self, user: &DirectoryUser) -> String {
+        match self.entra.matching {
+            Matching::UserName => user.profile.user_name.clone(),
+            Matching::ExternalId => user
+                .profile
+                .user_name
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
+
+    /// Brings one user level with the directory.
+    async fn sync_user<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        key: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        let Some(user) = directory.user(key).cloned() else {
+            return Ok(());
+        };
+        let paths = self.entra.paths(dialect);
+        let anchor = self.users.get(key).cloned();
+        if user.purged {
+            let Some(anchor) = anchor else {
+                return Ok(());
+            };
+            if anchor.managed {
+                let delete = request::request("DELETE", paths.user(&anchor.target_id), None);
+                let (index, response) = session.send(delete).await.ok_or("no answer")?;
+                if !session.judge(checks::deleted(index, &response)) {
+                    return Err(format!("DELETE answered {}", response.status));
+                }
+            }
+            self.users.remove(key);
+            for group in self.groups.values_mut() {
+                group.members_sent.remove(key);
+            }
+            if let Some(stored) = directory.user_mut(key) {
+                stored.target_id = None;
+                stored.active = false;
+            }
+            return Ok(());
+        }
+        if !directory.in_scope(key) {
+            let Some(anchor) = anchor.filter(|a| a.managed) else {
+                return Ok(());
+            };
+            // A user deleted while assigned stays managed for the DELETE at its purge (A7).
+            let still_managed = user.soft_deleted_at.is_some() && user.assigned;
+            self.disable(directory, key, &anchor.target_id, dialect, session)
+                .await?;
+            if let Some(anchor) = self.users.get_mut(key) {
+                anchor.managed = still_managed;
+            }
+            return Ok(());
+        }
+        let image = Self::image(&user, user.enabled);
+        let target_id = match anchor {
+            Some(anchor) => {
+                let get = request::request("GET", paths.user(&anchor.target_id), None);
+                let (index, response) = session.send(get).await.ok_or("no answer")?;
+                let (check, current) = checks::fetched(index, &response);
+                session.judge(check);
+                let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
+                self.patch_user(&anchor.target_id, &image, &current, dialect, session)
+                    .await?;
+                anchor.target_id
+            }
+            None => {
+                if !user.enabled {
+                    // Entra does not provision a user whose sign-in is blocked (A7).
+                    return Ok(());
+                }
+                self.match_or_create(&user, &image, dialect, session)
+                    .await?
+            }
+        };
+        let entry = self.users.entry(key.to_owned()).or_insert(UserAnchor {
+            target_id: target_id.clone(),
+            managed: true,
+            manager_sent: None,
+        });
+        entry.managed = true;
+        if let Some(stored) = directory.user_mut(key) {
+            stored.target_id = Some(target_id);
+            stored.active = user.enabled;
+        }
+        Ok(())
+    }
+
+    /// Lookup by the matching attribute; create when nothing matches, update when one does.
+    async fn match_or_create<W: Wire>(
+        &self,
+        user: &DirectoryUser,
+        image: &UserImage,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<String, Failed> {
+        let paths = self.entra.paths(dialect);
+        let lookup = paths.user_lookup(self.matching_attribute(), &self.matching_value(user));
+        let (index, response) = session
+            .send(request::request("GET", lookup, None))
+            .await
+            .ok_or("no answer")?;
+        let (lookup_checks, found) = checks::lookup(index, &response, false);
+        session.judge_all(lookup_checks);
+        match found {
+            Lookup::Failed { filter_404 } => {
+                session.tally.filter_404 |= filter_404;
+                Err(format!("the lookup answered {}", response.status))
+            }
+            Lookup::Found(id, current) => {
+                self.patch_user(&id, image, &current, dialect, session)
+                    .await?;
+                Ok(id)
+            }
+            Lookup::NotFound => {
+                let body = request::create_user_body(image);
+                let post = request::request("POST", paths.users(), Some(body));
+                let (index, response) = session.send(post).await.ok_or("no answer")?;
+                let (create_checks, id) = checks::created(index, &response, false);
+                session.judge_all(create_checks);
+                id.ok_or_else(|| format!("POST answered {}", response.status))
+            }
+        }
+    }
+
+    /// The PATCH for what differs; nothing is sent when nothing does.
+    async fn patch_user<W: Wire>(
+        &self,
+        target_id: &str,
+        image: &UserImage,
+        current: &Value,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        let changes = request::diff(image, current);
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let body = request::user_patch(dialect, &changes);
+        let path = self.entra.paths(dialect).user(target_id);
+        let (index, response) = session
+            .send(request::request("PATCH", path, Some(body)))
+            .await
+            .ok_or("no answer")?;
+        if session.judge(checks::patched(index, &response, false)) {
+            Ok(())
+        } else {
+            Err(format!("PATCH answered {}", response.status))
+        }
+    }
+
+    /// Disable by update (A7): read the user, then PATCH `active` false unless it already is.
+    async fn disable<W: Wire>(
+        &self,
+        directory: &mut Directory,
+        key: &str,
+        target_id: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        let get = request::request("GET", self.entra.paths(dialect).user(target_id), None);
+        let (index, response) = session.send(get).await.ok_or("no answer")?;
+        let (check, current) = checks::fetched(index, &response);
+        session.judge(check);
+        let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
+        let image = UserImage {
+            attrs: vec![(Attr::Active, Value::Bool(false))],
+        };
+        self.patch_user(target_id, &image, &current, dialect, session)
+            .await?;
+        if let Some(stored) = directory.user_mut(key) {
+            stored.active = false;
+        }
+        Ok(())
+    }
+
+    /// Sets or clears the manager once the user and the manager are both provisioned (A6.4).
+    async fn sync_manager<W: Wire>(
+        &mut self,
+        directory: &Directory,
+        key: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        let Some(user) = directory.user(key) else {
+            return Ok(());
+        };
+        let Some(anchor) = self.users.get(key).filter(|a| a.managed) else {
+            return Ok(());
+        };
+        if !directory.in_scope(key) {
+            return Ok(());
+        }
+        let wanted = match &user.manager {
+            None => None,
+            Some(manager) => match self.users.get(manager).filter(|a| a.managed) {
+                Some(manager) => Some(manager.target_id.clone()),
+                None => return Ok(()),
+            },
+        };
+        if wanted == anchor.manager_sent {
+            return Ok(());
+        }
+        let body = request::manager_patch(dialect, wanted.as_deref());
+        let path = self.entra.paths(dialect).user(&anchor.target_id);
+        let (index, response) = session
+            .send(request::request("PATCH", path, Some(body)))
+            .await
+            .ok_or("no answer")?;
+        if !session.judge(checks::patched(index, &response, false)) {
+            return Err(format!("manager PATCH answered {}", response.status));
+        }
+        if let Some(anchor) = self.users.get_mut(key) {
+            anchor.manager_sent = wanted;
+        }
+        Ok(())
+    }
+
+    /// Creates, renames or deletes one group (A8); members follow in [`Job::sync_members`].
+    async fn sync_group<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        key: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        let Some(group) = directory.group(key).cloned() else {
+            return Ok(());
+        };
+        let paths = self.entra.paths(dialect);
+        let anchor = self.groups.get(key).cloned();
+        if !group.assigned || group.deleted {
+            let Some(anchor) = anchor else {
+                return Ok(());
+            };
+            let delete = request::request("DELETE", paths.group(&anchor.target_id), None);
+            let (index, response) = session.send(delete).await.ok_or("no answer")?;
+            if !session.judge(checks::deleted(index, &response)) {
+                return Err(format!("DELETE answered {}", response.status));
+            }
+            self.groups.remove(key);
+            if let Some(stored) = directory.group_mut(key) {
+                stored.target_id = None;
+            }
+            return Ok(());
+        }
+        let anchor = match anchor {
+            Some(anchor) if anchor.name_sent == group.name => anchor,
+            Some(mut anchor) => {
+                let get =
+                    request::request("GET", paths.group_without_members(&anchor.target_id), None);
+                let (index, response) = session.send(get).await.ok_or("no answer")?;
+                let (check, current) = checks::fetched(index, &response);
+                session.judge(check);
+                let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
+                if current.get("displayName").and_then(Value::as_str) != Some(group.name.as_str()) {
+                    let body = request::rename_group_patch(dialect, &group.name);
+                    let patch =
+                        request::request("PATCH", paths.group(&anchor.target_id), Some(body));
+                    let (index, response) = session.send(patch).await.ok_or("no answer")?;
+                    if !session.judge(checks::patched(index, &response, true)) {
+                        return Err(format!("rename PATCH answered {}", response.status));
+                    }
+                }
+                anchor.name_sent = group.name.clone();
+                anchor
+            }
+            None => {
+                let lookup = request::request("GET", paths.group_lookup(&group.name), None);
+                let (index, response) = session.send(lookup).await.ok_or("no answer")?;
+                let (lookup_checks, found) = checks::lookup(index, &response, true);
+                session.judge_all(lookup_checks);
+                let target_id = match found {
+                    Lookup::Failed { filter_404 } => {
+                        session.tally.filter_404 |= filter_404;
+                        return Err(format!("the group lookup answered {}", response.status));
+                    }
+                    Lookup::Found(id, _) => id,
+                    Lookup::NotFound => {
+                        let body = request::create_group_body(&group.idp_id, &group.name);
+                        let post = request::request("POST", paths.groups(), Some(body));
+                        let (index, response) = session.send(post).await.ok_or("no answer")?;
+                        let (create_checks, id) = checks::created(index, &response, true);
+                        session.judge_all(create_checks);
+                        id.ok_or_else(|| format!("POST answered {}", response.status))?
+                    }
+                };
+                GroupAnchor {
+                    target_id,
+                    name_sent: group.name.clone(),
+                    members_sent: BTreeSet::new(),
+                }
+            }
+        };
+        if let Some(stored) = directory.group_mut(key) {
+            stored.target_id = Some(anchor.target_id.clone());
+        }
+        self.groups.insert(key.to_owned(), anchor);
+        Ok(())
+    }
+
+    /// Brings a provisioned group's members level: provisioned, managed members in scope (A4:
+    /// members not provisioned are skipped). \[I\] Additions go first, in one PATCH.
+    async fn sync_members<W: Wire>(
+        &mut self,
+        directory: &Directory,
+        key: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        let (Some(group), Some(anchor)) = (directory.group(key), self.groups.get(key)) else {
+            return Ok(());
+        };
+        let wanted: BTreeSet<String> = group
+            .members
+            .iter()
+            .filter(|m| directory.in_scope(m))
+            .filter(|m| self.users.get(*m).is_some_and(|a| a.managed))
+            .cloned()
+            .collect();
+        let ids = |keys: Vec<&String>| -> Vec<String> {
+            keys.into_iter()
+                .filter_map(|k| self.users.get(k).map(|a| a.target_id.clone()))
+                .collect()
+        };
+        let added = ids(group
+            .members
+            .iter()
+            .filter(|m| wanted.contains(*m) && !anchor.members_sent.contains(*m))
+            .collect());
+        let removed_keys: Vec<String> = anchor
+            .members_sent
+            .iter()
+            .filter(|m| !wanted.contains(*m))
+            .cloned()
+            .collect();
+        let removed = ids(removed_keys.iter().collect());
+        let path = self.entra.paths(dialect).group(&anchor.target_id);
+        if !added.is_empty() {
+            let body = request::add_members_patch(dialect, &added);
+            let patch = request::request("PATCH", path.clone(), Some(body));
+            let (index, response) = session.send(patch).await.ok_or("no answer")?;
+            if !session.judge(checks::patched(index, &response, true)) {
+                return Err(format!("members PATCH answered {}", response.status));
+            }
+        }
+        if let Some(anchor) = self.groups.get_mut(key) {
+            anchor.members_sent.extend(wanted.iter().cloned());
+        }
+        if !removed.is_empty() {
+            let body = request::remove_members_patch(dialect, &removed);
+            let patch = request::request("PATCH", path, Some(body));
+            let (index, response) = session.send(patch).await.ok_or("no answer")?;
+            if !session.judge(checks::patched(index, &response, true)) {
+                return Err(format!("members PATCH answered {}", response.status));
+            }
+        }
+        if let Some(anchor) = self.groups.get_mut(key) {
+            anchor.members_sent.retain(|m| !removed_keys.contains(m));
+        }
+        Ok(())
+    }
+
+    /// Provision on demand (A4): one user, or one group with at most five members, now, in the
+    /// default dialect whatever the tenant URL says (A0). Like the portal, it tests the
+    /// connection first, then matches by filter even when the object is anchored.
+    pub async fn provision_on_demand<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        key: &str,
+        wire: &mut W,
+    ) -> Result<CycleReport, IdpError> {
+        let members: Vec<String> = match (directory.user(key), directory.group(key)) {
+            (Some(_), _) => vec![key.to_owned()],
+            (None, Some(group)) if group.members.len() > ON_DEMAND_MEMBERS => {
+                return Err(IdpError::Transport(format!(
+                    "provision on demand takes a group with at most {ON_DEMAND_MEMBERS} members; `{key}` has {}",
+                    group.members.len()
+                )));
+            }
+            (None, Some(group)) => group.members.clone(),
+            (None, None) => return Err(IdpError::UnknownUser(key.to_owned())),
+        };
+        let mut report = self.test_connection(wire).await;
+        if report.checks.iter().any(|c| !c.held()) {
+            report.kind = "on-demand";
+            return Ok(report);
+        }
+        let dialect = Dialect::Default;
+        let mut session = self.session(wire);
+        session.sent = report.requests;
+        for member in &members {
+            session.object = format!("user {member}");
+            if let Some(user) = directory.user(member).cloned()
+                && directory.in_scope(member)
+            {
+                let image = Self::image(&user, user.enabled);
+                if let Ok(target_id) = self
+                    .match_or_create(&user, &image, dialect, &mut session)
+                    .await
+                {
+                    self.users.insert(
+                        member.clone(),
+                        UserAnchor {
+                            target_id: target_id.clone(),
+                            managed: true,
+                            manager_sent: None,
+                        },
+                    );
+                    if let Some(stored) = directory.user_mut(member) {
+                        stored.target_id = Some(target_id);
+                        stored.active = user.enabled;
+                    }
+                }
+            }
+        }
+        if directory.group(key).is_some() {
+            session.object = format!("group {key}");
+            self.groups.remove(key);
+            if self
+                .sync_group(directory, key, dialect, &mut session)
+                .await
+                .is_ok()
+            {
+                let _ = self
+                    .sync_members(directory, key, dialect, &mut session)
+                    .await;
+            }
+        }
+        report.checks.extend(session.checks);
+        Ok(CycleReport {
+            kind: "on-demand",
+            at: None,
+            requests: session.sent,
+            checks: report.checks,
+            number: 0,
+        })
+    }
+}
+
+/// Entra purges users 30 days after a soft delete (A4, A7).
+fn purge_expired(directory: &mut Directory, now: Timestamp) {
+    let due: Vec<String> = directory
+        .users()
+        .filter(|u| !u.purged)
+        .filter(|u| {
+            u.soft_deleted_at
+                .is_some_and(|at| at + HARD_DELETE_AFTER <= now)
+        })
+        .map(|u| u.key.clone())
+        .collect();
+    for key in due {
+        directory.change_user(&key, |u| u.purged = true);
+    }
+}
+
+/// Many checks of one cycle as one per id, in first-seen order: held when every instance held,
+/// with every failure's reason, pointing at the first failing request. A cycle over a thousand
+/// users is three verdicts, not three thousand.
+pub fn aggregate(checks: Vec<IdpCheck>) -> Vec<IdpCheck> {
+    let mut merged: Vec<IdpCheck> = Vec::new();
+    for check in checks {
+        match merged.iter_mut().find(|m| m.id == check.id) {
+            None => merged.push(check),
+            Some(existing) => {
+                if existing.held() && !check.held() {
+                    existing.request = check.request;
+                }
+                existing.reasons.extend(check.reasons);
+            }
+        }
+    }
+    merged
+}
+
+/// The instant a wait of `by` from `now` ends.
+pub fn after(now: Timestamp, by: Duration) -> Timestamp {
+    now + SignedDuration::try_from(by).unwrap_or(SignedDuration::MAX)
+}

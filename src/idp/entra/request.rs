@@ -1,0 +1,511 @@
+//! What Entra puts on the wire: headers, paths, filter encoding and body bytes.
+//!
+//! Everything here is data to hold against research/entra_jumpcloud.md line by line: headers
+//! against A1, the lookups against A1 ("form 2") and A8, the create bodies against A5 and A8,
+//! the PATCH dialects against A6.1, A6.2, A7 and A8. Bodies are compact JSON in the key order of
+//! Microsoft's examples; [`Json`] keeps that order, which `serde_json::Map` would sort.
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde_json::Value;
+
+use super::Dialect;
+use crate::idp::encode;
+use crate::idp::wire::WireRequest;
+
+/// The header that marks Entra's traffic; its value is opaque, the Entra team quoted `6.0`
+/// (A1, SENTRY-2280).
+pub const ADSCIM_VERSION: (&str, &str) = ("ADSCIMVersion", "6.0");
+/// `Content-Type` on bodies (A1, the Entra team's dump of a real request).
+pub const CONTENT_TYPE: (&str, &str) = ("Content-Type", "application/scim+json; charset=utf-8");
+/// The tenant-URL flag of the compliant dialect (A0).
+pub const FLAG: &str = "aadOptscim062020";
+
+pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// The Microsoft schema Entra adds on group creation (A8).
+pub const MS_GROUP_SCHEMA: &str =
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+/// The enterprise `manager` as Entra addresses it: colon notation (A6.3, A6.4).
+pub const MANAGER_PATH: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+
+/// JSON with its keys in the order written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Value(Value),
+    Object(Vec<(String, Json)>),
+    Array(Vec<Json>),
+}
+
+impl Json {
+    pub fn str(text: &str) -> Json {
+        Json::Value(Value::String(text.to_owned()))
+    }
+
+    pub fn object<const N: usize>(pairs: [(&str, Json); N]) -> Json {
+        Json::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+impl From<Value> for Json {
+    fn from(value: Value) -> Self {
+        Json::Value(value)
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Value(value) => value.serialize(serializer),
+            Json::Object(pairs) => {
+                let mut map = serializer.serialize_map(Some(pairs.len()))?;
+                for (key, value) in pairs {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+            Json::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// How requests are addressed: the flag either stays in the tenant URL's configuration or is
+/// forwarded on every request (A0: which one Entra does is undocumented, so both can be sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Paths {
+    pub flag_in_query: bool,
+}
+
+impl Paths {
+    /// A path with the flag first in the query when it is forwarded (\[I\]: a URL builder that
+    /// keeps the tenant URL's query and appends its own parameters puts it first).
+    fn with_flag(self, path: &str, query: &str) -> String {
+        match (self.flag_in_query, query.is_empty()) {
+            (false, true) => path.to_owned(),
+            (false, false) => format!("{path}?{query}"),
+            (true, true) => format!("{path}?{FLAG}"),
+            (true, false) => format!("{path}?{FLAG}&{query}"),
+        }
+    }
+
+    /// The user lookup by the matching attribute: `+` for spaces, `%22` for quotes (A1 form 2).
+    pub fn user_lookup(self, attribute: &str, value: &str) -> String {
+        let filter = encode::filter_plus(&format!("{attribute} eq \"{value}\""));
+        self.with_flag("/Users", &format!("filter={filter}"))
+    }
+
+    /// The group lookup: `excludedAttributes` first, then the filter on `displayName` (A8).
+    pub fn group_lookup(self, display_name: &str) -> String {
+        let filter = encode::filter_plus(&format!("displayName eq \"{display_name}\""));
+        self.with_flag(
+            "/Groups",
+            &format!("excludedAttributes=members&filter={filter}"),
+        )
+    }
+
+    pub fn user(self, id: &str) -> String {
+        self.with_flag(&format!("/Users/{}", encode::segment(id)), "")
+    }
+
+    pub fn users(self) -> String {
+        self.with_flag("/Users", "")
+    }
+
+    pub fn groups(self) -> String {
+        self.with_flag("/Groups", "")
+    }
+
+    pub fn group(self, id: &str) -> String {
+        self.with_flag(&format!("/Groups/{}", encode::segment(id)), "")
+    }
+
+    /// A group read by id, members left out (A8 "Get by id").
+    pub fn group_without_members(self, id: &str) -> String {
+        self.with_flag(
+            &format!("/Groups/{}", encode::segment(id)),
+            "excludedAttributes=members",
+        )
+    }
+}
+
+/// A request with Entra's headers (A1): `Content-Type` only with a body, then `ADSCIMVersion`.
+/// No `User-Agent` (A1: probably absent) and no `Accept` (undocumented); `Authorization` is the
+/// runner transport's.
+pub fn request(method: &'static str, path: String, body: Option<Json>) -> WireRequest {
+    let mut headers = Vec::with_capacity(2);
+    if body.is_some() {
+        headers.push((CONTENT_TYPE.0.to_owned(), CONTENT_TYPE.1.to_owned()));
+    }
+    headers.push((ADSCIM_VERSION.0.to_owned(), ADSCIM_VERSION.1.to_owned()));
+    WireRequest {
+        method,
+        path,
+        headers,
+        body: body.map(|b| b.to_bytes()).unwrap_or_default(),
+    }
+}
+
+/// One attribute Entra maps by default (A2), in the order its PATCH operations go out (A6.1's
+/// example: `displayName`, the work email, given and family name, `externalId`, the enterprise
+/// attributes). `userName` leads because a rename is its own concern; `active` closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Attr {
+    UserName,
+    DisplayName,
+    Title,
+    PreferredLanguage,
+    WorkEmail,
+    GivenName,
+    FamilyName,
+    Formatted,
+    ExternalId,
+    Department,
+    Active,
+}
+
+impl Attr {
+    /// The PATCH path Entra writes (A6.1, A6.3: colon notation for the extension).
+    pub fn path(self) -> &'static str {
+        match self {
+            Attr::UserName => "userName",
+            Attr::DisplayName => "displayName",
+            Attr::Title => "title",
+            Attr::PreferredLanguage => "preferredLanguage",
+            Attr::WorkEmail => "emails[type eq \"work\"].value",
+            Attr::GivenName => "name.givenName",
+            Attr::FamilyName => "name.familyName",
+            Attr::Formatted => "name.formatted",
+            Attr::ExternalId => "externalId",
+            Attr::Department => {
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
+            }
+            Attr::Active => "active",
+        }
+    }
+
+    /// A path with a value filter stays a separate operation in the compliant dialect (A6.2).
+    fn filtered(self) -> bool {
+        matches!(self, Attr::WorkEmail)
+    }
+
+    /// The attribute's value in a resource the target returned; `active` read as a boolean
+    /// whether it came as one or as a string.
+    pub fn read(self, resource: &Value) -> Option<Value> {
+        let found = match self {
+            Attr::UserName => resource.get("userName"),
+            Attr::DisplayName => resource.get("displayName"),
+            Attr::Title => resource.get("title"),
+            Attr::PreferredLanguage => resource.get("preferredLanguage"),
+            Attr::WorkEmail => resource
+                .get("emails")
+                .and_then(Value::as_array)
+                .and_then(|emails| {
+                    emails
+                        .iter()
+                        .find(|e| e.get("type").and_then(Value::as_str) == Some("work"))
+                })
+                .and_then(|e| e.get("value")),
+            Attr::GivenName => resource.pointer("/name/givenName"),
+            Attr::FamilyName => resource.pointer("/name/familyName"),
+            Attr::Formatted => resource.pointer("/name/formatted"),
+            Attr::ExternalId => resource.get("externalId"),
+            Attr::Department => resource.get(ENTERPRISE).and_then(|e| e.get("department")),
+            Attr::Active => {
+                return match resource.get("active")? {
+                    Value::Bool(b) => Some(Value::Bool(*b)),
+                    Value::String(s) if s.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
+                    Value::String(s) if s.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
+                    _ => None,
+                };
+            }
+        };
+        found.filter(|v| !v.is_null()).cloned()
+    }
+}
+
+/// What Entra wants the target to hold for a user: its mapped attributes, nulls skipped (A2
+/// "Values Entra never sends").
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserImage {
+    pub attrs: Vec<(Attr, Value)>,
+}
+
+impl UserImage {
+    pub fn get(&self, attr: Attr) -> Option<&Value> {
+        self.attrs.iter().find(|(a, _)| *a == attr).map(|(_, v)| v)
+    }
+}
+
+/// One change a PATCH carries: `Add` when the target has no value yet, `Replace` otherwise
+/// (A6.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub attr: Attr,
+    pub value: Value,
+    pub add: bool,
+}
+
+/// What differs between the image and what the target holds: Entra sends only that (A6).
+pub fn diff(image: &UserImage, current: &Value) -> Vec<Change> {
+    image
+        .attrs
+        .iter()
+        .filter_map(|(attr, wanted)| {
+            let held = attr.read(current);
+            (held.as_ref() != Some(wanted)).then(|| Change {
+                attr: *attr,
+                value: wanted.clone(),
+                add: held.is_none(),
+            })
+        })
+        .collect()
+}
+
+fn patch(operations: Vec<Json>) -> Json {
+    Json::object([
+        ("schemas", Json::Array(vec![Json::str(PATCH_OP)])),
+        ("Operations", Json::Array(operations)),
+    ])
+}
+
+fn op(name: &str, path: Option<&str>, value: Option<Json>) -> Json {
+    let mut pairs = vec![("op".to_owned(), Json::str(name))];
+    if let Some(path) = path {
+        pairs.push(("path".to_owned(), Json::str(path)));
+    }
+    if let Some(value) = value {
+        pairs.push(("value".to_owned(), value));
+    }
+    Json::Object(pairs)
+}
+
+/// `active` as the dialect sends it: the strings `"True"`/`"False"` of the default mapping's
+/// Switch expression (A2, A7), or a JSON boolean (A7 compliant).
+fn active_value(dialect: Dialect, active: bool) -> Value {
+    match dialect {
+        Dialect::Default => Value::String(if active { "True" } else { "False" }.to_owned()),
+        Dialect::Compliant => Value::Bool(active),
+    }
+}
+
+/// The user PATCH for a set of changes.
+///
+/// Default dialect (A6.1, A7): one operation per attribute, `Add` or `Replace` capitalised,
+/// `active` as a string. Compliant dialect (A6.2, A7): lowercase ops; a value-filtered path and
+/// every `add` keep their own operation with a `path`; the replaced plain attributes go in one
+/// path-less `replace` whose keys are attribute paths (`name.givenName`), or one operation with
+/// a path when only one is replaced; `active` is a boolean in its own operation.
+pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
+    match dialect {
+        Dialect::Default => patch(
+            changes
+                .iter()
+                .map(|change| {
+                    let value = match change.attr {
+                        Attr::Active => active_value(dialect, change.value == Value::Bool(true)),
+                        _ => change.value.clone(),
+                    };
+                    let name = if change.add { "Add" } else { "Replace" };
+                    op(name, Some(change.attr.path()), Some(value.into()))
+                })
+                .collect(),
+        ),
+        Dialect::Compliant => {
+            let mut operations = Vec::new();
+            let mut replaced = Vec::new();
+            let mut active = None;
+            for change in changes {
+                if change.attr == Attr::Active {
+                    active = Some(change);
+                } else if change.attr.filtered() {
+                    let name = if change.add { "add" } else { "replace" };
+                    operations.push(op(
+                        name,
+                        Some(change.attr.path()),
+                        Some(change.value.clone().into()),
+                    ));
+                } else if change.add {
+                    operations.push(op(
+                        "add",
+                        Some(change.attr.path()),
+                        Some(change.value.clone().into()),
+                    ));
+                } else {
+                    replaced.push(change);
+                }
+            }
+            match replaced.as_slice() {
+                [] => {}
+                [one] => operations.push(op(
+                    "replace",
+                    Some(one.attr.path()),
+                    Some(one.value.clone().into()),
+                )),
+                many => operations.push(op(
+                    "replace",
+                    None,
+                    Some(Json::Object(
+                        many.iter()
+                            .map(|c| (c.attr.path().to_owned(), c.value.clone().into()))
+                            .collect(),
+                    )),
+                )),
+            }
+            if let Some(change) = active {
+                let value = active_value(dialect, change.value == Value::Bool(true));
+                operations.push(op("replace", Some("active"), Some(value.into())));
+            }
+            patch(operations)
+        }
+    }
+}
+
+/// Setting the manager: a later PATCH with the manager's id in the target as a plain string
+/// (A6.4, real 2024 traffic); removing it: `Remove` with the path (\[I\]: undocumented, A6.4).
+pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
+    let (add, remove) = match dialect {
+        Dialect::Default => ("Add", "Remove"),
+        Dialect::Compliant => ("add", "remove"),
+    };
+    patch(vec![match manager {
+        Some(id) => op(add, Some(MANAGER_PATH), Some(Json::str(id))),
+        None => op(remove, Some(MANAGER_PATH), None),
+    }])
+}
+
+/// The POST /Users body in the key order of MS-TUT's "Create User" (A5); attributes without a
+/// value are left out. `active` is the boolean `true` the docs show (\[I\]: A5 notes a string
+/// variant, and Entra never creates a disabled user, A7).
+pub fn create_user_body(image: &UserImage) -> Json {
+    let text = |attr| image.get(attr).cloned().map(Json::Value);
+    let mut pairs: Vec<(String, Json)> = Vec::new();
+    let mut schemas = vec![Json::str(USER_SCHEMA)];
+    if image.get(Attr::Department).is_some() {
+        schemas.push(Json::str(ENTERPRISE));
+    }
+    pairs.push(("schemas".into(), Json::Array(schemas)));
+    for (key, attr) in [
+        ("externalId", Attr::ExternalId),
+        ("userName", Attr::UserName),
+    ] {
+        if let Some(value) = text(attr) {
+            pairs.push((key.into(), value));
+        }
+    }
+    pairs.push(("active".into(), Json::Value(Value::Bool(true))));
+    for (key, attr) in [
+        ("displayName", Attr::DisplayName),
+        ("title", Attr::Title),
+        ("preferredLanguage", Attr::PreferredLanguage),
+    ] {
+        if let Some(value) = text(attr) {
+            pairs.push((key.into(), value));
+        }
+    }
+    if let Some(email) = text(Attr::WorkEmail) {
+        pairs.push((
+            "emails".into(),
+            Json::Array(vec![Json::object([
+                ("primary", Json::Value(Value::Bool(true))),
+                ("type", Json::str("work")),
+                ("value", email),
+            ])]),
+        ));
+    }
+    pairs.push((
+        "meta".into(),
+        Json::object([("resourceType", Json::str("User"))]),
+    ));
+    let name: Vec<(String, Json)> = [
+        ("formatted", Attr::Formatted),
+        ("familyName", Attr::FamilyName),
+        ("givenName", Attr::GivenName),
+    ]
+    .into_iter()
+    .filter_map(|(key, attr)| Some((key.to_owned(), text(attr)?)))
+    .collect();
+    if !name.is_empty() {
+        pairs.push(("name".into(), Json::Object(name)));
+    }
+    if let Some(department) = text(Attr::Department) {
+        pairs.push((
+            ENTERPRISE.into(),
+            Json::object([("department", department)]),
+        ));
+    }
+    pairs.push(("roles".into(), Json::Array(Vec::new())));
+    Json::Object(pairs)
+}
+
+/// The POST /Groups body (A8): the Microsoft schema beside the core one, `externalId` the
+/// group's object id, no `members` (members follow by PATCH).
+pub fn create_group_body(external_id: &str, display_name: &str) -> Json {
+    Json::object([
+        (
+            "schemas",
+            Json::Array(vec![Json::str(GROUP_SCHEMA), Json::str(MS_GROUP_SCHEMA)]),
+        ),
+        ("externalId", Json::str(external_id)),
+        ("displayName", Json::str(display_name)),
+        ("meta", Json::object([("resourceType", Json::str("Group"))])),
+    ])
+}
+
+fn member_values(ids: &[String]) -> Json {
+    Json::Array(
+        ids.iter()
+            .map(|id| Json::object([("value", Json::str(id))]))
+            .collect(),
+    )
+}
+
+/// Members added: one operation whose value lists them all (A8 "Add members").
+pub fn add_members_patch(dialect: Dialect, ids: &[String]) -> Json {
+    let name = match dialect {
+        Dialect::Default => "Add",
+        Dialect::Compliant => "add",
+    };
+    patch(vec![op(name, Some("members"), Some(member_values(ids)))])
+}
+
+/// Members removed. Default dialect: one `Remove` with a value list and no filter; compliant
+/// dialect: one `remove` per member with a `members[value eq "…"]` path (A8, MS-COMPAT).
+pub fn remove_members_patch(dialect: Dialect, ids: &[String]) -> Json {
+    match dialect {
+        Dialect::Default => patch(vec![op(
+            "Remove",
+            Some("members"),
+            Some(member_values(ids)),
+        )]),
+        Dialect::Compliant => patch(
+            ids.iter()
+                .map(|id| op("remove", Some(&format!("members[value eq \"{id}\"]")), None))
+                .collect(),
+        ),
+    }
+}
+
+/// A rename: `Replace displayName` (A8 "Rename"); lowercase in the compliant dialect.
+pub fn rename_group_patch(dialect: Dialect, display_name: &str) -> Json {
+    let name = match dialect {
+        Dialect::Default => "Replace",
+        Dialect::Compliant => "replace",
+    };
+    patch(vec![op(
+        name,
+        Some("displayName"),
+        Some(Json::str(display_name)),
+    )])
+}
