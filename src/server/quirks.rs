@@ -31,11 +31,33 @@ pub enum Quirk {
     DeleteKeepsMemberships,
     RejectPathlessPatch,
     Throttle,
+    /// Entra requires that "a disabled user must still be returned by … filter queries"
+    /// (research/entra_jumpcloud.md A7, "Server requirements").
+    HideInactiveUsers,
+    /// Entra looks groups up with `excludedAttributes=members`; members in the answer give
+    /// `MultipleEntriesInResponse` (research/entra_jumpcloud.md A8, "Lookup").
+    MembersNotExcluded,
+    /// JumpCloud's minimal PUT sends `"emails": null` (research/entra_jumpcloud.md B1).
+    RejectNullEmails,
+    /// JumpCloud re-sends the whole member list on every membership event
+    /// (research/entra_jumpcloud.md B6 and B2).
+    DuplicateMembersOnAdd,
+    /// Entra sends `Add` for attributes the target lacks, for the manager and for `active`;
+    /// servers answer `"add" is not a valid choice` (research/entra_jumpcloud.md A6.1,
+    /// SENTRY-3573 and RANCHER #54025).
+    RejectAddOp,
+    /// Entra's path-less replace has keys such as `name.givenName` and
+    /// `urn:…:enterprise:2.0:User:employeeNumber`; KC-26 notes a library that silently ignored
+    /// them (research/entra_jumpcloud.md A6.2).
+    IgnoreDottedPathlessKeys,
+    /// JumpCloud's PUT lists the enterprise URN before the core one in `schemas`
+    /// (research/entra_jumpcloud.md B4).
+    CoreSchemaFirst,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 21] = [
+    pub const ALL: [Quirk; 28] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -57,6 +79,13 @@ impl Quirk {
         Quirk::DeleteKeepsMemberships,
         Quirk::RejectPathlessPatch,
         Quirk::Throttle,
+        Quirk::HideInactiveUsers,
+        Quirk::MembersNotExcluded,
+        Quirk::RejectNullEmails,
+        Quirk::DuplicateMembersOnAdd,
+        Quirk::RejectAddOp,
+        Quirk::IgnoreDottedPathlessKeys,
+        Quirk::CoreSchemaFirst,
     ];
 
     /// The name given to `--quirk`.
@@ -83,6 +112,13 @@ impl Quirk {
             Quirk::DeleteKeepsMemberships => "delete-keeps-memberships",
             Quirk::RejectPathlessPatch => "reject-pathless-patch",
             Quirk::Throttle => "throttle",
+            Quirk::HideInactiveUsers => "hide-inactive-users",
+            Quirk::MembersNotExcluded => "members-not-excluded",
+            Quirk::RejectNullEmails => "reject-null-emails",
+            Quirk::DuplicateMembersOnAdd => "duplicate-members-on-add",
+            Quirk::RejectAddOp => "reject-add-op",
+            Quirk::IgnoreDottedPathlessKeys => "ignore-dotted-pathless-keys",
+            Quirk::CoreSchemaFirst => "core-schema-first",
         }
     }
 
@@ -127,6 +163,25 @@ impl Quirk {
             }
             Quirk::Throttle => {
                 "every other SCIM request is answered 429 with Retry-After: 1 (a rate-limited server)"
+            }
+            Quirk::HideInactiveUsers => {
+                "user lists and searches leave out users with active false (GET by id still finds them)"
+            }
+            Quirk::MembersNotExcluded => "excludedAttributes=members is ignored on Groups",
+            Quirk::RejectNullEmails => {
+                "a User POST or PUT with \"emails\": null (as JumpCloud sends it) is refused with 400"
+            }
+            Quirk::DuplicateMembersOnAdd => {
+                "PATCH add to members appends members already present, listing them twice"
+            }
+            Quirk::RejectAddOp => {
+                "PATCH of a User with an add operation (as Entra sends it) is refused with 400"
+            }
+            Quirk::IgnoreDottedPathlessKeys => {
+                "path-less PATCH values with keys like name.givenName or urn:…:employeeNumber drop those keys"
+            }
+            Quirk::CoreSchemaFirst => {
+                "a User POST or PUT whose schemas does not start with the core User URN is refused with 400"
             }
         }
     }

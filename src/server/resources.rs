@@ -40,16 +40,45 @@ fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {
 }
 
 /// `attributes` / `excludedAttributes` from the query string.
-fn projection(query: &Option<String>) -> Result<Projection, ApiError> {
-    let params = ListParams::from_pairs(
+fn projection(app: &AppState, kind: Kind, query: &Option<String>) -> Result<Projection, ApiError> {
+    let mut params = ListParams::from_pairs(
         query_pairs(query)
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
+    members_not_excluded(app, kind, &mut params);
     Ok(Projection::parse(
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
     )?)
+}
+
+/// Under `members-not-excluded`, `members` (and its sub-attributes, in any spelling) is taken
+/// out of a Group request's `excludedAttributes`, so it is returned anyway.
+fn members_not_excluded(app: &AppState, kind: Kind, params: &mut ListParams) {
+    if kind != Kind::Group || !app.quirks.has(Quirk::MembersNotExcluded) {
+        return;
+    }
+    let Some(excluded) = &params.excluded_attributes else {
+        return;
+    };
+    let urn = GROUP_TYPE.schema.id;
+    let names_members = |item: &str| {
+        let item = item.trim();
+        let name = match item.get(..urn.len()) {
+            Some(head) if head.eq_ignore_ascii_case(urn) && item[urn.len()..].starts_with(':') => {
+                &item[urn.len() + 1..]
+            }
+            _ => item,
+        };
+        let attribute = name.split('.').next().unwrap_or(name);
+        attribute.eq_ignore_ascii_case("members")
+    };
+    let kept: Vec<&str> = excluded
+        .split(',')
+        .filter(|item| !names_members(item))
+        .collect();
+    params.excluded_attributes = Some(kept.join(","));
 }
 
 fn not_found(kind: Kind, id: &str) -> ApiError {
@@ -158,6 +187,36 @@ fn prepare(
     Ok(body)
 }
 
+/// The quirks that refuse a User body on POST or PUT before it is read.
+fn body_quirks(app: &AppState, kind: Kind, input: &Value) -> Result<(), ApiError> {
+    if kind != Kind::User {
+        return Ok(());
+    }
+    let Some(fields) = input.as_object() else {
+        return Ok(());
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    };
+    if app.quirks.has(Quirk::RejectNullEmails) && field("emails").is_some_and(Value::is_null) {
+        return Err(ScimError::invalid_value("`emails` must be an array, not null").into());
+    }
+    if app.quirks.has(Quirk::CoreSchemaFirst)
+        && let Some(Value::Array(schemas)) = field("schemas")
+    {
+        let core = USER_TYPE.schema.id;
+        if schemas.first().and_then(Value::as_str) != Some(core) {
+            return Err(
+                ScimError::invalid_syntax(format!("`schemas` must start with `{core}`")).into(),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// 409 `uniqueness` when another user holds this `userName` (case-insensitively).
 fn check_unique(
     app: &AppState,
@@ -193,7 +252,8 @@ pub async fn create(
     body: Body,
 ) -> ApiResult {
     let input = json_body(&headers, body).await?;
-    let projection = projection(&query)?;
+    body_quirks(&app, kind, &input)?;
+    let projection = projection(&app, kind, &query)?;
     let now = app.clock.now();
     let (rendered, etag, location) = app.store.write(|state| {
         let body = prepare(&app, kind, &input, state, None)?;
@@ -227,7 +287,7 @@ pub async fn read(
     headers: HeaderMap,
     query: Option<String>,
 ) -> ApiResult {
-    let projection = projection(&query)?;
+    let projection = projection(&app, kind, &query)?;
     let state = app.store.read();
     let resource = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
     let etag = resource.etag();
@@ -269,7 +329,8 @@ pub async fn replace(
     body: Body,
 ) -> ApiResult {
     let input = json_body(&headers, body).await?;
-    let projection = projection(&query)?;
+    body_quirks(&app, kind, &input)?;
+    let projection = projection(&app, kind, &query)?;
     let now = app.clock.now();
     let (rendered, etag) = app.store.write(|state| {
         let current = match state.get(kind, &id) {
@@ -293,22 +354,61 @@ pub async fn replace(
     Ok(respond_with(StatusCode::OK, &shown, &etag, None))
 }
 
+/// The `op` of each operation of a PATCH body, as the client spelt it.
+fn raw_ops(raw: &Value) -> impl Iterator<Item = &str> {
+    raw.as_object()
+        .and_then(|fields| {
+            fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("operations"))
+        })
+        .and_then(|(_, ops)| ops.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|op| op.get("op").and_then(Value::as_str))
+}
+
+/// Whether a key of a path-less PATCH value is a plain attribute name (or a whole schema's
+/// object), not a dotted path or an extension URN followed by an attribute.
+fn plain_key(key: &str, rt: &ResourceType) -> bool {
+    let is_urn = key
+        .get(..4)
+        .is_some_and(|head| head.eq_ignore_ascii_case("urn:"));
+    if is_urn {
+        std::iter::once(rt.schema)
+            .chain(rt.extensions.iter().map(|(schema, _)| *schema))
+            .any(|schema| schema.id.eq_ignore_ascii_case(key))
+    } else {
+        !key.contains('.')
+    }
+}
+
 /// The PATCH quirks that refuse or rewrite a request before it is applied.
-fn patch_quirks(app: &AppState, raw: &Value, request: &mut PatchRequest) -> Result<(), ApiError> {
-    if app.quirks.has(Quirk::RejectCapitalisedOps) {
-        let operations = raw
-            .as_object()
-            .and_then(|fields| {
-                fields
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("operations"))
-            })
-            .and_then(|(_, ops)| ops.as_array());
-        for op in operations.into_iter().flatten() {
-            if let Some(name) = op.get("op").and_then(Value::as_str)
-                && name != name.to_ascii_lowercase()
+fn patch_quirks(
+    app: &AppState,
+    kind: Kind,
+    raw: &Value,
+    request: &mut PatchRequest,
+) -> Result<(), ApiError> {
+    if app.quirks.has(Quirk::RejectCapitalisedOps)
+        && let Some(name) = raw_ops(raw).find(|name| *name != name.to_ascii_lowercase())
+    {
+        return Err(ScimError::invalid_syntax(format!("unknown op `{name}`")).into());
+    }
+    if kind == Kind::User
+        && app.quirks.has(Quirk::RejectAddOp)
+        && let Some(name) = raw_ops(raw).find(|name| name.eq_ignore_ascii_case("add"))
+    {
+        return Err(ScimError::invalid_value(format!("\"{name}\" is not a valid choice.")).into());
+    }
+    if app.quirks.has(Quirk::IgnoreDottedPathlessKeys) {
+        let rt = resource_type(kind);
+        for op in &mut request.operations {
+            if op.op != PatchOpKind::Remove
+                && op.path.is_none()
+                && let Some(Value::Object(fields)) = &mut op.value
             {
-                return Err(ScimError::invalid_syntax(format!("unknown op `{name}`")).into());
+                fields.retain(|key, _| plain_key(key, rt));
             }
         }
     }
@@ -337,6 +437,61 @@ fn patch_quirks(app: &AppState, raw: &Value, request: &mut PatchRequest) -> Resu
     Ok(())
 }
 
+/// Under `duplicate-members-on-add`, the members a PATCH `add` to `members` names, each as
+/// `{"value", "display"?}`; empty otherwise.
+fn re_added_members(app: &AppState, kind: Kind, request: &PatchRequest) -> Vec<Value> {
+    if kind != Kind::Group || !app.quirks.has(Quirk::DuplicateMembersOnAdd) {
+        return Vec::new();
+    }
+    let mut named = Vec::new();
+    for op in &request.operations {
+        let Some(path) = &op.path else { continue };
+        if op.op != PatchOpKind::Add
+            || !path.attr.name.eq_ignore_ascii_case("members")
+            || path.filter.is_some()
+            || path.sub_attr.is_some()
+        {
+            continue;
+        }
+        let elements = match &op.value {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(item) => vec![item],
+            None => Vec::new(),
+        };
+        for element in elements {
+            if let Some(id) = element.get("value").and_then(Value::as_str) {
+                let mut entry = serde_json::json!({"value": id});
+                if let Some(display) = element.get("display").filter(|d| d.is_string()) {
+                    entry["display"] = display.clone();
+                }
+                named.push(entry);
+            }
+        }
+    }
+    named
+}
+
+/// Appends to `body`'s members those of `re_added` that `current` already listed: the second
+/// copy a server that appends without looking keeps.
+fn append_present(body: &mut Value, current: &Resource, re_added: &[Value]) {
+    let present: Vec<&str> = current.member_ids().collect();
+    let again: Vec<Value> = re_added
+        .iter()
+        .filter(|entry| {
+            entry["value"]
+                .as_str()
+                .is_some_and(|id| present.contains(&id))
+        })
+        .cloned()
+        .collect();
+    if again.is_empty() {
+        return;
+    }
+    if let Some(Value::Array(members)) = body.get_mut("members") {
+        members.extend(again);
+    }
+}
+
 pub async fn patch(
     app: Arc<AppState>,
     kind: Kind,
@@ -346,9 +501,10 @@ pub async fn patch(
     body: Body,
 ) -> ApiResult {
     let raw = json_body(&headers, body).await?;
-    let projection = projection(&query)?;
+    let projection = projection(&app, kind, &query)?;
     let mut request = PatchRequest::from_json(&raw)?;
-    patch_quirks(&app, &raw, &mut request)?;
+    patch_quirks(&app, kind, &raw, &mut request)?;
+    let re_added = re_added_members(&app, kind, &request);
     let rt = resource_type(kind);
     let now = app.clock.now();
     let outcome = app.store.write(|state| {
@@ -379,7 +535,8 @@ pub async fn patch(
             fields.remove("id");
             fields.remove("meta");
         }
-        let body = prepare(&app, kind, &document, state, Some(&id))?;
+        let mut body = prepare(&app, kind, &document, state, Some(&id))?;
+        append_present(&mut body, &current, &re_added);
         check_unique(&app, kind, &body, state, Some(&id))?;
         let changed = body != current.body;
         let resource = if changed {
@@ -486,9 +643,13 @@ fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
         query.filter.as_ref()
     };
     let exact = app.quirks.has(Quirk::CaseSensitiveUserName);
+    let hide_inactive = kind == Kind::User && app.quirks.has(Quirk::HideInactiveUsers);
     let state = app.store.read();
     let mut matched: Vec<Value> = candidates(&state, kind, filter, exact)
         .into_iter()
+        .filter(|resource| {
+            !(hide_inactive && resource.body.get("active") == Some(&Value::Bool(false)))
+        })
         .map(|resource| render(&state, resource, &app.base_url))
         .filter(|rendered| filter.is_none_or(|f| f.matches(rendered, rt)))
         .collect();
@@ -540,7 +701,8 @@ fn page(
 
 pub async fn list(app: Arc<AppState>, kind: Kind, query: Option<String>) -> ApiResult {
     let pairs = query_pairs(&query);
-    let params = ListParams::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let mut params = ListParams::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    members_not_excluded(&app, kind, &mut params);
     let list_query = ListQuery::parse(&params, Some(resource_type(kind)))?;
     let rt = resource_type(kind);
     let matched = run_query(&app, kind, &list_query)
@@ -567,6 +729,8 @@ pub async fn search(
     let mut last_error = None;
     let mut list_query = None;
     for kind in &kinds {
+        let mut params = params.clone();
+        members_not_excluded(&app, *kind, &mut params);
         match ListQuery::parse(&params, Some(resource_type(*kind))) {
             Ok(query) => {
                 let rt = resource_type(*kind);

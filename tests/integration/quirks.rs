@@ -7,6 +7,8 @@ use serde_json::json;
 
 use crate::support::{TestServer, patch_op, user};
 
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
 async fn server(quirk: Quirk) -> TestServer {
     TestServer::with_quirks(&[quirk]).await
 }
@@ -269,4 +271,273 @@ async fn throttle_answers_every_other_request_429_with_retry_after() {
     second.assert_scim_error(429, None);
     assert_eq!(second.header("retry-after"), Some("1"));
     assert_eq!(third.status, 200);
+}
+
+#[tokio::test]
+async fn hide_inactive_users_leaves_disabled_users_out_of_lists_and_searches() {
+    for (server, hides) in [
+        (server(Quirk::HideInactiveUsers).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange: one active user, one disabled as Entra disables (A7).
+        server.create_user("a@x.io").await;
+        let b = server.create_user("b@x.io").await;
+        let disable = server
+            .patch(
+                &format!("/Users/{b}"),
+                patch_op(json!([{"op": "replace", "path": "active", "value": false}])),
+            )
+            .await;
+        assert_eq!(disable.status, 200, "{}", disable.text);
+
+        // Act
+        let all = server.get("/Users").await;
+        let lookup = server
+            .get("/Users?filter=userName%20eq%20%22b@x.io%22")
+            .await;
+        let search = server
+            .post(
+                "/Users/.search",
+                json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                    "filter": "userName eq \"b@x.io\"",
+                }),
+            )
+            .await;
+        let by_id = server.get(&format!("/Users/{b}")).await;
+
+        // Assert
+        let (total, found) = if hides { (1, 0) } else { (2, 1) };
+        assert_eq!(all.json["totalResults"], total, "{}", all.text);
+        assert_eq!(lookup.json["totalResults"], found, "{}", lookup.text);
+        assert_eq!(search.json["totalResults"], found, "{}", search.text);
+        assert_eq!(by_id.status, 200);
+        assert_eq!(by_id.json["active"], false);
+    }
+}
+
+#[tokio::test]
+async fn members_not_excluded_returns_members_that_were_excluded() {
+    for (server, ignores) in [
+        (server(Quirk::MembersNotExcluded).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let a = server.create_user("a@x.io").await;
+        let group = server.create_group("Engineering", &[&a]).await;
+
+        // Act: Entra's group lookup (A8), a GET by id and a search, each excluding members.
+        let lookup = server
+            .get("/Groups?excludedAttributes=members&filter=displayName%20eq%20%22Engineering%22")
+            .await;
+        let by_id = server
+            .get(&format!("/Groups/{group}?excludedAttributes=members"))
+            .await;
+        let search = server
+            .post(
+                "/Groups/.search",
+                json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                    "excludedAttributes": ["members"],
+                }),
+            )
+            .await;
+
+        // Assert
+        for shown in [
+            &lookup.json["Resources"][0],
+            &by_id.json,
+            &search.json["Resources"][0],
+        ] {
+            assert_eq!(shown["displayName"], "Engineering", "{shown}");
+            assert_eq!(shown.get("members").is_some(), ignores, "{shown}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn reject_null_emails_refuses_jumpclouds_minimal_put() {
+    for (server, rejects) in [
+        (server(Quirk::RejectNullEmails).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange: JumpCloud's minimal PUT (B1) and the same shape as a create.
+        let id = server.create_user("testuser@example.io").await;
+        let minimal = |user_name: &str| {
+            json!({
+                "active": true,
+                "emails": null,
+                "name": {"familyName": "lastname", "givenName": "firstname"},
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": user_name,
+            })
+        };
+
+        // Act
+        let put = server
+            .put(&format!("/Users/{id}"), minimal("testuser@example.io"))
+            .await;
+        let post = server.post("/Users", minimal("other@example.io")).await;
+
+        // Assert
+        if rejects {
+            put.assert_scim_error(400, Some("invalidValue"));
+            post.assert_scim_error(400, Some("invalidValue"));
+        } else {
+            assert_eq!(put.status, 200, "{}", put.text);
+            assert!(put.json.get("emails").is_none(), "{}", put.text);
+            assert_eq!(post.status, 201, "{}", post.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn duplicate_members_on_add_lists_a_re_added_member_twice() {
+    for (server, duplicates) in [
+        (server(Quirk::DuplicateMembersOnAdd).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange: a group with `a`; JumpCloud re-sends the whole list to add `b` (B6).
+        let a = server.create_user("a@x.io").await;
+        let b = server.create_user("b@x.io").await;
+        let group = server.create_group("G", &[&a]).await;
+
+        // Act
+        let reply = server
+            .patch(
+                &format!("/Groups/{group}"),
+                patch_op(json!([{"op": "add", "path": "members", "value": [{"value": a}, {"value": b}]}])),
+            )
+            .await;
+        let read = server.get(&format!("/Groups/{group}")).await;
+
+        // Assert
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let values: Vec<&str> = read.json["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["value"].as_str())
+            .collect();
+        let times_a = values.iter().filter(|v| **v == a).count();
+        assert_eq!(times_a, if duplicates { 2 } else { 1 }, "{values:?}");
+        assert_eq!(values.iter().filter(|v| **v == b).count(), 1, "{values:?}");
+    }
+}
+
+#[tokio::test]
+async fn reject_add_op_refuses_entras_add() {
+    for (server, rejects) in [
+        (server(Quirk::RejectAddOp).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let id = server.create_user("a@x.io").await;
+        let path = format!("/Users/{id}");
+
+        // Act: Entra's `Add` for an attribute the user lacks (A6.1), then a replace.
+        let add = server
+            .patch(
+                &path,
+                patch_op(json!([{"op": "Add", "path": "nickName", "value": "Babs"}])),
+            )
+            .await;
+        let replace = server
+            .patch(
+                &path,
+                patch_op(json!([{"op": "replace", "path": "title", "value": "Captain"}])),
+            )
+            .await;
+
+        // Assert
+        assert_eq!(replace.status, 200, "{}", replace.text);
+        if rejects {
+            add.assert_scim_error(400, Some("invalidValue"));
+            assert!(
+                add.json["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("\"Add\" is not a valid choice"),
+                "{}",
+                add.text
+            );
+            assert!(replace.json.get("nickName").is_none(), "{}", replace.text);
+        } else {
+            assert_eq!(add.status, 200, "{}", add.text);
+            assert_eq!(replace.json["nickName"], "Babs");
+        }
+    }
+}
+
+#[tokio::test]
+async fn ignore_dotted_pathless_keys_drops_entras_path_keys() {
+    for (server, ignores) in [
+        (server(Quirk::IgnoreDottedPathlessKeys).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let id = server.create_user("a@x.io").await;
+
+        // Act: Entra's path-less replace in the compliant dialect (A6.2).
+        let reply = server
+            .patch(
+                &format!("/Users/{id}"),
+                patch_op(json!([{"op": "replace", "value": {
+                    "displayName": "Bjfe",
+                    "name.givenName": "Kkom",
+                    format!("{ENTERPRISE}:employeeNumber"): "Aklq",
+                }}])),
+            )
+            .await;
+        let read = server.get(&format!("/Users/{id}")).await;
+
+        // Assert
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(read.json["displayName"], "Bjfe");
+        if ignores {
+            assert_eq!(read.json["name"]["givenName"], "Ada", "{}", read.text);
+            assert!(read.json.get(ENTERPRISE).is_none(), "{}", read.text);
+        } else {
+            assert_eq!(read.json["name"]["givenName"], "Kkom", "{}", read.text);
+            assert_eq!(read.json[ENTERPRISE]["employeeNumber"], "Aklq");
+        }
+    }
+}
+
+#[tokio::test]
+async fn core_schema_first_refuses_jumpclouds_schema_order() {
+    for (server, rejects) in [
+        (server(Quirk::CoreSchemaFirst).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange: JumpCloud's PUT lists the enterprise URN first (B4).
+        let id = server.create_user("john.doe@example.com").await;
+        let enterprise_first = |user_name: &str| {
+            let mut body = user(user_name);
+            body["schemas"] = json!([ENTERPRISE, "urn:ietf:params:scim:schemas:core:2.0:User"]);
+            body[ENTERPRISE] = json!({"department": "C-Suite"});
+            body
+        };
+
+        // Act
+        let put = server
+            .put(
+                &format!("/Users/{id}"),
+                enterprise_first("john.doe@example.com"),
+            )
+            .await;
+        let post = server
+            .post("/Users", enterprise_first("jane@example.com"))
+            .await;
+
+        // Assert
+        if rejects {
+            put.assert_scim_error(400, Some("invalidSyntax"));
+            post.assert_scim_error(400, Some("invalidSyntax"));
+        } else {
+            assert_eq!(put.status, 200, "{}", put.text);
+            assert_eq!(put.json[ENTERPRISE]["department"], "C-Suite");
+            assert_eq!(post.status, 201, "{}", post.text);
+        }
+    }
 }
