@@ -153,8 +153,7 @@ fn usage_and_scenario_errors_exit_2_and_an_unreachable_target_exits_3() {
     let no_module = scimulate(&["run", "no-module.yaml"], dir.path());
     assert_eq!(no_module.status.code(), Some(2));
     assert!(
-        text(&no_module)
-            .contains("runs as `entra`, which has no `push_now` step"),
+        text(&no_module).contains("runs as `entra`, which has no `push_now` step"),
         "{}",
         text(&no_module)
     );

@@ -1,1 +1,578 @@
+//! Entra's wire behaviour pinned byte for byte against a scripted fake target, cycle by cycle on
+//! a virtual clock.
 
+use std::collections::VecDeque;
+use std::future::Future;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::checks::*;
+use super::*;
+use crate::clock::{Clock, VirtualClock};
+use crate::idp::IdpCheck;
+use crate::idp::directory::{Directory, IdShape, Profile};
+use crate::idp::wire::{Wire, WireRequest, WireResponse};
+
+/// A fake target: records every request and answers from a queue; running out of answers is a
+/// transport failure.
+#[derive(Default)]
+struct Script {
+    sent: Vec<WireRequest>,
+    waits: Vec<std::time::Duration>,
+    replies: VecDeque<Result<WireResponse, String>>,
+}
+
+impl Script {
+    fn reply(mut self, status: u16, body: &str) -> Self {
+        self.replies.push_back(Ok(WireResponse {
+            status,
+            headers: vec![("Content-Type".into(), "application/scim+json".into())],
+            body: body.as_bytes().to_vec(),
+        }));
+        self
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.sent
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    fn body(&self, index: usize) -> String {
+        String::from_utf8(self.sent[index].body.clone()).unwrap()
+    }
+}
+
+impl Wire for Script {
+    fn send(
+        &mut self,
+        request: WireRequest,
+    ) -> impl Future<Output = Result<WireResponse, String>> + Send {
+        self.sent.push(request);
+        let reply = self
+            .replies
+            .pop_front()
+            .unwrap_or_else(|| Err("the script has no more answers".to_owned()));
+        async move { reply }
+    }
+
+    fn wait(&mut self, duration: std::time::Duration) -> impl Future<Output = ()> + Send {
+        self.waits.push(duration);
+        std::future::ready(())
+    }
+}
+
+const EMPTY: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
+const ADA_LOOKUP: &str = "/Users?filter=userName+eq+%22ada%40example.com%22";
+const ADA_CREATE: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"roles":[]}"#;
+const ADA_STORED: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u-1","externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"}}"#;
+const ENG_LOOKUP: &str =
+    "/Groups?excludedAttributes=members&filter=displayName+eq+%22Engineering%22";
+const ENG_CREATE: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"externalId":"00000000-0000-4000-8000-000000000002","displayName":"Engineering","meta":{"resourceType":"Group"}}"#;
+
+fn created(id: &str) -> String {
+    format!(r#"{{"id":"{id}","schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}}"#)
+}
+
+fn clock() -> VirtualClock {
+    VirtualClock::starting_at("2026-01-05T09:00:00Z".parse().unwrap())
+}
+
+/// Ada, assigned; Engineering with Ada as its member, assigned.
+fn directory() -> Directory {
+    let mut directory = Directory::default();
+    directory.define_user(
+        "ada",
+        Profile {
+            user_name: "ada@example.com".into(),
+            given_name: "Ada".into(),
+            family_name: "Lovelace".into(),
+            email: "ada@example.com".into(),
+            ..Profile::default()
+        },
+        IdShape::Guid,
+    );
+    directory.define_group(
+        "eng",
+        "Engineering".into(),
+        vec!["ada".into()],
+        IdShape::Guid,
+    );
+    directory.change_user("ada", |u| u.assigned = true);
+    directory.change_group("eng", |g| g.assigned = true);
+    directory
+}
+
+fn failed(checks: &[IdpCheck]) -> Vec<&'static str> {
+    checks.iter().filter(|c| !c.held()).map(|c| c.id).collect()
+}
+
+/// A job whose initial cycle has provisioned Ada (`u-1`) and Engineering (`g-1`).
+async fn provisioned(dialect: Dialect) -> (Job, Directory, VirtualClock) {
+    let mut job = Job::new(Entra::new(dialect));
+    let mut directory = directory();
+    let clock = clock();
+    let mut script = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"))
+        .reply(200, EMPTY)
+        .reply(201, r#"{"id":"g-1"}"#)
+        .reply(204, "");
+    let report = job.start(&mut directory, &clock, &mut script).await;
+    assert_eq!(
+        failed(&report.checks),
+        Vec::<&str>::new(),
+        "{:?}",
+        report.checks
+    );
+    (job, directory, clock)
+}
+
+/// Moves the clock to the next cycle and runs it.
+async fn next_cycle(
+    job: &mut Job,
+    directory: &mut Directory,
+    clock: &VirtualClock,
+    script: &mut Script,
+) -> job::CycleReport {
+    let next = job.next_cycle().expect("a cycle is scheduled");
+    clock.advance(next.duration_since(clock.now()));
+    job.run_due_cycle(directory, clock, script).await
+}
+
+#[tokio::test]
+async fn test_connection_filters_on_random_guids_and_needs_empty_lists() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut script = Script::default().reply(200, EMPTY).reply(404, "");
+
+    // Act
+    let report = job.test_connection(&mut script).await;
+
+    // Assert
+    let lines = script.lines();
+    assert!(
+        lines[0].starts_with("GET /Users?filter=userName+eq+%22"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("GET /Groups?excludedAttributes=members&filter=displayName+eq+%22")
+    );
+    assert_ne!(lines[0][33..69], lines[1][55..91], "two different GUIDs");
+    assert_eq!(
+        script.sent[0].headers,
+        vec![("ADSCIMVersion".to_owned(), "6.0".to_owned())]
+    );
+    assert_eq!(failed(&report.checks), [TEST_CONNECTION_EMPTY_LIST]);
+    assert!(report.checks[1].reasons[0].contains("404"));
+}
+
+#[tokio::test]
+async fn the_initial_cycle_creates_users_then_an_empty_group_then_adds_members() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    let clock = clock();
+    let mut script = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"))
+        .reply(200, EMPTY)
+        .reply(201, r#"{"id":"g-1"}"#)
+        .reply(204, "");
+
+    // Act
+    let report = job.start(&mut directory, &clock, &mut script).await;
+
+    // Assert
+    assert_eq!(
+        script.lines(),
+        [
+            format!("GET {ADA_LOOKUP}"),
+            "POST /Users".to_owned(),
+            format!("GET {ENG_LOOKUP}"),
+            "POST /Groups".to_owned(),
+            "PATCH /Groups/g-1".to_owned(),
+        ]
+    );
+    assert_eq!(script.body(1), ADA_CREATE);
+    assert_eq!(
+        script.sent[1].headers,
+        vec![
+            (
+                "Content-Type".to_owned(),
+                "application/scim+json; charset=utf-8".to_owned()
+            ),
+            ("ADSCIMVersion".to_owned(), "6.0".to_owned()),
+        ]
+    );
+    assert_eq!(script.body(3), ENG_CREATE);
+    assert_eq!(
+        script.body(4),
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"value":"u-1"}]}]}"#
+    );
+    assert_eq!(failed(&report.checks), Vec::<&str>::new());
+    assert_eq!(
+        directory.user("ada").unwrap().target_id.as_deref(),
+        Some("u-1")
+    );
+    assert_eq!(
+        job.next_cycle(),
+        Some(clock.now() + SignedDuration::from_mins(40))
+    );
+}
+
+#[tokio::test]
+async fn several_edits_in_one_cycle_become_one_patch_of_what_differs() {
+    for (dialect, patch) in [
+        (
+            Dialect::Default,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Ada King"},{"op":"Add","path":"title","value":"Countess"},{"op":"Replace","path":"name.familyName","value":"King"},{"op":"Replace","path":"name.formatted","value":"Ada King"}]}"#,
+        ),
+        (
+            Dialect::Compliant,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"title","value":"Countess"},{"op":"replace","value":{"displayName":"Ada King","name.familyName":"King","name.formatted":"Ada King"}}]}"#,
+        ),
+    ] {
+        // Arrange
+        let (mut job, mut directory, clock) = provisioned(dialect).await;
+        directory.change_user("ada", |u| u.profile.family_name = "Byron".into());
+        directory.change_user("ada", |u| u.profile.family_name = "King".into());
+        directory.change_user("ada", |u| u.profile.title = Some("Countess".into()));
+        let mut script = Script::default()
+            .reply(200, ADA_STORED)
+            .reply(200, ADA_STORED);
+
+        // Act
+        let report = next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+        // Assert
+        assert_eq!(
+            script.lines(),
+            ["GET /Users/u-1", "PATCH /Users/u-1"],
+            "{dialect:?}"
+        );
+        assert_eq!(script.body(1), patch, "{dialect:?}");
+        assert_eq!(failed(&report.checks), Vec::<&str>::new());
+    }
+}
+
+#[tokio::test]
+async fn a_cycle_with_nothing_changed_sends_nothing() {
+    // Arrange
+    let (mut job, mut directory, clock) = provisioned(Dialect::Default).await;
+    let mut script = Script::default();
+
+    // Act
+    let report = next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+    // Assert
+    assert!(script.sent.is_empty());
+    assert_eq!(report.kind, "incremental");
+}
+
+#[tokio::test]
+async fn unassigning_disables_with_the_dialects_active_and_a_change_before_it_is_not_sent() {
+    for (dialect, patch) in [
+        (
+            Dialect::Default,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}"#,
+        ),
+        (
+            Dialect::Compliant,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}"#,
+        ),
+    ] {
+        // Arrange
+        let (mut job, mut directory, clock) = provisioned(dialect).await;
+        directory.change_user("ada", |u| u.profile.given_name = "Augusta".into());
+        directory.change_user("ada", |u| u.assigned = false);
+        directory.change_group("eng", |g| g.members.clear());
+        let mut script = Script::default()
+            .reply(200, ADA_STORED)
+            .reply(204, "")
+            .reply(204, "");
+
+        // Act
+        next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+        // Assert
+        assert_eq!(
+            script.lines(),
+            ["GET /Users/u-1", "PATCH /Users/u-1", "PATCH /Groups/g-1"],
+            "{dialect:?}"
+        );
+        assert_eq!(script.body(1), patch, "{dialect:?}");
+    }
+}
+
+#[tokio::test]
+async fn member_removal_takes_each_dialects_form() {
+    for (dialect, patch) in [
+        (
+            Dialect::Default,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Remove","path":"members","value":[{"value":"u-1"}]}]}"#,
+        ),
+        (
+            Dialect::Compliant,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"u-1\"]"}]}"#,
+        ),
+    ] {
+        // Arrange: Ada stays assigned directly, but leaves the group.
+        let (mut job, mut directory, clock) = provisioned(dialect).await;
+        directory.change_group("eng", |g| g.members.clear());
+        let mut script = Script::default().reply(204, "");
+
+        // Act
+        next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+        // Assert
+        assert_eq!(script.lines(), ["PATCH /Groups/g-1"], "{dialect:?}");
+        assert_eq!(script.body(0), patch, "{dialect:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_soft_deleted_user_is_disabled_then_deleted_thirty_days_later() {
+    // Arrange
+    let (mut job, mut directory, clock) = provisioned(Dialect::Default).await;
+    let deleted_at = clock.now();
+    directory.change_user("ada", |u| u.soft_deleted_at = Some(deleted_at));
+    let mut script = Script::default()
+        .reply(200, ADA_STORED)
+        .reply(204, "")
+        .reply(204, "")
+        .reply(204, "");
+
+    // Act
+    next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+    clock.advance(SignedDuration::from_hours(30 * 24));
+    let purged = next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+    // Assert
+    assert_eq!(
+        script.lines(),
+        [
+            "GET /Users/u-1",
+            "PATCH /Users/u-1",
+            "PATCH /Groups/g-1",
+            "DELETE /Users/u-1"
+        ]
+    );
+    assert_eq!(failed(&purged.checks), Vec::<&str>::new());
+    assert!(directory.user("ada").unwrap().purged);
+    assert_eq!(directory.user("ada").unwrap().target_id, None);
+}
+
+#[tokio::test]
+async fn an_unassigned_user_is_no_longer_managed_so_its_purge_sends_nothing() {
+    // Arrange
+    let (mut job, mut directory, clock) = provisioned(Dialect::Default).await;
+    directory.change_user("ada", |u| u.assigned = false);
+    directory.change_group("eng", |g| g.assigned = false);
+    let mut script = Script::default()
+        .reply(200, ADA_STORED)
+        .reply(204, "")
+        .reply(204, "");
+    next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+    let sent = script.sent.len();
+
+    // Act
+    directory.change_user("ada", |u| u.purged = true);
+    next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+    // Assert
+    assert_eq!(script.lines()[2], "DELETE /Groups/g-1");
+    assert_eq!(script.sent.len(), sent, "no DELETE of the user");
+}
+
+#[tokio::test]
+async fn a_failed_create_waits_in_escrow_and_is_retried_six_hours_later() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let clock = clock();
+    let mut script = Script::default().reply(200, EMPTY).reply(500, "");
+    let first = job.start(&mut directory, &clock, &mut script).await;
+
+    // Act: cycles at 40 minutes pass the user by; the one after 6 hours retries.
+    let mut quiet = Script::default();
+    next_cycle(&mut job, &mut directory, &clock, &mut quiet).await;
+    clock.advance(SignedDuration::from_hours(6));
+    let mut retry = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+    let retried = next_cycle(&mut job, &mut directory, &clock, &mut retry).await;
+
+    // Assert
+    assert_eq!(failed(&first.checks), [CREATE_RETURNS_ID]);
+    assert!(quiet.sent.is_empty());
+    assert_eq!(
+        retry.lines(),
+        [format!("GET {ADA_LOOKUP}"), "POST /Users".to_owned()]
+    );
+    assert_eq!(failed(&retried.checks), Vec::<&str>::new());
+    assert_eq!(job.escrowed(), 0);
+}
+
+#[tokio::test]
+async fn a_404_on_a_filter_query_quarantines_the_job_and_slows_its_cycles() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let clock = clock();
+    let mut script = Script::default().reply(404, "");
+
+    // Act
+    let report = job.start(&mut directory, &clock, &mut script).await;
+
+    // Assert
+    assert_eq!(
+        failed(&report.checks),
+        [LOOKUP_LIST_RESPONSE, JOB_NOT_QUARANTINED]
+    );
+    assert!(job.quarantine().is_some());
+    assert_eq!(job.escrowed(), 1);
+    assert_eq!(
+        job.next_cycle(),
+        Some(clock.now() + SignedDuration::from_mins(80))
+    );
+}
+
+#[tokio::test]
+async fn a_409_after_an_empty_lookup_says_the_lookup_missed_the_user() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let mut script = Script::default().reply(200, EMPTY).reply(409, "");
+
+    // Act
+    let report = job.start(&mut directory, &clock(), &mut script).await;
+
+    // Assert
+    assert_eq!(
+        failed(&report.checks),
+        [CREATE_RETURNS_ID, LOOKUP_FINDS_EXISTING]
+    );
+}
+
+#[tokio::test]
+async fn lookups_must_match_once_and_leave_group_members_out() {
+    // Arrange
+    let two = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":2,"Resources":[{"id":"a"},{"id":"b"}]}"#;
+    let with_members = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"Resources":[{"id":"g-1","displayName":"Engineering","members":[]}]}"#;
+    let strings = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":"0","Resources":[]}"#;
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    let mut script = Script::default().reply(200, two).reply(200, with_members);
+
+    // Act
+    let report = job.start(&mut directory, &clock(), &mut script).await;
+    let answer = WireResponse {
+        status: 200,
+        headers: Vec::new(),
+        body: strings.as_bytes().to_vec(),
+    };
+    let (paging, _) = lookup(0, &answer, false);
+
+    // Assert
+    assert_eq!(
+        failed(&report.checks),
+        [LOOKUP_SINGLE_MATCH, GROUP_LOOKUP_EXCLUDES_MEMBERS]
+    );
+    assert!(
+        paging[0].reasons[0].contains("not an integer"),
+        "{paging:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_flag_can_travel_in_every_query_and_on_demand_ignores_it() {
+    // Arrange
+    let entra = Entra {
+        flag_in_query: true,
+        ..Entra::new(Dialect::Compliant)
+    };
+    let mut job = Job::new(entra);
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let mut cycle = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+    let mut on_demand = Script::default()
+        .reply(200, EMPTY)
+        .reply(200, EMPTY)
+        .reply(
+            200,
+            &format!(r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"Resources":[{ADA_STORED}]}}"#),
+        )
+        .reply(200, "");
+    directory.change_user("ada", |u| u.profile.family_name = "Byron".into());
+
+    // Act
+    job.start(&mut directory, &clock(), &mut cycle).await;
+    let report = job
+        .provision_on_demand(&mut directory, "ada", &mut on_demand)
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(
+        cycle.lines()[0],
+        "GET /Users?aadOptscim062020&filter=userName+eq+%22ada%40example.com%22"
+    );
+    assert_eq!(cycle.lines()[1], "POST /Users?aadOptscim062020");
+    assert_eq!(on_demand.lines()[2], format!("GET {ADA_LOOKUP}"));
+    assert_eq!(on_demand.lines()[3], "PATCH /Users/u-1");
+    assert!(
+        on_demand.body(3).contains(r#""op":"Replace""#),
+        "default dialect"
+    );
+    assert_eq!(report.kind, "on-demand");
+}
+
+#[tokio::test]
+async fn the_gallery_pace_spaces_requests_by_forty_milliseconds() {
+    // Arrange
+    let entra = Entra {
+        pace: Some(GALLERY_RATE),
+        ..Entra::default()
+    };
+    let mut job = Job::new(entra);
+    let mut script = Script::default().reply(200, EMPTY).reply(200, EMPTY);
+
+    // Act
+    job.test_connection(&mut script).await;
+
+    // Assert
+    assert_eq!(script.waits, [std::time::Duration::from_millis(40)]);
+}
+
+#[tokio::test]
+async fn a_transport_failure_is_a_failed_request_and_escrows_the_object() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let mut script = Script::default();
+
+    // Act
+    let report = job.start(&mut directory, &clock(), &mut script).await;
+
+    // Assert
+    assert_eq!(failed(&report.checks), [REQUEST_COMPLETES]);
+    assert!(report.checks[0].reasons[0].starts_with("user ada: GET /Users?filter="));
+    assert_eq!(job.escrowed(), 1);
+}
+
+#[test]
+fn the_clock_types_agree() {
+    let at: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+    assert_eq!(
+        job::after(at, std::time::Duration::from_secs(2400)),
+        at + SignedDuration::from_mins(40)
+    );
+}
