@@ -176,21 +176,43 @@ pub async fn wait(
     mut wire: StepWire<'_>,
 ) -> StepResult {
     let until = after(wire.clock.now(), duration);
-    let mut result = StepResult::nothing();
+    // A month of cycles is one verdict per check id, not one per cycle: each failure's reason
+    // names its cycle, and the verdict points at the first failing exchange.
+    let mut checks = Vec::new();
+    let mut cycles = 0;
+    let mut last = 0;
     while let Some(next) = job.next_cycle().filter(|next| *next <= until) {
         let now = wire.clock.now();
         wire.clock
             .advance(next.duration_since(now).max(SignedDuration::ZERO));
         let first_exchange = wire.exchanges.len();
         let report = job.run_due_cycle(directory, wire.clock, &mut wire).await;
-        result
-            .verdicts
-            .extend(verdicts(report, context, step, first_exchange));
+        cycles += 1;
+        last = report.number;
+        checks.extend(report.checks.into_iter().map(|mut check| {
+            check.request = check.request.map(|r| first_exchange + r);
+            for reason in &mut check.reasons {
+                *reason = format!("cycle {}: {reason}", report.number);
+            }
+            check
+        }));
     }
     let now = wire.clock.now();
     wire.clock
         .advance(until.duration_since(now).max(SignedDuration::ZERO));
-    result
+    let label = super::idp_steps::step_label(step);
+    let name = match cycles {
+        0 => return StepResult::nothing(),
+        1 => format!("{label} · incremental cycle {last}"),
+        n => format!("{label} · {n} incremental cycles, to {last}"),
+    };
+    StepResult {
+        verdicts: aggregate(checks)
+            .into_iter()
+            .map(|check| to_verdict(check, context.index, &name, 0))
+            .collect(),
+        stop: false,
+    }
 }
 
 /// `expect_job`: the job's quarantine and escrow as the scenario says.
