@@ -135,7 +135,7 @@ impl Quirk {
             Quirk::IgnoreFilter => "list requests ignore filter and return every resource",
             Quirk::IgnorePaging => "list requests ignore startIndex and count",
             Quirk::RemoveMembersEmptiesGroup => {
-                "PATCH remove of members[value eq \"x\"] removes every member"
+                "PATCH remove of members[value eq \"x\"], or of members with a value list, removes every member"
             }
             Quirk::RejectCapitalisedOps => {
                 "PATCH ops spelt Add/Replace/Remove (as Entra sends them) are refused with 400"

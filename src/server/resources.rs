@@ -424,13 +424,16 @@ fn patch_quirks(
             if op.op == PatchOpKind::Remove
                 && let Some(path) = &op.path
                 && path.attr.name.eq_ignore_ascii_case("members")
-                && path.filter.is_some()
             {
+                // Both forms of "remove these members" become "remove all": the filtered path
+                // (RFC, Entra's compliant dialect, Okta) and the value list of Entra's default
+                // dialect and JumpCloud (research/entra_jumpcloud.md A8, SEGMENT-6726).
                 op.path = Some(PatchPath {
                     attr: path.attr.clone(),
                     filter: None,
                     sub_attr: None,
                 });
+                op.value = None;
             }
         }
     }

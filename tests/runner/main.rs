@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod entra;
 mod every_check_can_fail;
 mod faults;
 mod okta;

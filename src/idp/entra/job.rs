@@ -325,10 +325,13 @@ impl Job {
                 continue;
             }
             session.object = format!("user {key}");
-            let outcome = self
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = self
                 .sync_manager(directory, key, dialect, &mut session)
-                .await;
-            self.settle(&escrow_key, outcome, at, &mut session);
+                .await
+            {
+                self.settle(&escrow_key, Err(reason), at, &mut session);
+            }
         }
         for key in &group_keys {
             let escrow_key = format!("group:{key}");
@@ -336,10 +339,13 @@ impl Job {
                 continue;
             }
             session.object = format!("group {key}");
-            let outcome = self
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = self
                 .sync_members(directory, key, dialect, &mut session)
-                .await;
-            self.settle(&escrow_key, outcome, at, &mut session);
+                .await
+            {
+                self.settle(&escrow_key, Err(reason), at, &mut session);
+            }
         }
         self.watermark = revision;
         let tally = session.tally;
@@ -350,10 +356,12 @@ impl Job {
             checks: session.checks,
             number: self.cycles,
         };
-        report
-            .checks
-            .push(self.judge_quarantine(&tally, clock.now()));
-        self.schedule(at, clock.now());
+        let mut quarantine = self.judge_quarantine(&tally, clock.now());
+        if self.schedule(at, clock.now()) {
+            quarantine = quarantine
+                .fail("quarantined for four weeks: Entra disables the provisioning job (A9)");
+        }
+        report.checks.push(quarantine);
         report
     }
 
@@ -389,11 +397,16 @@ impl Job {
                 self.quarantine = Some(Quarantine::new(reason, now));
                 check
             }
-            (Some(_), Some(quarantine)) | (None, Some(quarantine)) if tally.failures > 0 => check
-                .fail(format!(
+            // A cycle that only passed escrowed objects by did not succeed (A9: a job leaves
+            // quarantine after a successful cycle).
+            (Some(_), Some(quarantine)) | (None, Some(quarantine))
+                if tally.failures > 0 || (tally.events == 0 && !self.escrow.is_empty()) =>
+            {
+                check.fail(format!(
                     "the job is still quarantined: {}",
                     quarantine.reason.describe()
-                )),
+                ))
+            }
             (_, quarantine) => {
                 *quarantine = None;
                 check
@@ -401,18 +414,20 @@ impl Job {
         }
     }
 
-    fn schedule(&mut self, started: Timestamp, now: Timestamp) {
+    /// Schedules the next cycle; whether the job was disabled instead.
+    fn schedule(&mut self, started: Timestamp, now: Timestamp) -> bool {
         let gap = match &mut self.quarantine {
             None => escrow::CYCLE_INTERVAL,
             Some(quarantine) if quarantine.expired(now) => {
                 self.disabled = true;
                 self.next_cycle = None;
-                return;
+                return true;
             }
             Some(quarantine) => quarantine.next_interval(),
         };
         // Cycles run back to back: a long one is followed at once by the next (A4).
         self.next_cycle = Some((started + gap).max(now));
+        false
     }
 
     /// The image of a user as Entra maps it (A2), with `active` as given.

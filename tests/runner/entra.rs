@@ -1,0 +1,195 @@
+//! Entra against quirks of the reference server that mimic real interop bugs: each makes the
+//! matching Entra scenario fail with a check that names Entra's behaviour and its source; the
+//! compliant dialect tolerates what only the default dialect sends, except in provision on
+//! demand, which ignores the flag.
+
+use scimulate::runner::outcome::{Outcome, RunReport};
+use scimulate::runner::select::Planned;
+use scimulate::scenario::model::IdpName;
+use scimulate::server::Quirk;
+use scimulate::snapshot::SnapshotMode;
+
+use crate::support::{plan_of, root, run_embedded, runtime, settings};
+
+fn entra_plan(idp: IdpName) -> Vec<Planned> {
+    plan_of(&root().join("scenarios/entra"))
+        .into_iter()
+        .filter(|p| p.idp == idp)
+        .collect()
+}
+
+fn failed_checks(report: &RunReport) -> Vec<(String, String, String)> {
+    report
+        .scenarios
+        .iter()
+        .flat_map(|s| s.verdicts.iter().map(move |v| (s, v)))
+        .filter(|(_, v)| matches!(v.outcome, Outcome::Failed { .. }))
+        .map(|(s, v)| {
+            (
+                s.scenario.clone(),
+                v.check.id.clone(),
+                v.check.source.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn interop_bugs_fail_the_entra_scenarios_with_entra_named_checks() {
+    runtime().block_on(async {
+        for (idp, quirk, check) in [
+            (
+                IdpName::Entra,
+                Quirk::RejectCapitalisedOps,
+                "entra.update.accepted",
+            ),
+            (
+                IdpName::Entra,
+                Quirk::RejectStringBooleans,
+                "entra.update.accepted",
+            ),
+            (
+                IdpName::Entra,
+                Quirk::RemoveMembersEmptiesGroup,
+                "entra.group.remove-members-by-value",
+            ),
+            (
+                IdpName::Entra,
+                Quirk::Lookup404,
+                "entra.job.not-quarantined",
+            ),
+            (
+                IdpName::Entra,
+                Quirk::Lookup404,
+                "entra.lookup.answers-list-response",
+            ),
+            (
+                IdpName::Entra,
+                Quirk::PagingAsStrings,
+                "entra.lookup.answers-list-response",
+            ),
+            (
+                IdpName::Entra,
+                Quirk::HideInactiveUsers,
+                "entra.lookup.finds-existing-user",
+            ),
+            (
+                IdpName::Entra,
+                Quirk::MembersNotExcluded,
+                "entra.group.lookup-excludes-members",
+            ),
+            (IdpName::Entra, Quirk::RejectAddOp, "entra.update.accepted"),
+            (
+                IdpName::EntraCompliant,
+                Quirk::IgnoreDottedPathlessKeys,
+                "entra.update.applied",
+            ),
+            (
+                IdpName::EntraCompliant,
+                Quirk::RejectPathlessPatch,
+                "entra.update.accepted",
+            ),
+        ] {
+            // Act
+            let report = run_embedded(
+                entra_plan(idp),
+                &[quirk],
+                settings(None, SnapshotMode::Normal),
+            )
+            .await;
+
+            // Assert
+            let failed = failed_checks(&report);
+            let (_, _, source) =
+                failed
+                    .iter()
+                    .find(|(_, id, _)| id == check)
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{quirk} as {}: {check} did not fail: {failed:?}",
+                            idp.as_str()
+                        )
+                    });
+            assert!(
+                source.starts_with("research/entra_jumpcloud.md A"),
+                "{quirk}: {source}"
+            );
+            assert_eq!(report.exit_code(), 1, "{quirk}");
+        }
+    });
+}
+
+#[test]
+fn the_compliant_dialect_tolerates_what_only_the_default_dialect_sends_except_on_demand() {
+    runtime().block_on(async {
+        for (quirk, failing) in [
+            (
+                Quirk::RejectCapitalisedOps,
+                vec!["entra-provision-on-demand"],
+            ),
+            (Quirk::RejectStringBooleans, vec![]),
+        ] {
+            // Act
+            let report = run_embedded(
+                entra_plan(IdpName::EntraCompliant),
+                &[quirk],
+                settings(None, SnapshotMode::Normal),
+            )
+            .await;
+
+            // Assert: only provision on demand, which always speaks the default dialect, sends
+            // capitalised ops; none of its requests carries a boolean.
+            let scenarios: std::collections::BTreeSet<String> = failed_checks(&report)
+                .into_iter()
+                .map(|(s, _, _)| s)
+                .collect();
+            assert_eq!(
+                scenarios.into_iter().collect::<Vec<_>>(),
+                failing,
+                "{quirk}"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_quarantined_job_reports_its_reason_slows_its_cycles_and_is_disabled_after_four_weeks() {
+    runtime().block_on(async {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("quarantine.yaml"),
+            "name: quarantine\ndescription: A month against a target whose lookups answer 404.\nidps: [entra]\nsteps:\n  - user: { key: ada, userName: \"{{run.prefix}}-ada@example.com\", givenName: Ada, familyName: Lovelace }\n  - assign: ada\n  - start_provisioning\n  - wait: 35d\n",
+        )
+        .unwrap();
+
+        // Act
+        let report =
+            run_embedded(plan_of(dir.path()), &[Quirk::Lookup404], settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        let run = &report.scenarios[0];
+        let reasons: Vec<&String> = run
+            .verdicts
+            .iter()
+            .filter(|v| v.check.id == "entra.job.not-quarantined")
+            .flat_map(|v| match &v.outcome {
+                Outcome::Failed { reasons } => reasons.iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        assert!(reasons[0].contains("HTTP/404"), "{reasons:?}");
+        assert!(
+            reasons.last().unwrap().contains("Entra disables the provisioning job"),
+            "{reasons:?}"
+        );
+        // A healthy job runs 1,260 cycles in 35 days; a quarantined one slows to one a day and
+        // retries the escrowed user at 6 h, 12 h, then daily, until it is disabled at 28 days.
+        let lookups = run
+            .exchanges
+            .iter()
+            .filter(|e| e.request.path.starts_with("/Users?filter="))
+            .count();
+        assert!((20..=30).contains(&lookups), "{lookups} lookups in 35 days");
+    });
+}
