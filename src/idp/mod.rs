@@ -13,6 +13,7 @@
 //! the next pieces (issue 4).
 
 pub mod directory;
+pub mod jumpcloud;
 pub mod okta;
 pub mod wire;
 

@@ -1,0 +1,1 @@
+//! JumpCloud groups pinned byte for byte against a scripted fake target.

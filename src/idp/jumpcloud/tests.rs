@@ -1,0 +1,1 @@
+//! JumpCloud users pinned byte for byte against a scripted fake target.
