@@ -257,12 +257,18 @@ pub fn listed_members(response: &WireResponse) -> Option<Vec<String>> {
     )
 }
 
+/// The numbers of an import page JumpCloud can page on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportPage {
+    pub items_per_page: u64,
+    pub total_results: u64,
+    /// How many `Resources` came back.
+    pub returned: u64,
+}
+
 /// One import page judged (B7). Returns the checks and, when the page can be paged on,
-/// `(startIndex, itemsPerPage, totalResults)` as the target answered them.
-pub fn import_page(
-    request: usize,
-    response: &WireResponse,
-) -> (Vec<IdpCheck>, Option<(u64, u64, u64)>) {
+/// [`ImportPage`]'s numbers as the target answered them.
+pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option<ImportPage>) {
     let why = "JumpCloud imports users page by page with startIndex and count, B7";
     let mut page = check(IMPORT_PAGE, SOURCE_IMPORT, request);
     if response.status != 200 {
@@ -312,6 +318,10 @@ pub fn import_page(
             items_per_page.map_or("none".to_owned(), shown)
         ));
     }
-    let numbers = (page.held() && paging.held()).then_some((numbers[0], numbers[1], numbers[2]));
+    let numbers = (page.held() && paging.held()).then_some(ImportPage {
+        items_per_page: numbers[1],
+        total_results: numbers[2],
+        returned,
+    });
     (vec![page, paging, items], numbers)
 }

@@ -483,10 +483,11 @@ impl JumpCloud {
             last = index;
             let (page_checks, numbers) = checks::import_page(index, &response);
             session.checks.extend(page_checks);
-            let Some((_, items_per_page, total)) = numbers else {
+            let Some(numbers) = numbers else {
                 return Ok(session.checks);
             };
-            returned += items_per_page;
+            let (items_per_page, total) = (numbers.items_per_page, numbers.total_results);
+            returned += numbers.returned;
             match first_total {
                 None => first_total = Some(total),
                 Some(first) if first != total => total_problems.push(format!(
