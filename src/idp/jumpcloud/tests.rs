@@ -596,6 +596,29 @@ async fn provision_links_a_found_user_with_the_full_put() {
 }
 
 #[tokio::test]
+async fn provision_fails_a_rejected_linking_put_and_leaves_the_user_inactive() {
+    // Arrange
+    let mut user = ada();
+    let mut wire = Script::default().reply(200, FOUND).reply(500, "");
+
+    // Act
+    let checks = jumpcloud()
+        .provision(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    // Assert
+    assert_eq!(failed(&checks), ["jumpcloud.link.put-returns-200"]);
+    assert!(
+        checks[1].reasons[0].starts_with("expected 200 with the user (JumpCloud takes over"),
+        "{:?}",
+        checks[1].reasons
+    );
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
+    assert!(!user.active);
+}
+
+#[tokio::test]
 async fn provision_links_with_the_patch_variant_and_fails_a_rejected_patch() {
     // Arrange
     let mut user = ada();
