@@ -1,7 +1,7 @@
 //! User groups bound to the app, with "Enable management of User Groups and Group Membership"
 //! on (research/entra_jumpcloud.md B0, B6).
 //!
-//! Confirmed [C] (B6, JC-CONN): empty groups are not created; an existing group of the same name
+//! Confirmed \[C\] (B6, JC-CONN): empty groups are not created; an existing group of the same name
 //! is taken over; every group bound to the app is synced on each membership or group change
 //! event; renames are synced; groups deleted in JumpCloud are deleted in the app. The wire forms
 //! are \[S/I\]: a lookup by `displayName`, `POST /Groups` carrying the members, members as

@@ -13,7 +13,7 @@
 //! event, B2) and JumpCloud's bodies are the whole user, keys in alphabetical order (B3, B4).
 //!
 //! **Evidence.** JumpCloud documents behaviour, not HTTP (B intro, Part D item 6). What is
-//! confirmed [C]: Test Connection creates and deletes a test user and group, falling back to
+//! confirmed \[C\]: Test Connection creates and deletes a test user and group, falling back to
 //! deactivation when DELETE is refused (B1); a lookup precedes create or update (B2); empty
 //! groups are not created, a same-named group is taken over, every membership event re-syncs the
 //! group (B6). The bodies of create and full PUT are third-party "sanitized real" samples

@@ -30,7 +30,7 @@ pub const DEFAULT_LOCALE: &str = "en-US";
 /// The synthetic Test Connection user (B1, B3: SHIFT-JC's "sanitized real" sample is exactly
 /// it). Its `externalId` is the sample's 24-hex JumpCloud object id.
 pub const TEST_USER_EXTERNAL_ID: &str = "66e2d689590450d073d2df3b";
-/// \[I\] The test group's name is undocumented (B1 "POST /Groups {displayName: <test group>}");
+/// \[I\] The test group's name is undocumented (B1: `POST /Groups {displayName: <test group>}`);
 /// a lowercase placeholder like the test user's `firstname`, `lastname`, `displayname`.
 pub const TEST_GROUP_NAME: &str = "testgroup";
 
