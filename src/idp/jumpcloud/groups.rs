@@ -6,8 +6,9 @@
 //! event; renames are synced; groups deleted in JumpCloud are deleted in the app. The wire forms
 //! are \[S/I\]: a lookup by `displayName`, `POST /Groups` carrying the members, members as
 //! `[{"value":"<id>"}]` only (no `display`, no `type`), `add` and `remove` PATCHes with a value
-//! list and no filter (PAULE-JC, UNIMONI-JC), a rename as `replace` of `displayName`, and `DELETE
-//! /Groups/{id}`.
+//! list and no filter (PAULE-JC, UNIMONI-JC), a rename as `replace` of `displayName` (or a full
+//! `PUT /Groups/{id}`, selectable with [`JumpCloud::group_rename`]: B6 does not know which), and
+//! `DELETE /Groups/{id}`.
 //!
 //! Because every event re-syncs the group, [`JumpCloud::add_members`] sends the **whole** member
 //! list, not the delta: members already in the group are added again, and the target must absorb
@@ -17,7 +18,7 @@
 //! (`jumpcloud.group.remove-by-value-applied`: a server that ignores a `remove` carrying a value
 //! list instead of a filter, the same danger as Entra's default dialect, B6).
 //!
-//! Not done: the rename as `PUT /Groups/{id}` (B6 leaves PATCH or PUT open), unbinding a group
+//! Not done: unbinding a group
 //! (B6: the group is left as it is and its members are deactivated, which is
 //! [`JumpCloud::set_active`] per member), and splitting large member lists (undocumented).
 
@@ -27,7 +28,7 @@ use serde_json::Value;
 
 use super::checks::{self, Lookup, SOURCE_GROUPS};
 use super::request::{self, Operation};
-use super::{JumpCloud, Session};
+use super::{GroupRenameForm, JumpCloud, Session};
 use crate::idp::wire::Wire;
 use crate::idp::{IdpCheck, IdpError};
 
@@ -169,22 +170,47 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// The group renamed in JumpCloud (research/entra_jumpcloud.md B6): `PATCH /Groups/{id}`
-    /// with `{"op":"replace","path":"displayName","value":"<name>"}`.
+    /// The group renamed in JumpCloud (research/entra_jumpcloud.md B6; B6 leaves the form
+    /// open, \[I\]): by default `PATCH /Groups/{id}` with
+    /// `{"op":"replace","path":"displayName","value":"<name>"}`; with
+    /// [`GroupRenameForm::Put`], the whole group with `PUT /Groups/{id}` (`displayName`, `id`,
+    /// `members` as `all_members`, `schemas`, alphabetical like JumpCloud's user PUT, B4).
     pub async fn rename_group<W: Wire>(
         &self,
         group: &SyncedGroup,
+        all_members: &[SyncedMember],
         wire: &mut W,
     ) -> Result<Vec<IdpCheck>, IdpError> {
         let id = synced_id(group)?;
         let mut session = Session::new(wire, "group rename");
-        let operation = Operation::new("replace", "displayName", Value::String(group.name.clone()));
-        let body = request::patch_body(vec![operation]);
-        let patch = self.request("PATCH", request::group_path(&id), Some(body));
-        let (index, response) = session.send(patch).await?;
-        session.judge(patch_accepted(
+        let (method, body, accepted): (_, _, &[u16]) = match self.group_rename {
+            GroupRenameForm::Patch => {
+                let operation =
+                    Operation::new("replace", "displayName", Value::String(group.name.clone()));
+                ("PATCH", request::patch_body(vec![operation]), &[200, 204])
+            }
+            GroupRenameForm::Put => {
+                let body = request::group_put_body(&group.name, &id, member_ids(all_members));
+                ("PUT", body, &[200])
+            }
+        };
+        let sent = self.request(method, request::group_path(&id), Some(body));
+        let (index, response) = session.send(sent).await?;
+        let expectation = match self.group_rename {
+            GroupRenameForm::Patch => {
+                "expected 200 with the group or 204 (JumpCloud syncs renames, here as a PATCH \
+                 replace of displayName, research/entra_jumpcloud.md B6)"
+            }
+            GroupRenameForm::Put => {
+                "expected 200 with the group (JumpCloud syncs renames, here as a full PUT \
+                 /Groups/{id}, research/entra_jumpcloud.md B6)"
+            }
+        };
+        session.judge(checks::status(
             checks::GROUP_RENAME,
-            "JumpCloud syncs renames",
+            SOURCE_GROUPS,
+            accepted,
+            expectation,
             index,
             &response,
         ));

@@ -332,7 +332,7 @@ async fn a_rename_replaces_display_name_with_a_path() {
 
     // Act
     let checks = jumpcloud()
-        .rename_group(&group, &mut wire)
+        .rename_group(&group, &both(), &mut wire)
         .await
         .expect("no transport failure");
 
@@ -350,12 +350,41 @@ async fn a_rejected_rename_fails() {
 
     // Act
     let checks = jumpcloud()
-        .rename_group(&group, &mut wire)
+        .rename_group(&group, &both(), &mut wire)
         .await
         .expect("no transport failure");
 
     // Assert
     assert_eq!(failed(&checks), ["jumpcloud.group.rename-accepted"]);
+}
+
+#[tokio::test]
+async fn a_rename_in_the_put_variant_sends_the_whole_group() {
+    // Arrange
+    let jc = JumpCloud {
+        group_rename: GroupRenameForm::Put,
+        ..JumpCloud::default()
+    };
+    let group = synced_group();
+    let mut wire = Script::default().reply(204, "");
+
+    // Act
+    let checks = jc
+        .rename_group(&group, &both(), &mut wire)
+        .await
+        .expect("no transport failure");
+
+    // Assert
+    assert_eq!(
+        wire.sent,
+        vec![expected(
+            "PUT",
+            "/Groups/g-1",
+            r#"{"displayName":"Engineering","id":"g-1","members":[{"value":"u-1"},{"value":"u-2"}],"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#
+        )]
+    );
+    assert_eq!(failed(&checks), ["jumpcloud.group.rename-accepted"]);
+    assert!(checks[0].reasons[0].ends_with("got 204"));
 }
 
 #[tokio::test]
@@ -404,7 +433,7 @@ async fn group_changes_need_a_synced_group() {
     let mut wire = Script::default();
 
     // Act
-    let result = jumpcloud().rename_group(&group, &mut wire).await;
+    let result = jumpcloud().rename_group(&group, &both(), &mut wire).await;
 
     // Assert
     assert_eq!(result, Err(IdpError::NotProvisioned("Engineering".into())));

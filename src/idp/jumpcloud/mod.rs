@@ -37,7 +37,8 @@
 //! - groups (B6): lookup by `displayName`, POST with the members, members as `[{"value":…}]`
 //!   only; every later membership event re-sends the **whole** member list in one PATCH `add`
 //!   (repeated adds the target must absorb); removal by a value list without a filter; rename as
-//!   PATCH `replace` of `displayName` (B6 leaves PATCH or PUT open; PUT is not implemented);
+//!   PATCH `replace` of `displayName` (B6 leaves PATCH or PUT open; the full `PUT /Groups/{id}`
+//!   is selectable with [`JumpCloud::group_rename`]);
 //! - import (B7): pages of [`request::PAGE_SIZE`] from `startIndex=1`, advancing by
 //!   `itemsPerPage` until `startIndex + itemsPerPage > totalResults`.
 //!
@@ -109,6 +110,16 @@ pub enum FilterSpaces {
     Percent20,
 }
 
+/// How JumpCloud sends a group rename (research/entra_jumpcloud.md B6: PATCH or PUT, unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupRenameForm {
+    /// `{"op":"replace","path":"displayName","value":…}`, like JumpCloud's other group PATCHes.
+    #[default]
+    Patch,
+    /// The whole group with `PUT /Groups/{id}`.
+    Put,
+}
+
 /// JumpCloud, as one custom SCIM application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JumpCloud {
@@ -118,6 +129,7 @@ pub struct JumpCloud {
     /// "Enable management of User Groups and Group Membership in this application" (B0):
     /// whether Test Connection also creates and deletes a test group (B1).
     pub manage_groups: bool,
+    pub group_rename: GroupRenameForm,
 }
 
 impl Default for JumpCloud {
@@ -127,6 +139,7 @@ impl Default for JumpCloud {
             content_type: ContentType::default(),
             filter_spaces: FilterSpaces::default(),
             manage_groups: true,
+            group_rename: GroupRenameForm::default(),
         }
     }
 }

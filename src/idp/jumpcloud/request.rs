@@ -435,3 +435,30 @@ pub fn group_create_body<'a>(name: &str, member_ids: impl IntoIterator<Item = &'
         schemas: [GROUP_SCHEMA],
     })
 }
+
+/// \[I\] The rename's PUT variant (B6: "or `PUT /Groups/{id}`"): the whole group, `id`
+/// included as in JumpCloud's user PUT (B4), keys alphabetical.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupPut<'a> {
+    display_name: &'a str,
+    id: &'a str,
+    members: Vec<Member<'a>>,
+    schemas: [&'static str; 1],
+}
+
+pub fn group_put_body<'a>(
+    name: &str,
+    id: &str,
+    member_ids: impl IntoIterator<Item = &'a str>,
+) -> Vec<u8> {
+    to_bytes(&GroupPut {
+        display_name: name,
+        id,
+        members: member_ids
+            .into_iter()
+            .map(|value| Member { value })
+            .collect(),
+        schemas: [GROUP_SCHEMA],
+    })
+}
