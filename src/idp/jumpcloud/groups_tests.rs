@@ -457,3 +457,71 @@ async fn a_group_transport_failure_is_an_error() {
         ))
     );
 }
+
+// ---- The C7 replay script, end to end ----
+
+#[tokio::test]
+async fn the_c7_script_runs_in_jumpclouds_order() {
+    // Arrange
+    let jc = jumpcloud();
+    let mut ada = crate::idp::directory::DirectoryUser::new(
+        "ada",
+        "0000000000000000000000a1",
+        crate::idp::directory::Profile {
+            user_name: "ada@example.com".into(),
+            given_name: "Ada".into(),
+            family_name: "Lovelace".into(),
+            email: "ada@example.com".into(),
+            ..Default::default()
+        },
+    );
+    let mut group = new_group();
+    let user_created = r#"{"id":"u-1","userName":"ada@example.com"}"#;
+    let mut wire = Script::default()
+        .reply(200, EMPTY_LIST)
+        .reply(201, user_created)
+        .reply(200, EMPTY_LIST)
+        .reply(201, CREATED)
+        .reply(200, user_created)
+        .reply(204, "")
+        .reply(200, user_created)
+        .reply(204, "");
+    let mut checks = Vec::new();
+
+    // Act: bind a group with one user, change an attribute, remove the user from its only
+    // group, delete the user in JumpCloud.
+    checks.extend(jc.provision(&mut ada, &mut wire).await.unwrap());
+    let members = [member(ada.target_id.as_deref().unwrap())];
+    checks.extend(
+        jc.sync_group(&mut group, &members, &mut wire)
+            .await
+            .unwrap(),
+    );
+    ada.profile.family_name = "King".into();
+    checks.extend(jc.update(&mut ada, &mut wire).await.unwrap());
+    checks.extend(
+        jc.remove_members(&group, &members, &mut wire)
+            .await
+            .unwrap(),
+    );
+    checks.extend(jc.set_active(&mut ada, false, &mut wire).await.unwrap());
+    checks.extend(jc.delete(&mut ada, &mut wire).await.unwrap());
+
+    // Assert
+    assert_eq!(
+        wire.lines(),
+        [
+            "GET /Users?filter=userName+eq+%22ada%40example.com%22",
+            "POST /Users",
+            "GET /Groups?filter=displayName+eq+%22Engineering%22",
+            "POST /Groups",
+            "PUT /Users/u-1",
+            "PATCH /Groups/g-1",
+            "PUT /Users/u-1",
+            "DELETE /Users/u-1",
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(checks.len(), 8);
+    assert!(ada.target_id.is_none() && !ada.active);
+}
