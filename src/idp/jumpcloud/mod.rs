@@ -40,7 +40,9 @@
 //!   PATCH `replace` of `displayName` (B6 leaves PATCH or PUT open; the full `PUT /Groups/{id}`
 //!   is selectable with [`JumpCloud::group_rename`]);
 //! - import (B7): pages of [`request::PAGE_SIZE`] from `startIndex=1`, advancing by
-//!   `itemsPerPage` until `startIndex + itemsPerPage > totalResults`.
+//!   `itemsPerPage` until `startIndex + itemsPerPage > totalResults`;
+//! - key order: the user bodies' alphabetical keys (B3, B4) carry over to the group POST and PUT;
+//!   PATCH bodies put `schemas` before `Operations`, as PAULE-JC's fixtures, the only ones, do.
 //!
 //! Where JumpCloud stops, the action stops: after a lookup it cannot read or a create without an
 //! id nothing more is sent, and the checks so far are returned. Test Connection still deletes
@@ -49,6 +51,11 @@
 //! **Transport failures** are returned as [`IdpError::Transport`], naming the action and the
 //! request; the action's checks are dropped (they say nothing about the target's SCIM). Rate
 //! limits are undocumented (B2): a 429 is judged like any other failure status.
+//!
+//! Not done: the "SCIM API Key" header form (B0, unknown; the runner's transport sets
+//! `Authorization`), SCIM 1.1 (B0), attribute mappings beyond the defaults (B3), `photos` (B4),
+//! and unbinding a group (B6: the group is left as it is and its members deactivated, which the
+//! caller does with [`JumpCloud::set_active`] per member).
 
 pub mod checks;
 mod groups;
