@@ -163,7 +163,13 @@ impl Directory {
     }
 
     /// Adds (or redefines) a group, not pushed.
-    pub fn define_group(&mut self, key: &str, name: String, members: Vec<String>, shape: IdShape) {
+    pub fn define_group(
+        &mut self,
+        key: &str,
+        name: String,
+        members: Vec<String>,
+        shape: IdShape,
+    ) {
         self.next_id += 1;
         let idp_id = shape.format(self.next_id);
         let revision = self.next_revision();
@@ -270,10 +276,7 @@ mod tests {
 
     #[test]
     fn entra_and_jumpcloud_ids_take_their_idps_shapes() {
-        assert_eq!(
-            IdShape::Guid.format(7),
-            "00000000-0000-4000-8000-000000000007"
-        );
+        assert_eq!(IdShape::Guid.format(7), "00000000-0000-4000-8000-000000000007");
         assert_eq!(IdShape::Hex24.format(255), "0000000000000000000000ff");
     }
 

@@ -207,12 +207,7 @@ pub async fn run_idp_step(
             match spec.members.iter().find(|m| directory.user(m).is_none()) {
                 Some(unknown) => Err(IdpError::UnknownUser(unknown.clone()).to_string()),
                 None => {
-                    directory.define_group(
-                        &spec.key,
-                        name,
-                        spec.members.clone(),
-                        IdShape::Okta("00g"),
-                    );
+                    directory.define_group(&spec.key, name, spec.members.clone(), IdShape::Okta("00g"));
                     Ok(())
                 }
             }
