@@ -7,14 +7,14 @@
 //! reviewer can compare with `research/` line by line: headers, key order and encodings live in
 //! the IdP's module next to the section they come from.
 //!
-//! Status: Okta (OIN template and App Integration Wizard flavours) covers Test API Credentials,
-//! import with paging, create-or-link on assignment, profile update, deactivate and reactivate,
-//! and Push Groups (push, membership deltas, rename, Push Now, unlink). Entra and JumpCloud are
-//! the next pieces (issue 4).
+//! Three IdPs, three timing models: [`okta`] and [`jumpcloud`] send each admin action at once
+//! (Okta's provisioning tasks, JumpCloud's events), [`entra`] runs a provisioning job whose
+//! cycles send the directory's net change every 40 minutes. Ids and filters share [`encode`].
 
 pub mod directory;
 pub mod encode;
 pub mod entra;
+pub mod jumpcloud;
 pub mod okta;
 pub mod wire;
 
