@@ -155,7 +155,22 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
                 | ProvisionOnDemand(_)
                 | ExpectJob(_)
         ),
-        IdpName::Jumpcloud => false,
+        IdpName::Jumpcloud => matches!(
+            step,
+            UpdateUser(_)
+                | Deactivate(_)
+                | Reactivate(_)
+                | Suspend(_)
+                | HardDelete(_)
+                | AssignGroup(_)
+                | UnassignGroup(_)
+                | DeleteGroup(_)
+                | AddMembers(_)
+                | RemoveMembers(_)
+                | RenameGroup(_)
+                | TestConnection
+                | ImportUsers
+        ),
     }
 }
 
@@ -367,6 +382,7 @@ pub async fn run_idp_step(
             IdpName::Entra | IdpName::EntraCompliant => {
                 super::entra_steps::run(step, &context, state, wire).await
             }
+            IdpName::Jumpcloud => super::jumpcloud_steps::run(step, &context, state, wire).await,
             other => context.error(
                 step,
                 format!("`{}` has no `{}` step", other.as_str(), step_kind(step)),

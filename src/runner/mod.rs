@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod execute;
 pub mod expect;
 pub mod idp_steps;
+pub mod jumpcloud_steps;
 pub mod okta_steps;
 pub mod outcome;
 pub mod ownership;

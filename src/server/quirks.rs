@@ -53,11 +53,15 @@ pub enum Quirk {
     /// JumpCloud's PUT lists the enterprise URN before the core one in `schemas`
     /// (research/entra_jumpcloud.md B4).
     CoreSchemaFirst,
+    /// A PATCH `remove` of `members` carrying a value list and no filter removes nothing and
+    /// answers 200: the server only understands the filtered form. Entra's default dialect and
+    /// JumpCloud remove members that way (research/entra_jumpcloud.md A8, B6; SCIMPLE-447).
+    RemoveMembersValueIgnored,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 28] = [
+    pub const ALL: [Quirk; 29] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -86,6 +90,7 @@ impl Quirk {
         Quirk::RejectAddOp,
         Quirk::IgnoreDottedPathlessKeys,
         Quirk::CoreSchemaFirst,
+        Quirk::RemoveMembersValueIgnored,
     ];
 
     /// The name given to `--quirk`.
@@ -119,6 +124,7 @@ impl Quirk {
             Quirk::RejectAddOp => "reject-add-op",
             Quirk::IgnoreDottedPathlessKeys => "ignore-dotted-pathless-keys",
             Quirk::CoreSchemaFirst => "core-schema-first",
+            Quirk::RemoveMembersValueIgnored => "remove-members-value-ignored",
         }
     }
 
@@ -165,7 +171,7 @@ impl Quirk {
                 "every other SCIM request is answered 429 with Retry-After: 1 (a rate-limited server)"
             }
             Quirk::HideInactiveUsers => {
-                "user lists and searches leave out users with active false (GET by id still finds them)"
+                "user lists and searches leave out users with active false but count them in totalResults (GET by id still finds them)"
             }
             Quirk::MembersNotExcluded => "excludedAttributes=members is ignored on Groups",
             Quirk::RejectNullEmails => {
@@ -182,6 +188,9 @@ impl Quirk {
             }
             Quirk::CoreSchemaFirst => {
                 "a User POST or PUT whose schemas does not start with the core User URN is refused with 400"
+            }
+            Quirk::RemoveMembersValueIgnored => {
+                "PATCH remove of members with a value list and no filter removes nothing (200)"
             }
         }
     }

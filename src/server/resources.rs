@@ -419,6 +419,15 @@ fn patch_quirks(
             ScimError::bad_request(ScimType::InvalidPath, "every operation needs a path").into(),
         );
     }
+    if app.quirks.has(Quirk::RemoveMembersValueIgnored) {
+        request.operations.retain(|op| {
+            !(op.op == PatchOpKind::Remove
+                && op.value.is_some()
+                && op.path.as_ref().is_some_and(|path| {
+                    path.attr.name.eq_ignore_ascii_case("members") && path.filter.is_none()
+                }))
+        });
+    }
     if app.quirks.has(Quirk::RemoveMembersEmptiesGroup) {
         for op in &mut request.operations {
             if op.op == PatchOpKind::Remove
@@ -646,13 +655,9 @@ fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
         query.filter.as_ref()
     };
     let exact = app.quirks.has(Quirk::CaseSensitiveUserName);
-    let hide_inactive = kind == Kind::User && app.quirks.has(Quirk::HideInactiveUsers);
     let state = app.store.read();
     let mut matched: Vec<Value> = candidates(&state, kind, filter, exact)
         .into_iter()
-        .filter(|resource| {
-            !(hide_inactive && resource.body.get("active") == Some(&Value::Bool(false)))
-        })
         .map(|resource| render(&state, resource, &app.base_url))
         .filter(|rendered| filter.is_none_or(|f| f.matches(rendered, rt)))
         .collect();
@@ -665,12 +670,18 @@ fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
 fn page(
     app: &AppState,
     query: &ListQuery,
-    matched: Vec<(Value, &'static ResourceType)>,
+    mut matched: Vec<(Value, &'static ResourceType)>,
 ) -> ApiResult {
     if app.quirks.has(Quirk::Lookup404) && query.filter.is_some() && matched.is_empty() {
         return Err(ScimError::not_found("no resource matches the filter").into());
     }
     let total = matched.len();
+    if app.quirks.has(Quirk::HideInactiveUsers) {
+        // The count comes from a query that still sees them, as a separate count query does.
+        matched.retain(|(resource, rt)| {
+            !(rt.name == "User" && resource.get("active") == Some(&Value::Bool(false)))
+        });
+    }
     let (offset, count) = if app.quirks.has(Quirk::IgnorePaging) {
         (0, total)
     } else {

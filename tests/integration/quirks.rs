@@ -99,6 +99,46 @@ async fn remove_members_empties_group_drops_every_member() {
 }
 
 #[tokio::test]
+async fn remove_members_value_ignored_keeps_members_removed_by_value_list() {
+    // Arrange
+    let quirky = server(Quirk::RemoveMembersValueIgnored).await;
+    let plain = TestServer::start().await;
+    let mut groups = Vec::new();
+    for server in [&quirky, &plain] {
+        let a = server.create_user("a@x.io").await;
+        let b = server.create_user("b@x.io").await;
+        let group = server.create_group("G", &[&a, &b]).await;
+        groups.push((group, a));
+    }
+
+    // Act
+    let mut replies = Vec::new();
+    for (server, (group, a)) in [&quirky, &plain].into_iter().zip(&groups) {
+        let remove = json!([{"op": "Remove", "path": "members", "value": [{"value": a}]}]);
+        replies.push(
+            server
+                .patch(&format!("/Groups/{group}"), patch_op(remove))
+                .await,
+        );
+    }
+
+    // Assert
+    assert_eq!(replies[0].status, 200);
+    assert_eq!(
+        replies[0].json["members"].as_array().unwrap().len(),
+        2,
+        "{}",
+        replies[0].text
+    );
+    assert_eq!(
+        replies[1].json["members"].as_array().unwrap().len(),
+        1,
+        "{}",
+        replies[1].text
+    );
+}
+
+#[tokio::test]
 async fn reject_capitalised_ops_refuses_entra_ops() {
     let server = server(Quirk::RejectCapitalisedOps).await;
     let id = server.create_user("a@x.io").await;
@@ -306,11 +346,15 @@ async fn hide_inactive_users_leaves_disabled_users_out_of_lists_and_searches() {
             .await;
         let by_id = server.get(&format!("/Users/{b}")).await;
 
-        // Assert
-        let (total, found) = if hides { (1, 0) } else { (2, 1) };
-        assert_eq!(all.json["totalResults"], total, "{}", all.text);
-        assert_eq!(lookup.json["totalResults"], found, "{}", lookup.text);
-        assert_eq!(search.json["totalResults"], found, "{}", search.text);
+        // Assert: the disabled user is counted but not listed under the quirk.
+        let resources =
+            |reply: &crate::support::Reply| reply.json["Resources"].as_array().map_or(0, Vec::len);
+        let (listed, found) = if hides { (1, 0) } else { (2, 1) };
+        assert_eq!(all.json["totalResults"], 2, "{}", all.text);
+        assert_eq!(resources(&all), listed, "{}", all.text);
+        assert_eq!(lookup.json["totalResults"], 1, "{}", lookup.text);
+        assert_eq!(resources(&lookup), found, "{}", lookup.text);
+        assert_eq!(resources(&search), found, "{}", search.text);
         assert_eq!(by_id.status, 200);
         assert_eq!(by_id.json["active"], false);
     }

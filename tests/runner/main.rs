@@ -7,6 +7,7 @@ mod cli;
 mod entra;
 mod every_check_can_fail;
 mod faults;
+mod jumpcloud;
 mod okta;
 mod safety;
 mod wire;
