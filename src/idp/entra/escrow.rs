@@ -96,6 +96,11 @@ impl Escrow {
         self.entries.get(key).is_some_and(|e| e.due <= now)
     }
 
+    /// Whether any object is due for its retry.
+    pub fn any_due(&self, now: Timestamp) -> bool {
+        self.entries.values().any(|e| e.due <= now)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -133,6 +133,9 @@ impl<W: Wire> Session<'_, W> {
     }
 }
 
+/// The users in the application's scope at the start of a cycle.
+type Scope = BTreeSet<String>;
+
 /// Why an object did not go through this time (it goes to escrow).
 type Failed = String;
 
@@ -283,69 +286,11 @@ impl Job {
         let revision = directory.revision();
         let dialect = self.entra.dialect;
         let mut session = self.session(wire);
-        let user_keys: Vec<String> = directory.users().map(|u| u.key.clone()).collect();
-        for key in &user_keys {
-            let Some(user) = directory.user(key) else {
-                continue;
-            };
-            let escrow_key = format!("user:{key}");
-            if self.escrow.waiting(&escrow_key, at) {
-                continue;
-            }
-            let changed =
-                initial || user.revision > self.watermark || self.escrow.due(&escrow_key, at);
-            if !changed {
-                continue;
-            }
-            session.object = format!("user {key}");
-            let outcome = self.sync_user(directory, key, dialect, &mut session).await;
-            self.settle(&escrow_key, outcome, at, &mut session);
-        }
-        let group_keys: Vec<String> = directory.groups().map(|g| g.key.clone()).collect();
-        for key in &group_keys {
-            let Some(group) = directory.group(key) else {
-                continue;
-            };
-            let escrow_key = format!("group:{key}");
-            if self.escrow.waiting(&escrow_key, at) {
-                continue;
-            }
-            let changed =
-                initial || group.revision > self.watermark || self.escrow.due(&escrow_key, at);
-            if !changed {
-                continue;
-            }
-            session.object = format!("group {key}");
-            let outcome = self.sync_group(directory, key, dialect, &mut session).await;
-            self.settle(&escrow_key, outcome, at, &mut session);
-        }
-        for key in &user_keys {
-            let escrow_key = format!("user:{key}");
-            if self.escrow.waiting(&escrow_key, at) {
-                continue;
-            }
-            session.object = format!("user {key}");
-            // Success here says nothing of the object's own sync: only a failure counts.
-            if let Err(reason) = self
-                .sync_manager(directory, key, dialect, &mut session)
-                .await
-            {
-                self.settle(&escrow_key, Err(reason), at, &mut session);
-            }
-        }
-        for key in &group_keys {
-            let escrow_key = format!("group:{key}");
-            if self.escrow.waiting(&escrow_key, at) {
-                continue;
-            }
-            session.object = format!("group {key}");
-            // Success here says nothing of the object's own sync: only a failure counts.
-            if let Err(reason) = self
-                .sync_members(directory, key, dialect, &mut session)
-                .await
-            {
-                self.settle(&escrow_key, Err(reason), at, &mut session);
-            }
+        // Nothing changed and nothing due: a quiet cycle, as most of a month's 1,080 are.
+        let quiet = !initial && revision <= self.watermark && !self.escrow.any_due(at);
+        if !quiet {
+            self.work(directory, initial, at, dialect, &mut session)
+                .await;
         }
         self.watermark = revision;
         let tally = session.tally;
@@ -363,6 +308,84 @@ impl Job {
         }
         report.checks.push(quarantine);
         report
+    }
+
+    /// One cycle's work, in Entra's order (A4): users, groups, manager references, members.
+    async fn work<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        initial: bool,
+        at: Timestamp,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) {
+        let scope: Scope = directory.scope().into_iter().map(str::to_owned).collect();
+        let user_keys: Vec<String> = directory.users().map(|u| u.key.clone()).collect();
+        for key in &user_keys {
+            let Some(user) = directory.user(key) else {
+                continue;
+            };
+            let escrow_key = format!("user:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            let changed =
+                initial || user.revision > self.watermark || self.escrow.due(&escrow_key, at);
+            if !changed {
+                continue;
+            }
+            session.object = format!("user {key}");
+            let outcome = self
+                .sync_user(directory, &scope, key, dialect, session)
+                .await;
+            self.settle(&escrow_key, outcome, at, session);
+        }
+        let group_keys: Vec<String> = directory.groups().map(|g| g.key.clone()).collect();
+        for key in &group_keys {
+            let Some(group) = directory.group(key) else {
+                continue;
+            };
+            let escrow_key = format!("group:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            let changed =
+                initial || group.revision > self.watermark || self.escrow.due(&escrow_key, at);
+            if !changed {
+                continue;
+            }
+            session.object = format!("group {key}");
+            let outcome = self.sync_group(directory, key, dialect, session).await;
+            self.settle(&escrow_key, outcome, at, session);
+        }
+        for key in &user_keys {
+            let escrow_key = format!("user:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            session.object = format!("user {key}");
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = self
+                .sync_manager(directory, &scope, key, dialect, session)
+                .await
+            {
+                self.settle(&escrow_key, Err(reason), at, session);
+            }
+        }
+        for key in &group_keys {
+            let escrow_key = format!("group:{key}");
+            if self.escrow.waiting(&escrow_key, at) {
+                continue;
+            }
+            session.object = format!("group {key}");
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = self
+                .sync_members(directory, &scope, key, dialect, session)
+                .await
+            {
+                self.settle(&escrow_key, Err(reason), at, session);
+            }
+        }
     }
 
     /// Escrow bookkeeping for one object's outcome.
@@ -471,6 +494,7 @@ impl Job {
     async fn sync_user<W: Wire>(
         &mut self,
         directory: &mut Directory,
+        scope: &Scope,
         key: &str,
         dialect: Dialect,
         session: &mut Session<'_, W>,
@@ -501,7 +525,7 @@ impl Job {
             }
             return Ok(());
         }
-        if !directory.in_scope(key) {
+        if !scope.contains(key) {
             let Some(anchor) = anchor.filter(|a| a.managed) else {
                 return Ok(());
             };
@@ -640,6 +664,7 @@ impl Job {
     async fn sync_manager<W: Wire>(
         &mut self,
         directory: &Directory,
+        scope: &Scope,
         key: &str,
         dialect: Dialect,
         session: &mut Session<'_, W>,
@@ -650,7 +675,7 @@ impl Job {
         let Some(anchor) = self.users.get(key).filter(|a| a.managed) else {
             return Ok(());
         };
-        if !directory.in_scope(key) {
+        if !scope.contains(key) {
             return Ok(());
         }
         let wanted = match &user.manager {
@@ -766,6 +791,7 @@ impl Job {
     async fn sync_members<W: Wire>(
         &mut self,
         directory: &Directory,
+        scope: &Scope,
         key: &str,
         dialect: Dialect,
         session: &mut Session<'_, W>,
@@ -776,7 +802,7 @@ impl Job {
         let wanted: BTreeSet<String> = group
             .members
             .iter()
-            .filter(|m| directory.in_scope(m))
+            .filter(|m| scope.contains(m.as_str()))
             .filter(|m| self.users.get(*m).is_some_and(|a| a.managed))
             .cloned()
             .collect();
@@ -884,8 +910,9 @@ impl Job {
                 .await
                 .is_ok()
             {
+                let scope: Scope = directory.scope().into_iter().map(str::to_owned).collect();
                 let _ = self
-                    .sync_members(directory, key, dialect, &mut session)
+                    .sync_members(directory, &scope, key, dialect, &mut session)
                     .await;
             }
         }
