@@ -193,3 +193,74 @@ fn a_quarantined_job_reports_its_reason_slows_its_cycles_and_is_disabled_after_f
         assert!((20..=30).contains(&lookups), "{lookups} lookups in 35 days");
     });
 }
+
+/// The mock answers Entra's lookups with an empty list and its creates with an id.
+fn entra_target(line: &str) -> (u16, String) {
+    if line.starts_with("GET ") {
+        (
+            200,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#.to_owned(),
+        )
+    } else {
+        (201, r#"{"id":"mock-1"}"#.to_owned())
+    }
+}
+
+#[test]
+fn entra_initial_cycle_reaches_the_wire_byte_for_byte() {
+    runtime().block_on(async {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("entra-create.yaml"),
+            "name: entra-create\ndescription: Entra creates a user.\nidps: [entra]\nsteps:\n  - user: { key: ada, userName: ada@example.com, givenName: Ada, familyName: Lovelace }\n  - assign: ada\n  - start_provisioning\n",
+        )
+        .unwrap();
+        let (url, seen) = crate::support::capturing_mock_with(entra_target).await;
+
+        // Act
+        let report = crate::support::run_remote(
+            plan_of(dir.path()),
+            &url,
+            settings(None, SnapshotMode::Normal),
+        )
+        .await;
+
+        // Assert
+        assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
+        let requests: Vec<String> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).to_string())
+            .collect();
+        let lookup = requests
+            .iter()
+            .find(|r| r.starts_with("GET /scim/v2/Users?filter"))
+            .expect("the lookup");
+        assert!(
+            lookup.starts_with(
+                "GET /scim/v2/Users?filter=userName+eq+%22ada%40example.com%22 HTTP/1.1\r\n"
+            ),
+            "{lookup}"
+        );
+        let post = requests
+            .iter()
+            .find(|r| r.starts_with("POST "))
+            .expect("the create");
+        let (head, body) = post.split_once("\r\n\r\n").unwrap();
+        let head = head.to_ascii_lowercase();
+        for header in [
+            "\r\nadscimversion: 6.0\r\n",
+            "\r\ncontent-type: application/scim+json; charset=utf-8\r\n",
+            "\r\nauthorization: bearer runner-test-token-5f2c9a\r\n",
+        ] {
+            assert!(head.contains(header), "{header:?} missing from {head}");
+        }
+        assert!(!head.contains("user-agent"), "Entra sends no User-Agent (A1): {head}");
+        assert_eq!(
+            body,
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"roles":[]}"#
+        );
+    });
+}
