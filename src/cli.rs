@@ -95,6 +95,10 @@ pub struct RunArgs {
     /// IdP's clock.
     #[arg(long, value_name = "RPS")]
     entra_pace: Option<u32>,
+    /// The IdPs' time passes for real (`wait: 40m` takes 40 minutes), for live soak runs;
+    /// the default is a virtual clock on which waits, back-offs and cycles cost nothing.
+    #[arg(long)]
+    real_clock: bool,
     /// SHOULD failures fail the run too.
     #[arg(long)]
     strict: bool,
@@ -319,6 +323,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             idp: IdpOptions {
                 entra_flag_in_query: args.entra_flag_in_query,
                 entra_pace: args.entra_pace,
+                real_clock: args.real_clock,
             },
         },
         jobs,

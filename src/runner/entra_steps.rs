@@ -183,8 +183,7 @@ pub async fn wait(
     let mut last = 0;
     while let Some(next) = job.next_cycle().filter(|next| *next <= until) {
         let now = wire.clock.now();
-        wire.clock
-            .advance(next.duration_since(now).max(SignedDuration::ZERO));
+        wire.pass(until_instant(now, next)).await;
         let first_exchange = wire.exchanges.len();
         let report = job.run_due_cycle(directory, wire.clock, &mut wire).await;
         cycles += 1;
@@ -198,8 +197,7 @@ pub async fn wait(
         }));
     }
     let now = wire.clock.now();
-    wire.clock
-        .advance(until.duration_since(now).max(SignedDuration::ZERO));
+    wire.pass(until_instant(now, until)).await;
     let label = super::idp_steps::step_label(step);
     let name = match cycles {
         0 => return StepResult::nothing(),
@@ -213,6 +211,11 @@ pub async fn wait(
             .collect(),
         stop: false,
     }
+}
+
+/// The time from `now` to `then`, none if it is past.
+fn until_instant(now: jiff::Timestamp, then: jiff::Timestamp) -> Duration {
+    Duration::try_from(then.duration_since(now).max(SignedDuration::ZERO)).unwrap_or_default()
 }
 
 /// `expect_job`: the job's quarantine and escrow as the scenario says.

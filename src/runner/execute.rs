@@ -183,6 +183,7 @@ pub async fn run_scenario(
                     step: index,
                     prefix: &prefix,
                     clock: &idp_clock,
+                    real_time: settings.idp.real_clock,
                 };
                 let context = StepContext {
                     index,

@@ -25,8 +25,21 @@ pub struct StepWire<'a> {
     pub exchanges: &'a mut Vec<Exchange>,
     pub step: usize,
     pub prefix: &'a str,
-    /// The IdP's clock: back-offs move it instead of sleeping.
+    /// The IdP's clock: back-offs, waits and cycles move it instead of sleeping.
     pub clock: &'a VirtualClock,
+    /// Time passes for real too (`--real-clock`): every move of the clock also sleeps.
+    pub real_time: bool,
+}
+
+impl StepWire<'_> {
+    /// Lets `duration` pass on the IdP's clock (and in the world, under `--real-clock`).
+    pub async fn pass(&self, duration: std::time::Duration) {
+        self.clock
+            .advance(jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX));
+        if self.real_time {
+            tokio::time::sleep(duration).await;
+        }
+    }
 }
 
 impl Wire for StepWire<'_> {
@@ -57,8 +70,7 @@ impl Wire for StepWire<'_> {
     }
 
     async fn wait(&mut self, duration: std::time::Duration) {
-        self.clock
-            .advance(jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX));
+        self.pass(duration).await;
     }
 }
 
@@ -199,6 +211,8 @@ pub struct IdpOptions {
     pub entra_flag_in_query: bool,
     /// Entra paces itself at this many requests per second (research A4).
     pub entra_pace: Option<u32>,
+    /// The IdP's time passes for real: `wait: 40m` takes 40 minutes (live soak runs).
+    pub real_clock: bool,
 }
 
 impl IdpState {
@@ -367,10 +381,7 @@ pub async fn run_idp_step(
                     .await
                 }
                 None => {
-                    wire.clock.advance(
-                        jiff::SignedDuration::try_from(duration)
-                            .unwrap_or(jiff::SignedDuration::MAX),
-                    );
+                    wire.pass(duration).await;
                     StepResult::nothing()
                 }
             }

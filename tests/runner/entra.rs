@@ -264,3 +264,42 @@ fn entra_initial_cycle_reaches_the_wire_byte_for_byte() {
         );
     });
 }
+
+#[test]
+fn waits_cost_nothing_on_the_virtual_clock_and_take_their_time_on_the_real_one() {
+    runtime().block_on(async {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("wait.yaml"),
+            "name: wait\ndescription: Time passes.\nidps: [generic]\nsteps:\n  - wait: 1s\n",
+        )
+        .unwrap();
+        let mut real = settings(None, SnapshotMode::Normal);
+        real.idp.real_clock = true;
+
+        // Act
+        let started = std::time::Instant::now();
+        let virtual_run = run_embedded(
+            plan_of(dir.path()),
+            &[],
+            settings(None, SnapshotMode::Normal),
+        )
+        .await;
+        let virtual_took = started.elapsed();
+        let started = std::time::Instant::now();
+        let real_run = run_embedded(plan_of(dir.path()), &[], real).await;
+        let real_took = started.elapsed();
+
+        // Assert: a lower bound only; the real clock must really wait.
+        assert!(virtual_run.passed() && real_run.passed());
+        assert!(
+            real_took >= std::time::Duration::from_secs(1),
+            "{real_took:?}"
+        );
+        assert!(
+            virtual_took < real_took,
+            "{virtual_took:?} vs {real_took:?}"
+        );
+    });
+}
