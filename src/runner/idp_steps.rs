@@ -510,7 +510,7 @@ fn read_target(step: &Step, directory: &Directory) -> Option<ReadTarget> {
                 None => Err(format!("no group `{}` in the directory", expect.group)),
                 Some(group) => group.target_id.clone().ok_or_else(|| {
                     format!(
-                        "group `{}` has no id in the target (push it first)",
+                        "group `{}` has no id in the target (it was never provisioned or pushed)",
                         expect.group
                     )
                 }),
