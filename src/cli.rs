@@ -21,6 +21,8 @@ use scimulate::snapshot::SnapshotMode;
 const DEFAULT_SCENARIOS: &str = "scenarios";
 /// The approved snapshots of the catalogue against the reference server.
 const DEFAULT_SNAPSHOTS: &str = "snapshots";
+/// The per-request timeout when `--timeout` is not given.
+const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 /// Which scenarios, as which IdPs.
 #[derive(clap::Args)]
@@ -81,9 +83,10 @@ pub struct RunArgs {
     /// Scenario runs in flight at once (default: the number of CPUs).
     #[arg(long)]
     jobs: Option<usize>,
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30)]
-    timeout: u64,
+    /// Per-request timeout in seconds, for every request. Without it: 30, and an IdP's steps
+    /// wait as long as that IdP does (Okta: 60).
+    #[arg(long)]
+    timeout: Option<u64>,
     /// Leave what the run created in the target.
     #[arg(long)]
     keep: bool,
@@ -266,7 +269,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    let timeout = Duration::from_secs(args.timeout.max(1));
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).max(1));
     let target = match &args.target {
         Some(url) => {
             let auth = match auth(&args) {
@@ -324,6 +327,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                 entra_flag_in_query: args.entra_flag_in_query,
                 entra_pace: args.entra_pace,
                 real_clock: args.real_clock,
+                idp_timeouts: args.timeout.is_none(),
             },
         },
         jobs,

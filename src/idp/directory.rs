@@ -128,6 +128,21 @@ pub struct DirectoryGroup {
     pub revision: u64,
 }
 
+impl DirectoryGroup {
+    /// Users join (in order, once each) or leave the group.
+    pub fn change_members(&mut self, joining: bool, users: &[String]) {
+        if joining {
+            for user in users {
+                if !self.members.contains(user) {
+                    self.members.push(user.clone());
+                }
+            }
+        } else {
+            self.members.retain(|m| !users.contains(m));
+        }
+    }
+}
+
 /// The directory of one scenario run.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {

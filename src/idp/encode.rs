@@ -7,7 +7,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// RFC 3986 unreserved characters (ALPHA / DIGIT / `-` `.` `_` `~`) stay literal; everything
 /// else is percent-encoded (`@` as `%40`, `"` as `%22`).
-pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -33,6 +33,12 @@ const PCHAR: &AsciiSet = &UNRESERVED
 /// An id as one path segment.
 pub fn segment(id: &str) -> String {
     utf8_percent_encode(id, PCHAR).to_string()
+}
+
+/// A filter with everything but unreserved characters percent-encoded, spaces as `%20`
+/// (`userName%20eq%20%22ada%40example.com%22`).
+pub fn filter_percent20(filter: &str) -> String {
+    utf8_percent_encode(filter, UNRESERVED).to_string()
 }
 
 /// A filter in the form-encoding style: spaces as `+`, everything but unreserved characters

@@ -16,6 +16,8 @@ pub mod encode;
 pub mod entra;
 pub mod jumpcloud;
 pub mod okta;
+#[cfg(test)]
+pub mod script;
 pub mod wire;
 
 use crate::scenario::model::{IdpName, Level};
@@ -25,6 +27,13 @@ use crate::scenario::model::{IdpName, Level};
 /// case-insensitive, but a server that matches them byte for byte breaks on exactly this.
 pub fn sends_title_case_headers(idp: IdpName) -> bool {
     matches!(idp, IdpName::Okta | IdpName::OktaAiw)
+}
+
+/// How long an IdP waits for an answer before it fails the request: Okta "60 seconds if Okta
+/// doesn't receive anything from the socket" (research/okta.md §3.7). Entra's and JumpCloud's
+/// are undocumented (`None`: the run's timeout applies).
+pub fn request_timeout(idp: IdpName) -> Option<std::time::Duration> {
+    matches!(idp, IdpName::Okta | IdpName::OktaAiw).then_some(std::time::Duration::from_secs(60))
 }
 
 /// One check an IdP action judged: what that IdP needs back to work.
@@ -76,4 +85,19 @@ pub enum IdpError {
     NotProvisioned(String),
     #[error("{0}")]
     Transport(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn okta_waits_sixty_seconds_and_the_others_leave_it_to_the_run() {
+        assert_eq!(
+            request_timeout(IdpName::OktaAiw),
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert_eq!(request_timeout(IdpName::Entra), None);
+        assert_eq!(request_timeout(IdpName::Jumpcloud), None);
+    }
 }

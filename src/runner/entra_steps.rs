@@ -102,15 +102,7 @@ fn change_directory(
             let adding = matches!(step, Step::AddMembers(_));
             directory
                 .change_group(&change.group, |group| {
-                    if adding {
-                        for user in &change.users {
-                            if !group.members.contains(user) {
-                                group.members.push(user.clone());
-                            }
-                        }
-                    } else {
-                        group.members.retain(|m| !change.users.contains(m));
-                    }
+                    group.change_members(adding, &change.users)
                 })
                 .ok_or_else(|| unknown_group(&change.group))?;
             for user in &change.users {

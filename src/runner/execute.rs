@@ -85,6 +85,7 @@ fn build(request: &RequestStep, vars: &Vars, scenario_dir: &Path) -> Result<Outg
         ));
     }
     Ok(Outgoing {
+        timeout: None,
         method: request.method.to_ascii_uppercase(),
         path,
         headers,
@@ -184,6 +185,8 @@ pub async fn run_scenario(
                     prefix: &prefix,
                     clock: &idp_clock,
                     real_time: settings.idp.real_clock,
+                    timeout: crate::idp::request_timeout(planned.idp)
+                        .filter(|_| settings.idp.idp_timeouts),
                 };
                 let context = StepContext {
                     index,
@@ -308,6 +311,7 @@ pub async fn run_scenario(
     if !settings.keep {
         for path in ownership.leftovers() {
             let outgoing = Outgoing {
+                timeout: None,
                 method: "DELETE".to_owned(),
                 path: path.clone(),
                 headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],

@@ -29,6 +29,8 @@ pub struct StepWire<'a> {
     pub clock: &'a VirtualClock,
     /// Time passes for real too (`--real-clock`): every move of the clock also sleeps.
     pub real_time: bool,
+    /// The IdP's own request timeout, when the run leaves it to the IdP.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl StepWire<'_> {
@@ -47,6 +49,7 @@ impl Wire for StepWire<'_> {
         self.ownership
             .permits(request.method, &request.path, self.prefix)?;
         let outgoing = Outgoing {
+            timeout: self.timeout,
             method: request.method.to_owned(),
             path: request.path,
             headers: request.headers,
@@ -213,6 +216,9 @@ pub struct IdpOptions {
     pub entra_pace: Option<u32>,
     /// The IdP's time passes for real: `wait: 40m` takes 40 minutes (live soak runs).
     pub real_clock: bool,
+    /// Each IdP waits for an answer as long as it does (Okta: 60 s); `false` when `--timeout`
+    /// set one limit for every request.
+    pub idp_timeouts: bool,
 }
 
 impl IdpState {

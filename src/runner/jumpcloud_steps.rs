@@ -99,6 +99,35 @@ async fn let_go(
     Ok(checks)
 }
 
+/// A group or membership change event: JumpCloud syncs the bound group with its whole member
+/// list (B6): an add of every member to a group it created or took over, or, for a group never
+/// created (empty groups are not), the lookup and create.
+async fn resync(
+    jumpcloud: &JumpCloud,
+    directory: &mut Directory,
+    key: &str,
+    wire: &mut StepWire<'_>,
+) -> Result<Vec<IdpCheck>, String> {
+    let group = directory
+        .group(key)
+        .cloned()
+        .ok_or_else(|| format!("no group `{key}` in the directory"))?;
+    let mut synced = SyncedGroup {
+        name: group.name.clone(),
+        target_id: group.target_id.clone(),
+    };
+    let members = synced_members(directory, &group.members);
+    let base = wire.exchanges.len();
+    let outcome = match &synced.target_id {
+        Some(_) => shifted(base, jumpcloud.add_members(&synced, &members, wire)).await,
+        None => shifted(base, jumpcloud.sync_group(&mut synced, &members, wire)).await,
+    };
+    if let Some(stored) = directory.group_mut(key) {
+        stored.target_id = synced.target_id;
+    }
+    outcome.map_err(|e| e.to_string())
+}
+
 /// An action's checks with their request numbers made absolute: a step may run several
 /// actions, each counting its requests from 0.
 async fn shifted(
@@ -154,32 +183,9 @@ async fn action(
             let mut checks = bring_in(jumpcloud, directory, &group.members, wire)
                 .await
                 .map_err(|e| e.to_string())?;
-            let mut synced = SyncedGroup {
-                name: group.name.clone(),
-                target_id: group.target_id.clone(),
-            };
-            let members = synced_members(directory, &group.members);
-            let outcome = match &synced.target_id {
-                // Bound again: the group is re-synced as on any event (B6).
-                Some(_) => {
-                    shifted(
-                        wire.exchanges.len(),
-                        jumpcloud.add_members(&synced, &members, wire),
-                    )
-                    .await
-                }
-                None => {
-                    shifted(
-                        wire.exchanges.len(),
-                        jumpcloud.sync_group(&mut synced, &members, wire),
-                    )
-                    .await
-                }
-            };
-            checks.extend(outcome.map_err(|e| e.to_string())?);
+            checks.extend(resync(jumpcloud, directory, key, wire).await?);
             if let Some(stored) = directory.group_mut(key) {
                 stored.assigned = true;
-                stored.target_id = synced.target_id;
             }
             Ok(checks)
         }
@@ -229,20 +235,12 @@ async fn action(
             let group = directory
                 .group_mut(&change.group)
                 .ok_or_else(|| unknown_group(&change.group))?;
-            if adding {
-                for user in &change.users {
-                    if !group.members.contains(user) {
-                        group.members.push(user.clone());
-                    }
-                }
-            } else {
-                group.members.retain(|m| !change.users.contains(m));
-            }
+            group.change_members(adding, &change.users);
             let group = group.clone();
             if !group.assigned {
                 return Ok(Vec::new());
             }
-            let mut synced = SyncedGroup {
+            let synced = SyncedGroup {
                 name: group.name.clone(),
                 target_id: group.target_id.clone(),
             };
@@ -253,28 +251,7 @@ async fn action(
                         .await
                         .map_err(|e| e.to_string())?,
                 );
-                let members = synced_members(directory, &group.members);
-                let outcome = match &synced.target_id {
-                    Some(_) => {
-                        shifted(
-                            wire.exchanges.len(),
-                            jumpcloud.add_members(&synced, &members, wire),
-                        )
-                        .await
-                    }
-                    // An empty group was never created: its first member creates it (B6).
-                    None => {
-                        shifted(
-                            wire.exchanges.len(),
-                            jumpcloud.sync_group(&mut synced, &members, wire),
-                        )
-                        .await
-                    }
-                };
-                checks.extend(outcome.map_err(|e| e.to_string())?);
-                if let Some(stored) = directory.group_mut(&change.group) {
-                    stored.target_id = synced.target_id;
-                }
+                checks.extend(resync(jumpcloud, directory, &change.group, wire).await?);
             } else {
                 if synced.target_id.is_some() {
                     let removed = synced_members(directory, &change.users);

@@ -69,6 +69,7 @@ pub enum SetupError {
 /// Checks that a remote target answers at all (any HTTP status will do).
 async fn probe(transport: &Transport) -> Result<(), SetupError> {
     let outgoing = Outgoing {
+        timeout: None,
         method: "GET".to_owned(),
         path: "/ServiceProviderConfig".to_owned(),
         headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],

@@ -140,16 +140,9 @@ async fn group_step(
                 }
             }
             let adding = matches!(step, Step::AddMembers(_));
-            let mut members = group.members.clone();
-            if adding {
-                for user in &change.users {
-                    if !members.contains(user) {
-                        members.push(user.clone());
-                    }
-                }
-            } else {
-                members.retain(|m| !change.users.contains(m));
-            }
+            let mut changed = group.clone();
+            changed.change_members(adding, &change.users);
+            let members = changed.members;
             if let Some(stored) = directory.group_mut(&group_key) {
                 stored.members = members.clone();
             }

@@ -125,6 +125,8 @@ pub struct Outgoing {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// This request's own timeout instead of the target's (an IdP's, e.g. Okta's 60 s).
+    pub timeout: Option<Duration>,
 }
 
 impl Transport {
@@ -185,7 +187,13 @@ impl Transport {
         };
         let started = Instant::now();
         let outcome = self
-            .exchange(&outgoing.method, &url, &headers, &outgoing.body)
+            .exchange(
+                &outgoing.method,
+                &url,
+                &headers,
+                &outgoing.body,
+                outgoing.timeout,
+            )
             .await;
         let elapsed = started.elapsed();
         let (response, error) = match outcome {
@@ -207,6 +215,7 @@ impl Transport {
         url: &str,
         headers: &[(String, String)],
         body: &[u8],
+        timeout: Option<Duration>,
     ) -> Result<RecordedResponse, String> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("`{method}` is not an HTTP method"))?;
@@ -221,6 +230,9 @@ impl Transport {
         }
         if !body.is_empty() {
             request = request.body(body.to_vec());
+        }
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
         }
         let mut response = request.send().await.map_err(describe)?;
         let status = response.status().as_u16();

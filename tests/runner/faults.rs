@@ -138,3 +138,40 @@ fn every_fault_fails_its_step_with_a_message_and_the_run_goes_on() {
         }
     });
 }
+
+#[test]
+fn a_request_of_its_own_timeout_is_cut_by_it_not_by_the_targets() {
+    runtime().block_on(async {
+        // Arrange: the target's timeout is long; this request carries a short one of its own, as
+        // an IdP's request carries the IdP's (Okta: 60 s, research/okta.md §3.7).
+        let url = faulty(Fault::Hang).await;
+        let transport = scimulate::runner::transport::Transport::new(Target {
+            base_url: url,
+            auth: Auth::None,
+            timeout: Duration::from_secs(20),
+        })
+        .unwrap();
+        let outgoing = scimulate::runner::transport::Outgoing {
+            method: "GET".into(),
+            path: "/Users".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            timeout: Some(Duration::from_millis(300)),
+        };
+
+        // Act
+        let started = Instant::now();
+        let exchange = transport.send(&outgoing, None).await;
+
+        // Assert
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(
+            exchange
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("timed out")),
+            "{:?}",
+            exchange.error
+        );
+    });
+}

@@ -399,7 +399,18 @@ impl Job {
         match outcome {
             Ok(()) => self.escrow.succeed(key),
             Err(reason) => {
-                if let Escrowed::GivenUp = self.escrow.fail(key, now, reason.clone()) {
+                let escrowed = self.escrow.fail(key, now, reason.clone());
+                if let Escrowed::RetryAt(due) = escrowed {
+                    let failures = self.escrow.get(key).map_or(1, |e| e.failures);
+                    let wait = due.duration_since(now).as_hours();
+                    if let Some(last) = session.checks.iter_mut().rev().find(|c| !c.held()) {
+                        last.reasons.push(format!(
+                            "{}: escrowed after failure {failures}, retried in {wait} h (A9)",
+                            session.object
+                        ));
+                    }
+                }
+                if let Escrowed::GivenUp = escrowed {
                     session.judge(
                         IdpCheck::new(checks::ESCROW_NOT_GIVEN_UP, Level::IdpRequired, checks::A9)
                             .fail(format!(

@@ -1,67 +1,14 @@
 //! Entra's wire behaviour pinned byte for byte against a scripted fake target, cycle by cycle on
 //! a virtual clock.
 
-use std::collections::VecDeque;
-use std::future::Future;
-
 use jiff::{SignedDuration, Timestamp};
 
 use super::checks::*;
 use super::*;
 use crate::clock::{Clock, VirtualClock};
-use crate::idp::IdpCheck;
 use crate::idp::directory::{Directory, IdShape, Profile};
-use crate::idp::wire::{Wire, WireRequest, WireResponse};
-
-/// A fake target: records every request and answers from a queue; running out of answers is a
-/// transport failure.
-#[derive(Default)]
-struct Script {
-    sent: Vec<WireRequest>,
-    waits: Vec<std::time::Duration>,
-    replies: VecDeque<Result<WireResponse, String>>,
-}
-
-impl Script {
-    fn reply(mut self, status: u16, body: &str) -> Self {
-        self.replies.push_back(Ok(WireResponse {
-            status,
-            headers: vec![("Content-Type".into(), "application/scim+json".into())],
-            body: body.as_bytes().to_vec(),
-        }));
-        self
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.sent
-            .iter()
-            .map(|r| format!("{} {}", r.method, r.path))
-            .collect()
-    }
-
-    fn body(&self, index: usize) -> String {
-        String::from_utf8(self.sent[index].body.clone()).unwrap()
-    }
-}
-
-impl Wire for Script {
-    fn send(
-        &mut self,
-        request: WireRequest,
-    ) -> impl Future<Output = Result<WireResponse, String>> + Send {
-        self.sent.push(request);
-        let reply = self
-            .replies
-            .pop_front()
-            .unwrap_or_else(|| Err("the script has no more answers".to_owned()));
-        async move { reply }
-    }
-
-    fn wait(&mut self, duration: std::time::Duration) -> impl Future<Output = ()> + Send {
-        self.waits.push(duration);
-        std::future::ready(())
-    }
-}
+use crate::idp::script::{Script, failed};
+use crate::idp::wire::WireResponse;
 
 const EMPTY: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
 const ADA_LOOKUP: &str = "/Users?filter=userName+eq+%22ada%40example.com%22";
@@ -102,10 +49,6 @@ fn directory() -> Directory {
     directory.change_user("ada", |u| u.assigned = true);
     directory.change_group("eng", |g| g.assigned = true);
     directory
-}
-
-fn failed(checks: &[IdpCheck]) -> Vec<&'static str> {
-    checks.iter().filter(|c| !c.held()).map(|c| c.id).collect()
 }
 
 /// A job whose initial cycle has provisioned Ada (`u-1`) and Engineering (`g-1`).
@@ -407,6 +350,10 @@ async fn a_failed_create_waits_in_escrow_and_is_retried_six_hours_later() {
 
     // Assert
     assert_eq!(failed(&first.checks), [CREATE_RETURNS_ID]);
+    assert_eq!(
+        first.checks[2].reasons[1],
+        "user ada: escrowed after failure 1, retried in 6 h (A9)"
+    );
     assert!(quiet.sent.is_empty());
     assert_eq!(
         retry.lines(),

@@ -7,11 +7,11 @@
 //! below list their fields alphabetically. PATCH bodies keep `schemas` before `Operations`, as
 //! in the only fixtures there are (B4, B6: PAULE-JC, hand-written).
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use super::{ContentType, FilterSpaces};
 use crate::idp::directory::DirectoryUser;
+use crate::idp::encode;
 use crate::idp::wire::WireRequest;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -34,32 +34,6 @@ pub const TEST_USER_EXTERNAL_ID: &str = "66e2d689590450d073d2df3b";
 /// a lowercase placeholder like the test user's `firstname`, `lastname`, `displayname`.
 pub const TEST_GROUP_NAME: &str = "testgroup";
 
-/// What stays literal in the filter: RFC 3986 unreserved characters. Everything else is
-/// percent-encoded, `@` as `%40`, `"` as `%22` (B3's lookup line).
-const FILTER_KEEP: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// What stays literal in an id used as a path segment: RFC 3986 `pchar`. \[I\] JumpCloud's
-/// encoding of odd ids is undocumented; usual ids (UUIDs, 24-hex, integers) go through as they
-/// are, and a `/` or `?` cannot change the path.
-const SEGMENT_KEEP: &AsciiSet = &FILTER_KEEP
-    .remove(b'!')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b',')
-    .remove(b';')
-    .remove(b'=')
-    .remove(b':')
-    .remove(b'@');
-
 /// A request with JumpCloud's headers (B8): `Content-Type` when there is a body, nothing else.
 /// B3's and B4's request lines show only `Authorization` (the runner transport's business) and
 /// `Content-Type`; `Accept` and `User-Agent` are undocumented and not invented here.
@@ -81,14 +55,12 @@ pub fn request(
     }
 }
 
+/// The filter encoded as B3's lookup line shows it (`@` as `%40`, `"` as `%22`), spaces as the
+/// flavour says.
 fn filter_query(filter: &str, spaces: FilterSpaces) -> String {
     match spaces {
-        FilterSpaces::Plus => filter
-            .split(' ')
-            .map(|part| utf8_percent_encode(part, FILTER_KEEP).to_string())
-            .collect::<Vec<_>>()
-            .join("+"),
-        FilterSpaces::Percent20 => utf8_percent_encode(filter, FILTER_KEEP).to_string(),
+        FilterSpaces::Plus => encode::filter_plus(filter),
+        FilterSpaces::Percent20 => encode::filter_percent20(filter),
     }
 }
 
@@ -111,12 +83,13 @@ pub fn users_page_path(start_index: u64) -> String {
     format!("/Users?startIndex={start_index}&count={PAGE_SIZE}")
 }
 
+/// \[I\] JumpCloud's encoding of odd ids is undocumented: usual ids go through as they are.
 pub fn user_path(id: &str) -> String {
-    format!("/Users/{}", utf8_percent_encode(id, SEGMENT_KEEP))
+    format!("/Users/{}", encode::segment(id))
 }
 
 pub fn group_path(id: &str) -> String {
-    format!("/Groups/{}", utf8_percent_encode(id, SEGMENT_KEEP))
+    format!("/Groups/{}", encode::segment(id))
 }
 
 /// A user body (B3 create, B4 full PUT): fields alphabetical, as JumpCloud sends them. `photos`

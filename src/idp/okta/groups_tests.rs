@@ -5,6 +5,7 @@ use super::*;
 use crate::scenario::model::Level;
 
 use super::script::{Script, aiw, expected, template};
+use crate::idp::script::{failed, ids};
 
 fn new_group() -> PushedGroup {
     PushedGroup {
@@ -39,14 +40,6 @@ fn cy() -> PushedMember {
         target_id: "u-3".into(),
         user_name: "cy@example.com".into(),
     }
-}
-
-fn failed(checks: &[IdpCheck]) -> Vec<&'static str> {
-    checks.iter().filter(|c| !c.held()).map(|c| c.id).collect()
-}
-
-fn ids(checks: &[IdpCheck]) -> Vec<(&'static str, Option<usize>)> {
-    checks.iter().map(|c| (c.id, c.request)).collect()
 }
 
 const CREATE_WITH_MEMBERS: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineering","members":[{"value":"u-1","display":"ada@example.com"},{"value":"u-2","display":"bob@example.com"}]}"#;

@@ -5,12 +5,12 @@
 //! §3.3, the profile PUT against §3.4 and the deactivate PATCH against §3.5. Bodies are compact
 //! JSON (§2: the documented `Content-Length`s match the compact form).
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::FilterSpaces;
 use crate::idp::directory::DirectoryUser;
+use crate::idp::encode;
 use crate::idp::wire::WireRequest;
 
 /// The headers Okta sends, in the order of the fullest dump Okta published (research/okta.md §2,
@@ -35,32 +35,6 @@ pub const PAGE_SIZE: u64 = 100;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-/// What stays literal in the filter: RFC 3986 unreserved characters (ALPHA / DIGIT / `-` `.`
-/// `_` `~`). Everything else is percent-encoded, `@` as `%40`, `"` as `%22` (§3.3).
-const FILTER_KEEP: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// What stays literal in an id used as a path segment: RFC 3986 `pchar` (unreserved,
-/// sub-delims, `:` and `@`). \[I\] Okta's encoding of odd ids is undocumented; this keeps the
-/// usual ids (UUIDs, integers) byte for byte and stops a `/` or `?` from changing the path.
-const SEGMENT_KEEP: &AsciiSet = &FILTER_KEEP
-    .remove(b'!')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b',')
-    .remove(b';')
-    .remove(b'=')
-    .remove(b':')
-    .remove(b'@');
 
 /// A request with Okta's headers (§2): `Content-Type` only when there is a body.
 pub fn request(method: &'static str, path: String, body: Option<Vec<u8>>) -> WireRequest {
@@ -90,12 +64,8 @@ pub fn users_page_path(start_index: u64) -> String {
 pub fn lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
     let filter = format!("userName eq \"{user_name}\"");
     let encoded = match spaces {
-        FilterSpaces::Percent20 => utf8_percent_encode(&filter, FILTER_KEEP).to_string(),
-        FilterSpaces::Plus => filter
-            .split(' ')
-            .map(|part| utf8_percent_encode(part, FILTER_KEEP).to_string())
-            .collect::<Vec<_>>()
-            .join("+"),
+        FilterSpaces::Percent20 => encode::filter_percent20(&filter),
+        FilterSpaces::Plus => encode::filter_plus(&filter),
     };
     format!("/Users?filter={encoded}&startIndex=1&count={PAGE_SIZE}")
 }
@@ -103,7 +73,7 @@ pub fn lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
 /// `/Users/{id}` with the id the target returned (Okta keeps it as the app user's
 /// `externalId`, research/okta.md §3.3).
 pub fn user_path(id: &str) -> String {
-    format!("/Users/{}", utf8_percent_encode(id, SEGMENT_KEEP))
+    format!("/Users/{}", encode::segment(id))
 }
 
 /// The POST /Users body. Field order *is* the wire order (serde keeps struct field order):

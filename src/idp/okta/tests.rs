@@ -5,6 +5,7 @@ use crate::idp::directory::Profile;
 use crate::scenario::model::Level;
 
 use super::script::{Script, aiw, expected, template};
+use crate::idp::script::{failed, ids};
 
 fn ada() -> DirectoryUser {
     DirectoryUser::new(
@@ -27,14 +28,6 @@ fn provisioned_ada(active: bool) -> DirectoryUser {
         target_id: Some("u-1".into()),
         ..ada()
     }
-}
-
-fn failed(checks: &[IdpCheck]) -> Vec<&'static str> {
-    checks.iter().filter(|c| !c.held()).map(|c| c.id).collect()
-}
-
-fn ids(checks: &[IdpCheck]) -> Vec<(&'static str, Option<usize>)> {
-    checks.iter().map(|c| (c.id, c.request)).collect()
 }
 
 const LOOKUP_PATH: &str =
