@@ -38,7 +38,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run scenarios against a target (default: a fresh embedded reference server per scenario).
-    Run(cli::RunArgs),
+    Run(Box<cli::RunArgs>),
     /// Print what a selection of scenarios would run, one `idp/scenario` per line.
     List(cli::ListArgs),
     /// Check scenario files and report every problem with file, line and column.
@@ -76,7 +76,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => cli::run(args),
+        Command::Run(args) => cli::run(*args),
         Command::List(args) => cli::list(args),
         Command::Validate(args) => cli::validate(args),
         Command::Serve(args) => serve(args),
