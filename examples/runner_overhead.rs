@@ -110,6 +110,7 @@ async fn main() -> ExitCode {
         }),
         settings: RunSettings {
             idp: Default::default(),
+            profile: None,
             keep: false,
             strict: false,
             snapshots: None,

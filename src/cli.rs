@@ -90,6 +90,11 @@ pub struct RunArgs {
     /// Leave what the run created in the target.
     #[arg(long)]
     keep: bool,
+    /// The target profile: the application API, its lock-down probes, how users sign in
+    /// (default with the embedded server: its own, fixtures/profiles/reference-server.yaml).
+    /// Without one, a --target run leaves out the scenarios that need it, and says so.
+    #[arg(long, value_name = "FILE")]
+    target_profile: Option<PathBuf>,
     /// Entra: forward `aadOptscim062020` in every request's query instead of keeping it in the
     /// tenant URL's configuration (entra-compliant only; which one Entra does is undocumented).
     #[arg(long)]
@@ -269,6 +274,40 @@ pub fn run(args: RunArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
+    let profile = match &args.target_profile {
+        None => None,
+        Some(path) => match scimulate::target::load_profile(path) {
+            Ok(profile) => Some(Arc::new(profile)),
+            Err(problems) => {
+                for problem in &problems {
+                    eprintln!("{problem}");
+                }
+                eprintln!("error: the target profile has {} problem(s)", problems.len());
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+    };
+    let mut plan = plan;
+    if profile.is_none() && args.target.is_some() {
+        let needs_profile = |p: &Planned| p.scenario.steps.iter().any(idp_steps::is_app_step);
+        let left_out: Vec<String> = plan
+            .iter()
+            .filter(|p| needs_profile(p))
+            .map(Planned::full_name)
+            .collect();
+        if !left_out.is_empty() {
+            eprintln!(
+                "note: {} scenario run(s) left out: they talk to the application's own API, which needs --target-profile FILE ({})",
+                left_out.len(),
+                left_out.join(", ")
+            );
+            plan.retain(|p| !needs_profile(p));
+        }
+        if plan.is_empty() {
+            eprintln!("error: nothing left to run without a target profile");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     let timeout = Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).max(1));
     let target = match &args.target {
         Some(url) => {
@@ -323,6 +362,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             strict: args.strict,
             snapshots,
             snapshot_mode: snapshot_mode(&args),
+            profile,
             idp: IdpOptions {
                 entra_flag_in_query: args.entra_flag_in_query,
                 entra_pace: args.entra_pace,

@@ -24,3 +24,4 @@ pub mod scenario;
 pub mod scim;
 pub mod server;
 pub mod snapshot;
+pub mod target;

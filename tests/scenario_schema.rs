@@ -66,3 +66,31 @@ fn committed_scenarios_validate() {
         listed.join("\n")
     );
 }
+
+#[test]
+fn committed_target_profile_schema_matches_the_types() {
+    let path = repo_root().join("target-profile.schema.json");
+    let generated = scimulate::target::profile_schema_text();
+
+    if std::env::var_os(UPDATE_VAR).is_some_and(|value| !value.is_empty() && value != "0") {
+        std::fs::write(&path, &generated).expect("write target-profile.schema.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+
+    assert!(
+        committed == generated,
+        "{} is out of date with src/target/profile.rs; regenerate it with\n\n    {UPDATE_VAR}=1 cargo test --test scenario_schema\n",
+        path.display()
+    );
+}
+
+#[test]
+fn committed_target_profiles_load() {
+    for entry in std::fs::read_dir(repo_root().join("fixtures/profiles")).unwrap() {
+        let path = entry.unwrap().path();
+        if let Err(problems) = scimulate::target::load_profile(&path) {
+            panic!("{}: {problems:?}", path.display());
+        }
+    }
+}

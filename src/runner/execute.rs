@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
-use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, run_idp_step};
+use super::app::AppClient;
+use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, is_app_step, run_idp_step};
+use super::lockdown_steps;
 use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
 use super::ownership::Ownership;
 use super::select::Planned;
@@ -30,6 +32,9 @@ pub struct RunSettings {
     pub snapshot_mode: SnapshotMode,
     /// IdP settings (Entra's flag form and pace).
     pub idp: IdpOptions,
+    /// The target profile (lock-down probes, access, application requests); the embedded
+    /// server's own when the run uses it and none is given.
+    pub profile: Option<std::sync::Arc<crate::target::TargetProfile>>,
 }
 
 fn resolve_check(spec: Option<&CheckSpec>, scenario: &Scenario, step: usize) -> CheckId {
@@ -155,8 +160,16 @@ pub async fn run_scenario(
     let mut vars = Vars::default();
     vars.set("run.prefix", prefix.clone());
     vars.set("run.id", run_id);
+    // The target profile's data (`{{data.email_domain}}`), over the defaults scenarios rely on.
+    vars.set("data.email_domain", "example.com");
+    if let Some(profile) = &settings.profile {
+        for (name, value) in &profile.data {
+            vars.set(format!("data.{name}"), value.clone());
+        }
+    }
     let mut ownership = Ownership::default();
     let mut idp_state = IdpState::new(planned.idp, settings.idp);
+    let mut app: Option<AppClient> = None;
     // The IdP's own time: its back-offs and cycles advance it without sleeping.
     let idp_clock = VirtualClock::starting_at(jiff::Timestamp::now());
     let mut exchanges: Vec<Exchange> = Vec::new();
@@ -176,6 +189,47 @@ pub async fn run_scenario(
                 continue;
             }
             Step::Request(request) => request,
+            app_step if is_app_step(app_step) => {
+                if app.is_none()
+                    && let Some(profile) = &settings.profile
+                {
+                    match AppClient::new(profile.clone(), &transport.target().base_url, transport.target().timeout) {
+                        Ok(client) => app = Some(client),
+                        Err(message) => {
+                            verdicts.push(Verdict {
+                                check: resolve_check(None, scenario, index),
+                                outcome: Outcome::Error { message },
+                                step: index,
+                                step_name: super::idp_steps::step_label(app_step),
+                                exchange: None,
+                            });
+                            stopped_at = Some(index);
+                            break;
+                        }
+                    }
+                }
+                let context = StepContext {
+                    index,
+                    vars: &vars.clone(),
+                    default_check: resolve_check(None, scenario, index),
+                    strict: settings.strict,
+                };
+                let result = lockdown_steps::run(
+                    app_step,
+                    &context,
+                    app.as_mut(),
+                    &idp_state.directory,
+                    &mut vars,
+                    &mut exchanges,
+                )
+                .await;
+                verdicts.extend(result.verdicts);
+                if result.stop {
+                    stopped_at = Some(index);
+                    break;
+                }
+                continue;
+            }
             idp_step => {
                 let wire = StepWire {
                     transport,

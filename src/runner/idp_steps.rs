@@ -79,7 +79,12 @@ impl Wire for StepWire<'_> {
 
 /// Whether a step is an IdP step (anything but `request` and `snapshot`).
 pub fn is_idp_step(step: &Step) -> bool {
-    !matches!(step, Step::Request(_) | Step::Snapshot(_))
+    !matches!(step, Step::Request(_) | Step::Snapshot(_)) && !is_app_step(step)
+}
+
+/// Whether a step talks to the application's own API through the target profile.
+pub fn is_app_step(step: &Step) -> bool {
+    matches!(step, Step::App(_) | Step::Probe(_) | Step::ExpectAccess(_))
 }
 
 /// The step's kind as written in the file.
@@ -116,6 +121,9 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::ProvisionOnDemand(_) => "provision_on_demand",
         Step::Wait(_) => "wait",
         Step::ExpectJob(_) => "expect_job",
+        Step::App(_) => "app",
+        Step::Probe(_) => "probe",
+        Step::ExpectAccess(_) => "expect_access",
     }
 }
 
@@ -125,7 +133,16 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
     use Step::*;
     if matches!(
         step,
-        Request(_) | Snapshot(_) | User(_) | Group(_) | ExpectUser(_) | ExpectGroup(_) | Wait(_)
+        Request(_)
+            | Snapshot(_)
+            | User(_)
+            | Group(_)
+            | ExpectUser(_)
+            | ExpectGroup(_)
+            | Wait(_)
+            | App(_)
+            | Probe(_)
+            | ExpectAccess(_)
     ) {
         return true;
     }
@@ -626,6 +643,15 @@ pub fn step_label(step: &Step) -> String {
         | Step::DeleteGroup(key)
         | Step::ProvisionOnDemand(key)
         | Step::Wait(key) => format!("{} {key}", step_kind(step)),
+        Step::App(call) | Step::Probe(call) => match call.user().or(call.group()) {
+            Some(about) => format!("{} {} {about}", step_kind(step), call.name()),
+            None => format!("{} {}", step_kind(step), call.name()),
+        },
+        Step::ExpectAccess(expect) => format!(
+            "expect_access {} {}",
+            expect.user,
+            if expect.allowed { "allowed" } else { "denied" }
+        ),
         other => step_kind(other).to_owned(),
     }
 }

@@ -14,8 +14,10 @@ pub mod entra_steps;
 pub mod exchange;
 pub mod execute;
 pub mod expect;
+pub mod app;
 pub mod idp_steps;
 pub mod jumpcloud_steps;
+pub mod lockdown_steps;
 pub mod okta_steps;
 pub mod outcome;
 pub mod ownership;
@@ -152,6 +154,11 @@ pub async fn run(
     };
     let strict = config.settings.strict;
     let jobs = config.jobs.max(1);
+    let mut config = config;
+    if matches!(config.target, TargetChoice::Embedded { .. }) && config.settings.profile.is_none() {
+        // The embedded reference server comes with its own target profile.
+        config.settings.profile = Some(app::reference_profile());
+    }
     let config = Arc::new(config);
     let run_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().simple().to_string()[..8].to_owned());
     let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs));

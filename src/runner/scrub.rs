@@ -15,6 +15,9 @@ pub struct Scrubber {
     secrets: Vec<String>,
     /// Header names whose values are credentials, lowercase.
     credential_headers: Vec<String>,
+    /// JSON keys whose values are credentials, besides `password` (a target profile's
+    /// `secret_fields`, e.g. `apiKey`).
+    secret_fields: Vec<String>,
 }
 
 impl Scrubber {
@@ -38,7 +41,14 @@ impl Scrubber {
         Scrubber {
             secrets,
             credential_headers,
+            secret_fields: vec!["password".to_owned()],
         }
+    }
+
+    /// The same scrubber, also redacting these JSON keys' values in bodies.
+    pub fn with_secret_fields(mut self, fields: &[String]) -> Self {
+        self.secret_fields.extend(fields.iter().cloned());
+        self
     }
 
     /// The secrets, for redactors that must also know them.
@@ -74,7 +84,7 @@ impl Scrubber {
             return Vec::new();
         }
         if let Ok(mut json) = serde_json::from_slice::<Value>(body)
-            && redact_passwords(&mut json)
+            && redact_fields(&mut json, &self.secret_fields)
         {
             return self.text(&json.to_string()).into_bytes();
         }
@@ -93,24 +103,25 @@ impl Scrubber {
     }
 }
 
-/// Replaces every `password` value (any case, any depth); whether anything changed.
-fn redact_passwords(value: &mut Value) -> bool {
+/// Replaces the value of every key named in `names` (any case, any depth); whether anything
+/// changed.
+fn redact_fields(value: &mut Value, names: &[String]) -> bool {
     match value {
         Value::Object(fields) => {
             let mut changed = false;
             for (key, inner) in fields.iter_mut() {
-                if key.eq_ignore_ascii_case("password") && !inner.is_null() {
+                if names.iter().any(|n| key.eq_ignore_ascii_case(n)) && !inner.is_null() {
                     *inner = Value::String(REDACTED.to_owned());
                     changed = true;
                 } else {
-                    changed |= redact_passwords(inner);
+                    changed |= redact_fields(inner, names);
                 }
             }
             changed
         }
         Value::Array(items) => items
             .iter_mut()
-            .fold(false, |acc, item| redact_passwords(item) | acc),
+            .fold(false, |acc, item| redact_fields(item, names) | acc),
         _ => false,
     }
 }

@@ -158,6 +158,12 @@ impl Transport {
         })
     }
 
+    /// The same transport with another scrubber (an application API's credentials).
+    pub fn with_scrubber(mut self, scrubber: Scrubber) -> Self {
+        self.scrubber = scrubber;
+        self
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }
@@ -168,6 +174,16 @@ impl Transport {
 
     /// Sends `outgoing` and records it, scrubbed.
     pub async fn send(&self, outgoing: &Outgoing, step: Option<usize>) -> Exchange {
+        self.send_keeping_body(outgoing, step).await.0
+    }
+
+    /// [`Transport::send`], also handing back the answer's body as it came, before scrubbing:
+    /// for a caller that must read a credential out of it (a sign-in's API key).
+    pub async fn send_keeping_body(
+        &self,
+        outgoing: &Outgoing,
+        step: Option<usize>,
+    ) -> (Exchange, Option<Vec<u8>>) {
         let url = format!("{}{}", self.target.base_url, outgoing.path);
         let mut headers: Vec<(String, String)> = outgoing.headers.clone();
         if let Some((name, value)) = self.target.auth.header()
@@ -196,17 +212,23 @@ impl Transport {
             )
             .await;
         let elapsed = started.elapsed();
+        let mut raw = None;
         let (response, error) = match outcome {
-            Ok(response) => (Some(response), None),
+            Ok(mut response) => {
+                let body = self.scrubber.body(&response.body);
+                raw = Some(std::mem::replace(&mut response.body, body));
+                (Some(response), None)
+            }
             Err(error) => (None, Some(self.scrubber.text(&error))),
         };
-        Exchange {
+        let exchange = Exchange {
             step,
             request: recorded_request,
             response,
             error,
             elapsed,
-        }
+        };
+        (exchange, raw)
     }
 
     async fn exchange(
@@ -259,7 +281,7 @@ impl Transport {
         Ok(RecordedResponse {
             status,
             headers,
-            body: self.scrubber.body(&body),
+            body,
         })
     }
 }

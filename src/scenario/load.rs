@@ -220,7 +220,7 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 /// Turns a YAML or serde error into a problem at the error's location.
-fn yaml_problem(err: &serde_saphyr::Error, file: &Path) -> Problem {
+pub(crate) fn yaml_problem(err: &serde_saphyr::Error, file: &Path) -> Problem {
     use serde_saphyr::Error;
 
     let position = err.location().and_then(|location| {

@@ -160,6 +160,71 @@ pub enum Step {
     Wait(String),
     /// Check the state of Entra's provisioning job: quarantine, escrow.
     ExpectJob(ExpectJob),
+    /// Run a named request of the target profile's `requests` (e.g. the owner's switch that
+    /// enables SCIM), and check its answer.
+    App(ProfileCall),
+    /// Send a named probe of the target profile: the application must refuse it while SCIM is
+    /// on.
+    Probe(ProfileCall),
+    /// Act as a provisioned user through the target profile's `access`: the user must (or must
+    /// no longer) have access, checked by the very next request.
+    ExpectAccess(ExpectAccess),
+}
+
+/// A named request or probe of the target profile, optionally for a directory user or group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ProfileCall {
+    /// Just the name.
+    Name(String),
+    /// The name, with the user (`{{user.*}}`) or group (`{{group.*}}`) it is about.
+    Full(ProfileCallSpec),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileCallSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl ProfileCall {
+    pub fn name(&self) -> &str {
+        match self {
+            ProfileCall::Name(name) => name,
+            ProfileCall::Full(spec) => &spec.name,
+        }
+    }
+
+    pub fn user(&self) -> Option<&str> {
+        match self {
+            ProfileCall::Name(_) => None,
+            ProfileCall::Full(spec) => spec.user.as_deref(),
+        }
+    }
+
+    pub fn group(&self) -> Option<&str> {
+        match self {
+            ProfileCall::Name(_) => None,
+            ProfileCall::Full(spec) => spec.group.as_deref(),
+        }
+    }
+}
+
+/// Whether a directory user has access to the application now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectAccess {
+    /// The directory user's key.
+    pub user: String,
+    /// `true`: signing in and the access check succeed; `false`: the user's credential is
+    /// refused on its next use, and signing in again is refused.
+    pub allowed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSpec>,
 }
 
 /// What Entra's provisioning job must look like now.

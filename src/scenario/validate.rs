@@ -206,7 +206,9 @@ impl<'a> Checker<'a> {
         let mut defined: HashSet<&str> = BUILTIN_VARIABLES.into_iter().collect();
         let mut check_ids: HashSet<&str> = HashSet::new();
         let mut snapshots: HashSet<&str> = HashSet::new();
+        let mut after_app = false;
         for (index, step) in scenario.steps.iter().enumerate() {
+            after_app |= matches!(step, Step::App(_));
             match step {
                 Step::Request(request) => {
                     let base = [K("steps"), I(index), K("request")];
@@ -214,6 +216,7 @@ impl<'a> Checker<'a> {
                         defined: &defined,
                         captures: &captures,
                         step: index,
+                        after_app,
                     };
                     self.request(request, &base, &scope, &mut check_ids);
                     defined.extend(request.capture.keys().map(String::as_str));
@@ -247,7 +250,10 @@ impl<'a> Checker<'a> {
                 | Step::StartProvisioning
                 | Step::RestartProvisioning
                 | Step::ProvisionOnDemand(_)
-                | Step::ExpectJob(_) => {}
+                | Step::ExpectJob(_)
+                | Step::App(_)
+                | Step::Probe(_)
+                | Step::ExpectAccess(_) => {}
                 Step::Wait(duration) => {
                     if let Err(message) = crate::scenario::model::parse_wait(duration) {
                         let at = self.value(&[K("steps"), I(index), K("wait")]);
@@ -726,7 +732,9 @@ impl<'a> Checker<'a> {
                 self.report(at, format!("empty variable `{{{{}}}}`{context}"));
                 continue;
             }
-            if scope.defined.contains(name) {
+            // `data.*` comes from the target profile, and an `app` step may capture anything
+            // its profile request names: neither is known until the run.
+            if scope.defined.contains(name) || name.starts_with("data.") || scope.after_app {
                 continue;
             }
             let shown = sanitize(name);
@@ -768,6 +776,8 @@ struct Scope<'d, 's> {
     captures: &'d BTreeMap<&'s str, usize>,
     /// This step's index.
     step: usize,
+    /// An `app` step came earlier: its captures are defined by the target profile.
+    after_app: bool,
 }
 
 fn all_captures(scenario: &Scenario) -> BTreeMap<&str, usize> {
