@@ -108,6 +108,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let using_default_token = args.token.is_none();
+    let using_default_owner_key = args.owner_key.is_none();
     let config = ServerConfig {
         bind: args.bind,
         token: args.token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned()),
@@ -143,6 +144,16 @@ fn serve(args: ServeArgs) -> ExitCode {
                 "auth: Authorization: Bearer <the token given with --token / SCIMULATE_TOKEN>"
             );
         }
+        let owner_key = if using_default_owner_key {
+            "the default development owner key, see README"
+        } else {
+            "the key given with --owner-key / SCIMULATE_OWNER_KEY"
+        };
+        eprintln!(
+            "app: http://{}{} with X-Api-Key <{owner_key}>",
+            running.addr,
+            server::app::APP_BASE_PATH
+        );
         for quirk in quirks.iter() {
             eprintln!("quirk: {quirk}: {}", quirk.description());
         }
