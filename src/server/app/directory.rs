@@ -61,9 +61,10 @@ pub fn create_group(app: &AppState, name: &str) -> Result<Resource, AppError> {
     })
 }
 
-/// Rewrites one resource's body with `edit` (which may refuse), as a new version. For users the
-/// workspace notes the write (deactivation time, first identity), as for a SCIM write; `also`
-/// runs under the store's lock once the write is decided.
+/// Rewrites one resource's body with `edit` (which may refuse), as a new version, under the
+/// store's write lock. For users the workspace notes the write (deactivation time, first
+/// identity) as for a SCIM write; a pinned time zone is not restored, since the app is where
+/// it is set.
 pub fn update(
     app: &AppState,
     kind: Kind,

@@ -2,7 +2,7 @@
 //! the harness can show lock-down end to end (issue "Lock-down: the application refuses what the
 //! IdP owns, and deprovisioned users lose access at once").
 //!
-//! Modelled on Clockify's SCIM documentation (`research/` seeds): its users *are* the SCIM Users
+//! Modelled on Clockify's "SCIM user provisioning" help page: its users *are* the SCIM Users
 //! of the store and its groups the SCIM Groups, so an IdP's change shows in the app at once;
 //! the app keeps only what SCIM does not carry ([`workspace`]). While the owner has SCIM on,
 //! the app refuses what the IdP owns ([`lockdown`]); a deactivated or deleted user's key stops
