@@ -55,6 +55,15 @@ struct ServeArgs {
     /// Bearer token clients must send (default: the documented development token).
     #[arg(long, env = "SCIMULATE_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// The workspace owner's X-Api-Key for the application API (default: the documented
+    /// development key).
+    #[arg(
+        long,
+        env = "SCIMULATE_OWNER_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    owner_key: Option<String>,
     /// Keep state durably in this SQLite file (created if absent) instead of in memory.
     #[arg(long, value_name = "FILE")]
     db: Option<PathBuf>,
@@ -99,9 +108,13 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let using_default_token = args.token.is_none();
+    let using_default_owner_key = args.owner_key.is_none();
     let config = ServerConfig {
         bind: args.bind,
         token: args.token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned()),
+        owner_key: args
+            .owner_key
+            .unwrap_or_else(|| server::DEFAULT_OWNER_KEY.to_owned()),
         db: args.db,
         quirks,
         clock: Arc::new(SystemClock),
@@ -131,6 +144,16 @@ fn serve(args: ServeArgs) -> ExitCode {
                 "auth: Authorization: Bearer <the token given with --token / SCIMULATE_TOKEN>"
             );
         }
+        let owner_key = if using_default_owner_key {
+            "the default development owner key, see README"
+        } else {
+            "the key given with --owner-key / SCIMULATE_OWNER_KEY"
+        };
+        eprintln!(
+            "app: http://{}{} with X-Api-Key <{owner_key}>",
+            running.addr,
+            server::app::APP_BASE_PATH
+        );
         for quirk in quirks.iter() {
             eprintln!("quirk: {quirk}: {}", quirk.description());
         }

@@ -22,7 +22,8 @@ use tower_service::Service;
 use super::respond::ApiError;
 use crate::scim::ScimError;
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Whether two secrets are equal, in a time that does not depend on where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

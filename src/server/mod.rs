@@ -7,8 +7,11 @@
 //! The pipeline of a request: `auth` (bearer token) → `routes` (which handler) →
 //! `body` (bytes, size and content type into JSON) → `resources` / `discovery` (the SCIM
 //! logic over `store`) → `render` (stored form into wire form) → `respond` (status, headers,
-//! and the quirks that change a response's shape).
+//! and the quirks that change a response's shape). Beside SCIM, on the same listener, [`app`]
+//! serves a small Clockify-like application API (`/api/v1`) over the same users and groups, so
+//! that lock-down and deprovisioning can be shown end to end.
 
+pub mod app;
 mod auth;
 mod body;
 mod discovery;
@@ -34,6 +37,10 @@ use store::{Store, StoreError};
 /// Where the SCIM endpoints live, below the server's address.
 pub const SCIM_BASE_PATH: &str = "/scim/v2";
 
+/// The owner's API key for the application API when none is given. It is documented, not
+/// secret, like the development bearer token.
+pub const DEFAULT_OWNER_KEY: &str = "owner-development-key";
+
 /// The largest request body accepted; larger ones get `413` (also stated as `bulk.maxPayloadSize`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -46,6 +53,8 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     /// The bearer token clients must present. Never printed.
     pub token: String,
+    /// The workspace owner's `X-Api-Key` for the application API. Never printed.
+    pub owner_key: String,
     /// Keep state in this SQLite file instead of memory.
     pub db: Option<PathBuf>,
     pub quirks: Quirks,
@@ -57,6 +66,7 @@ impl fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("bind", &self.bind)
             .field("token", &"<redacted>")
+            .field("owner_key", &"<redacted>")
             .field("db", &self.db)
             .field("quirks", &self.quirks)
             .finish()
@@ -64,11 +74,13 @@ impl fmt::Debug for ServerConfig {
 }
 
 impl ServerConfig {
-    /// A server on `127.0.0.1` with a port the OS picks, in memory, with no quirks.
+    /// A server on `127.0.0.1` with a port the OS picks, in memory, with no quirks, and the
+    /// default owner key.
     pub fn loopback(token: impl Into<String>) -> Self {
         ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             token: token.into(),
+            owner_key: DEFAULT_OWNER_KEY.to_owned(),
             db: None,
             quirks: Quirks::default(),
             clock: Arc::new(SystemClock),
@@ -94,8 +106,11 @@ pub(crate) struct AppState {
     pub store: Store,
     pub quirks: Quirks,
     pub token: String,
+    pub owner_key: String,
     pub base_url: String,
     pub clock: Arc<dyn Clock>,
+    /// The application API's own state.
+    pub workspace: app::Workspace,
     /// Requests seen, for the `throttle` quirk.
     pub requests: std::sync::atomic::AtomicU64,
 }
@@ -152,8 +167,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         store,
         quirks: config.quirks,
         token: config.token,
+        owner_key: config.owner_key,
         base_url: base_url.clone(),
         clock: config.clock,
+        workspace: app::Workspace::default(),
         requests: std::sync::atomic::AtomicU64::new(0),
     });
     let app = routes::router(state);

@@ -57,11 +57,26 @@ pub enum Quirk {
     /// answers 200: the server only understands the filtered form. Entra's default dialect and
     /// JumpCloud remove members that way (research/entra_jumpcloud.md A8, B6; SCIMPLE-447).
     RemoveMembersValueIgnored,
+    /// The application API accepts every change while SCIM is on, though Clockify documents
+    /// them as locked ("What changes for our team once SCIM is turned on?").
+    NoLockdown,
+    /// A session cache: a deactivated user's existing key works for 5 more minutes, where
+    /// Clockify promises users "lose access … immediately upon being deprovisioned".
+    AccessSurvivesDeactivation,
+    /// SCIM writes of `timezone` overwrite one the user set in the app, where "Clockify remains
+    /// the source of truth for that setting".
+    TimezoneOverwritten,
+    /// Enabling SCIM keeps the existing groups, where "Existing Clockify groups are deleted
+    /// once SCIM is enabled".
+    GroupsKeptOnEnable,
+    /// A SCIM DELETE leaves the user's old name and email readable in the application, against
+    /// the GDPR order Clockify documents (deactivate, anonymize, remove).
+    DeletedIdentityKept,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 29] = [
+    pub const ALL: [Quirk; 34] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -91,6 +106,11 @@ impl Quirk {
         Quirk::IgnoreDottedPathlessKeys,
         Quirk::CoreSchemaFirst,
         Quirk::RemoveMembersValueIgnored,
+        Quirk::NoLockdown,
+        Quirk::AccessSurvivesDeactivation,
+        Quirk::TimezoneOverwritten,
+        Quirk::GroupsKeptOnEnable,
+        Quirk::DeletedIdentityKept,
     ];
 
     /// The name given to `--quirk`.
@@ -125,6 +145,11 @@ impl Quirk {
             Quirk::IgnoreDottedPathlessKeys => "ignore-dotted-pathless-keys",
             Quirk::CoreSchemaFirst => "core-schema-first",
             Quirk::RemoveMembersValueIgnored => "remove-members-value-ignored",
+            Quirk::NoLockdown => "no-lockdown",
+            Quirk::AccessSurvivesDeactivation => "access-survives-deactivation",
+            Quirk::TimezoneOverwritten => "timezone-overwritten",
+            Quirk::GroupsKeptOnEnable => "groups-kept-on-enable",
+            Quirk::DeletedIdentityKept => "deleted-identity-kept",
         }
     }
 
@@ -191,6 +216,19 @@ impl Quirk {
             }
             Quirk::RemoveMembersValueIgnored => {
                 "PATCH remove of members with a value list and no filter removes nothing (200)"
+            }
+            Quirk::NoLockdown => {
+                "the application API accepts user and group changes while SCIM is on instead of 403 SCIM_MANAGED"
+            }
+            Quirk::AccessSurvivesDeactivation => {
+                "a deactivated user's API key keeps working for 5 minutes (a session cache)"
+            }
+            Quirk::TimezoneOverwritten => {
+                "SCIM writes of timezone overwrite the time zone a user set in the application"
+            }
+            Quirk::GroupsKeptOnEnable => "enabling SCIM in the application keeps existing groups",
+            Quirk::DeletedIdentityKept => {
+                "after a SCIM DELETE the application still lists the user's first-known name and email (status DELETED)"
             }
         }
     }

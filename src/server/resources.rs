@@ -341,8 +341,14 @@ pub async fn replace(
         if let Some(current) = &current {
             check_if_match(&headers, current, &app)?;
         }
-        let body = prepare(&app, kind, &input, state, Some(&id))?;
+        let mut body = prepare(&app, kind, &input, state, Some(&id))?;
         check_unique(&app, kind, &body, state, Some(&id))?;
+        if let Some(current) = current.as_ref().filter(|c| c.kind == Kind::User) {
+            app.workspace
+                .keep_pinned_timezone(&app.quirks, current, &mut body);
+            app.workspace
+                .note_user_write(&app.quirks, current, &body, now);
+        }
         let resource = match current {
             Some(current) => current.revised(body, now),
             None => Resource::new(id.clone(), kind, state.next_seq(), 1, now, now, body),
@@ -550,6 +556,12 @@ pub async fn patch(
         let mut body = prepare(&app, kind, &document, state, Some(&id))?;
         append_present(&mut body, &current, &re_added);
         check_unique(&app, kind, &body, state, Some(&id))?;
+        if kind == Kind::User {
+            app.workspace
+                .keep_pinned_timezone(&app.quirks, &current, &mut body);
+            app.workspace
+                .note_user_write(&app.quirks, &current, &body, now);
+        }
         let changed = body != current.body;
         let resource = if changed {
             current.revised(body, now)
@@ -581,32 +593,47 @@ pub async fn patch(
 
 pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderMap) -> ApiResult {
     let now = app.clock.now();
-    app.store.write(|state| {
+    let deleted = app.store.write(|state| {
         let current = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
         check_if_match(&headers, current, &app)?;
-        let mut changes = vec![Change::Delete {
-            kind,
-            id: id.clone(),
-        }];
-        if !app.quirks.has(Quirk::DeleteKeepsMemberships) {
-            for group in state.groups_of(&id) {
-                let mut body = group.body.clone();
-                if let Some(Value::Array(members)) = body.get_mut("members") {
-                    members.retain(|member| {
-                        member.get("value").and_then(Value::as_str) != Some(id.as_str())
-                    });
-                    if members.is_empty()
-                        && let Some(fields) = body.as_object_mut()
-                    {
-                        fields.remove("members");
-                    }
-                }
-                changes.push(Change::Put(group.revised(body, now)));
-            }
-        }
-        Ok::<_, ApiError>(((), changes))
+        let keep_memberships = app.quirks.has(Quirk::DeleteKeepsMemberships);
+        let changes = delete_changes(state, kind, &id, now, keep_memberships);
+        Ok::<_, ApiError>((current.clone(), changes))
     })?;
+    if kind == Kind::User {
+        app.workspace.user_deleted(&app.quirks, &deleted);
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The changes that delete a resource: the resource, and (unless `keep_memberships`) its entry
+/// in every group that lists it.
+pub fn delete_changes(
+    state: &State,
+    kind: Kind,
+    id: &str,
+    now: jiff::Timestamp,
+    keep_memberships: bool,
+) -> Vec<Change> {
+    let mut changes = vec![Change::Delete {
+        kind,
+        id: id.to_owned(),
+    }];
+    if !keep_memberships {
+        for group in state.groups_of(id) {
+            let mut body = group.body.clone();
+            if let Some(Value::Array(members)) = body.get_mut("members") {
+                members.retain(|member| member.get("value").and_then(Value::as_str) != Some(id));
+                if members.is_empty()
+                    && let Some(fields) = body.as_object_mut()
+                {
+                    fields.remove("members");
+                }
+            }
+            changes.push(Change::Put(group.revised(body, now)));
+        }
+    }
+    changes
 }
 
 /// The resources a filter can match: from an index when it demands `attr eq "value"` on an

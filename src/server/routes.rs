@@ -16,7 +16,7 @@ use axum::routing::{MethodRouter, get, post};
 
 use super::respond::ApiError;
 use super::store::Kind;
-use super::{AppState, Quirk, SCIM_BASE_PATH, auth, discovery, resources, respond};
+use super::{AppState, Quirk, SCIM_BASE_PATH, app, auth, discovery, resources, respond};
 use crate::scim::ScimError;
 
 async fn method_not_allowed() -> Response {
@@ -139,5 +139,6 @@ pub fn router(state: Arc<AppState>) -> Router {
     } else {
         scim
     };
-    scim.with_state(state)
+    // Merged after the SCIM layers: the application API has its own key and its own errors.
+    scim.merge(app::router()).with_state(state)
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod app;
 mod cli;
 mod crud;
 mod discovery;

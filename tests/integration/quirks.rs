@@ -1,11 +1,14 @@
 //! Every quirk, shown producing the misbehaviour it names. The correct behaviour each one
 //! breaks is asserted by the other test modules against a server without quirks.
 
+use std::sync::Arc;
+
 use reqwest::Method;
+use scimulate::clock::VirtualClock;
 use scimulate::server::Quirk;
 use serde_json::json;
 
-use crate::support::{TestServer, patch_op, user};
+use crate::support::{OWNER_KEY, TestServer, patch_op, user};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -584,4 +587,173 @@ async fn core_schema_first_refuses_jumpclouds_schema_order() {
             assert_eq!(post.status, 201, "{}", post.text);
         }
     }
+}
+
+/// A user `ada@example.com` logged in to the application: its id and API key.
+async fn app_member(server: &TestServer) -> (String, String) {
+    let id = server.create_user("ada@example.com").await;
+    let key = server.login("ada@example.com").await;
+    (id, key)
+}
+
+#[tokio::test]
+async fn no_lockdown_accepts_app_changes_while_scim_is_on() {
+    // Arrange
+    let quirky = server(Quirk::NoLockdown).await;
+    let plain = TestServer::start().await;
+    for server in [&quirky, &plain] {
+        app_member(server).await;
+        server.switch_scim(true).await;
+    }
+
+    // Act
+    let mut replies = Vec::new();
+    for server in [&quirky, &plain] {
+        replies.push(
+            server
+                .app(
+                    Method::POST,
+                    "/groups",
+                    Some(OWNER_KEY),
+                    Some(json!({"name": "Sales"})),
+                )
+                .await,
+        );
+    }
+
+    // Assert
+    assert_eq!(replies[0].status, 201, "{}", replies[0].text);
+    assert_eq!(replies[1].status, 403);
+    assert_eq!(replies[1].json["code"], "SCIM_MANAGED");
+}
+
+#[tokio::test]
+async fn access_survives_deactivation_keeps_a_key_working_for_five_minutes() {
+    // Arrange
+    let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    let clock = Arc::new(VirtualClock::starting_at(start));
+    let quirky = TestServer::with_quirks_and_clock(
+        &[Quirk::AccessSurvivesDeactivation],
+        Some(clock.clone()),
+    )
+    .await;
+    let also_quirky = server(Quirk::AccessSurvivesDeactivation).await;
+    let plain = TestServer::start().await;
+    let mut keys = Vec::new();
+    for server in [&quirky, &also_quirky, &plain] {
+        let (id, key) = app_member(server).await;
+        let reply = server
+            .patch(
+                &format!("/Users/{id}"),
+                patch_op(json!([{"op": "replace", "value": {"active": false}}])),
+            )
+            .await;
+        assert_eq!(reply.status, 200);
+        keys.push(key);
+    }
+    // Act
+    let at_once = get_me(&quirky, &keys[0]).await;
+    let system_clock = get_me(&also_quirky, &keys[1]).await;
+    clock.advance(jiff::SignedDuration::from_secs(299));
+    let within = get_me(&quirky, &keys[0]).await;
+    clock.advance(jiff::SignedDuration::from_secs(1));
+    let after = get_me(&quirky, &keys[0]).await;
+    let plain_reply = get_me(&plain, &keys[2]).await;
+
+    // Assert
+    assert_eq!(at_once.status, 200, "{}", at_once.text);
+    assert_eq!(at_once.json["status"], "INACTIVE");
+    assert_eq!(system_clock.status, 200);
+    assert_eq!(within.status, 200);
+    assert_eq!(after.status, 403);
+    assert_eq!(after.json["code"], "USER_INACTIVE");
+    assert_eq!(plain_reply.status, 403);
+    assert_eq!(plain_reply.json["code"], "USER_INACTIVE");
+}
+
+async fn get_me(server: &TestServer, key: &str) -> crate::support::Reply {
+    server.app(Method::GET, "/me", Some(key), None).await
+}
+
+#[tokio::test]
+async fn timezone_overwritten_lets_scim_replace_a_pinned_timezone() {
+    // Arrange
+    let quirky = server(Quirk::TimezoneOverwritten).await;
+    let plain = TestServer::start().await;
+    let mut zones = Vec::new();
+    for server in [&quirky, &plain] {
+        let (id, key) = app_member(server).await;
+        let pinned = server
+            .app(
+                Method::PUT,
+                "/me",
+                Some(&key),
+                Some(json!({"timeZone": "Asia/Tokyo"})),
+            )
+            .await;
+        assert_eq!(pinned.status, 200, "{}", pinned.text);
+
+        // Act
+        let reply = server
+            .patch(
+                &format!("/Users/{id}"),
+                patch_op(json!([{"op": "replace", "path": "timezone", "value": "Europe/London"}])),
+            )
+            .await;
+        assert_eq!(reply.status, 200);
+        zones.push(get_me(server, &key).await.json["timeZone"].clone());
+    }
+
+    // Assert
+    assert_eq!(zones, [json!("Europe/London"), json!("Asia/Tokyo")]);
+}
+
+#[tokio::test]
+async fn groups_kept_on_enable_leaves_existing_groups_in_place() {
+    // Arrange
+    let quirky = server(Quirk::GroupsKeptOnEnable).await;
+    let plain = TestServer::start().await;
+    let mut counts = Vec::new();
+    for server in [&quirky, &plain] {
+        server.create_group("Engineering", &[]).await;
+
+        // Act
+        server.switch_scim(true).await;
+        counts.push(server.get("/Groups").await.json["totalResults"].clone());
+    }
+
+    // Assert
+    assert_eq!(counts, [json!(1), json!(0)]);
+}
+
+#[tokio::test]
+async fn deleted_identity_kept_lists_a_tombstone_after_scim_delete() {
+    // Arrange
+    let quirky = server(Quirk::DeletedIdentityKept).await;
+    let plain = TestServer::start().await;
+    let mut lists = Vec::new();
+    for server in [&quirky, &plain] {
+        let (id, _) = app_member(server).await;
+        let anonymize = json!([{"op": "replace", "path": "displayName", "value": "Anonymous"}]);
+        let reply = server
+            .patch(&format!("/Users/{id}"), patch_op(anonymize))
+            .await;
+        assert_eq!(reply.status, 200);
+
+        // Act
+        assert_eq!(server.delete(&format!("/Users/{id}")).await.status, 204);
+        let list = server
+            .app(Method::GET, "/users", Some(OWNER_KEY), None)
+            .await;
+        lists.push((id, list.json));
+    }
+
+    // Assert
+    let (id, quirky_list) = &lists[0];
+    assert_eq!(
+        quirky_list,
+        &json!([{"id": id, "email": "ada@example.com", "name": "Ada Lovelace",
+                 "timeZone": null, "role": "regular", "status": "DELETED"}])
+    );
+    assert_eq!(lists[1].1, json!([]));
 }

@@ -1,11 +1,17 @@
 //! A reference server per test, on 127.0.0.1, and a small client that returns what came back.
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use reqwest::header::HeaderMap;
+use scimulate::clock::Clock;
 use scimulate::server::{self, Quirk, Quirks, RunningServer, ServerConfig};
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "integration-test-token";
+
+/// The owner's application key of a server started by [`TestServer`].
+pub const OWNER_KEY: &str = server::DEFAULT_OWNER_KEY;
 
 pub struct TestServer {
     pub server: RunningServer,
@@ -56,8 +62,16 @@ impl TestServer {
     }
 
     pub async fn with_quirks(quirks: &[Quirk]) -> Self {
+        Self::with_quirks_and_clock(quirks, None).await
+    }
+
+    /// A server with these quirks whose clock is `clock` (the system clock when `None`).
+    pub async fn with_quirks_and_clock(quirks: &[Quirk], clock: Option<Arc<dyn Clock>>) -> Self {
         let mut config = ServerConfig::loopback(TOKEN);
         config.quirks = Quirks::new(quirks.iter().copied());
+        if let Some(clock) = clock {
+            config.clock = clock;
+        }
         let server = server::start(config)
             .await
             .expect("the reference server starts");
@@ -128,6 +142,66 @@ impl TestServer {
 
     pub async fn delete(&self, path: &str) -> Reply {
         self.send(Method::DELETE, path, None, &[]).await
+    }
+
+    /// A request to the application API (`/api/v1…`), with `X-Api-Key: key` when given.
+    pub async fn app(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.app_raw(method, path, key, body.map(|b| b.to_string()))
+            .await
+    }
+
+    /// As [`TestServer::app`], with the body sent as written.
+    pub async fn app_raw(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let url = format!("http://{}/api/v1{path}", self.server.addr);
+        let mut request = self.client.request(method, url);
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request
+            .send()
+            .await
+            .expect("the request reaches the server");
+        Self::reply(response).await
+    }
+
+    /// Logs `email` in through the application and returns the API key.
+    pub async fn login(&self, email: &str) -> String {
+        let reply = self
+            .app(Method::POST, "/login", None, Some(json!({"email": email})))
+            .await;
+        assert_eq!(reply.status, 200, "login {email}: {}", reply.text);
+        reply.json["apiKey"].as_str().expect("a key").to_owned()
+    }
+
+    /// Turns SCIM on or off in the application, as the owner.
+    pub async fn switch_scim(&self, enabled: bool) -> Reply {
+        let reply = self
+            .app(
+                Method::PUT,
+                "/workspace/scim",
+                Some(OWNER_KEY),
+                Some(json!({"enabled": enabled})),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "switch SCIM: {}", reply.text);
+        reply
     }
 
     /// Creates a user and returns its id.
