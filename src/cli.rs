@@ -282,7 +282,10 @@ pub fn run(args: RunArgs) -> ExitCode {
                 for problem in &problems {
                     eprintln!("{problem}");
                 }
-                eprintln!("error: the target profile has {} problem(s)", problems.len());
+                eprintln!(
+                    "error: the target profile has {} problem(s)",
+                    problems.len()
+                );
                 return ExitCode::from(EXIT_USAGE);
             }
         },

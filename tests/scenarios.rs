@@ -44,7 +44,7 @@ fn trial(planned: Planned, root: PathBuf) -> Trial {
             },
             settings: RunSettings {
                 idp: Default::default(),
-            profile: None,
+                profile: None,
                 keep: false,
                 strict: true,
                 snapshots: Some(root.join("snapshots")),

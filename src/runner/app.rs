@@ -146,7 +146,9 @@ impl AppClient {
             Actor::User => {
                 let user = user.ok_or("this request is sent as a user: name one with `user:`")?;
                 self.users.get(user).cloned().map(Some).ok_or_else(|| {
-                    format!("user `{user}` has not signed in yet (an `expect_access` step signs in)")
+                    format!(
+                        "user `{user}` has not signed in yet (an `expect_access` step signs in)"
+                    )
                 })
             }
         }
@@ -204,7 +206,10 @@ impl AppClient {
             body,
             timeout: None,
         };
-        let (exchange, raw) = self.transport.send_keeping_body(&outgoing, Some(step)).await;
+        let (exchange, raw) = self
+            .transport
+            .send_keeping_body(&outgoing, Some(step))
+            .await;
         let answer = match (&exchange.response, raw) {
             (Some(response), Some(raw)) => Ok((
                 response.status,

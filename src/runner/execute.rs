@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use super::app::AppClient;
 use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
-use super::app::AppClient;
 use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, is_app_step, run_idp_step};
 use super::lockdown_steps;
 use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
@@ -193,7 +193,11 @@ pub async fn run_scenario(
                 if app.is_none()
                     && let Some(profile) = &settings.profile
                 {
-                    match AppClient::new(profile.clone(), &transport.target().base_url, transport.target().timeout) {
+                    match AppClient::new(
+                        profile.clone(),
+                        &transport.target().base_url,
+                        transport.target().timeout,
+                    ) {
                         Ok(client) => app = Some(client),
                         Err(message) => {
                             verdicts.push(Verdict {
@@ -221,6 +225,7 @@ pub async fn run_scenario(
                     &idp_state.directory,
                     &mut vars,
                     &mut exchanges,
+                    &mut ownership,
                 )
                 .await;
                 verdicts.extend(result.verdicts);

@@ -44,6 +44,7 @@ pub async fn run(
     directory: &Directory,
     vars: &mut Vars,
     exchanges: &mut Vec<super::exchange::Exchange>,
+    ownership: &mut super::ownership::Ownership,
 ) -> StepResult {
     let Some(app) = app else {
         return context.error(
@@ -54,7 +55,10 @@ pub async fn run(
     };
     let outcome = match step {
         Step::App(call) => {
-            app_request(app, call, context, directory, vars, exchanges, step).await
+            app_request(
+                app, call, context, directory, vars, exchanges, ownership, step,
+            )
+            .await
         }
         Step::Probe(call) => probe(app, call, context, directory, vars, exchanges, step).await,
         Step::ExpectAccess(expect) => {
@@ -64,8 +68,10 @@ pub async fn run(
     };
     match outcome {
         Ok(verdict) => {
-            let stop = verdict.is_blocking_failure(context.strict)
-                || matches!(verdict.outcome, Outcome::Error { .. });
+            // A refused probe that was accepted is a hole, not a broken story: the scenario goes
+            // on so that every hole shows in one run.
+            let stop = matches!(verdict.outcome, Outcome::Error { .. })
+                || (verdict.is_blocking_failure(context.strict) && !matches!(step, Step::Probe(_)));
             StepResult {
                 verdicts: vec![verdict],
                 stop,
@@ -75,7 +81,13 @@ pub async fn run(
     }
 }
 
-fn verdict(check: CheckId, outcome: Outcome, context: &StepContext<'_>, step: &Step, exchange: Option<usize>) -> Verdict {
+fn verdict(
+    check: CheckId,
+    outcome: Outcome,
+    context: &StepContext<'_>,
+    step: &Step,
+    exchange: Option<usize>,
+) -> Verdict {
     Verdict {
         check,
         outcome,
@@ -85,6 +97,7 @@ fn verdict(check: CheckId, outcome: Outcome, context: &StepContext<'_>, step: &S
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn app_request(
     app: &mut AppClient,
     call: &crate::scenario::model::ProfileCall,
@@ -92,6 +105,7 @@ async fn app_request(
     directory: &Directory,
     vars: &mut Vars,
     exchanges: &mut Vec<super::exchange::Exchange>,
+    ownership: &mut super::ownership::Ownership,
     step: &Step,
 ) -> Result<Verdict, String> {
     let request = app
@@ -121,9 +135,25 @@ async fn app_request(
     let (status, body) = match sent.answer {
         Ok(answer) => answer,
         Err(message) => {
-            return Ok(verdict(check, Outcome::Error { message }, context, step, Some(sent.exchange)));
+            return Ok(verdict(
+                check,
+                Outcome::Error { message },
+                context,
+                step,
+                Some(sent.exchange),
+            ));
         }
     };
+    if let Some(endpoint) = request.creates
+        && (200..300).contains(&status)
+        && let Some(id) = body.get("id").and_then(Value::as_str)
+    {
+        let endpoint = match endpoint {
+            crate::target::profile::ScimEndpoint::Users => "Users",
+            crate::target::profile::ScimEndpoint::Groups => "Groups",
+        };
+        ownership.adopt(endpoint, id);
+    }
     for (name, pointer) in &request.capture {
         match body.pointer(pointer) {
             Some(Value::String(text)) => vars.set(name.clone(), text.clone()),
@@ -132,7 +162,9 @@ async fn app_request(
                 return Ok(verdict(
                     check,
                     Outcome::Failed {
-                        reasons: vec![format!("capture `{name}`: nothing at {pointer} in the answer ({status})")],
+                        reasons: vec![format!(
+                            "capture `{name}`: nothing at {pointer} in the answer ({status})"
+                        )],
                     },
                     context,
                     step,
@@ -197,7 +229,11 @@ async fn probe(
         format!("lockdown.probe.{}", call.name()),
         app.profile.source.as_ref(),
     );
-    let line = format!("{} {}", probe.method.to_ascii_uppercase(), exchanges[sent.exchange].request.path);
+    let line = format!(
+        "{} {}",
+        probe.method.to_ascii_uppercase(),
+        exchanges[sent.exchange].request.path
+    );
     let outcome = match sent.answer {
         Err(message) => Outcome::Error { message },
         Ok((status, _)) if probe.refused.contains(&status) => Outcome::Passed,
@@ -213,7 +249,10 @@ async fn probe(
 }
 
 fn statuses(list: &[u16]) -> String {
-    list.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ")
+    list.iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 async fn access(
@@ -232,9 +271,15 @@ async fn access(
         .ok_or("the target profile has no `access` section")?;
     let scoped = AppClient::vars_for(vars, directory, Some(&expect.user), None)?;
     let (id, source) = if expect.allowed {
-        ("lockdown.access.granted", "Users are created in Clockify as soon as they are added to the IdP")
+        (
+            "lockdown.access.granted",
+            "Users are created in Clockify as soon as they are added to the IdP",
+        )
     } else {
-        ("lockdown.access.revoked-at-once", "users lose access to Clockify immediately upon being deprovisioned")
+        (
+            "lockdown.access.revoked-at-once",
+            "users lose access to Clockify immediately upon being deprovisioned",
+        )
     };
     let check = check_id(
         expect.check.as_ref(),
@@ -248,7 +293,16 @@ async fn access(
         && let Some(credential) = app.credential_of(&expect.user).cloned()
     {
         let sent = app
-            .send(&access.check.method, &access.check.path, None, None, Some(&credential), &scoped, context.index, exchanges)
+            .send(
+                &access.check.method,
+                &access.check.path,
+                None,
+                None,
+                Some(&credential),
+                &scoped,
+                context.index,
+                exchanges,
+            )
             .await?;
         first_exchange.get_or_insert(sent.exchange);
         match sent.answer {
@@ -265,11 +319,28 @@ async fn access(
     }
     // Sign in (again).
     let sent = app
-        .send(&access.login.method, &access.login.path, access.login.body.as_ref(), Some((&access.login.actor, Some(&expect.user))), None, &scoped, context.index, exchanges)
+        .send(
+            &access.login.method,
+            &access.login.path,
+            access.login.body.as_ref(),
+            Some((&access.login.actor, Some(&expect.user))),
+            None,
+            &scoped,
+            context.index,
+            exchanges,
+        )
         .await?;
     first_exchange.get_or_insert(sent.exchange);
     let (status, body) = match sent.answer {
-        Err(message) => return Ok(verdict(check, Outcome::Error { message }, context, step, Some(sent.exchange))),
+        Err(message) => {
+            return Ok(verdict(
+                check,
+                Outcome::Error { message },
+                context,
+                step,
+                Some(sent.exchange),
+            ));
+        }
         Ok(answer) => answer,
     };
     let credential = body
@@ -288,7 +359,16 @@ async fn access(
                 app.signed_in(&expect.user, credential.clone());
             }
             let sent = app
-                .send(&access.check.method, &access.check.path, None, None, Some(&credential), &scoped, context.index, exchanges)
+                .send(
+                    &access.check.method,
+                    &access.check.path,
+                    None,
+                    None,
+                    Some(&credential),
+                    &scoped,
+                    context.index,
+                    exchanges,
+                )
                 .await?;
             match sent.answer {
                 Err(message) => return Ok(verdict(check, Outcome::Error { message }, context, step, Some(sent.exchange))),

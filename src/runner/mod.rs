@@ -10,11 +10,11 @@
 //! Without a target, every scenario run gets a fresh embedded reference server on 127.0.0.1,
 //! so runs are independent and their snapshots deterministic.
 
+pub mod app;
 pub mod entra_steps;
 pub mod exchange;
 pub mod execute;
 pub mod expect;
-pub mod app;
 pub mod idp_steps;
 pub mod jumpcloud_steps;
 pub mod lockdown_steps;

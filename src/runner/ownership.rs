@@ -56,6 +56,12 @@ impl Ownership {
         }
     }
 
+    /// Registers a resource this run created another way (through the application's API): the
+    /// run may change it, and cleans it up.
+    pub fn adopt(&mut self, endpoint: &str, id: &str) {
+        self.created.push((endpoint.to_owned(), id.to_owned()));
+    }
+
     /// Updates the register from one exchange.
     pub fn observe(&mut self, exchange: &Exchange) {
         let Some(response) = &exchange.response else {

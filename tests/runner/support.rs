@@ -47,7 +47,7 @@ pub fn plan_of(path: &Path) -> Vec<Planned> {
 pub fn settings(snapshots: Option<PathBuf>, mode: SnapshotMode) -> RunSettings {
     RunSettings {
         idp: Default::default(),
-            profile: None,
+        profile: None,
         keep: false,
         strict: true,
         snapshots,
