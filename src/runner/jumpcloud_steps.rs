@@ -12,8 +12,9 @@ use crate::idp::{IdpCheck, IdpError};
 use crate::scenario::model::Step;
 
 /// The test user JumpCloud's Test Connection creates and deletes (B1: the admin's "Test User
-/// Email"); the run's prefix keeps it apart from anything else in the target.
-const TEST_USER_EMAIL: &str = "{{run.prefix}}-testuser@example.io";
+/// Email", for targets that only accept verified domains: the target profile's
+/// `data.email_domain`); the run's prefix keeps it apart from anything else in the target.
+const TEST_USER_EMAIL: &str = "{{run.prefix}}-testuser@{{data.email_domain}}";
 
 /// Whether a user is in a group bound to the app (other than `except`).
 fn bound_elsewhere(directory: &Directory, user: &str, except: &str) -> bool {

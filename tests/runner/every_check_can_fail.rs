@@ -73,12 +73,11 @@ fn every_check_in_the_catalogue_is_shown_failing() {
                 ] {
                     // Request 0 is the runner's reachability probe.
                     let (url, _server, _proxy) = tampering_proxy(exchange + 1, tamper).await;
-                    let report = run_remote(
-                        vec![planned.clone()],
-                        &url,
-                        settings(None, SnapshotMode::Normal),
-                    )
-                    .await;
+                    // The reference server's profile: its application API sits behind the
+                    // same proxy, so a lock-down exchange can be spoiled like a SCIM one.
+                    let mut remote = settings(None, SnapshotMode::Normal);
+                    remote.profile = Some(scimulate::runner::app::reference_profile());
+                    let report = run_remote(vec![planned.clone()], &url, remote).await;
                     let failed = report.scenarios[0]
                         .verdicts
                         .iter()

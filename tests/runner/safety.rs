@@ -202,3 +202,112 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+#[test]
+fn application_credentials_appear_in_no_output() {
+    // Arrange: a target profile with a known owner key (from the environment), against a
+    // `scimulate serve` started with that key; the lock-down scenario signs a user in, so their
+    // API key crosses the wire too.
+    let owner_key = "owner-key-never-print-me-4e1a";
+    let token = "tok-never-print-me-lockdown-9b2";
+    let dir = tempfile::tempdir().unwrap();
+    let profile = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/profiles/reference-server.yaml"),
+    )
+    .unwrap()
+    .replace(
+        "{ value: owner-development-key }",
+        "{ env: TEST_OWNER_KEY }",
+    );
+    std::fs::write(dir.path().join("profile.yaml"), profile).unwrap();
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--owner-key", owner_key])
+            .env("SCIMULATE_TOKEN", token)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let base = line.trim().to_owned();
+    let json = dir.path().join("report.json");
+    let junit = dir.path().join("report.xml");
+    let snapshots = dir.path().join("snaps");
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/lockdown/okta-deprovisioning-revokes-access.yaml");
+
+    // Act
+    let output = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .args(["run", scenario.to_str().unwrap(), "--target", &base, "-vv"])
+        .args([
+            "--target-profile",
+            dir.path().join("profile.yaml").to_str().unwrap(),
+        ])
+        .args([
+            "--json",
+            json.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ])
+        .args(["--snapshots", snapshots.to_str().unwrap()])
+        .env_remove("CI")
+        .env("SCIMULATE_TOKEN", token)
+        .env("TEST_OWNER_KEY", owner_key)
+        .output()
+        .unwrap();
+
+    // Assert: it passed, the keys went over the wire redacted, and no output holds a key.
+    let mut everything = String::from_utf8_lossy(&output.stdout).to_string();
+    everything.push_str(&String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{everything}");
+    let report = std::fs::read_to_string(&json).unwrap();
+    everything.push_str(&report);
+    everything.push_str(&std::fs::read_to_string(&junit).unwrap());
+    for entry in walk(&snapshots) {
+        everything.push_str(&std::fs::read_to_string(entry).unwrap());
+    }
+    assert!(!everything.contains(owner_key), "the owner key leaked");
+    assert!(!everything.contains(token), "the SCIM token leaked");
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let mut api_keys = 0;
+    for exchange in report["scenarios"][0]["exchanges"].as_array().unwrap() {
+        for (name, value) in exchange["request_headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h[0].as_str().unwrap(), h[1].as_str().unwrap()))
+        {
+            if name.eq_ignore_ascii_case("x-api-key") {
+                api_keys += 1;
+                assert_eq!(value, "<redacted>");
+            }
+        }
+        if let Some(body) = exchange["response_body"].as_str()
+            && let Ok(body) = serde_json::from_str::<serde_json::Value>(body)
+            && let Some(key) = body.get("apiKey")
+        {
+            assert_eq!(key, "<redacted>", "a user's API key leaked");
+        }
+    }
+    assert!(api_keys >= 3, "the scenario sent credentials ({api_keys})");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

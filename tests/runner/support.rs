@@ -127,10 +127,20 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    let path = path.strip_prefix("/scim/v2").unwrap_or(path);
+    // SCIM paths go to the upstream's SCIM base; others (the application API) to its origin.
+    let url = match path.strip_prefix("/scim/v2") {
+        Some(rest) => format!("{}{rest}", state.upstream),
+        None => format!(
+            "{}{path}",
+            state
+                .upstream
+                .strip_suffix("/scim/v2")
+                .unwrap_or(&state.upstream)
+        ),
+    };
     let mut upstream = state
         .client
-        .request(parts.method.clone(), format!("{}{path}", state.upstream))
+        .request(parts.method.clone(), url)
         .body(body.to_vec());
     for (name, value) in &parts.headers {
         if name != "host" && name != "content-length" {
