@@ -8,6 +8,7 @@ mod entra;
 mod every_check_can_fail;
 mod faults;
 mod jumpcloud;
+mod lockdown;
 mod okta;
 mod safety;
 mod wire;
