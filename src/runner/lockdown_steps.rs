@@ -97,6 +97,41 @@ fn verdict(
     }
 }
 
+/// A profile request or probe as written in the profile.
+struct Shape<'p> {
+    method: &'p str,
+    path: &'p str,
+    body: Option<&'p Value>,
+    actor: &'p crate::target::profile::Actor,
+}
+
+/// Sends a named profile request about the call's user and group; the variables it saw, and
+/// what came back.
+async fn send_call(
+    app: &AppClient,
+    shape: Shape<'_>,
+    call: &crate::scenario::model::ProfileCall,
+    context: &StepContext<'_>,
+    directory: &Directory,
+    vars: &Vars,
+    exchanges: &mut Vec<super::exchange::Exchange>,
+) -> Result<(Vars, super::app::Sent), String> {
+    let scoped = AppClient::vars_for(vars, directory, call.user(), call.group())?;
+    let sent = app
+        .send(
+            shape.method,
+            shape.path,
+            shape.body,
+            Some((shape.actor, call.user())),
+            None,
+            &scoped,
+            context.index,
+            exchanges,
+        )
+        .await?;
+    Ok((scoped, sent))
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn app_request(
     app: &mut AppClient,
@@ -114,19 +149,13 @@ async fn app_request(
         .get(call.name())
         .cloned()
         .ok_or_else(|| format!("the target profile has no request `{}`", call.name()))?;
-    let scoped = AppClient::vars_for(vars, directory, call.user(), call.group())?;
-    let sent = app
-        .send(
-            &request.method,
-            &request.path,
-            request.body.as_ref(),
-            Some((&request.actor, call.user())),
-            None,
-            &scoped,
-            context.index,
-            exchanges,
-        )
-        .await?;
+    let shape = Shape {
+        method: &request.method,
+        path: &request.path,
+        body: request.body.as_ref(),
+        actor: &request.actor,
+    };
+    let (scoped, sent) = send_call(app, shape, call, context, directory, vars, exchanges).await?;
     let check = check_id(
         request.check.as_ref(),
         format!("app.{}", call.name()),
@@ -211,19 +240,13 @@ async fn probe(
         .get(call.name())
         .cloned()
         .ok_or_else(|| format!("the target profile has no probe `{}`", call.name()))?;
-    let scoped = AppClient::vars_for(vars, directory, call.user(), call.group())?;
-    let sent = app
-        .send(
-            &probe.method,
-            &probe.path,
-            probe.body.as_ref(),
-            Some((&probe.actor, call.user())),
-            None,
-            &scoped,
-            context.index,
-            exchanges,
-        )
-        .await?;
+    let shape = Shape {
+        method: &probe.method,
+        path: &probe.path,
+        body: probe.body.as_ref(),
+        actor: &probe.actor,
+    };
+    let (_, sent) = send_call(app, shape, call, context, directory, vars, exchanges).await?;
     let check = check_id(
         probe.check.as_ref(),
         format!("lockdown.probe.{}", call.name()),

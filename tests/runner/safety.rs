@@ -121,22 +121,7 @@ fn the_token_appears_in_no_output_at_any_verbosity() {
         ),
     )
     .unwrap();
-    let mut server = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_scimulate"))
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("SCIMULATE_TOKEN", secret)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let base = line.trim().to_owned();
+    let (_server, base) = serve(&[], secret);
 
     for verbosity in ["-v", "-vv", "-q"] {
         // Act
@@ -193,6 +178,28 @@ fn the_token_appears_in_no_output_at_any_verbosity() {
     }
 }
 
+/// `scimulate serve` on a free loopback port with this token and these extra flags, and the
+/// base URL it printed.
+fn serve(flags: &[&str], token: &str) -> (KillOnDrop, String) {
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(flags)
+            .env("SCIMULATE_TOKEN", token)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    (server, line.trim().to_owned())
+}
+
 /// A child process killed when the test ends, whether it passed or panicked.
 struct KillOnDrop(std::process::Child);
 
@@ -221,22 +228,7 @@ fn application_credentials_appear_in_no_output() {
         "{ env: TEST_OWNER_KEY }",
     );
     std::fs::write(dir.path().join("profile.yaml"), profile).unwrap();
-    let mut server = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_scimulate"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--owner-key", owner_key])
-            .env("SCIMULATE_TOKEN", token)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let base = line.trim().to_owned();
+    let (_server, base) = serve(&["--owner-key", owner_key], token);
     let json = dir.path().join("report.json");
     let junit = dir.path().join("report.xml");
     let snapshots = dir.path().join("snaps");
