@@ -435,6 +435,10 @@ pub struct CheckSpec {
     /// Where the requirement comes from: `RFC 7644 §3.3`, `research/okta.md §3.3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// What the source asks, in one sentence quoted from it (shown with the verdict and in the
+    /// README's list of checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
 }
 
 /// How much a failed check matters.
