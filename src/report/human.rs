@@ -313,6 +313,15 @@ fn verdict_into(
         Outcome::Error { message } => {
             text.lines(inner, detail, &format!("could not evaluate: {message}"));
         }
+        Outcome::Waived { reasons, waiver } => {
+            text.lines(inner, detail, &format!("waived: {waiver}"));
+            for reason in reasons {
+                text.lines(inner, detail, reason);
+            }
+        }
+        Outcome::Skipped { reason } => {
+            text.lines(inner, detail, &format!("skipped: {reason}"));
+        }
     }
     let Some(index) = verdict.exchange else {
         return;
@@ -564,17 +573,25 @@ fn summary_into(text: &mut Text, report: &RunReport) {
 
     let levels = [Level::Must, Level::Should, Level::IdpRequired, Level::Info];
     let mut by_level: BTreeMap<Level, Tally> = BTreeMap::new();
+    let (mut waived, mut skipped) = (0, 0);
     for verdict in report.scenarios.iter().flat_map(|run| &run.verdicts) {
         let tally = by_level.entry(verdict.check.level).or_default();
-        if verdict.outcome.is_pass() {
-            tally.passed += 1;
-        } else {
-            tally.failed += 1;
+        match verdict.outcome {
+            Outcome::Passed => tally.passed += 1,
+            Outcome::Waived { .. } => waived += 1,
+            Outcome::Skipped { .. } => skipped += 1,
+            Outcome::Failed { .. } | Outcome::Error { .. } => tally.failed += 1,
         }
     }
     let passed: usize = by_level.values().map(|t| t.passed).sum();
     let failed: usize = by_level.values().map(|t| t.failed).sum();
-    let line = format!("checks: {passed} passed, {failed} failed");
+    let mut line = format!("checks: {passed} passed, {failed} failed");
+    if waived > 0 {
+        line.push_str(&format!(", {waived} waived"));
+    }
+    if skipped > 0 {
+        line.push_str(&format!(", {skipped} skipped"));
+    }
     text.line(2, &[(PLAIN, &line)]);
     for level in levels {
         let tally = by_level.remove(&level).unwrap_or_default();
@@ -596,6 +613,20 @@ fn summary_into(text: &mut Text, report: &RunReport) {
             }
         };
         text.line(4, &[(style, &line)]);
+    }
+
+    let coverage = crate::report::coverage::Coverage::of(report);
+    let mut sections = coverage.rfc_sections().peekable();
+    if sections.peek().is_some() {
+        text.line(2, &[(PLAIN, "requirements by RFC section (held / failed / waived / skipped)")]);
+        for (section, counts) in sections {
+            let line = format!(
+                "{section:<22} {} / {} / {} / {}",
+                counts.held, counts.failed, counts.waived, counts.skipped
+            );
+            let style = if counts.failed > 0 { RED } else { PLAIN };
+            text.line(4, &[(style, &line)]);
+        }
     }
 
     let mut snapshots = [0usize; 5];
@@ -796,6 +827,12 @@ summary
     SHOULD        0 passed, 1 failed (warnings: --strict makes them fail the run)
     IDP-REQUIRED  2 passed, 0 failed
     INFO          0 passed, 0 failed
+  requirements by RFC section (held / failed / waived / skipped)
+    RFC 7643 §3.1          0 / 1 / 0 / 0
+    RFC 7644 §3.14         0 / 1 / 0 / 0
+    RFC 7644 §3.3          0 / 1 / 0 / 0
+    RFC 7644 §3.6          1 / 0 / 0 / 0
+    RFC 7644 §4            0 / 1 / 0 / 0
   snapshots: 1 matched, 1 written, 1 drifted, 1 missing, 0 accepted
   target: http://localhost:8080/scim/v2
   elapsed: 0.00s
@@ -898,6 +935,8 @@ summary
     SHOULD        0 passed, 0 failed
     IDP-REQUIRED  1 passed, 0 failed
     INFO          0 passed, 0 failed
+  requirements by RFC section (held / failed / waived / skipped)
+    RFC 7644 §3.6          1 / 0 / 0 / 0
   snapshots: 1 matched, 0 written, 0 drifted, 0 missing, 0 accepted
   target: embedded
   elapsed: 0.00s

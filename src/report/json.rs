@@ -131,8 +131,23 @@ struct CheckCounts {
     passed: usize,
     failed: usize,
     error: usize,
+    waived: usize,
+    skipped: usize,
     /// The same counts per level.
     by_level: ByLevel,
+    /// Requirements (distinct check ids; one held only if all its verdicts held) per source
+    /// section, e.g. `RFC 7644 §3.5.2`.
+    by_section: Vec<SectionCoverage>,
+}
+
+/// How the requirements of one source section fared.
+#[derive(Debug, Serialize, JsonSchema)]
+struct SectionCoverage {
+    section: String,
+    held: usize,
+    failed: usize,
+    waived: usize,
+    skipped: usize,
 }
 
 /// Verdict counts for each of the four levels (all always present).
@@ -169,6 +184,10 @@ struct LevelCounts {
     passed: usize,
     failed: usize,
     error: usize,
+    /// Failed, but waived by the target profile.
+    waived: usize,
+    /// Not run: the feature is not advertised.
+    skipped: usize,
 }
 
 /// Snapshot outcomes, one per scenario run.
@@ -265,6 +284,10 @@ enum CheckStatus {
     Failed,
     /// The check could not be evaluated (no response, undefined variable).
     Error,
+    /// Failed, but the target profile waives it until a date (`message` says why).
+    Waived,
+    /// Not run: the target does not advertise the feature (`message` says which).
+    Skipped,
 }
 
 /// One request and its response, as recorded (credentials already redacted).
@@ -347,15 +370,33 @@ impl Summary {
                     Outcome::Passed => &mut counts.passed,
                     Outcome::Failed { .. } => &mut counts.failed,
                     Outcome::Error { .. } => &mut counts.error,
+                    Outcome::Waived { .. } => &mut counts.waived,
+                    Outcome::Skipped { .. } => &mut counts.skipped,
                 } += 1;
             }
         }
         let levels = by_level.all();
         let checks = CheckCounts {
-            total: levels.iter().map(|c| c.passed + c.failed + c.error).sum(),
+            total: levels
+                .iter()
+                .map(|c| c.passed + c.failed + c.error + c.waived + c.skipped)
+                .sum(),
             passed: levels.iter().map(|c| c.passed).sum(),
             failed: levels.iter().map(|c| c.failed).sum(),
             error: levels.iter().map(|c| c.error).sum(),
+            waived: levels.iter().map(|c| c.waived).sum(),
+            skipped: levels.iter().map(|c| c.skipped).sum(),
+            by_section: crate::report::coverage::Coverage::of(report)
+                .by_section
+                .into_iter()
+                .map(|(section, c)| SectionCoverage {
+                    section,
+                    held: c.held,
+                    failed: c.failed,
+                    waived: c.waived,
+                    skipped: c.skipped,
+                })
+                .collect(),
             by_level,
         };
         Summary {
@@ -421,6 +462,10 @@ impl JsonCheck {
             Outcome::Passed => (CheckStatus::Passed, Vec::new(), None),
             Outcome::Failed { reasons } => (CheckStatus::Failed, reasons.clone(), None),
             Outcome::Error { message } => (CheckStatus::Error, Vec::new(), Some(message.clone())),
+            Outcome::Waived { reasons, waiver } => {
+                (CheckStatus::Waived, reasons.clone(), Some(waiver.clone()))
+            }
+            Outcome::Skipped { reason } => (CheckStatus::Skipped, Vec::new(), Some(reason.clone())),
         };
         JsonCheck {
             id: verdict.check.id.clone(),
@@ -602,13 +647,22 @@ mod tests {
                     "jumpcloud": {"scenarios": 1, "passed": 0, "failed": 1},
                 },
                 "checks": {
-                    "total": 8, "passed": 4, "failed": 3, "error": 1,
+                    "total": 8, "passed": 4, "failed": 3, "error": 1, "waived": 0, "skipped": 0,
                     "by_level": {
-                        "MUST": {"passed": 2, "failed": 2, "error": 1},
-                        "SHOULD": {"passed": 0, "failed": 1, "error": 0},
-                        "IDP-REQUIRED": {"passed": 2, "failed": 0, "error": 0},
-                        "INFO": {"passed": 0, "failed": 0, "error": 0},
+                        "MUST": {"passed": 2, "failed": 2, "error": 1, "waived": 0, "skipped": 0},
+                        "SHOULD": {"passed": 0, "failed": 1, "error": 0, "waived": 0, "skipped": 0},
+                        "IDP-REQUIRED": {"passed": 2, "failed": 0, "error": 0, "waived": 0, "skipped": 0},
+                        "INFO": {"passed": 0, "failed": 0, "error": 0, "waived": 0, "skipped": 0},
                     },
+                    "by_section": [
+                        {"section": "(none)", "held": 1, "failed": 0, "waived": 0, "skipped": 0},
+                        {"section": "Okta SCIM 2.0 guide, Create users", "held": 1, "failed": 0, "waived": 0, "skipped": 0},
+                        {"section": "RFC 7643 §3.1", "held": 0, "failed": 1, "waived": 0, "skipped": 0},
+                        {"section": "RFC 7644 §3.14", "held": 0, "failed": 1, "waived": 0, "skipped": 0},
+                        {"section": "RFC 7644 §3.3", "held": 0, "failed": 1, "waived": 0, "skipped": 0},
+                        {"section": "RFC 7644 §3.6", "held": 1, "failed": 0, "waived": 0, "skipped": 0},
+                        {"section": "RFC 7644 §4", "held": 0, "failed": 1, "waived": 0, "skipped": 0},
+                    ],
                 },
                 "snapshots": {
                     "matched": 1, "written": 1, "missing": 1, "drifted": 1,

@@ -73,7 +73,7 @@ fn test_case(run: &ScenarioRun, strict: bool) -> TestCase {
             let message = match &first.outcome {
                 Outcome::Failed { reasons } => reasons.first().cloned().unwrap_or_default(),
                 Outcome::Error { message } => message.clone(),
-                Outcome::Passed => String::new(),
+                Outcome::Passed | Outcome::Waived { .. } | Outcome::Skipped { .. } => String::new(),
             };
             (NonSuccessKind::Failure, first.check.id.clone(), message)
         } else {

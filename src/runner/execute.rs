@@ -432,6 +432,13 @@ pub async fn run_scenario(
                 }
             }
             Outcome::Error { message } => *message = scrubber.text(message),
+            Outcome::Waived { reasons, waiver } => {
+                for reason in reasons.iter_mut() {
+                    *reason = scrubber.text(reason);
+                }
+                *waiver = scrubber.text(waiver);
+            }
+            Outcome::Skipped { reason } => *reason = scrubber.text(reason),
         }
     }
     let error = error.map(|e| scrubber.text(&e));

@@ -38,11 +38,27 @@ pub enum Outcome {
     Error {
         message: String,
     },
+    /// The check failed, and the target profile accepts the deviation until a date: reported,
+    /// never failing the run.
+    Waived {
+        reasons: Vec<String>,
+        /// The waiver's reason and expiry, as the profile gives them.
+        waiver: String,
+    },
+    /// The check was not run: the target does not advertise the feature it needs.
+    Skipped {
+        reason: String,
+    },
 }
 
 impl Outcome {
     pub fn is_pass(&self) -> bool {
         matches!(self, Outcome::Passed)
+    }
+
+    /// A failure that counts: failed or could not be evaluated (not waived, not skipped).
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Outcome::Failed { .. } | Outcome::Error { .. })
     }
 }
 
@@ -62,7 +78,7 @@ pub struct Verdict {
 impl Verdict {
     /// Whether this verdict fails the run.
     pub fn is_blocking_failure(&self, strict: bool) -> bool {
-        !self.outcome.is_pass() && self.check.level.is_blocking(strict)
+        self.outcome.is_failure() && self.check.level.is_blocking(strict)
     }
 }
 
