@@ -91,14 +91,20 @@ impl Coverage {
         let mut coverage = Coverage::default();
         for (level, section, standing) in requirements.into_values() {
             coverage.by_level.entry(level).or_default().add(standing);
-            coverage.by_section.entry(section).or_default().add(standing);
+            coverage
+                .by_section
+                .entry(section)
+                .or_default()
+                .add(standing);
         }
         coverage
     }
 
     /// The sections that are RFC sections, in order.
     pub fn rfc_sections(&self) -> impl Iterator<Item = (&String, &Counts)> {
-        self.by_section.iter().filter(|(s, _)| s.starts_with("RFC "))
+        self.by_section
+            .iter()
+            .filter(|(s, _)| s.starts_with("RFC "))
     }
 }
 

@@ -618,7 +618,13 @@ fn summary_into(text: &mut Text, report: &RunReport) {
     let coverage = crate::report::coverage::Coverage::of(report);
     let mut sections = coverage.rfc_sections().peekable();
     if sections.peek().is_some() {
-        text.line(2, &[(PLAIN, "requirements by RFC section (held / failed / waived / skipped)")]);
+        text.line(
+            2,
+            &[(
+                PLAIN,
+                "requirements by RFC section (held / failed / waived / skipped)",
+            )],
+        );
         for (section, counts) in sections {
             let line = format!(
                 "{section:<22} {} / {} / {} / {}",

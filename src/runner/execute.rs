@@ -420,6 +420,13 @@ pub async fn run_scenario(
         _ => SnapshotOutcome::NotTaken,
     };
 
+    if let Some(profile) = &settings.profile {
+        let today = jiff::Zoned::now().date();
+        for verdict in &mut verdicts {
+            apply_waivers(verdict, &profile.waivers, today);
+        }
+    }
+
     // Labels and reasons quote the scenario and the response; a scenario may hold a secret.
     let scrubber = transport.scrubber();
     for verdict in &mut verdicts {
@@ -455,5 +462,91 @@ pub async fn run_scenario(
         stopped_at,
         error,
         elapsed: started.elapsed(),
+    }
+}
+
+/// A failing verdict the target profile waives: waived until the waiver's last day, then a
+/// failure again that says the waiver expired.
+pub fn apply_waivers(
+    verdict: &mut Verdict,
+    waivers: &[crate::target::profile::Waiver],
+    today: jiff::civil::Date,
+) {
+    if !verdict.outcome.is_failure() {
+        return;
+    }
+    let Some(waiver) = waivers.iter().find(|w| w.check == verdict.check.id) else {
+        return;
+    };
+    let Ok(expiry) = waiver.expiry() else {
+        return;
+    };
+    let reasons = match &verdict.outcome {
+        Outcome::Failed { reasons } => reasons.clone(),
+        Outcome::Error { message } => vec![message.clone()],
+        _ => return,
+    };
+    if today <= expiry {
+        verdict.outcome = Outcome::Waived {
+            reasons,
+            waiver: format!("{} (until {})", waiver.reason, waiver.expires),
+        };
+    } else {
+        let mut reasons = reasons;
+        reasons.push(format!(
+            "the waiver \"{}\" expired on {}: fix the deviation or renew the waiver",
+            waiver.reason, waiver.expires
+        ));
+        verdict.outcome = Outcome::Failed { reasons };
+    }
+}
+
+#[cfg(test)]
+mod waiver_tests {
+    use super::*;
+    use crate::runner::outcome::CheckId;
+    use crate::scenario::model::Level;
+    use crate::target::profile::Waiver;
+
+    fn failing() -> Verdict {
+        Verdict {
+            check: CheckId {
+                id: "rfc7644.3.14.etag-header".into(),
+                level: Level::Should,
+                source: None,
+            },
+            outcome: Outcome::Failed {
+                reasons: vec!["no ETag".into()],
+            },
+            step: 0,
+            step_name: "GET".into(),
+            exchange: None,
+        }
+    }
+
+    #[test]
+    fn a_waiver_holds_until_its_last_day_and_then_the_failure_counts_again() {
+        // Arrange
+        let waivers = [Waiver {
+            check: "rfc7644.3.14.etag-header".into(),
+            reason: "ETags ship in 4.2".into(),
+            expires: "2026-12-31".into(),
+        }];
+        let (mut before, mut last_day, mut after) = (failing(), failing(), failing());
+
+        // Act
+        apply_waivers(&mut before, &waivers, "2026-06-01".parse().unwrap());
+        apply_waivers(&mut last_day, &waivers, "2026-12-31".parse().unwrap());
+        apply_waivers(&mut after, &waivers, "2027-01-01".parse().unwrap());
+
+        // Assert
+        assert!(matches!(before.outcome, Outcome::Waived { .. }));
+        assert!(!before.is_blocking_failure(true));
+        assert!(matches!(last_day.outcome, Outcome::Waived { .. }));
+        let Outcome::Failed { reasons } = &after.outcome else {
+            panic!("{:?}", after.outcome);
+        };
+        assert!(reasons[1].contains("expired on 2026-12-31"), "{reasons:?}");
+        assert!(after.is_blocking_failure(true));
     }
 }

@@ -11,4 +11,5 @@ mod jumpcloud;
 mod lockdown;
 mod okta;
 mod safety;
+mod waivers;
 mod wire;
