@@ -59,7 +59,10 @@ fn table() -> String {
             "| `{id}` | {} | {} | {} | `rfc/{scenario}` |\n",
             level.as_str().unwrap_or_default(),
             spec.source.as_deref().unwrap_or(""),
-            spec.requirement.as_deref().unwrap_or("").replace('|', "\\|"),
+            spec.requirement
+                .as_deref()
+                .unwrap_or("")
+                .replace('|', "\\|"),
         ));
     }
     text.push_str(END);

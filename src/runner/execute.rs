@@ -149,6 +149,36 @@ pub async fn run_scenario(
     settings: &RunSettings,
     run_id: &str,
 ) -> ScenarioRun {
+    let scenario = &planned.scenario;
+    if scenario.requires.is_empty() {
+        return run_steps(planned, transport, settings, run_id).await;
+    }
+    let started = Instant::now();
+    let advertised = super::capabilities::advertised(transport).await;
+    let missing: Vec<_> = scenario
+        .requires
+        .iter()
+        .filter(|f| !advertised.contains(f))
+        .copied()
+        .collect();
+    if !missing.is_empty() && !settings.strict {
+        return super::capabilities::skipped(planned, &missing, started.elapsed());
+    }
+    let mut run = run_steps(planned, transport, settings, run_id).await;
+    for feature in scenario.requires.iter().filter(|f| advertised.contains(f)) {
+        let verdict = super::capabilities::advertisement_verdict(*feature, &run.verdicts);
+        run.verdicts.push(verdict);
+    }
+    run
+}
+
+/// Runs a scenario's steps, in order.
+async fn run_steps(
+    planned: &Planned,
+    transport: &Transport,
+    settings: &RunSettings,
+    run_id: &str,
+) -> ScenarioRun {
     let started = Instant::now();
     let scenario = &planned.scenario;
     let scenario_dir = planned

@@ -11,6 +11,7 @@
 //! so runs are independent and their snapshots deterministic.
 
 pub mod app;
+pub mod capabilities;
 pub mod entra_steps;
 pub mod exchange;
 pub mod execute;

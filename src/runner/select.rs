@@ -104,6 +104,7 @@ mod tests {
                 tags: tags.iter().map(|t| t.to_string()).collect(),
                 idps: idps.to_vec(),
                 source: None,
+                requires: vec![],
                 steps: vec![],
             }),
         )

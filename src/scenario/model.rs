@@ -30,7 +30,45 @@ pub struct Scenario {
     /// (an RFC section, or a research note section).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Optional SCIM features the scenario tests (RFC 7644 §5): when the target's
+    /// ServiceProviderConfig does not advertise one, its checks are skipped with the reason
+    /// (`--strict` runs them anyway); when it does, the advertisement is judged too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<Feature>,
     pub steps: Vec<Step>,
+}
+
+/// An optional feature a ServiceProviderConfig advertises (RFC 7643 §5).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Feature {
+    #[serde(rename = "patch")]
+    Patch,
+    #[serde(rename = "bulk")]
+    Bulk,
+    #[serde(rename = "filter")]
+    Filter,
+    #[serde(rename = "changePassword")]
+    ChangePassword,
+    #[serde(rename = "sort")]
+    Sort,
+    #[serde(rename = "etag")]
+    Etag,
+}
+
+impl Feature {
+    /// The ServiceProviderConfig attribute that advertises it.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Feature::Patch => "patch",
+            Feature::Bulk => "bulk",
+            Feature::Filter => "filter",
+            Feature::ChangePassword => "changePassword",
+            Feature::Sort => "sort",
+            Feature::Etag => "etag",
+        }
+    }
 }
 
 fn default_idps() -> Vec<IdpName> {

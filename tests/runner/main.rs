@@ -3,6 +3,7 @@
 
 mod support;
 
+mod capabilities;
 mod cli;
 mod entra;
 mod every_check_can_fail;

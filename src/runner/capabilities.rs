@@ -1,0 +1,149 @@
+//! What the target says it can do (its ServiceProviderConfig, RFC 7644 §5) against what a
+//! scenario tests.
+//!
+//! A scenario that tests an optional feature (`requires: [etag]`) is skipped, with the reason,
+//! when the target does not advertise it: a server is not wrong to lack ETags, only to claim them
+//! and break them. When the feature is advertised the scenario runs, and the advertisement is a
+//! check of its own (`rfc7643.5.advertised-<feature>-works`) that fails with the scenario's
+//! failing checks: a broken feature makes the ServiceProviderConfig untrue. `--strict` runs an
+//! unadvertised feature's scenarios anyway.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
+use super::select::Planned;
+use super::transport::{Outgoing, Transport};
+use crate::scenario::model::{CheckSpec, Feature, Level, Scenario, Step};
+
+const SOURCE: &str = "RFC 7643 §5";
+
+/// The features the target's ServiceProviderConfig says are supported; none when it cannot be
+/// read (so every scenario that needs one is skipped, and says why).
+pub async fn advertised(transport: &Transport) -> BTreeSet<Feature> {
+    let outgoing = Outgoing {
+        method: "GET".to_owned(),
+        path: "/ServiceProviderConfig".to_owned(),
+        headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
+        body: Vec::new(),
+        timeout: None,
+    };
+    let exchange = transport.send(&outgoing, None).await;
+    let Some(body) = exchange
+        .response
+        .filter(|r| r.status == 200)
+        .and_then(|r| serde_json::from_slice::<Value>(&r.body).ok())
+    else {
+        return BTreeSet::new();
+    };
+    [
+        Feature::Patch,
+        Feature::Bulk,
+        Feature::Filter,
+        Feature::ChangePassword,
+        Feature::Sort,
+        Feature::Etag,
+    ]
+    .into_iter()
+    .filter(|f| body.pointer(&format!("/{}/supported", f.attribute())) == Some(&Value::Bool(true)))
+    .collect()
+}
+
+/// Every check a scenario's steps declare, as written (request checks, their JSON assertions'
+/// own checks, and the default id of a request step without one).
+pub fn declared_checks(scenario: &Scenario) -> Vec<CheckId> {
+    let resolve = |spec: &CheckSpec| CheckId {
+        id: spec.id.clone(),
+        level: spec.level,
+        source: spec.source.clone().or_else(|| scenario.source.clone()),
+    };
+    let mut checks = Vec::new();
+    for (index, step) in scenario.steps.iter().enumerate() {
+        if let Step::Request(request) = step {
+            checks.push(match &request.check {
+                Some(spec) => resolve(spec),
+                None => CheckId {
+                    id: format!("{}.step-{}", scenario.name, index + 1),
+                    level: Level::default(),
+                    source: scenario.source.clone(),
+                },
+            });
+            for assertion in request.expect.iter().flat_map(|e| &e.json) {
+                if let Some(spec) = &assertion.check {
+                    checks.push(resolve(spec));
+                }
+            }
+        }
+    }
+    checks
+}
+
+/// A scenario not run: each of its checks skipped, with the reason.
+pub fn skipped(planned: &Planned, missing: &[Feature], elapsed: Duration) -> ScenarioRun {
+    let scenario = &planned.scenario;
+    let names: Vec<&str> = missing.iter().map(|f| f.attribute()).collect();
+    let reason = format!(
+        "the target's ServiceProviderConfig does not advertise {} (run with --strict to test it anyway)",
+        names.join(", ")
+    );
+    ScenarioRun {
+        scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        file: planned.file.clone(),
+        idp: planned.idp,
+        tags: scenario.tags.clone(),
+        verdicts: declared_checks(scenario)
+            .into_iter()
+            .map(|check| Verdict {
+                check,
+                outcome: Outcome::Skipped {
+                    reason: reason.clone(),
+                },
+                step: 0,
+                step_name: "requires".to_owned(),
+                exchange: None,
+            })
+            .collect(),
+        exchanges: Vec::new(),
+        snapshot: SnapshotOutcome::NotTaken,
+        stopped_at: None,
+        error: None,
+        elapsed,
+    }
+}
+
+/// The advertisement of a feature judged by the scenario that tests it.
+pub fn advertisement_verdict(feature: Feature, verdicts: &[Verdict]) -> Verdict {
+    let broken: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| v.outcome.is_failure() && v.check.level == Level::Must)
+        .map(|v| v.check.id.as_str())
+        .collect();
+    let outcome = if broken.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed {
+            reasons: vec![format!(
+                "ServiceProviderConfig advertises {}.supported: true, but these checks of it failed: {}",
+                feature.attribute(),
+                broken.join(", ")
+            )],
+        }
+    };
+    Verdict {
+        check: CheckId {
+            id: format!(
+                "rfc7643.5.advertised-{}-works",
+                feature.attribute().to_ascii_lowercase()
+            ),
+            level: Level::Must,
+            source: Some(SOURCE.to_owned()),
+        },
+        outcome,
+        step: verdicts.last().map_or(0, |v| v.step),
+        step_name: format!("ServiceProviderConfig: {}", feature.attribute()),
+        exchange: None,
+    }
+}
