@@ -1,6 +1,7 @@
 //! Running one scenario as one IdP: steps in order, verdicts as they come, a blocking failure
 //! stops the scenario, cleanup at the end, then the snapshot comparison.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -53,7 +54,12 @@ fn resolve_check(spec: Option<&CheckSpec>, scenario: &Scenario, step: usize) -> 
 }
 
 /// The request a step sends, with variables substituted.
-fn build(request: &RequestStep, vars: &Vars, scenario_dir: &Path) -> Result<Outgoing, String> {
+fn build(
+    request: &RequestStep,
+    vars: &Vars,
+    scenario_dir: &Path,
+    templates: Option<&BTreeMap<String, Value>>,
+) -> Result<Outgoing, String> {
     let path = vars.substitute(&request.path).map_err(|e| e.to_string())?;
     let mut headers = Vec::with_capacity(request.headers.len() + 2);
     for (name, value) in &request.headers {
@@ -62,7 +68,12 @@ fn build(request: &RequestStep, vars: &Vars, scenario_dir: &Path) -> Result<Outg
     }
     let body = match (&request.body, &request.body_file) {
         (Some(body), _) => {
-            let body = vars.substitute_json(body).map_err(|e| e.to_string())?;
+            let mut body = vars.substitute_json(body).map_err(|e| e.to_string())?;
+            if let Some(template) = templates.and_then(|t| template_for(t, &request.method, &path))
+            {
+                let template = vars.substitute_json(template).map_err(|e| e.to_string())?;
+                fill_from(&mut body, &template);
+            }
             serde_json::to_vec(&body).map_err(|e| e.to_string())?
         }
         (None, Some(file)) => {
@@ -304,7 +315,8 @@ async fn run_steps(
             step_name: step_name.clone(),
             exchange,
         };
-        let outgoing = build(request, &vars, &scenario_dir)
+        let templates = settings.profile.as_ref().map(|p| &p.templates);
+        let outgoing = build(request, &vars, &scenario_dir, templates)
             .and_then(|o| ownership.permits(&o.method, &o.path, &prefix).map(|()| o));
         let outgoing = match outgoing {
             Ok(outgoing) => outgoing,
@@ -495,6 +507,45 @@ async fn run_steps(
     }
 }
 
+/// The target profile's template for what a request creates or replaces: `POST /Users`,
+/// `PUT /Users/{id}` take the `User` template, the same for `Group`.
+fn template_for<'t>(
+    templates: &'t BTreeMap<String, Value>,
+    method: &str,
+    path: &str,
+) -> Option<&'t Value> {
+    if !(method.eq_ignore_ascii_case("POST") || method.eq_ignore_ascii_case("PUT")) {
+        return None;
+    }
+    let collection = path
+        .split(['?', '#'])
+        .next()?
+        .trim_start_matches('/')
+        .split('/')
+        .next()?;
+    match collection {
+        "Users" => templates.get("User"),
+        "Groups" => templates.get("Group"),
+        _ => None,
+    }
+}
+
+/// Adds to `body` what the template has and the body does not, at any depth: the scenario's
+/// own values always win.
+fn fill_from(body: &mut Value, template: &Value) {
+    let (Value::Object(body), Value::Object(template)) = (body, template) else {
+        return;
+    };
+    for (key, value) in template {
+        match body.get_mut(key) {
+            None => {
+                body.insert(key.clone(), value.clone());
+            }
+            Some(existing) => fill_from(existing, value),
+        }
+    }
+}
+
 /// A failing verdict the target profile waives: waived until the waiver's last day, then a
 /// failure again that says the waiver expired.
 pub fn apply_waivers(
@@ -528,6 +579,34 @@ pub fn apply_waivers(
             waiver.reason, waiver.expires
         ));
         verdict.outcome = Outcome::Failed { reasons };
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_template_fills_what_the_body_leaves_out_and_never_overrides_it() {
+        // Arrange
+        let templates = BTreeMap::from([(
+            "User".to_owned(),
+            json!({"name": {"givenName": "Test", "familyName": "User"}, "userName": "ignored", "active": true}),
+        )]);
+        let mut body = json!({"userName": "ada", "name": {"givenName": "Ada"}});
+
+        // Act
+        let template = template_for(&templates, "POST", "/Users?x=1").unwrap();
+        fill_from(&mut body, template);
+
+        // Assert
+        assert_eq!(
+            body,
+            json!({"userName": "ada", "name": {"givenName": "Ada", "familyName": "User"}, "active": true})
+        );
+        assert!(template_for(&templates, "PATCH", "/Users/1").is_none());
+        assert!(template_for(&templates, "POST", "/Groups").is_none());
     }
 }
 

@@ -12,5 +12,5 @@ mod jumpcloud;
 mod lockdown;
 mod okta;
 mod safety;
-mod waivers;
+mod target_profile;
 mod wire;
