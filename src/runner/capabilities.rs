@@ -144,6 +144,10 @@ pub fn advertisement_verdict(feature: Feature, verdicts: &[Verdict]) -> Verdict 
         outcome,
         step: verdicts.last().map_or(0, |v| v.step),
         step_name: format!("ServiceProviderConfig: {}", feature.attribute()),
-        exchange: None,
+        // The first exchange a MUST check of the feature judged: spoiling it breaks the feature.
+        exchange: verdicts
+            .iter()
+            .filter(|v| v.check.level == Level::Must)
+            .find_map(|v| v.exchange),
     }
 }
