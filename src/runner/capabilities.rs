@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::exchange::Exchange;
 use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
 use super::select::Planned;
 use super::transport::{Outgoing, Transport};
@@ -20,9 +21,10 @@ use crate::scenario::model::{CheckSpec, Feature, Level, Scenario, Step};
 
 const SOURCE: &str = "RFC 7643 §5";
 
-/// The features the target's ServiceProviderConfig says are supported; none when it cannot be
-/// read (so every scenario that needs one is skipped, and says why).
-pub async fn advertised(transport: &Transport) -> BTreeSet<Feature> {
+/// The features the target's ServiceProviderConfig says are supported (none when it cannot be
+/// read, so every scenario that needs one is skipped, and says why), and the exchange that
+/// asked.
+pub async fn advertised(transport: &Transport) -> (BTreeSet<Feature>, Exchange) {
     let outgoing = Outgoing {
         method: "GET".to_owned(),
         path: "/ServiceProviderConfig".to_owned(),
@@ -33,12 +35,13 @@ pub async fn advertised(transport: &Transport) -> BTreeSet<Feature> {
     let exchange = transport.send(&outgoing, None).await;
     let Some(body) = exchange
         .response
+        .as_ref()
         .filter(|r| r.status == 200)
         .and_then(|r| serde_json::from_slice::<Value>(&r.body).ok())
     else {
-        return BTreeSet::new();
+        return (BTreeSet::new(), exchange);
     };
-    [
+    let features = [
         Feature::Patch,
         Feature::Bulk,
         Feature::Filter,
@@ -48,7 +51,8 @@ pub async fn advertised(transport: &Transport) -> BTreeSet<Feature> {
     ]
     .into_iter()
     .filter(|f| body.pointer(&format!("/{}/supported", f.attribute())) == Some(&Value::Bool(true)))
-    .collect()
+    .collect();
+    (features, exchange)
 }
 
 /// Every check a scenario's steps declare, as written (request checks, their JSON assertions'

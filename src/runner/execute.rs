@@ -162,10 +162,10 @@ pub async fn run_scenario(
 ) -> ScenarioRun {
     let scenario = &planned.scenario;
     if scenario.requires.is_empty() {
-        return run_steps(planned, transport, settings, run_id).await;
+        return run_steps(planned, transport, settings, run_id, Vec::new()).await;
     }
     let started = Instant::now();
-    let advertised = super::capabilities::advertised(transport).await;
+    let (advertised, asked) = super::capabilities::advertised(transport).await;
     let missing: Vec<_> = scenario
         .requires
         .iter()
@@ -175,7 +175,7 @@ pub async fn run_scenario(
     if !missing.is_empty() && !settings.strict {
         return super::capabilities::skipped(planned, &missing, started.elapsed());
     }
-    let mut run = run_steps(planned, transport, settings, run_id).await;
+    let mut run = run_steps(planned, transport, settings, run_id, vec![asked]).await;
     for feature in scenario.requires.iter().filter(|f| advertised.contains(f)) {
         let verdict = super::capabilities::advertisement_verdict(*feature, &run.verdicts);
         run.verdicts.push(verdict);
@@ -183,12 +183,14 @@ pub async fn run_scenario(
     run
 }
 
-/// Runs a scenario's steps, in order.
+/// Runs a scenario's steps, in order; `asked` are the runner's own exchanges before them (the
+/// ServiceProviderConfig read), recorded first and left out of snapshots.
 async fn run_steps(
     planned: &Planned,
     transport: &Transport,
     settings: &RunSettings,
     run_id: &str,
+    asked: Vec<Exchange>,
 ) -> ScenarioRun {
     let started = Instant::now();
     let scenario = &planned.scenario;
@@ -213,10 +215,10 @@ async fn run_steps(
     let mut app: Option<AppClient> = None;
     // The IdP's own time: its back-offs and cycles advance it without sleeping.
     let idp_clock = VirtualClock::starting_at(jiff::Timestamp::now());
-    let mut exchanges: Vec<Exchange> = Vec::new();
+    let mut exchanges: Vec<Exchange> = asked;
     let mut verdicts: Vec<Verdict> = Vec::new();
     let mut points: Vec<SnapshotPoint> = Vec::new();
-    let mut since_snapshot = 0;
+    let mut since_snapshot = exchanges.len();
     let mut stopped_at = None;
 
     for (index, step) in scenario.steps.iter().enumerate() {
