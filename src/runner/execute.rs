@@ -319,7 +319,12 @@ async fn run_steps(
         };
         let templates = settings.profile.as_ref().map(|p| &p.templates);
         let outgoing = build(request, &vars, &scenario_dir, templates)
-            .and_then(|o| ownership.permits(&o.method, &o.path, &prefix).map(|()| o));
+            .and_then(|o| ownership.permits(&o.method, &o.path, &prefix).map(|()| o))
+            .and_then(|o| {
+                ownership
+                    .permits_bulk(&o.method, &o.path, &o.body, &prefix)
+                    .map(|()| o)
+            });
         let outgoing = match outgoing {
             Ok(outgoing) => outgoing,
             Err(message) => {

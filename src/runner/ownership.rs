@@ -4,8 +4,11 @@
 //! A `POST` to `/Users` or `/Groups` answered `201` with an `id` registers that resource. A
 //! `PUT`, `PATCH` or `DELETE` on `/Users/{id}` or `/Groups/{id}` is sent only if this run
 //! created `{id}`, or if `{id}` carries the run's unique prefix (a made-up id such as
-//! `{{run.prefix}}-missing` cannot belong to anyone else). At the end, what is left is deleted,
-//! newest first, unless `--keep` is given.
+//! `{{run.prefix}}-missing` cannot belong to anyone else). A `POST /Bulk` (RFC 7644 §3.7) is
+//! held to the same rule operation by operation: each `PUT`, `PATCH` or `DELETE` in it must
+//! name a resource the run created (or one a `bulkId:` of the same request creates), and each
+//! `POST` answered `201` with a `location` registers what it created. At the end, what is left
+//! is deleted, newest first, unless `--keep` is given.
 
 use serde_json::Value;
 
@@ -26,6 +29,24 @@ fn resource_path(path: &str) -> Option<(&str, &str)> {
         && !id.contains('/')
         && !id.starts_with('.');
     is_resource.then_some((endpoint, id))
+}
+
+fn is_bulk(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.trim_start_matches('/').trim_end_matches('/') == "Bulk"
+}
+
+/// The `Operations` of a BulkRequest or BulkResponse (the name read case-insensitively).
+fn bulk_operations(body: &Value) -> impl Iterator<Item = &Value> {
+    body.as_object()
+        .and_then(|fields| {
+            fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("operations"))
+        })
+        .and_then(|(_, ops)| ops.as_array())
+        .into_iter()
+        .flatten()
 }
 
 fn collection(path: &str) -> Option<&str> {
@@ -56,6 +77,32 @@ impl Ownership {
         }
     }
 
+    /// [`Ownership::permits`] for every operation of a `POST /Bulk` body.
+    pub fn permits_bulk(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        run_prefix: &str,
+    ) -> Result<(), String> {
+        if !method.eq_ignore_ascii_case("POST") || !is_bulk(path) {
+            return Ok(());
+        }
+        let Ok(body) = serde_json::from_slice::<Value>(body) else {
+            return Ok(());
+        };
+        for operation in bulk_operations(&body) {
+            let text = |name: &str| operation.get(name).and_then(Value::as_str).unwrap_or("");
+            let path = text("path");
+            if path.contains("bulkId:") {
+                continue;
+            }
+            self.permits(text("method"), path, run_prefix)
+                .map_err(|why| format!("in a Bulk request: {why}"))?;
+        }
+        Ok(())
+    }
+
     /// Registers a resource this run created another way (through the application's API): the
     /// run may change it, and cleans it up.
     pub fn adopt(&mut self, endpoint: &str, id: &str) {
@@ -76,12 +123,43 @@ impl Ownership {
         {
             self.created.push((endpoint.to_owned(), id.to_owned()));
         }
+        if method == "POST"
+            && response.status == 200
+            && is_bulk(&exchange.request.path)
+            && let Ok(body) = serde_json::from_slice::<Value>(&response.body)
+        {
+            self.observe_bulk(&body);
+        }
         let gone = response.status == 404 || (200..300).contains(&response.status);
         if method == "DELETE"
             && gone
             && let Some((endpoint, id)) = resource_path(&exchange.request.path)
         {
             self.created.retain(|(e, i)| !(e == endpoint && i == id));
+        }
+    }
+
+    /// What the operations of a BulkResponse created and deleted.
+    fn observe_bulk(&mut self, response: &Value) {
+        for operation in bulk_operations(response) {
+            let text = |name: &str| operation.get(name).and_then(Value::as_str).unwrap_or("");
+            let status: u16 = text("status").parse().unwrap_or(0);
+            // The location is a URL; its last two segments are the endpoint and the id.
+            let mut segments = text("location").rsplit('/');
+            let (Some(id), Some(endpoint)) = (segments.next(), segments.next()) else {
+                continue;
+            };
+            if !(endpoint == "Users" || endpoint == "Groups") || id.is_empty() {
+                continue;
+            }
+            let method = text("method").to_ascii_uppercase();
+            let owned = self.created.iter().any(|(e, i)| e == endpoint && i == id);
+            if method == "POST" && status == 201 && !owned {
+                self.created.push((endpoint.to_owned(), id.to_owned()));
+            }
+            if method == "DELETE" && (status == 404 || (200..300).contains(&status)) {
+                self.created.retain(|(e, i)| !(e == endpoint && i == id));
+            }
         }
     }
 
@@ -120,6 +198,33 @@ mod tests {
             error: None,
             elapsed: Duration::ZERO,
         }
+    }
+
+    #[test]
+    fn a_bulk_request_may_change_only_what_the_run_created_and_registers_what_it_creates() {
+        // Arrange
+        let mut ownership = Ownership::default();
+        let response = r#"{"Operations":[
+            {"method":"POST","bulkId":"a","status":"201","location":"http://t/scim/v2/Users/made"},
+            {"method":"POST","bulkId":"b","status":"409"}]}"#;
+        let request = |path: &str| {
+            format!(r#"{{"Operations":[{{"method":"DELETE","path":"{path}"}}]}}"#).into_bytes()
+        };
+
+        // Act
+        ownership.observe(&exchange("POST", "/Bulk", 200, response));
+
+        // Assert
+        assert_eq!(ownership.leftovers(), ["/Users/made"]);
+        let mine = ownership.permits_bulk("POST", "/Bulk", &request("/Users/made"), "run1");
+        let by_bulk_id =
+            ownership.permits_bulk("POST", "/Bulk", &request("/Users/bulkId:a"), "run1");
+        let theirs = ownership.permits_bulk("POST", "/Bulk", &request("/Users/theirs"), "run1");
+        assert!(mine.is_ok() && by_bulk_id.is_ok());
+        assert!(theirs.unwrap_err().contains("did not create Users/theirs"));
+        let deleted = r#"{"Operations":[{"method":"DELETE","status":"204","location":"http://t/scim/v2/Users/made"}]}"#;
+        ownership.observe(&exchange("POST", "/Bulk", 200, deleted));
+        assert!(ownership.leftovers().is_empty());
     }
 
     #[test]

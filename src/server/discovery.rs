@@ -2,7 +2,8 @@
 //!
 //! They are rendered from the same definitions and constants the handlers run on, so the
 //! configuration tells the truth: PATCH, filter (with its real page limit), sort and ETags are
-//! supported; bulk and password change are not.
+//! supported, and bulk up to [`MAX_OPERATIONS`](super::bulk::MAX_OPERATIONS) operations in a
+//! body of the server's size limit; password change is not.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::bulk::MAX_OPERATIONS;
 use super::respond::{ApiError, ApiResult, scim_json};
 use super::{AppState, MAX_BODY_BYTES, MAX_RESULTS};
 use crate::scim::ScimError;
@@ -21,7 +23,11 @@ pub fn service_provider_config(base_url: &str) -> Value {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://github.com/scimulate/scimulate",
         "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": MAX_BODY_BYTES},
+        "bulk": {
+            "supported": true,
+            "maxOperations": MAX_OPERATIONS,
+            "maxPayloadSize": MAX_BODY_BYTES,
+        },
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
         "sort": {"supported": true},

@@ -14,6 +14,7 @@
 pub mod app;
 mod auth;
 mod body;
+mod bulk;
 mod discovery;
 pub mod quirks;
 mod render;
@@ -41,7 +42,7 @@ pub const SCIM_BASE_PATH: &str = "/scim/v2";
 /// secret, like the development bearer token.
 pub const DEFAULT_OWNER_KEY: &str = "owner-development-key";
 
-/// The largest request body accepted; larger ones get `413` (also stated as `bulk.maxPayloadSize`).
+/// The largest request body accepted; larger ones get `413` (also `bulk.maxPayloadSize`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The most resources one list response holds (`filter.maxResults`).

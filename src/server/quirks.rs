@@ -72,11 +72,14 @@ pub enum Quirk {
     /// A SCIM DELETE leaves the user's old name and email readable in the application, against
     /// the GDPR order Clockify documents (deactivate, anonymize, remove).
     DeletedIdentityKept,
+    /// A Bulk request's `bulkId:` references are left as written (RFC 7644 §3.7.2 asks that
+    /// they be replaced by the ids created earlier in the request).
+    BulkIgnoresBulkId,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 34] = [
+    pub const ALL: [Quirk; 35] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -111,6 +114,7 @@ impl Quirk {
         Quirk::TimezoneOverwritten,
         Quirk::GroupsKeptOnEnable,
         Quirk::DeletedIdentityKept,
+        Quirk::BulkIgnoresBulkId,
     ];
 
     /// The name given to `--quirk`.
@@ -150,6 +154,7 @@ impl Quirk {
             Quirk::TimezoneOverwritten => "timezone-overwritten",
             Quirk::GroupsKeptOnEnable => "groups-kept-on-enable",
             Quirk::DeletedIdentityKept => "deleted-identity-kept",
+            Quirk::BulkIgnoresBulkId => "bulk-ignores-bulkid",
         }
     }
 
@@ -229,6 +234,9 @@ impl Quirk {
             Quirk::GroupsKeptOnEnable => "enabling SCIM in the application keeps existing groups",
             Quirk::DeletedIdentityKept => {
                 "after a SCIM DELETE the application still lists the user's first-known name and email (status DELETED)"
+            }
+            Quirk::BulkIgnoresBulkId => {
+                "Bulk operations keep bulkId:… references as written, so a group naming a user created in the same request refers to bulkId:… and is refused"
             }
         }
     }

@@ -244,6 +244,27 @@ fn check_unique(
     Ok(())
 }
 
+/// What a write decided: the rendered resource, its ETag, and its `meta.location`.
+pub struct Written {
+    pub rendered: Value,
+    pub etag: String,
+    pub location: String,
+}
+
+impl Written {
+    fn new(rendered: Value, etag: String) -> Self {
+        let location = rendered["meta"]["location"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Written {
+            rendered,
+            etag,
+            location,
+        }
+    }
+}
+
 pub async fn create(
     app: Arc<AppState>,
     kind: Kind,
@@ -252,32 +273,33 @@ pub async fn create(
     body: Body,
 ) -> ApiResult {
     let input = json_body(&headers, body).await?;
-    body_quirks(&app, kind, &input)?;
     let projection = projection(&app, kind, &query)?;
-    let now = app.clock.now();
-    let (rendered, etag, location) = app.store.write(|state| {
-        let body = prepare(&app, kind, &input, state, None)?;
-        check_unique(&app, kind, &body, state, None)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let resource = Resource::new(id, kind, state.next_seq(), 1, now, now, body);
-        let rendered = render(state, &resource, &app.base_url);
-        let location = rendered["meta"]["location"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        Ok::<_, ApiError>((
-            (rendered, resource.etag(), location),
-            vec![Change::Put(resource)],
-        ))
-    })?;
-    let shown = projection.apply(&rendered, resource_type(kind));
-    let location = (!app.quirks.has(Quirk::NoLocation)).then_some(location);
+    let written = create_resource(&app, kind, &input)?;
+    let shown = projection.apply(&written.rendered, resource_type(kind));
+    let location = (!app.quirks.has(Quirk::NoLocation)).then_some(written.location);
     Ok(respond_with(
         StatusCode::CREATED,
         &shown,
-        &etag,
+        &written.etag,
         location.as_deref(),
     ))
+}
+
+/// Creates a resource from a parsed body: what `POST /Users` and a Bulk POST both do.
+pub fn create_resource(app: &AppState, kind: Kind, input: &Value) -> Result<Written, ApiError> {
+    body_quirks(app, kind, input)?;
+    let now = app.clock.now();
+    app.store.write(|state| {
+        let body = prepare(app, kind, input, state, None)?;
+        check_unique(app, kind, &body, state, None)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let resource = Resource::new(id, kind, state.next_seq(), 1, now, now, body);
+        let rendered = render(state, &resource, &app.base_url);
+        Ok::<_, ApiError>((
+            Written::new(rendered, resource.etag()),
+            vec![Change::Put(resource)],
+        ))
+    })
 }
 
 pub async fn read(
@@ -329,20 +351,34 @@ pub async fn replace(
     body: Body,
 ) -> ApiResult {
     let input = json_body(&headers, body).await?;
-    body_quirks(&app, kind, &input)?;
     let projection = projection(&app, kind, &query)?;
+    let written = replace_resource(&app, kind, &id, &headers, &input)?;
+    let shown = projection.apply(&written.rendered, resource_type(kind));
+    Ok(respond_with(StatusCode::OK, &shown, &written.etag, None))
+}
+
+/// Replaces a resource with a parsed body (`If-Match` from `headers`): what `PUT` and a Bulk
+/// PUT both do.
+pub fn replace_resource(
+    app: &AppState,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+    input: &Value,
+) -> Result<Written, ApiError> {
+    body_quirks(app, kind, input)?;
     let now = app.clock.now();
-    let (rendered, etag) = app.store.write(|state| {
-        let current = match state.get(kind, &id) {
+    app.store.write(|state| {
+        let current = match state.get(kind, id) {
             Some(current) => Some(current.clone()),
             None if app.quirks.has(Quirk::PutCreates) => None,
-            None => return Err(not_found(kind, &id)),
+            None => return Err(not_found(kind, id)),
         };
         if let Some(current) = &current {
-            check_if_match(&headers, current, &app)?;
+            check_if_match(headers, current, app)?;
         }
-        let mut body = prepare(&app, kind, &input, state, Some(&id))?;
-        check_unique(&app, kind, &body, state, Some(&id))?;
+        let mut body = prepare(app, kind, input, state, Some(id))?;
+        check_unique(app, kind, &body, state, Some(id))?;
         if let Some(current) = current.as_ref().filter(|c| c.kind == Kind::User) {
             app.workspace
                 .keep_pinned_timezone(&app.quirks, current, &mut body);
@@ -351,13 +387,14 @@ pub async fn replace(
         }
         let resource = match current {
             Some(current) => current.revised(body, now),
-            None => Resource::new(id.clone(), kind, state.next_seq(), 1, now, now, body),
+            None => Resource::new(id.to_owned(), kind, state.next_seq(), 1, now, now, body),
         };
         let rendered = render(state, &resource, &app.base_url);
-        Ok(((rendered, resource.etag()), vec![Change::Put(resource)]))
-    })?;
-    let shown = projection.apply(&rendered, resource_type(kind));
-    Ok(respond_with(StatusCode::OK, &shown, &etag, None))
+        Ok((
+            Written::new(rendered, resource.etag()),
+            vec![Change::Put(resource)],
+        ))
+    })
 }
 
 /// The `op` of each operation of a PATCH body, as the client spelt it.
@@ -520,21 +557,35 @@ pub async fn patch(
 ) -> ApiResult {
     let raw = json_body(&headers, body).await?;
     let projection = projection(&app, kind, &query)?;
-    let mut request = PatchRequest::from_json(&raw)?;
-    patch_quirks(&app, kind, &raw, &mut request)?;
-    let re_added = re_added_members(&app, kind, &request);
+    let written = patch_resource(&app, kind, &id, &headers, &raw)?;
+    let shown = projection.apply(&written.rendered, resource_type(kind));
+    Ok(respond_with(StatusCode::OK, &shown, &written.etag, None))
+}
+
+/// Applies a parsed PatchOp body (`If-Match` from `headers`): what `PATCH` and a Bulk PATCH
+/// both do.
+pub fn patch_resource(
+    app: &AppState,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+    raw: &Value,
+) -> Result<Written, ApiError> {
+    let mut request = PatchRequest::from_json(raw)?;
+    patch_quirks(app, kind, raw, &mut request)?;
+    let re_added = re_added_members(app, kind, &request);
     let rt = resource_type(kind);
     let now = app.clock.now();
     let outcome = app.store.write(|state| {
         let current = state
-            .get(kind, &id)
-            .ok_or_else(|| not_found(kind, &id))?
+            .get(kind, id)
+            .ok_or_else(|| not_found(kind, id))?
             .clone();
-        check_if_match(&headers, &current, &app)?;
+        check_if_match(headers, &current, app)?;
         let mut document = current.body.clone();
         // The id is visible to PATCH so that Okta's unchanged `id` in a path-less value
         // compares equal (research/okta.md §4 item 2).
-        document["id"] = Value::String(id.clone());
+        document["id"] = Value::String(id.to_owned());
         let mut failure = None;
         if app.quirks.has(Quirk::PatchNotAtomic) {
             for operation in &request.operations {
@@ -553,9 +604,9 @@ pub async fn patch(
             fields.remove("id");
             fields.remove("meta");
         }
-        let mut body = prepare(&app, kind, &document, state, Some(&id))?;
+        let mut body = prepare(app, kind, &document, state, Some(id))?;
         append_present(&mut body, &current, &re_added);
-        check_unique(&app, kind, &body, state, Some(&id))?;
+        check_unique(app, kind, &body, state, Some(id))?;
         if kind == Kind::User {
             app.workspace
                 .keep_pinned_timezone(&app.quirks, &current, &mut body);
@@ -583,27 +634,36 @@ pub async fn patch(
         };
         Ok((outcome, changes))
     });
-    let (rendered, etag) = match outcome {
-        Ok(Ok(done)) => done,
-        Ok(Err(error)) | Err(error) => return Err(error),
-    };
-    let shown = projection.apply(&rendered, rt);
-    Ok(respond_with(StatusCode::OK, &shown, &etag, None))
+    match outcome {
+        Ok(Ok((rendered, etag))) => Ok(Written::new(rendered, etag)),
+        Ok(Err(error)) | Err(error) => Err(error),
+    }
 }
 
 pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderMap) -> ApiResult {
+    delete_resource(&app, kind, &id, &headers)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes a resource (`If-Match` from `headers`): what `DELETE` and a Bulk DELETE both do.
+pub fn delete_resource(
+    app: &AppState,
+    kind: Kind,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
     let now = app.clock.now();
     let deleted = app.store.write(|state| {
-        let current = state.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
-        check_if_match(&headers, current, &app)?;
+        let current = state.get(kind, id).ok_or_else(|| not_found(kind, id))?;
+        check_if_match(headers, current, app)?;
         let keep_memberships = app.quirks.has(Quirk::DeleteKeepsMemberships);
-        let changes = delete_changes(state, kind, &id, now, keep_memberships);
+        let changes = delete_changes(state, kind, id, now, keep_memberships);
         Ok::<_, ApiError>((current.clone(), changes))
     })?;
     if kind == Kind::User {
         app.workspace.user_deleted(&app.quirks, &deleted);
     }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(())
 }
 
 /// The changes that delete a resource: the resource, and (unless `keep_memberships`) its entry

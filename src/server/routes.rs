@@ -16,7 +16,7 @@ use axum::routing::{MethodRouter, get, post};
 
 use super::respond::ApiError;
 use super::store::Kind;
-use super::{AppState, Quirk, SCIM_BASE_PATH, app, auth, discovery, resources, respond};
+use super::{AppState, Quirk, SCIM_BASE_PATH, app, auth, bulk, discovery, resources, respond};
 use crate::scim::ScimError;
 
 async fn method_not_allowed() -> Response {
@@ -120,6 +120,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(&at("/Groups/.search"), search(Some(Kind::Group)))
         .route(&at("/Groups/{id}"), item(Kind::Group))
         .route(&at("/.search"), search(None))
+        .route(&at("/Bulk"), post(bulk::bulk).fallback(method_not_allowed))
         .route(&at("/{*rest}"), axum::routing::any(not_found))
         .route_layer(auth::RequireBearerLayer::new(&state.token))
         .fallback(not_found);

@@ -17,7 +17,10 @@ async fn service_provider_config_states_what_the_server_supports() {
     assert_eq!(reply.json["filter"]["maxResults"], 1000);
     assert_eq!(reply.json["sort"]["supported"], true);
     assert_eq!(reply.json["etag"]["supported"], true);
-    assert_eq!(reply.json["bulk"]["supported"], false);
+    assert_eq!(reply.json["bulk"]["supported"], true);
+    assert_eq!(reply.json["bulk"]["maxOperations"], 1000);
+    assert_eq!(reply.json["bulk"]["maxPayloadSize"], 1024 * 1024);
+    assert_eq!(reply.json["changePassword"]["supported"], false);
     assert_eq!(
         reply.json["authenticationSchemes"][0]["type"],
         "oauthbearertoken"

@@ -4,6 +4,7 @@
 mod support;
 
 mod app;
+mod bulk;
 mod cli;
 mod crud;
 mod discovery;

@@ -757,3 +757,34 @@ async fn deleted_identity_kept_lists_a_tombstone_after_scim_delete() {
     );
     assert_eq!(lists[1].1, json!([]));
 }
+
+#[tokio::test]
+async fn bulk_ignores_bulkid_leaves_references_unresolved() {
+    for (server, ignores) in [
+        (server(Quirk::BulkIgnoresBulkId).await, true),
+        (TestServer::start().await, false),
+    ] {
+        let reply = server
+            .post(
+                "/Bulk",
+                json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+                    "Operations": [
+                        {"method": "POST", "path": "/Users", "bulkId": "ada", "data": user("a@x.io")},
+                        {"method": "POST", "path": "/Groups", "bulkId": "team", "data": {
+                            "displayName": "Team", "members": [{"value": "bulkId:ada"}]}},
+                    ],
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let group = &reply.json["Operations"][1];
+        if ignores {
+            assert_eq!(group["status"], json!("400"), "{}", reply.text);
+            let detail = group["response"]["detail"].as_str().unwrap();
+            assert!(detail.contains("bulkId:ada"), "{detail}");
+        } else {
+            assert_eq!(group["status"], json!("201"), "{}", reply.text);
+        }
+    }
+}

@@ -21,9 +21,9 @@ fn scenario(dir: &std::path::Path, name: &str, feature: &str) {
 #[test]
 fn an_unadvertised_feature_is_skipped_with_the_reason_and_strict_runs_it_anyway() {
     runtime().block_on(async {
-        // Arrange: the reference server does not advertise bulk.
+        // Arrange: the reference server does not advertise password change.
         let dir = tempfile::tempdir().unwrap();
-        scenario(dir.path(), "needs-bulk", "bulk");
+        scenario(dir.path(), "needs-password-change", "changePassword");
         let mut lenient = settings(None, SnapshotMode::Normal);
         lenient.strict = false;
 
@@ -44,7 +44,10 @@ fn an_unadvertised_feature_is_skipped_with_the_reason_and_strict_runs_it_anyway(
             let Outcome::Skipped { reason } = &verdict.outcome else {
                 panic!("{:?}", verdict.outcome);
             };
-            assert!(reason.contains("does not advertise bulk"), "{reason}");
+            assert!(
+                reason.contains("does not advertise changePassword"),
+                "{reason}"
+            );
         }
         assert_eq!(skipped.exit_code(), 0);
         assert!(
