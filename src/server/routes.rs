@@ -32,6 +32,17 @@ async fn not_found() -> Response {
     ApiError(ScimError::not_found("no such endpoint")).into_response()
 }
 
+/// `/Me` (RFC 7644 §3.11) needs a bearer token that names a user; this server's token names a
+/// client, so it says what the RFC asks of a server without the feature: 501 Not Implemented.
+async fn me_not_implemented() -> Response {
+    ApiError(ScimError::new(
+        501,
+        None,
+        "the /Me endpoint is not implemented: the bearer token does not name a user",
+    ))
+    .into_response()
+}
+
 fn collection(kind: Kind) -> MethodRouter<Arc<AppState>> {
     get(
         move |State(app): State<Arc<AppState>>, RawQuery(query): RawQuery| {
@@ -121,6 +132,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(&at("/Groups/{id}"), item(Kind::Group))
         .route(&at("/.search"), search(None))
         .route(&at("/Bulk"), post(bulk::bulk).fallback(method_not_allowed))
+        .route(&at("/Me"), axum::routing::any(me_not_implemented))
+        .route(&at("/Me/{*rest}"), axum::routing::any(me_not_implemented))
         .route(&at("/{*rest}"), axum::routing::any(not_found))
         .route_layer(auth::RequireBearerLayer::new(&state.token))
         .fallback(not_found);

@@ -58,3 +58,20 @@ async fn a_filter_on_a_discovery_endpoint_is_403() {
         .await
         .assert_scim_error(403, None);
 }
+
+#[tokio::test]
+async fn me_answers_501_not_implemented_with_a_scim_error() {
+    // Arrange
+    let server = crate::support::TestServer::start().await;
+
+    // Act
+    let reply = server.get("/Me").await;
+
+    // Assert
+    assert_eq!(reply.status, 501, "{}", reply.text);
+    assert_eq!(reply.json["status"], "501");
+    assert_eq!(
+        reply.json["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
+}
