@@ -278,6 +278,28 @@ fn statuses(list: &[u16]) -> String {
         .join(" or ")
 }
 
+/// The profile's access check, sent with this credential.
+async fn check_with(
+    app: &AppClient,
+    access: &crate::target::profile::Access,
+    credential: &str,
+    vars: &Vars,
+    context: &StepContext<'_>,
+    exchanges: &mut Vec<super::exchange::Exchange>,
+) -> Result<super::app::Sent, String> {
+    app.send(
+        &access.check.method,
+        &access.check.path,
+        None,
+        None,
+        Some(credential),
+        vars,
+        context.index,
+        exchanges,
+    )
+    .await
+}
+
 async fn access(
     app: &mut AppClient,
     expect: &crate::scenario::model::ExpectAccess,
@@ -315,18 +337,7 @@ async fn access(
     if !expect.allowed
         && let Some(credential) = app.credential_of(&expect.user).cloned()
     {
-        let sent = app
-            .send(
-                &access.check.method,
-                &access.check.path,
-                None,
-                None,
-                Some(&credential),
-                &scoped,
-                context.index,
-                exchanges,
-            )
-            .await?;
+        let sent = check_with(app, &access, &credential, &scoped, context, exchanges).await?;
         first_exchange.get_or_insert(sent.exchange);
         match sent.answer {
             Err(message) => return Ok(verdict(check, Outcome::Error { message }, context, step, Some(sent.exchange))),
@@ -381,18 +392,7 @@ async fn access(
             if allowed {
                 app.signed_in(&expect.user, credential.clone());
             }
-            let sent = app
-                .send(
-                    &access.check.method,
-                    &access.check.path,
-                    None,
-                    None,
-                    Some(&credential),
-                    &scoped,
-                    context.index,
-                    exchanges,
-                )
-                .await?;
+            let sent = check_with(app, &access, &credential, &scoped, context, exchanges).await?;
             match sent.answer {
                 Err(message) => return Ok(verdict(check, Outcome::Error { message }, context, step, Some(sent.exchange))),
                 Ok((status, _)) if allowed && !access.allowed.contains(&status) => reasons.push(format!(
