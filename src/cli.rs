@@ -209,25 +209,30 @@ pub fn list(args: ListArgs) -> ExitCode {
 }
 
 fn auth(args: &RunArgs) -> Result<Auth, String> {
-    let given = [
-        args.token.is_some(),
-        args.basic.is_some(),
-        args.auth_header.is_some(),
-    ];
+    credentials(&args.token, &args.basic, &args.auth_header)
+}
+
+/// The one credential a target run is given: a bearer token, basic credentials, or a header.
+pub fn credentials(
+    token: &Option<String>,
+    basic: &Option<String>,
+    auth_header: &Option<String>,
+) -> Result<Auth, String> {
+    let given = [token.is_some(), basic.is_some(), auth_header.is_some()];
     if given.iter().filter(|g| **g).count() > 1 {
         return Err("give one of --token, --basic and --auth-header".to_owned());
     }
-    if let Some(token) = &args.token {
+    if let Some(token) = token {
         return Ok(Auth::Bearer(token.clone()));
     }
-    if let Some(basic) = &args.basic {
+    if let Some(basic) = basic {
         let (user, password) = basic.split_once(':').ok_or("--basic takes USER:PASSWORD")?;
         return Ok(Auth::Basic {
             user: user.to_owned(),
             password: password.to_owned(),
         });
     }
-    if let Some(header) = &args.auth_header {
+    if let Some(header) = auth_header {
         let (name, value) = header
             .split_once(':')
             .ok_or("--auth-header takes `Name: value`")?;

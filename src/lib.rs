@@ -18,6 +18,7 @@
 
 pub mod clock;
 pub mod idp;
+pub mod load;
 pub mod report;
 pub mod runner;
 pub mod scenario;

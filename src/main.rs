@@ -1,4 +1,4 @@
-//! The `scimulate` command line: `run`, `list`, `validate`, `serve`.
+//! The `scimulate` command line: `run`, `list`, `validate`, `serve`, `load`.
 //!
 //! Exit codes are a contract (documented in the README, defined in
 //! `scimulate::runner::outcome`): 0 every blocking check held; 1 a check failed or a snapshot
@@ -14,6 +14,7 @@ use scimulate::clock::SystemClock;
 use scimulate::server::{self, Quirk, Quirks, ServerConfig};
 
 mod cli;
+mod cli_load;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -45,6 +46,9 @@ enum Command {
     Validate(cli::ValidateArgs),
     /// Run the reference SCIM 2.0 server until interrupted; prints its base URL first.
     Serve(ServeArgs),
+    /// Play an IdP provisioning a whole directory (Entra's initial cycle, Okta's assignment) and
+    /// report throughput, latency percentiles and errors.
+    Load(Box<cli_load::LoadArgs>),
 }
 
 #[derive(clap::Args)]
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::List(args) => cli::list(args),
         Command::Validate(args) => cli::validate(args),
         Command::Serve(args) => serve(args),
+        Command::Load(args) => cli_load::load(*args),
     }
 }
 

@@ -25,7 +25,8 @@ pub enum IdShape {
 }
 
 impl IdShape {
-    fn format(self, counter: u64) -> String {
+    /// The `counter`-th id of this shape (a load run makes ids from a user's index).
+    pub fn format(self, counter: u64) -> String {
         match self {
             IdShape::Okta(prefix) => format!("{prefix}{counter:0>17}"),
             IdShape::Guid => format!("00000000-0000-4000-8000-{counter:012}"),

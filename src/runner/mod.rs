@@ -70,7 +70,7 @@ pub enum SetupError {
 }
 
 /// Checks that a remote target answers at all (any HTTP status will do).
-async fn probe(transport: &Transport) -> Result<(), SetupError> {
+pub(crate) async fn probe(transport: &Transport) -> Result<(), SetupError> {
     let outgoing = Outgoing {
         timeout: None,
         method: "GET".to_owned(),

@@ -231,6 +231,28 @@ impl Transport {
         (exchange, raw)
     }
 
+    /// Sends `outgoing` without recording it: for a load run, where keeping every exchange would
+    /// make memory grow with the number of requests. The credential goes in as with
+    /// [`Transport::send`], and an error comes back scrubbed of secrets like a recorded one.
+    pub async fn send_unrecorded(&self, outgoing: &Outgoing) -> Result<RecordedResponse, String> {
+        let url = format!("{}{}", self.target.base_url, outgoing.path);
+        let mut headers: Vec<(String, String)> = outgoing.headers.clone();
+        if let Some((name, value)) = self.target.auth.header()
+            && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            headers.insert(0, (name, value));
+        }
+        self.exchange(
+            &outgoing.method,
+            &url,
+            &headers,
+            &outgoing.body,
+            outgoing.timeout,
+        )
+        .await
+        .map_err(|error| self.scrubber.text(&error))
+    }
+
     async fn exchange(
         &self,
         method: &str,

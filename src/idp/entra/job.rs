@@ -465,7 +465,7 @@ impl Job {
     }
 
     /// The image of a user as Entra maps it (A2), with `active` as given.
-    fn image(user: &DirectoryUser, active: bool) -> UserImage {
+    pub fn image(user: &DirectoryUser, active: bool) -> UserImage {
         let profile = &user.profile;
         let mut attrs = vec![(Attr::UserName, Value::String(profile.user_name.clone()))];
         let mut text = |attr: Attr, value: Option<String>| {

@@ -1,0 +1,157 @@
+//! Entra's initial cycle, streamed: the requests of `idp::entra::job` for each object, in the
+//! job's order (research/entra_jumpcloud.md A4: users, groups, manager references, members),
+//! built by the same request and check functions, one object at a time.
+//!
+//! The job itself walks a directory held in memory and records every check; at 100,000 users
+//! that is most of the footprint, so here each user is made from its index, sent, judged into
+//! the worker's tally and dropped. Requests for one object are sequential; objects run in
+//! parallel when the pace allows it (A4: concurrency across objects is undocumented).
+
+use crate::idp::directory::IdShape;
+use crate::idp::entra::checks::{self, Lookup};
+use crate::idp::entra::request::{self, Paths};
+use crate::idp::entra::{Dialect, Job};
+use crate::idp::wire::{Wire, WireRequest, WireResponse};
+
+use super::ids::Ids;
+use super::population::Population;
+use super::wire::LoadWire;
+
+/// Entra's initial cycle of one population against one target.
+#[derive(Debug)]
+pub struct EntraCycle {
+    pub population: Population,
+    pub dialect: Dialect,
+    pub users: Ids,
+    pub groups: Ids,
+}
+
+/// Sends one request; `None` when it got no answer, judged as Entra judges it (A9).
+async fn send(wire: &mut LoadWire, request: WireRequest) -> Option<WireResponse> {
+    let line = format!("{} {}", request.method, request.path);
+    match wire.send(request).await {
+        Ok(response) => Some(response),
+        Err(error) => {
+            wire.tally.judge(&[checks::unanswered(0, &line, &error)]);
+            None
+        }
+    }
+}
+
+impl EntraCycle {
+    pub fn new(population: Population, dialect: Dialect) -> Self {
+        EntraCycle {
+            users: Ids::new(population.users),
+            groups: Ids::new(population.groups),
+            population,
+            dialect,
+        }
+    }
+
+    fn paths(&self) -> Paths {
+        Paths::default()
+    }
+
+    /// Lookup by `userName`, then create, or update what differs when it matched (A5, A6).
+    pub async fn user(&self, index: u64, wire: &mut LoadWire) {
+        let user = self.population.user(index, IdShape::Guid);
+        let image = Job::image(&user, true);
+        let lookup = self
+            .paths()
+            .user_lookup("userName", &user.profile.user_name);
+        let Some(response) = send(wire, request::request("GET", lookup, None)).await else {
+            return;
+        };
+        let (lookup_checks, found) = checks::lookup(0, &response, false);
+        wire.tally.judge(&lookup_checks);
+        match found {
+            Lookup::Failed { filter_404 } => wire.tally.filter_404 |= filter_404,
+            Lookup::Found(id, current) => {
+                let changes = request::diff(&image, &current);
+                if !changes.is_empty() {
+                    let body = request::user_patch(self.dialect, &changes);
+                    let patch = request::request("PATCH", self.paths().user(&id), Some(body));
+                    if let Some(response) = send(wire, patch).await {
+                        wire.tally.judge(&[checks::patched(0, &response, false)]);
+                    }
+                }
+                self.users.set(index, &id);
+            }
+            Lookup::NotFound => {
+                let body = request::create_user_body(&image);
+                let post = request::request("POST", self.paths().users(), Some(body));
+                let Some(response) = send(wire, post).await else {
+                    return;
+                };
+                let (create_checks, id) = checks::created(0, &response, false);
+                wire.tally.judge(&create_checks);
+                if let Some(id) = id {
+                    self.users.set(index, &id);
+                }
+            }
+        }
+    }
+
+    /// Lookup by `displayName` with members left out, then create empty (A8).
+    pub async fn group(&self, index: u64, wire: &mut LoadWire) {
+        let name = self.population.group_name(index);
+        let lookup = request::request("GET", self.paths().group_lookup(&name), None);
+        let Some(response) = send(wire, lookup).await else {
+            return;
+        };
+        let (lookup_checks, found) = checks::lookup(0, &response, true);
+        wire.tally.judge(&lookup_checks);
+        match found {
+            Lookup::Failed { filter_404 } => wire.tally.filter_404 |= filter_404,
+            Lookup::Found(id, _) => self.groups.set(index, &id),
+            Lookup::NotFound => {
+                let object_id = IdShape::Guid.format(1_000_000_000 + index);
+                let body = request::create_group_body(&object_id, &name);
+                let post = request::request("POST", self.paths().groups(), Some(body));
+                let Some(response) = send(wire, post).await else {
+                    return;
+                };
+                let (create_checks, id) = checks::created(0, &response, true);
+                wire.tally.judge(&create_checks);
+                if let Some(id) = id {
+                    self.groups.set(index, &id);
+                }
+            }
+        }
+    }
+
+    /// The manager reference, once both users are provisioned (A6.4).
+    pub async fn manager(&self, index: u64, wire: &mut LoadWire) {
+        let Some(manager) = self.population.manager_of(index) else {
+            return;
+        };
+        let (Some(id), Some(manager_id)) = (self.users.get(index), self.users.get(manager)) else {
+            return;
+        };
+        let body = request::manager_patch(self.dialect, Some(manager_id));
+        let patch = request::request("PATCH", self.paths().user(id), Some(body));
+        if let Some(response) = send(wire, patch).await {
+            wire.tally.judge(&[checks::patched(0, &response, false)]);
+        }
+    }
+
+    /// The group's provisioned members in one PATCH (A8 "Add members").
+    pub async fn members(&self, index: u64, wire: &mut LoadWire) {
+        let Some(group_id) = self.groups.get(index) else {
+            return;
+        };
+        let members: Vec<String> = self
+            .population
+            .members_of(index)
+            .filter_map(|user| self.users.get(user).map(str::to_owned))
+            .collect();
+        if members.is_empty() {
+            return;
+        }
+        let body = request::add_members_patch(self.dialect, &members);
+        let patch = request::request("PATCH", self.paths().group(group_id), Some(body));
+        if let Some(response) = send(wire, patch).await {
+            wire.tally.judge(&[checks::patched(0, &response, true)]);
+        }
+    }
+}

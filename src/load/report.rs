@@ -1,0 +1,363 @@
+//! What a load run found: throughput, latency percentiles per kind of request, errors, the
+//! IdP's failed checks, and whether Entra would quarantine the job; as text and as JSON
+//! (`format: scimulate-load/v1`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::tally::{Failures, Tally};
+use super::{LoadConfig, Pace, Plan};
+use crate::idp::entra::escrow::{
+    CycleTally, FAILURE_CEILING, PROPORTION_FLOOR, PROPORTION_PERCENT, quarantine_for,
+};
+use crate::runner::outcome::{EXIT_FAILED, EXIT_OK};
+use crate::runner::transport::Target;
+
+/// Percentiles of one kind of request, in milliseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindReport {
+    pub kind: &'static str,
+    pub count: u64,
+    pub errors: u64,
+    pub mean_ms: f64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    pub max_ms: f64,
+}
+
+/// One step of the plan (users, groups, …) or of the cleanup.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseReport {
+    pub name: &'static str,
+    /// Objects the step was asked to work on, and how many it did before any time limit.
+    pub objects: u64,
+    pub done: u64,
+    pub requests: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    pub requests_per_second: f64,
+    /// The harness's own DELETEs at the end, not part of the IdP's figures.
+    pub cleanup: bool,
+    pub latency: Vec<KindReport>,
+}
+
+/// Whether Entra would quarantine a job whose initial cycle went like this (A9).
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarantineVerdict {
+    pub would_quarantine: bool,
+    pub reason: Option<&'static str>,
+    pub events: u64,
+    pub failures: u64,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadReport {
+    pub format: &'static str,
+    pub plan: &'static str,
+    pub target: String,
+    pub users: u64,
+    pub groups: u64,
+    pub pace: String,
+    pub in_flight: usize,
+    pub rate_limit: Option<u32>,
+    pub phases: Vec<PhaseReport>,
+    /// The IdP's requests (cleanup left out).
+    pub requests: u64,
+    pub seconds: f64,
+    pub requests_per_second: f64,
+    pub latency: Vec<KindReport>,
+    pub statuses: BTreeMap<u16, u64>,
+    pub transport_errors: BTreeMap<String, Failures>,
+    pub failed_checks: BTreeMap<&'static str, Failures>,
+    pub checks_judged: u64,
+    pub users_provisioned: u64,
+    pub groups_provisioned: u64,
+    /// Every object of every step was worked on (no time limit cut the run short).
+    pub complete: bool,
+    pub quarantine: Option<QuarantineVerdict>,
+    #[serde(skip)]
+    idp: Tally,
+    #[serde(skip)]
+    entra: bool,
+}
+
+fn millis(micros: u64) -> f64 {
+    (micros as f64 / 1000.0 * 1000.0).round() / 1000.0
+}
+
+fn per_second(count: u64, elapsed: Duration) -> f64 {
+    let seconds = elapsed.as_secs_f64();
+    if seconds <= 0.0 {
+        return 0.0;
+    }
+    (count as f64 / seconds * 10.0).round() / 10.0
+}
+
+fn latency(tally: &Tally) -> Vec<KindReport> {
+    tally
+        .kinds
+        .iter()
+        .map(|(kind, k)| KindReport {
+            kind,
+            count: k.latency.count(),
+            errors: k.errors,
+            mean_ms: millis(k.latency.mean()),
+            p50_ms: millis(k.latency.percentile(50.0)),
+            p90_ms: millis(k.latency.percentile(90.0)),
+            p99_ms: millis(k.latency.percentile(99.0)),
+            p999_ms: millis(k.latency.percentile(99.9)),
+            max_ms: millis(k.latency.max()),
+        })
+        .collect()
+}
+
+impl LoadReport {
+    pub fn new(config: &LoadConfig, target: &Target, in_flight: usize, rate: Option<u32>) -> Self {
+        LoadReport {
+            format: "scimulate-load/v1",
+            plan: config.plan.name(),
+            target: target.auth.scrubber().text(&target.base_url),
+            users: config.population.users,
+            groups: config.population.groups,
+            pace: match config.pace {
+                Pace::Idp => "idp".to_owned(),
+                Pace::Flat { .. } => "flat".to_owned(),
+            },
+            in_flight,
+            rate_limit: rate,
+            phases: Vec::new(),
+            requests: 0,
+            seconds: 0.0,
+            requests_per_second: 0.0,
+            latency: Vec::new(),
+            statuses: BTreeMap::new(),
+            transport_errors: BTreeMap::new(),
+            failed_checks: BTreeMap::new(),
+            checks_judged: 0,
+            users_provisioned: 0,
+            groups_provisioned: 0,
+            complete: true,
+            quarantine: None,
+            idp: Tally::default(),
+            entra: matches!(config.plan, Plan::EntraInitialCycle(_)),
+        }
+    }
+
+    /// Adds a step's figures; an IdP step's tally also goes into the run's totals.
+    pub fn add_phase(
+        &mut self,
+        name: &'static str,
+        objects: u64,
+        done: u64,
+        elapsed: Duration,
+        tally: Tally,
+        cleanup: bool,
+    ) -> &PhaseReport {
+        let requests = tally.requests();
+        self.phases.push(PhaseReport {
+            name,
+            objects,
+            done,
+            requests,
+            errors: tally.errors(),
+            seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            requests_per_second: per_second(requests, elapsed),
+            cleanup,
+            latency: latency(&tally),
+        });
+        if !cleanup {
+            self.complete &= done == objects;
+            self.idp.merge(tally);
+        }
+        self.phases.last().expect("just pushed")
+    }
+
+    /// Closes the IdP's figures: totals, errors, checks, and Entra's quarantine verdict.
+    pub fn finish(&mut self, elapsed: Duration) {
+        self.requests = self.idp.requests();
+        self.seconds = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
+        self.requests_per_second = per_second(self.requests, elapsed);
+        self.latency = latency(&self.idp);
+        self.statuses = self.idp.statuses.clone();
+        self.transport_errors = self.idp.transport.clone();
+        self.failed_checks = self.idp.checks.clone();
+        self.checks_judged = self.idp.judged;
+        if self.entra {
+            let tally = CycleTally {
+                events: self.requests,
+                failures: self.idp.failed_checks(),
+                unauthorized: self.idp.unauthorized,
+                filter_404: self.idp.filter_404,
+            };
+            let reason = quarantine_for(&tally);
+            self.quarantine = Some(QuarantineVerdict {
+                would_quarantine: reason.is_some(),
+                reason: reason.map(|r| r.describe()),
+                events: tally.events,
+                failures: tally.failures,
+                rule: format!(
+                    "quarantine on a 401/403, a filter query answered 404, at least {PROPORTION_FLOOR} failures that are over {PROPORTION_PERCENT}% of the cycle's requests, or over {FAILURE_CEILING} failures (research/entra_jumpcloud.md A9)"
+                ),
+            });
+        }
+    }
+
+    pub fn provisioned(&mut self, users: u64, groups: u64) {
+        self.users_provisioned = users;
+        self.groups_provisioned = groups;
+    }
+
+    /// Errors of the IdP's requests: answers outside 2xx and requests with no answer.
+    pub fn errors(&self) -> u64 {
+        self.idp.errors()
+    }
+
+    /// 0 when every object was worked on with no error, no failed check and no quarantine;
+    /// 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        let quarantined = self.quarantine.as_ref().is_some_and(|q| q.would_quarantine);
+        if self.complete && self.errors() == 0 && self.failed_checks.is_empty() && !quarantined {
+            EXIT_OK
+        } else {
+            EXIT_FAILED
+        }
+    }
+
+    /// The whole report as a person reads it.
+    pub fn write_human(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let pace = match (self.pace.as_str(), self.rate_limit) {
+            ("idp", Some(rate)) => {
+                format!("at the IdP's pace (one object at a time, {rate} requests/s)")
+            }
+            ("idp", None) => "at the IdP's pace (one object at a time)".to_owned(),
+            (_, Some(rate)) => format!(
+                "flat out ({} in flight, capped at {rate} requests/s)",
+                self.in_flight
+            ),
+            _ => format!("flat out ({} in flight)", self.in_flight),
+        };
+        writeln!(
+            out,
+            "{}: {} users, {} groups, {pace}, against {}",
+            self.plan, self.users, self.groups, self.target
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:<16} {:>9} {:>9} {:>9} {:>9} {:>10}",
+            "step", "objects", "requests", "errors", "seconds", "req/s"
+        )?;
+        for phase in &self.phases {
+            let objects = if phase.done == phase.objects {
+                phase.objects.to_string()
+            } else {
+                format!("{}/{}", phase.done, phase.objects)
+            };
+            writeln!(
+                out,
+                "{:<16} {:>9} {:>9} {:>9} {:>9.1} {:>10.1}",
+                phase.name,
+                objects,
+                phase.requests,
+                phase.errors,
+                phase.seconds,
+                phase.requests_per_second
+            )?;
+        }
+        writeln!(
+            out,
+            "{:<16} {:>9} {:>9} {:>9} {:>9.1} {:>10.1}",
+            "total (IdP)",
+            "",
+            self.requests,
+            self.errors(),
+            self.seconds,
+            self.requests_per_second
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:<20} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "latency (ms)", "count", "errors", "p50", "p90", "p99", "p99.9", "max"
+        )?;
+        for kind in &self.latency {
+            writeln!(
+                out,
+                "{:<20} {:>9} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+                kind.kind,
+                kind.count,
+                kind.errors,
+                kind.p50_ms,
+                kind.p90_ms,
+                kind.p99_ms,
+                kind.p999_ms,
+                kind.max_ms
+            )?;
+        }
+        writeln!(out)?;
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("{s}: {n}"))
+            .collect();
+        writeln!(out, "answers by status: {}", statuses.join(", "))?;
+        for (what, failures) in &self.transport_errors {
+            writeln!(out, "no answer ({what}): {}", failures.count)?;
+            for example in &failures.examples {
+                writeln!(out, "    {example}")?;
+            }
+        }
+        if self.failed_checks.is_empty() {
+            writeln!(
+                out,
+                "IdP checks: {} judged, none failed",
+                self.checks_judged
+            )?;
+        } else {
+            writeln!(out, "IdP checks: {} judged, failed:", self.checks_judged)?;
+            for (id, failures) in &self.failed_checks {
+                writeln!(out, "  {id}: {}", failures.count)?;
+                for example in &failures.examples {
+                    writeln!(out, "    {example}")?;
+                }
+            }
+        }
+        writeln!(
+            out,
+            "provisioned: {} of {} users, {} of {} groups",
+            self.users_provisioned, self.users, self.groups_provisioned, self.groups
+        )?;
+        if let Some(verdict) = &self.quarantine {
+            match verdict.reason {
+                Some(reason) => writeln!(
+                    out,
+                    "quarantine: Entra WOULD quarantine this job: {reason} ({} failures in {} requests)",
+                    verdict.failures, verdict.events
+                )?,
+                None => writeln!(
+                    out,
+                    "quarantine: Entra would not quarantine this job ({} failures in {} requests)",
+                    verdict.failures, verdict.events
+                )?,
+            }
+        }
+        if !self.complete {
+            writeln!(
+                out,
+                "incomplete: the time limit stopped the run before every object was worked on"
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn write_json(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+}
