@@ -9,6 +9,7 @@ mod entra;
 mod every_check_can_fail;
 mod faults;
 mod jumpcloud;
+mod load;
 mod lockdown;
 mod okta;
 mod safety;
