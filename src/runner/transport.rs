@@ -324,7 +324,8 @@ struct BodyProgress {
 /// A transport error in words a user can act on. `timeout` is the one the request ran under;
 /// `body` is set when the error came while reading the body.
 fn describe(error: reqwest::Error, timeout: Duration, body: Option<BodyProgress>) -> String {
-    let io_kind = io_error_kind(&error);
+    let io_kind = find::<std::io::Error>(&error).map(std::io::Error::kind);
+    let http = find::<hyper::Error>(&error);
     let during_body = |what: &str| match body {
         None => what.to_owned(),
         Some(BodyProgress {
@@ -344,6 +345,10 @@ fn describe(error: reqwest::Error, timeout: Duration, body: Option<BodyProgress>
         "could not connect".to_owned()
     } else if io_kind == Some(std::io::ErrorKind::ConnectionReset) {
         during_body("the target reset the connection")
+    } else if http.is_some_and(hyper::Error::is_parse) {
+        "the target's answer is not valid HTTP".to_owned()
+    } else if body.is_none() && http.is_some_and(hyper::Error::is_incomplete_message) {
+        "the target closed the connection without answering".to_owned()
     } else if let Some(BodyProgress {
         status,
         read,
@@ -372,12 +377,14 @@ fn describe(error: reqwest::Error, timeout: Duration, body: Option<BodyProgress>
     format!("{kind}: {detail}")
 }
 
-/// The kind of the first I/O error in the error's chain, if any.
-fn io_error_kind(error: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+/// The first error of type `T` in the error's chain, if any.
+fn find<'e, T: std::error::Error + 'static>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e T> {
     let mut source = Some(error);
     while let Some(inner) = source {
-        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
+        if let Some(found) = inner.downcast_ref::<T>() {
+            return Some(found);
         }
         source = inner.source();
     }
