@@ -12,8 +12,53 @@ pub fn body_json(response: &RecordedResponse) -> Result<Value, String> {
     if response.body.is_empty() {
         return Err("the response has no body".to_owned());
     }
-    serde_json::from_slice(&response.body)
-        .map_err(|e| format!("the response body is not JSON ({e})"))
+    serde_json::from_slice(&response.body).map_err(|e| {
+        let content_type = match response.header("content-type") {
+            Some(content_type) => format!("content type `{content_type}`"),
+            None => "no content type".to_owned(),
+        };
+        format!(
+            "the response body is not JSON ({e}; {content_type}; it begins `{}`)",
+            excerpt(&response.body)
+        )
+    })
+}
+
+/// The first 80 characters of a body, on one line.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut cut: String = text
+        .chars()
+        .take(80)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(80).is_some() {
+        cut.push('…');
+    }
+    cut
+}
+
+/// What else a response says about an unexpected status: where a redirect points (the runner
+/// does not follow redirects), when to retry, and a SCIM error's `detail`.
+fn status_context(response: &RecordedResponse) -> String {
+    let mut context = String::new();
+    if (300..400).contains(&response.status) {
+        match response.header("location") {
+            Some(location) => context.push_str(&format!(
+                "; the target redirected to `{location}`, and redirects are not followed"
+            )),
+            None => context.push_str("; a redirect without a Location header"),
+        }
+    }
+    if let Some(retry_after) = response.header("retry-after") {
+        context.push_str(&format!("; Retry-After: {retry_after}"));
+    }
+    if let Ok(body) = serde_json::from_slice::<Value>(&response.body)
+        && let Some(detail) = body.get("detail").and_then(Value::as_str)
+    {
+        context.push_str(&format!("; the target says {}", show(&Value::from(detail))));
+    }
+    context
 }
 
 fn show(value: &Value) -> String {
@@ -47,9 +92,10 @@ pub fn judge(
         && !status.allows(response.status)
     {
         reasons.push(format!(
-            "status: expected {}, got {}",
+            "status: expected {}, got {}{}",
             status_text(status),
-            response.status
+            response.status,
+            status_context(response)
         ));
     }
     for (name, expected) in &expect.headers {
@@ -281,6 +327,38 @@ mod tests {
     }
 
     #[test]
+    fn an_unexpected_status_says_where_it_redirected_when_to_retry_and_what_the_target_said() {
+        // Arrange
+        let vars = Vars::default();
+        let redirect = RecordedResponse {
+            status: 302,
+            headers: vec![("location".into(), "/scim/v2/Users".into())],
+            body: Vec::new(),
+        };
+        let unavailable = RecordedResponse {
+            status: 503,
+            headers: vec![("retry-after".into(), "120".into())],
+            body: br#"{"status":"503","detail":"maintenance"}"#.to_vec(),
+        };
+
+        // Act
+        let redirected = judge(&expect(json!({"status": 200})), &redirect, &vars).unwrap();
+        let refused = judge(&expect(json!({"status": 200})), &unavailable, &vars).unwrap();
+
+        // Assert
+        assert_eq!(
+            redirected,
+            [
+                "status: expected 200, got 302; the target redirected to `/scim/v2/Users`, and redirects are not followed"
+            ]
+        );
+        assert_eq!(
+            refused,
+            [r#"status: expected 200, got 503; Retry-After: 120; the target says "maintenance""#]
+        );
+    }
+
+    #[test]
     fn headers_exact_prefix_and_absent() {
         let vars = Vars::default();
         let reasons = judge(
@@ -387,7 +465,11 @@ mod tests {
             &Vars::default(),
         )
         .unwrap();
-        assert_eq!(reasons.len(), 1);
-        assert!(reasons[0].starts_with("the response body is not JSON"));
+        assert_eq!(
+            reasons,
+            [
+                "the response body is not JSON (expected value at line 1 column 1; no content type; it begins `<html>`)"
+            ]
+        );
     }
 }

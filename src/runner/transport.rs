@@ -14,7 +14,8 @@ use reqwest::header::{HeaderName, HeaderValue};
 use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use super::scrub::Scrubber;
 
-/// The most response body bytes kept; a larger body is cut and says so.
+/// The most response body bytes kept: a body whose `Content-Length` says more is refused
+/// unread, one that streams more is cut here; either way the step's error says so.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
 /// How the runner authenticates to the target.
@@ -278,7 +279,11 @@ impl Transport {
         if let Some(timeout) = timeout {
             request = request.timeout(timeout);
         }
-        let mut response = request.send().await.map_err(describe)?;
+        let timeout = timeout.unwrap_or(self.target.timeout);
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| describe(e, timeout, None))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -291,11 +296,32 @@ impl Transport {
                 )
             })
             .collect();
+        let promised = response.content_length();
+        if let Some(length) = promised.filter(|&l| l > MAX_RESPONSE_BYTES as u64) {
+            // Refused before reading: the memory a response may take is the limit, not its size.
+            return Err(format!(
+                "the response body exceeds {MAX_RESPONSE_BYTES} bytes (status {status}, \
+                 Content-Length {length}); it was not read"
+            ));
+        }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(describe)? {
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(error) => {
+                    let progress = BodyProgress {
+                        status,
+                        read: body.len(),
+                        promised,
+                    };
+                    return Err(describe(error, timeout, Some(progress)));
+                }
+            };
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(format!(
-                    "the response body exceeds {MAX_RESPONSE_BYTES} bytes (status {status})"
+                    "the response body exceeds {MAX_RESPONSE_BYTES} bytes (status {status}); \
+                     reading stopped there"
                 ));
             }
             body.extend_from_slice(&chunk);
@@ -308,16 +334,60 @@ impl Transport {
     }
 }
 
-/// A transport error in words a user can act on.
-fn describe(error: reqwest::Error) -> String {
+/// How far a response got when reading its body failed: the status, the bytes read, and the
+/// length the target promised (`Content-Length`).
+#[derive(Debug, Clone, Copy)]
+struct BodyProgress {
+    status: u16,
+    read: usize,
+    promised: Option<u64>,
+}
+
+/// A transport error in words a user can act on. `timeout` is the one the request ran under;
+/// `body` is set when the error came while reading the body.
+fn describe(error: reqwest::Error, timeout: Duration, body: Option<BodyProgress>) -> String {
+    let io_kind = find::<std::io::Error>(&error).map(std::io::Error::kind);
+    let http = find::<hyper::Error>(&error);
+    let during_body = |what: &str| match body {
+        None => what.to_owned(),
+        Some(BodyProgress {
+            status,
+            read,
+            promised,
+        }) => {
+            let of = promised.map(|p| format!(" of {p}")).unwrap_or_default();
+            format!("{what} while reading the body (status {status}, {read}{of} bytes received)")
+        }
+    };
     let kind = if error.is_timeout() {
-        "timed out"
+        during_body(&format!("timed out after {}", show_duration(timeout)))
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
+        "could not connect: connection refused".to_owned()
     } else if error.is_connect() {
-        "could not connect"
+        "could not connect".to_owned()
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionReset) {
+        during_body("the target reset the connection")
+    } else if http.is_some_and(hyper::Error::is_parse) {
+        "the target's answer is not valid HTTP".to_owned()
+    } else if body.is_none() && http.is_some_and(hyper::Error::is_incomplete_message) {
+        "the target closed the connection without answering".to_owned()
+    } else if let Some(BodyProgress {
+        status,
+        read,
+        promised: Some(promised),
+    }) = body
+        && (read as u64) < promised
+    {
+        format!(
+            "the response body was cut short: {read} of the {promised} bytes its Content-Length \
+             promised arrived (status {status})"
+        )
+    } else if let Some(BodyProgress { status, read, .. }) = body {
+        format!("the response body could not be read (status {status}, {read} bytes received)")
     } else if error.is_body() || error.is_decode() {
-        "the response body could not be read"
+        "the response body could not be read".to_owned()
     } else {
-        "the request failed"
+        "the request failed".to_owned()
     };
     let mut detail = error.to_string();
     let mut source = std::error::Error::source(&error);
@@ -327,6 +397,32 @@ fn describe(error: reqwest::Error) -> String {
         source = inner.source();
     }
     format!("{kind}: {detail}")
+}
+
+/// The first error of type `T` in the error's chain, if any.
+fn find<'e, T: std::error::Error + 'static>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e T> {
+    let mut source = Some(error);
+    while let Some(inner) = source {
+        if let Some(found) = inner.downcast_ref::<T>() {
+            return Some(found);
+        }
+        source = inner.source();
+    }
+    None
+}
+
+/// `500 ms`, `2 s`, `1.5 s`.
+fn show_duration(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis < 1000 {
+        format!("{millis} ms")
+    } else if millis.is_multiple_of(1000) {
+        format!("{} s", millis / 1000)
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
+    }
 }
 
 #[cfg(test)]
@@ -339,6 +435,13 @@ mod tests {
         assert_eq!(base64_encode(b"a"), "YQ==");
         assert_eq!(base64_encode(b"ab"), "YWI=");
         assert_eq!(base64_encode(b""), "");
+    }
+
+    #[test]
+    fn a_timeout_is_shown_in_the_unit_a_user_set_it_in() {
+        assert_eq!(show_duration(Duration::from_millis(500)), "500 ms");
+        assert_eq!(show_duration(Duration::from_secs(30)), "30 s");
+        assert_eq!(show_duration(Duration::from_millis(1500)), "1.5 s");
     }
 
     #[test]
