@@ -111,6 +111,8 @@ fn every_fault_fails_its_step_with_a_message_and_the_run_goes_on() {
                     base_url: url,
                     auth: Auth::None,
                     timeout: Duration::from_millis(500),
+                    tls: Default::default(),
+                    no_proxy: false,
                 }),
                 settings: settings(None, SnapshotMode::Normal),
                 jobs: 2,
@@ -149,6 +151,8 @@ fn a_request_of_its_own_timeout_is_cut_by_it_not_by_the_targets() {
             base_url: url,
             auth: Auth::None,
             timeout: Duration::from_secs(20),
+            tls: Default::default(),
+            no_proxy: false,
         })
         .unwrap();
         let outgoing = scimulate::runner::transport::Outgoing {
