@@ -13,4 +13,5 @@ mod lockdown;
 mod okta;
 mod safety;
 mod target_profile;
+mod tls;
 mod wire;
