@@ -107,6 +107,8 @@ async fn main() -> ExitCode {
             base_url: args.target.trim_end_matches('/').to_owned(),
             auth,
             timeout,
+            tls: Default::default(),
+            no_proxy: false,
         }),
         settings: RunSettings {
             idp: Default::default(),

@@ -10,7 +10,7 @@ use scimulate::runner::execute::RunSettings;
 use scimulate::runner::idp_steps::{self, IdpOptions};
 use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
 use scimulate::runner::select::{self, Partition, Planned};
-use scimulate::runner::transport::{Auth, Target};
+use scimulate::runner::transport::{self, Auth, Target, TlsOptions};
 use scimulate::runner::{self, RunConfig, TargetChoice};
 use scimulate::scenario::model::{IdpName, Scenario};
 use scimulate::scenario::validate::validate as validate_files;
@@ -77,6 +77,14 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     auth_header: Option<String>,
+    /// Trust the CA certificates in FILE (PEM, one or more) for an https:// target, on top of
+    /// the system's roots (repeatable).
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    ca_certs: Vec<PathBuf>,
+    /// Do not verify the target's TLS certificate at all (any issuer, any name, expired): for a
+    /// test server only; every run warns about it.
+    #[arg(long)]
+    insecure: bool,
     /// Make the embedded reference server misbehave (repeatable; see `serve --list-quirks`).
     #[arg(long = "quirk", value_name = "NAME")]
     quirks: Vec<String>,
@@ -268,6 +276,34 @@ fn write_file_report(what: &str, path: &Path, result: std::io::Result<()>) -> bo
     }
 }
 
+/// The TLS options of `--ca-cert FILE…` and `--insecure`.
+pub fn tls_options(ca_certs: &[PathBuf], insecure: bool) -> Result<TlsOptions, String> {
+    let mut tls = TlsOptions {
+        ca_certs: Vec::new(),
+        insecure,
+    };
+    for path in ca_certs {
+        tls.add_ca_file(path)
+            .map_err(|message| format!("--ca-cert: {message}"))?;
+    }
+    Ok(tls)
+}
+
+/// Warns about `--insecure`, and at `-v` says which proxy the target is reached through.
+pub fn announce_transport(target: &Target, verbose: u8) {
+    if target.tls.insecure {
+        eprintln!(
+            "warning: --insecure: the target's TLS certificate is not verified; anyone on the path can answer in its name and read the credentials sent to it"
+        );
+    }
+    if verbose >= 1 {
+        match transport::proxy_for(&target.base_url) {
+            Some(proxy) => eprintln!("proxy: {} goes through {proxy}", target.base_url),
+            None => eprintln!("proxy: none for {}", target.base_url),
+        }
+    }
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
     let plan = match load_plan(&args.selection) {
         Ok(plan) => plan,
@@ -330,13 +366,28 @@ pub fn run(args: RunArgs) -> ExitCode {
                 eprintln!("error: --target must be an http:// or https:// URL");
                 return ExitCode::from(EXIT_USAGE);
             }
+            let tls = match tls_options(&args.ca_certs, args.insecure) {
+                Ok(tls) => tls,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            };
             TargetChoice::Remote(Target {
                 base_url: url.trim_end_matches('/').to_owned(),
                 auth,
                 timeout,
+                tls,
+                no_proxy: false,
             })
         }
         None => {
+            if !args.ca_certs.is_empty() || args.insecure {
+                eprintln!(
+                    "error: --ca-cert and --insecure apply to --target only; the embedded server is plain HTTP"
+                );
+                return ExitCode::from(EXIT_USAGE);
+            }
             let quirks = match Quirks::parse_names(&args.quirks) {
                 Ok(quirks) => quirks,
                 Err(error) => {
@@ -350,6 +401,9 @@ pub fn run(args: RunArgs) -> ExitCode {
     if args.target.is_some() && !args.quirks.is_empty() {
         eprintln!("error: --quirk applies to the embedded server only, not to --target");
         return ExitCode::from(EXIT_USAGE);
+    }
+    if let TargetChoice::Remote(target) = &target {
+        announce_transport(target, args.verbose);
     }
     let snapshots = if args.no_snapshots {
         None

@@ -13,7 +13,7 @@ use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
 use scimulate::runner::transport::Target;
 use scimulate::server::Quirks;
 
-use crate::cli::credentials;
+use crate::cli::{announce_transport, credentials, tls_options};
 
 /// The per-request timeout when `--timeout` is not given.
 const DEFAULT_TIMEOUT_SECS: u64 = 30;
@@ -63,6 +63,13 @@ pub struct LoadArgs {
         hide_env_values = true
     )]
     auth_header: Option<String>,
+    /// Trust the CA certificates in FILE (PEM) for an https:// target, on top of the system's
+    /// roots (repeatable).
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    ca_certs: Vec<PathBuf>,
+    /// Do not verify the target's TLS certificate (test servers only; warned about).
+    #[arg(long)]
+    insecure: bool,
     /// Make the embedded reference server misbehave (repeatable).
     #[arg(long = "quirk", value_name = "NAME")]
     quirks: Vec<String>,
@@ -118,11 +125,18 @@ fn config(args: &LoadArgs) -> Result<LoadConfig, String> {
                 base_url: url.trim_end_matches('/').to_owned(),
                 auth: credentials(&args.token, &args.basic, &args.auth_header)?,
                 timeout,
+                tls: tls_options(&args.ca_certs, args.insecure)?,
+                no_proxy: false,
             })
         }
-        None => TargetChoice::Embedded {
-            quirks: Quirks::parse_names(&args.quirks).map_err(|e| e.to_string())?,
-        },
+        None => {
+            if !args.ca_certs.is_empty() || args.insecure {
+                return Err("--ca-cert and --insecure apply to --target only; the embedded server is plain HTTP".into());
+            }
+            TargetChoice::Embedded {
+                quirks: Quirks::parse_names(&args.quirks).map_err(|e| e.to_string())?,
+            }
+        }
     };
     if args.concurrency == 0 {
         return Err("--concurrency must be at least 1".to_owned());
@@ -170,6 +184,9 @@ pub fn load(args: LoadArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if let TargetChoice::Remote(target) = &config.target {
+        announce_transport(target, 0);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

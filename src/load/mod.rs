@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use crate::idp::entra::{Dialect, GALLERY_RATE};
 use crate::idp::okta::{Okta, OktaFlavour};
 use crate::idp::wire::{Wire, WireRequest};
-use crate::runner::transport::{Auth, Target, Transport};
+use crate::runner::transport::{Auth, Target, TlsOptions, Transport};
 use crate::runner::{SetupError, TargetChoice, probe};
 use crate::server::{self, ServerConfig};
 
@@ -239,6 +239,8 @@ pub async fn run(
                 base_url: running.base_url.clone(),
                 auth: Auth::Bearer(token),
                 timeout: config.timeout,
+                tls: TlsOptions::default(),
+                no_proxy: true,
             };
             (target, Some(running))
         }

@@ -243,6 +243,7 @@ pub fn report() -> RunReport {
     RunReport {
         target: "http://localhost:8080/scim/v2".to_owned(),
         strict: false,
+        insecure: false,
         scenarios: vec![
             passing(),
             failing_must(),
@@ -260,6 +261,7 @@ pub fn green_report() -> RunReport {
     RunReport {
         target: "embedded".to_owned(),
         strict: false,
+        insecure: false,
         scenarios: vec![passing()],
         elapsed: Duration::ZERO,
     }

@@ -10,7 +10,7 @@
 //! Shape (every key is always present; absent values are `null`, never omitted):
 //!
 //! ```text
-//! { version, scimulate_version, target, strict, passed, exit_code, elapsed_ms,
+//! { version, scimulate_version, target, strict, insecure, passed, exit_code, elapsed_ms,
 //!   summary: { scenarios: {total, passed, failed},
 //!              idps: { <idp>: {scenarios, passed, failed} },
 //!              checks: {total, passed, failed, error,
@@ -84,6 +84,9 @@ struct JsonReport {
     target: String,
     /// Whether SHOULD failures failed the run (`--strict`).
     strict: bool,
+    /// Whether the target's TLS certificate went unverified (`--insecure`): the run cannot tell
+    /// the target from anything that answered in its name.
+    insecure: bool,
     /// Whether every scenario run passed.
     passed: bool,
     /// The process exit code for this report: 0 passed, 1 a check failed or a snapshot drifted
@@ -324,6 +327,7 @@ impl JsonReport {
             scimulate_version: env!("CARGO_PKG_VERSION").to_owned(),
             target: report.target.clone(),
             strict,
+            insecure: report.insecure,
             passed: report.passed(),
             exit_code: report.exit_code(),
             elapsed_ms: millis(report.elapsed),
@@ -565,6 +569,7 @@ mod tests {
             "passed",
             "exit_code",
             "strict",
+            "insecure",
             "elapsed_ms",
             "summary",
             "scenarios",

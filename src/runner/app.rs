@@ -76,20 +76,19 @@ fn resolve_url(url: &str, scim_base: &str) -> String {
 }
 
 impl AppClient {
-    /// A client for `profile` beside the SCIM target at `scim_base`.
-    pub fn new(
-        profile: Arc<TargetProfile>,
-        scim_base: &str,
-        timeout: std::time::Duration,
-    ) -> Result<Self, String> {
+    /// A client for `profile` beside the SCIM target `scim`, with its timeout, TLS options and
+    /// proxy choice.
+    pub fn new(profile: Arc<TargetProfile>, scim: &Target) -> Result<Self, String> {
         let mut named = BTreeMap::new();
         for (name, credential) in &profile.app.credentials {
             named.insert(name.clone(), credential.resolve(name)?);
         }
         let target = Target {
-            base_url: resolve_url(&profile.app.url, scim_base),
+            base_url: resolve_url(&profile.app.url, &scim.base_url),
             auth: Auth::None,
-            timeout,
+            timeout: scim.timeout,
+            tls: scim.tls.clone(),
+            no_proxy: scim.no_proxy,
         };
         let transport = Transport::new(target)
             .map_err(|e| e.to_string())?

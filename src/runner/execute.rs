@@ -236,11 +236,7 @@ async fn run_steps(
                 if app.is_none()
                     && let Some(profile) = &settings.profile
                 {
-                    match AppClient::new(
-                        profile.clone(),
-                        &transport.target().base_url,
-                        transport.target().timeout,
-                    ) {
+                    match AppClient::new(profile.clone(), transport.target()) {
                         Ok(client) => app = Some(client),
                         Err(message) => {
                             verdicts.push(Verdict {

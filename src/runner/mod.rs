@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use execute::{RunSettings, run_scenario};
 use outcome::{RunReport, ScenarioRun};
 use select::Planned;
-use transport::{Auth, Outgoing, Target, Transport};
+use transport::{Auth, Outgoing, Target, TlsOptions, Transport};
 
 use crate::idp::sends_title_case_headers;
 use crate::server::{self, Quirks, ServerConfig};
@@ -110,6 +110,8 @@ async fn run_one(
                     base_url: running.base_url.clone(),
                     auth: Auth::Bearer(token),
                     timeout: config.timeout,
+                    tls: TlsOptions::default(),
+                    no_proxy: true,
                 };
                 let title_case = sends_title_case_headers(planned.idp);
                 Ok((running, Transport::with_header_case(target, title_case)?))
@@ -154,6 +156,7 @@ pub async fn run(
         }
     };
     let strict = config.settings.strict;
+    let insecure = matches!(&config.target, TargetChoice::Remote(target) if target.tls.insecure);
     let jobs = config.jobs.max(1);
     let mut config = config;
     if matches!(config.target, TargetChoice::Embedded { .. }) && config.settings.profile.is_none() {
@@ -199,6 +202,7 @@ pub async fn run(
     Ok(RunReport {
         target: target_name,
         strict,
+        insecure,
         scenarios,
         elapsed: started.elapsed(),
     })

@@ -155,6 +155,8 @@ pub struct RunReport {
     /// The target's base URL (`embedded` when the reference server was started in-process).
     pub target: String,
     pub strict: bool,
+    /// The target's TLS certificate was not verified (`--insecure`).
+    pub insecure: bool,
     pub scenarios: Vec<ScenarioRun>,
     pub elapsed: Duration,
 }

@@ -5,7 +5,16 @@
 //! the scenario's path exactly as written, so a pre-encoded query reaches the server byte for
 //! byte. Whatever the target does (time out, reset, answer garbage or a huge body), the result
 //! is an [`Exchange`] with an error, never a panic.
+//!
+//! TLS is rustls through reqwest's default features, whose verifier is
+//! `rustls-platform-verifier`: on Linux it trusts the system's CA store (found the way OpenSSL
+//! finds it, `SSL_CERT_FILE` / `SSL_CERT_DIR` honoured), on macOS and Windows the OS verifier.
+//! [`TlsOptions`] adds private CAs on top of those roots (`--ca-cert`) or turns verification off
+//! (`--insecure`). Proxies come from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+//! `NO_PROXY`, lower case too) as reqwest reads them by default; [`proxy_for`] says which one a
+//! URL goes through.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -104,18 +113,133 @@ pub struct Target {
     pub base_url: String,
     pub auth: Auth,
     pub timeout: Duration,
+    /// How the target's certificate is checked; every client built for the target uses it.
+    pub tls: TlsOptions,
+    /// Ignore the environment's proxies: for the embedded reference server on 127.0.0.1, which
+    /// a proxy elsewhere cannot reach. A `--target` always honours them.
+    pub no_proxy: bool,
+}
+
+/// How the runner's clients check a server's TLS certificate.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Extra trusted roots (DER), on top of the system's (`--ca-cert`).
+    pub ca_certs: Vec<Vec<u8>>,
+    /// Accept any certificate for any name (`--insecure`).
+    pub insecure: bool,
+}
+
+impl std::fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("ca_certs", &self.ca_certs.len())
+            .field("insecure", &self.insecure)
+            .finish()
+    }
+}
+
+impl TlsOptions {
+    /// Reads the CA certificates of `path` (PEM, one or more `CERTIFICATE` blocks; or a single
+    /// DER certificate) and adds them to the trusted roots. Returns how many it added; the
+    /// error names the file and says what is wrong with it.
+    pub fn add_ca_file(&mut self, path: &Path) -> Result<usize, String> {
+        let certs = load_ca_file(path)?;
+        let count = certs.len();
+        self.ca_certs.extend(certs);
+        Ok(count)
+    }
+}
+
+/// The certificates of a `--ca-cert` file, each checked to be usable as a trust anchor.
+fn load_ca_file(path: &Path) -> Result<Vec<Vec<u8>>, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the CA file {shown}: {e}"))?;
+    let mut certs = Vec::new();
+    for (index, cert) in CertificateDer::pem_slice_iter(&bytes).enumerate() {
+        let cert = cert.map_err(|e| {
+            format!(
+                "the CA file {shown} is not valid PEM (certificate {}): {e}",
+                index + 1
+            )
+        })?;
+        certs.push(cert.to_vec());
+    }
+    if certs.is_empty() {
+        if bytes.first() == Some(&0x30) {
+            // No PEM block, but it may be one DER certificate (`SEQUENCE`).
+            certs.push(bytes);
+        } else {
+            return Err(format!(
+                "the CA file {shown} holds no certificate (expected PEM `-----BEGIN CERTIFICATE-----` blocks)"
+            ));
+        }
+    }
+    for (index, der) in certs.iter().enumerate() {
+        let mut store = rustls::RootCertStore::empty();
+        store
+            .add(CertificateDer::from(der.as_slice()))
+            .map_err(|e| {
+                format!(
+                    "the CA file {shown} holds an invalid certificate (number {}): {e}",
+                    index + 1
+                )
+            })?;
+    }
+    Ok(certs)
+}
+
+/// The proxy that requests to `url` go through, as reqwest picks it from the environment (and
+/// on macOS and Windows the system settings), with any credentials left out; `None` when they
+/// go direct.
+pub fn proxy_for(url: &str) -> Option<String> {
+    let uri: axum::http::Uri = url.parse().ok()?;
+    let matcher = hyper_util::client::proxy::matcher::Matcher::from_system();
+    let intercept = matcher.intercept(&uri)?;
+    // The matcher keeps the proxy's credentials apart from its URI, so this one has none.
+    let shown = intercept.uri().to_string();
+    let shown = shown.strip_suffix('/').unwrap_or(&shown).to_owned();
+    if intercept.basic_auth().is_some() || intercept.raw_auth().is_some() {
+        Some(format!("{shown} (with credentials, not shown)"))
+    } else {
+        Some(shown)
+    }
 }
 
 /// Why the transport could not be set up.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build the HTTP client: {0}")]
 pub struct TransportError(#[source] reqwest::Error);
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // reqwest's own text is only "builder error": the cause is further down the chain.
+        let mut detail = self.0.to_string();
+        let mut source = std::error::Error::source(&self.0);
+        while let Some(inner) = source {
+            detail.push_str(": ");
+            detail.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        if detail.contains("No CA certificates were loaded from the system") {
+            write!(
+                f,
+                "no trusted CA certificates were found on this system (install the ca-certificates package, point SSL_CERT_FILE at a bundle, or give --ca-cert FILE): {detail}"
+            )
+        } else {
+            write!(f, "cannot build the HTTP client: {detail}")
+        }
+    }
+}
 
 /// Sends requests to one target.
 #[derive(Debug, Clone)]
 pub struct Transport {
     client: reqwest::Client,
     target: Target,
+    /// The proxy the target is reached through (credentials left out), to name in errors.
+    proxy: Option<String>,
     scrubber: Scrubber,
 }
 
@@ -141,20 +265,47 @@ impl Transport {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(target.timeout);
-        if target.base_url.starts_with("http://") {
+        // Proxies from the environment stay on (reqwest's default) for every target but the
+        // embedded server.
+        if target.no_proxy {
+            builder = builder.no_proxy();
+        }
+        let via_https_proxy = || {
+            hyper_util::client::proxy::matcher::Matcher::from_system()
+                .intercept(&target.base_url.parse().unwrap_or_default())
+                .is_some_and(|proxy| proxy.uri().scheme_str() == Some("https"))
+        };
+        if target.base_url.starts_with("http://") && (target.no_proxy || !via_https_proxy()) {
             // A plain-HTTP target never does TLS (and redirects are not followed), so skip
             // loading the system's CA store: it cost about 7 ms per client, which with the
             // embedded server's one client per scenario run dominated the harness overhead.
+            // Through an https:// proxy it does TLS, to the proxy, and keeps the roots.
             builder = builder.tls_certs_only(std::iter::empty());
+        } else if !target.tls.ca_certs.is_empty() {
+            // On top of the system's roots, not instead of them.
+            let mut certs = Vec::with_capacity(target.tls.ca_certs.len());
+            for der in &target.tls.ca_certs {
+                certs.push(reqwest::Certificate::from_der(der).map_err(TransportError)?);
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        if target.tls.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
         }
         if title_case {
             builder = builder.http1_title_case_headers();
         }
         let client = builder.build().map_err(TransportError)?;
         let scrubber = target.auth.scrubber();
+        let proxy = if target.no_proxy {
+            None
+        } else {
+            proxy_for(&target.base_url)
+        };
         Ok(Transport {
             client,
             target,
+            proxy,
             scrubber,
         })
     }
@@ -283,7 +434,7 @@ impl Transport {
         let mut response = request
             .send()
             .await
-            .map_err(|e| describe(e, timeout, None))?;
+            .map_err(|e| describe(e, timeout, None, self.proxy.as_deref()))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -315,7 +466,12 @@ impl Transport {
                         read: body.len(),
                         promised,
                     };
-                    return Err(describe(error, timeout, Some(progress)));
+                    return Err(describe(
+                        error,
+                        timeout,
+                        Some(progress),
+                        self.proxy.as_deref(),
+                    ));
                 }
             };
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
@@ -334,6 +490,59 @@ impl Transport {
     }
 }
 
+/// A TLS failure in words a user can act on, if `error` is one.
+fn describe_tls(error: &reqwest::Error) -> Option<&'static str> {
+    use rustls::{CertificateError, Error as TlsError};
+
+    // The chain hides it: reqwest → hyper → an I/O error (which keeps what it wraps out of
+    // `source()`) → another I/O error → rustls's.
+    fn unwrap_io<'a>(mut error: &'a (dyn std::error::Error + 'static)) -> Option<&'a TlsError> {
+        loop {
+            if let Some(tls) = error.downcast_ref::<TlsError>() {
+                return Some(tls);
+            }
+            let wrapped = error.downcast_ref::<std::io::Error>()?.get_ref()?;
+            error = wrapped;
+        }
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    let mut found = None;
+    while let Some(inner) = source {
+        found = unwrap_io(inner);
+        if found.is_some() {
+            break;
+        }
+        source = inner.source();
+    }
+    let message = match found? {
+        TlsError::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            "the target's certificate is not trusted (unknown issuer); add its CA with --ca-cert FILE, or skip verification with --insecure"
+        }
+        TlsError::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => {
+            "the target's certificate is not valid for this host name; use the name the certificate was issued for, or skip verification with --insecure"
+        }
+        TlsError::InvalidCertificate(
+            CertificateError::Expired | CertificateError::ExpiredContext { .. },
+        ) => "the target's certificate has expired",
+        TlsError::InvalidCertificate(
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. },
+        ) => "the target's certificate is not valid yet (check the clocks)",
+        TlsError::InvalidCertificate(CertificateError::Revoked) => {
+            "the target's certificate has been revoked"
+        }
+        TlsError::InvalidCertificate(_) => {
+            "the target's certificate was rejected; if it is issued by a private CA, add the CA with --ca-cert FILE"
+        }
+        TlsError::InvalidMessage(_) => {
+            "the TLS handshake failed: the answer is not TLS (does the target speak plain HTTP on this port? then use http://)"
+        }
+        _ => "the TLS handshake failed",
+    };
+    Some(message)
+}
+
 /// How far a response got when reading its body failed: the status, the bytes read, and the
 /// length the target promised (`Content-Length`).
 #[derive(Debug, Clone, Copy)]
@@ -344,8 +553,14 @@ struct BodyProgress {
 }
 
 /// A transport error in words a user can act on. `timeout` is the one the request ran under;
-/// `body` is set when the error came while reading the body.
-fn describe(error: reqwest::Error, timeout: Duration, body: Option<BodyProgress>) -> String {
+/// `body` is set when the error came while reading the body; `proxy` is the one the request
+/// went through.
+fn describe(
+    error: reqwest::Error,
+    timeout: Duration,
+    body: Option<BodyProgress>,
+    proxy: Option<&str>,
+) -> String {
     let io_kind = find::<std::io::Error>(&error).map(std::io::Error::kind);
     let http = find::<hyper::Error>(&error);
     let during_body = |what: &str| match body {
@@ -359,7 +574,9 @@ fn describe(error: reqwest::Error, timeout: Duration, body: Option<BodyProgress>
             format!("{what} while reading the body (status {status}, {read}{of} bytes received)")
         }
     };
-    let kind = if error.is_timeout() {
+    let kind = if let Some(tls) = describe_tls(&error) {
+        tls.to_owned()
+    } else if error.is_timeout() {
         during_body(&format!("timed out after {}", show_duration(timeout)))
     } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
         "could not connect: connection refused".to_owned()
@@ -396,7 +613,12 @@ fn describe(error: reqwest::Error, timeout: Duration, body: Option<BodyProgress>
         detail.push_str(&inner.to_string());
         source = inner.source();
     }
-    format!("{kind}: {detail}")
+    match proxy {
+        Some(proxy) if error.is_connect() => {
+            format!("{kind} (through the proxy {proxy}): {detail}")
+        }
+        _ => format!("{kind}: {detail}"),
+    }
 }
 
 /// The first error of type `T` in the error's chain, if any.

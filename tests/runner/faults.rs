@@ -257,6 +257,8 @@ async fn arrange(fault: Fault) -> Arranged {
             base_url: target.base_url.clone(),
             auth: Auth::None,
             timeout: TIMEOUT,
+            tls: Default::default(),
+            no_proxy: false,
         }),
         settings: settings(None, SnapshotMode::Normal),
         jobs: 1,
@@ -588,6 +590,8 @@ fn a_request_of_its_own_timeout_is_cut_by_it_not_by_the_targets() {
             base_url: target.base_url,
             auth: Auth::None,
             timeout: Duration::from_secs(20),
+            tls: Default::default(),
+            no_proxy: false,
         })
         .unwrap();
         let outgoing = Outgoing {

@@ -45,6 +45,8 @@ fn remote(base_url: &str) -> TargetChoice {
         base_url: base_url.to_owned(),
         auth: Auth::Bearer(TOKEN.to_owned()),
         timeout: Duration::from_secs(10),
+        tls: Default::default(),
+        no_proxy: true,
     })
 }
 

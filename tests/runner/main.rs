@@ -14,4 +14,5 @@ mod lockdown;
 mod okta;
 mod safety;
 mod target_profile;
+mod tls;
 mod wire;

@@ -81,6 +81,8 @@ pub async fn run_remote(plan: Vec<Planned>, base_url: &str, settings: RunSetting
             base_url: base_url.to_owned(),
             auth: Auth::Bearer(TOKEN.to_owned()),
             timeout: Duration::from_secs(10),
+            tls: Default::default(),
+            no_proxy: false,
         }),
         settings,
         jobs: 1,
