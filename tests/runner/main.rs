@@ -12,5 +12,6 @@ mod jumpcloud;
 mod lockdown;
 mod okta;
 mod safety;
+mod secrets;
 mod target_profile;
 mod wire;
