@@ -243,6 +243,8 @@ fn okta_scenario(dir: &Path) {
 
 struct Echo {
     seen: AtomicUsize,
+    /// Every request header value and body received, to show the secrets went on the wire.
+    received: std::sync::Mutex<Vec<u8>>,
 }
 
 /// Answers with everything it received; see the module comment.
@@ -251,6 +253,15 @@ async fn echo(State(state): State<Arc<Echo>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let raw = String::from_utf8_lossy(&body).into_owned();
+    {
+        let mut received = state.received.lock().unwrap();
+        for value in parts.headers.values() {
+            received.extend_from_slice(value.as_bytes());
+            received.push(b'\n');
+        }
+        received.extend_from_slice(&body);
+        received.push(b'\n');
+    }
     let uri = parts.uri.to_string();
     let header = |name: &str| {
         parts
@@ -294,11 +305,19 @@ async fn echo(State(state): State<Arc<Echo>>, request: Request) -> Response {
         "DELETE" => 204,
         _ => 200,
     };
+    // A list answer for a query (Okta looks its user up before creating it), else a user.
+    let schema = if parts.method == "GET" && uri.contains("filter=") {
+        "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+    } else {
+        "urn:ietf:params:scim:schemas:core:2.0:User"
+    };
     let answer = serde_json::json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "schemas": [schema],
         "id": "echo-1",
         "userName": format!("echo #{n} of {raw}"),
         "totalResults": 0,
+        "startIndex": 1,
+        "itemsPerPage": 0,
         "Resources": [],
         "detail": format!(
             "request #{n} {} {uri} authorization {authorization} credential {credential} decoded {decoded} x-api-key {} body {raw}",
@@ -330,18 +349,20 @@ async fn echo(State(state): State<Arc<Echo>>, request: Request) -> Response {
     response.body(Body::from(text)).unwrap()
 }
 
-/// Starts the echo mock on the shared runtime; its base URL.
-fn echo_target() -> String {
+/// Starts the echo mock on the shared runtime; its base URL and state.
+fn echo_target() -> (String, Arc<Echo>) {
     runtime().block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = Router::new().fallback(echo).with_state(Arc::new(Echo {
+        let state = Arc::new(Echo {
             seen: AtomicUsize::new(0),
-        }));
+            received: Default::default(),
+        });
+        let app = Router::new().fallback(echo).with_state(state.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        format!("http://{addr}/scim/v2")
+        (format!("http://{addr}/scim/v2"), state)
     })
 }
 
@@ -412,7 +433,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[test]
 fn no_credential_or_password_appears_in_any_output_at_any_verbosity() {
-    let echo_base = echo_target();
+    let (echo_base, echo_state) = echo_target();
     let mut leaks = Vec::new();
     let mut passwords = vec![
         ("the POST password", PASSWORD_CREATE.to_owned()),
@@ -429,6 +450,7 @@ fn no_credential_or_password_appears_in_any_output_at_any_verbosity() {
             }
         }
         let credential = &form.secrets[0].1;
+        echo_state.received.lock().unwrap().clear();
         for (target, args) in [
             (&echo_base, &form.echo_args),
             (&reference_base, &form.reference_args),
@@ -474,6 +496,25 @@ fn no_credential_or_password_appears_in_any_output_at_any_verbosity() {
                         }
                     }
                 }
+            }
+        }
+        // The test proves something only if the secrets went over the wire (in headers and
+        // bodies, not just the scenario's query).
+        let wire = echo_state.received.lock().unwrap().clone();
+        assert!(
+            form.secrets
+                .iter()
+                .any(|(_, s)| find(&wire, s.as_bytes()).is_some()),
+            "{}: the credential was sent",
+            form.name
+        );
+        for (what, password) in &passwords {
+            if form.okta || password != OKTA_PLACEHOLDER {
+                assert!(
+                    find(&wire, password.as_bytes()).is_some(),
+                    "{}: {what} was sent",
+                    form.name
+                );
             }
         }
     }
