@@ -478,6 +478,12 @@ fn no_credential_or_password_appears_in_any_output_at_any_verbosity() {
                 if !text.contains("<redacted>") {
                     leaks.push(format!("{context}: nothing shows <redacted>"));
                 }
+                if target == &echo_base && !accept {
+                    assert!(
+                        text.contains("snapshot drifted"),
+                        "{context}: the drift diff is printed"
+                    );
+                }
                 if target == &echo_base && verbosity == Some("-vv") {
                     assert!(
                         text.contains("x-echo-authorization") && text.contains("\"php\""),
