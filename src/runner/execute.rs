@@ -160,6 +160,8 @@ pub async fn run_scenario(
     settings: &RunSettings,
     run_id: &str,
 ) -> ScenarioRun {
+    // The passwords this run sends become its secrets, and no other run's.
+    let transport = &transport.for_scenario();
     let scenario = &planned.scenario;
     if scenario.requires.is_empty() {
         return run_steps(planned, transport, settings, run_id, Vec::new()).await;
@@ -445,7 +447,7 @@ async fn run_steps(
             let mut redactor = Redactor::new(RedactionContext {
                 base_url: transport.target().base_url.clone(),
                 run_prefix: prefix.clone(),
-                secrets: transport.scrubber().secrets().to_vec(),
+                secrets: transport.scrubber().secrets(),
             });
             let text = snapshot::render(&scenario.name, planned.idp, &points, &mut redactor);
             match snapshot::check(

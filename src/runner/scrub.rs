@@ -4,15 +4,32 @@
 //! are removed as exchanges are recorded, before anything else sees them, so no report,
 //! snapshot, log or error message built from an exchange can leak one, at any verbosity.
 
+use std::sync::{Arc, Mutex};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 /// What replaces a secret.
 pub const REDACTED: &str = "<redacted>";
 
+/// Secrets shorter than this are not searched for: replacing them would mangle everything.
+const MIN_SECRET_LEN: usize = 4;
+
+/// What a URI component leaves unencoded (RFC 3986 unreserved): `encodeURIComponent`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Knows the run's secrets and removes them from bytes, headers and JSON.
 #[derive(Debug, Clone, Default)]
 pub struct Scrubber {
+    /// Every secret in every form it may be written in (see [`forms`]), longest first.
     secrets: Vec<String>,
+    /// Passwords this scenario run sent in request bodies, in every form, shared by the clones
+    /// of one scrubber: a target may quote them back anywhere.
+    learned: Arc<Mutex<Vec<String>>>,
     /// Header names whose values are credentials, lowercase.
     credential_headers: Vec<String>,
     /// JSON keys whose values are credentials, besides `password` (a target profile's
@@ -20,12 +37,40 @@ pub struct Scrubber {
     secret_fields: Vec<String>,
 }
 
+/// A secret as it may appear in what a target answers or a report prints: as is, JSON-escaped
+/// (also with `/` as `\/`, as PHP writes it), percent-encoded (every byte, a URI component,
+/// a form).
+fn forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json
+        .get(1..json.len().saturating_sub(1))
+        .unwrap_or_default()
+        .to_owned();
+    let mut forms = vec![
+        secret.to_owned(),
+        json.replace('/', "\\/"),
+        json,
+        utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string(),
+        utf8_percent_encode(secret, COMPONENT).to_string(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+    ];
+    forms.retain(|f| f.len() >= MIN_SECRET_LEN);
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
 impl Scrubber {
     /// `secrets` are replaced wherever they appear; `credential_headers` are replaced whole.
     pub fn new(secrets: Vec<String>, credential_headers: Vec<String>) -> Self {
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        let mut secrets: Vec<String> = secrets
+            .iter()
+            .filter(|s| s.len() >= MIN_SECRET_LEN)
+            .flat_map(|s| forms(s))
+            .collect();
         // Longest first, so a secret that contains another is replaced whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
         let mut credential_headers: Vec<String> = credential_headers
             .into_iter()
             .map(|h| h.to_ascii_lowercase())
@@ -40,6 +85,7 @@ impl Scrubber {
         }
         Scrubber {
             secrets,
+            learned: Arc::default(),
             credential_headers,
             secret_fields: vec!["password".to_owned()],
         }
@@ -51,19 +97,53 @@ impl Scrubber {
         self
     }
 
-    /// The secrets, for redactors that must also know them.
-    pub fn secrets(&self) -> &[String] {
-        &self.secrets
+    /// The same scrubber with nothing learned yet, for one scenario run.
+    pub fn fresh(&self) -> Self {
+        Scrubber {
+            learned: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// The secrets (every form, learned passwords included), longest first, for redactors
+    /// that must also know them.
+    pub fn secrets(&self) -> Vec<String> {
+        let learned = self.learned.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<String> = self.secrets.iter().chain(learned.iter()).cloned().collect();
+        all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        all.dedup();
+        all
+    }
+
+    /// Remembers the passwords (and secret fields) a request body carries, so that they are
+    /// scrubbed wherever they come back: quoted in an error, echoed inside a string.
+    pub fn learn(&self, body: &[u8]) {
+        let Ok(json) = serde_json::from_slice::<Value>(body) else {
+            return;
+        };
+        let mut found = Vec::new();
+        field_values(&json, &self.secret_fields, &mut found);
+        let mut learned = self.learned.lock().unwrap_or_else(|e| e.into_inner());
+        for value in found.iter().filter(|v| v.len() >= MIN_SECRET_LEN) {
+            for form in forms(value) {
+                if !learned.contains(&form) {
+                    learned.push(form);
+                }
+            }
+        }
     }
 
     pub fn text(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
-            }
+        let nothing_learned = self
+            .learned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty();
+        if nothing_learned {
+            replace_all(text, &self.secrets)
+        } else {
+            replace_all(text, &self.secrets())
         }
-        out
     }
 
     pub fn header(&self, name: &str, value: &str) -> String {
@@ -78,28 +158,102 @@ impl Scrubber {
         }
     }
 
-    /// A body: JSON has every `password` value replaced; any body has the secrets replaced.
+    /// A body: any body has the secrets replaced; JSON also has every `password` value
+    /// replaced, and a secret hidden by an unusual escape (`\u0074ok…`) found in the decoded
+    /// strings. JSON is re-serialized only when one of those two changed it.
     pub fn body(&self, body: &[u8]) -> Vec<u8> {
         if body.is_empty() {
             return Vec::new();
         }
-        if let Ok(mut json) = serde_json::from_slice::<Value>(body)
-            && redact_fields(&mut json, &self.secret_fields)
-        {
-            return self.text(&json.to_string()).into_bytes();
+        // Not text: a secret cannot be found in it by string search; keep the bytes.
+        let Ok(text) = std::str::from_utf8(body) else {
+            return body.to_vec();
+        };
+        let scrubbed = self.text(text);
+        if let Ok(mut json) = serde_json::from_str::<Value>(&scrubbed) {
+            let fields = redact_fields(&mut json, &self.secret_fields);
+            if self.redact_strings(&mut json) | fields {
+                return json.to_string().into_bytes();
+            }
         }
-        match std::str::from_utf8(body) {
-            Ok(text) => {
+        if scrubbed == text {
+            body.to_vec()
+        } else {
+            scrubbed.into_bytes()
+        }
+    }
+
+    /// Scrubs every string and key of `value` as decoded; whether anything changed.
+    fn redact_strings(&self, value: &mut Value) -> bool {
+        match value {
+            Value::String(text) => {
                 let scrubbed = self.text(text);
-                if scrubbed == text {
-                    body.to_vec()
-                } else {
-                    scrubbed.into_bytes()
+                let changed = scrubbed != *text;
+                *text = scrubbed;
+                changed
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |acc, item| self.redact_strings(item) | acc),
+            Value::Object(fields) => {
+                let mut changed = false;
+                let entries = std::mem::take(fields);
+                for (key, mut inner) in entries {
+                    changed |= self.redact_strings(&mut inner);
+                    let scrubbed = self.text(&key);
+                    changed |= scrubbed != key;
+                    fields.insert(scrubbed, inner);
+                }
+                changed
+            }
+            _ => false,
+        }
+    }
+}
+
+fn replace_all(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
+/// The string values of every key named in `names` (any case, any depth), and the value of a
+/// PATCH operation whose `path` names one.
+fn field_values(value: &Value, names: &[String], found: &mut Vec<String>) {
+    let named = |key: &str| {
+        names.iter().any(|n| {
+            key.eq_ignore_ascii_case(n)
+                || key
+                    .rsplit_once(':')
+                    .is_some_and(|(_, last)| last.eq_ignore_ascii_case(n))
+        })
+    };
+    match value {
+        Value::Object(fields) => {
+            let operation_on_secret = fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("path"))
+                .and_then(|(_, p)| p.as_str())
+                .is_some_and(named);
+            for (key, inner) in fields {
+                let secret =
+                    named(key) || (operation_on_secret && key.eq_ignore_ascii_case("value"));
+                match inner {
+                    Value::String(text) if secret => found.push(text.clone()),
+                    _ => field_values(inner, names, found),
                 }
             }
-            // Not text: a secret cannot be found in it by string search; keep the bytes.
-            Err(_) => body.to_vec(),
         }
+        Value::Array(items) => {
+            for item in items {
+                field_values(item, names, found);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -165,5 +319,58 @@ mod tests {
         );
         let untouched = br#"{ "userName" : "a" }"#;
         assert_eq!(scrubber.body(untouched), untouched.to_vec());
+    }
+
+    #[test]
+    fn a_secret_is_found_escaped_and_encoded_too() {
+        let scrubber = Scrubber::new(vec!["tok-a/b+c\"d".into()], vec![]);
+        for form in [
+            r#"{"x":"tok-a\/b+c\"d"}"#,
+            r#"{"x":"tok-a/b+c\"d"}"#,
+            "/Users?token=tok%2Da%2Fb%2Bc%22d",
+            "/Users?token=tok-a%2Fb%2Bc%22d",
+            "token=tok-a%2Fb%2Bc%22d",
+        ] {
+            let scrubbed = String::from_utf8(scrubber.body(form.as_bytes())).unwrap();
+            assert!(scrubbed.contains(REDACTED), "{form} -> {scrubbed}");
+            assert!(
+                !scrubbed.contains("b+c") && !scrubbed.contains("b%2B"),
+                "{scrubbed}"
+            );
+        }
+        // Any escape at all: JSON is decoded and searched, so a pretty-printer cannot reveal it.
+        let odd = br#"{"detail":"token \u0074ok-a/b+c\"d"}"#;
+        let scrubbed = String::from_utf8(scrubber.body(odd)).unwrap();
+        assert_eq!(scrubbed, r#"{"detail":"token <redacted>"}"#);
+    }
+
+    #[test]
+    fn passwords_sent_are_learned_and_scrubbed_wherever_they_come_back() {
+        // Arrange: a run's scrubber, and a second run's.
+        let scrubber = Scrubber::new(vec![], vec![]);
+        let other = scrubber.fresh();
+        let same_run = scrubber.clone();
+
+        // Act: a create body and a PATCH replacing the password go out.
+        scrubber.learn(br#"{"userName":"a","password":"pw-created-1"}"#);
+        scrubber.learn(
+            br#"{"Operations":[{"op":"replace","path":"password","value":"pw-patched-2"},
+                {"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:password","value":"pw-urn-3"}]}"#,
+        );
+
+        // Assert: an error quoting the raw body has them replaced, in text and JSON alike.
+        let echoed =
+            br#"{"detail":"bad body {\"password\":\"pw-created-1\"} pw-patched-2 pw-urn-3"}"#;
+        let scrubbed = String::from_utf8(same_run.body(echoed)).unwrap();
+        assert_eq!(
+            scrubbed,
+            r#"{"detail":"bad body {\"password\":\"<redacted>\"} <redacted> <redacted>"}"#
+        );
+        assert_eq!(same_run.text("got pw-created-1"), "got <redacted>");
+        assert!(scrubber.secrets().contains(&"pw-patched-2".to_owned()));
+        assert_eq!(other.text("got pw-created-1"), "got pw-created-1");
+        // Values that are not secrets are not learned.
+        scrubber.learn(br#"{"Operations":[{"op":"replace","path":"nickName","value":"babs"}]}"#);
+        assert_eq!(scrubber.text("babs"), "babs");
     }
 }

@@ -65,7 +65,24 @@ impl Auth {
                 let encoded = base64_encode(format!("{user}:{password}").as_bytes());
                 Scrubber::new(vec![password.clone(), encoded], vec![])
             }
-            Auth::Header { name, value } => Scrubber::new(vec![value.clone()], vec![name.clone()]),
+            Auth::Header { name, value } => {
+                // A verbatim value (Okta's Header Auth) may carry a scheme: a target that
+                // quotes the credential alone, or a Basic one decoded, must not leak it.
+                let mut secrets = vec![value.clone()];
+                if let Some((scheme, credential)) = value.split_once(' ') {
+                    let credential = credential.trim();
+                    secrets.push(credential.to_owned());
+                    if scheme.eq_ignore_ascii_case("basic")
+                        && let Some(decoded) = base64_decode(credential)
+                    {
+                        if let Some((_, password)) = decoded.split_once(':') {
+                            secrets.push(password.to_owned());
+                        }
+                        secrets.push(decoded);
+                    }
+                }
+                Scrubber::new(secrets, vec![name.clone()])
+            }
         }
     }
 
@@ -104,6 +121,24 @@ fn base64_encode(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Standard base64 (padding optional) as UTF-8 text, or `None`.
+fn base64_decode(text: &str) -> Option<String> {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.trim_end_matches('=').bytes() {
+        bits = (bits << 6) | TABLE.iter().position(|t| *t == c)? as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The target of a run: where, and as whom.
@@ -316,6 +351,14 @@ impl Transport {
         self
     }
 
+    /// The same transport with a scrubber that has learned nothing yet, for one scenario run:
+    /// the passwords it sends are its own secrets.
+    pub fn for_scenario(&self) -> Self {
+        let mut transport = self.clone();
+        transport.scrubber = self.scrubber.fresh();
+        transport
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }
@@ -343,6 +386,7 @@ impl Transport {
         {
             headers.insert(0, (name, value));
         }
+        self.scrubber.learn(&outgoing.body);
         let recorded_request = RecordedRequest {
             method: outgoing.method.clone(),
             path: self.scrubber.text(&outgoing.path),
@@ -657,6 +701,9 @@ mod tests {
         assert_eq!(base64_encode(b"a"), "YQ==");
         assert_eq!(base64_encode(b"ab"), "YWI=");
         assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_decode("dXNlcjpwYXNz").as_deref(), Some("user:pass"));
+        assert_eq!(base64_decode("YWI=").as_deref(), Some("ab"));
+        assert_eq!(base64_decode("not base64!"), None);
     }
 
     #[test]

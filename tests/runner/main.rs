@@ -13,6 +13,7 @@ mod load;
 mod lockdown;
 mod okta;
 mod safety;
+mod secrets;
 mod target_profile;
 mod tls;
 mod wire;

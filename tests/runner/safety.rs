@@ -6,7 +6,9 @@ use std::process::Command;
 use scimulate::snapshot::SnapshotMode;
 use serde_json::{Value, json};
 
-use crate::support::{TOKEN, plan_of, reference_server, run_remote, runtime, settings};
+use crate::support::{
+    TOKEN, plan_of, reference_server, run_remote, runtime, serve, settings, walk,
+};
 
 async fn get(url: &str) -> Value {
     reqwest::Client::new()
@@ -178,38 +180,6 @@ fn the_token_appears_in_no_output_at_any_verbosity() {
     }
 }
 
-/// `scimulate serve` on a free loopback port with this token and these extra flags, and the
-/// base URL it printed.
-fn serve(flags: &[&str], token: &str) -> (KillOnDrop, String) {
-    let mut server = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_scimulate"))
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(flags)
-            .env("SCIMULATE_TOKEN", token)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    (server, line.trim().to_owned())
-}
-
-/// A child process killed when the test ends, whether it passed or panicked.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn application_credentials_appear_in_no_output() {
     // Arrange: a target profile with a known owner key (from the environment), against a
@@ -289,17 +259,4 @@ fn application_credentials_appear_in_no_output() {
         }
     }
     assert!(api_keys >= 3, "the scenario sent credentials ({api_keys})");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }

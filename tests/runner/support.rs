@@ -2,6 +2,7 @@
 //! tamper with one answer, and a mock that records the raw bytes it receives.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -287,4 +288,50 @@ pub async fn capturing_mock_with(
         }
     });
     (format!("http://{addr}/scim/v2"), seen)
+}
+
+/// `scimulate serve` on a free loopback port with this token and these extra flags, and the
+/// base URL it printed.
+pub fn serve(flags: &[&str], token: &str) -> (KillOnDrop, String) {
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(flags)
+            .env("SCIMULATE_TOKEN", token)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    (server, line.trim().to_owned())
+}
+
+/// A child process killed when the test ends, whether it passed or panicked.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Every file under `dir`, at any depth.
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
