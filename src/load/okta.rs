@@ -3,7 +3,7 @@
 //! (§3.6), through the Okta module's own `assign` and `push_group`, one object at a time.
 
 use crate::idp::directory::IdShape;
-use crate::idp::okta::{Okta, PushedGroup, PushedMember};
+use crate::idp::okta::{Okta, PushedGroup, PushedMember, request};
 
 use super::ids::Ids;
 use super::population::Population;
@@ -32,8 +32,10 @@ impl OktaAssignment {
     /// it); Okta stops that user's task there.
     pub async fn user(&self, index: u64, wire: &mut LoadWire) {
         let mut user = self.population.user(index, IdShape::Okta("00u"));
+        // The create body carries Okta's placeholder password (§3.3): never in a report.
+        let password = request::placeholder_password(&user.idp_id);
         if let Ok(checks) = self.okta.assign(&mut user, wire).await {
-            wire.tally.judge(&checks);
+            wire.tally.judge_hiding(&checks, &[&password]);
         }
         if let Some(id) = &user.target_id {
             self.users.set(index, id);

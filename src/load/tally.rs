@@ -100,13 +100,22 @@ impl Tally {
     /// Counts the IdP's checks; the failed ones with their reasons (already scrubbed: they
     /// quote answers that went through the transport's scrubber).
     pub fn judge(&mut self, checks: &[IdpCheck]) {
+        self.judge_hiding(checks, &[]);
+    }
+
+    /// [`Tally::judge`], with `secrets` (a password the request carried, which a target may
+    /// quote back in an error) redacted from the examples kept.
+    pub fn judge_hiding(&mut self, checks: &[IdpCheck], secrets: &[&str]) {
         for check in checks {
             self.judged += 1;
             if !check.held() {
-                self.checks
-                    .entry(check.id)
-                    .or_default()
-                    .add(|| check.reasons.join("; "));
+                self.checks.entry(check.id).or_default().add(|| {
+                    let mut reasons = check.reasons.join("; ");
+                    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                        reasons = reasons.replace(secret, "<redacted>");
+                    }
+                    reasons
+                });
             }
         }
     }
@@ -215,5 +224,21 @@ mod tests {
         assert_eq!(a.checks["x.failed"].count, 5);
         assert_eq!(a.checks["x.failed"].examples.len(), EXAMPLES_KEPT);
         assert_eq!(a.failed_checks(), 5);
+    }
+
+    #[test]
+    fn a_password_quoted_back_in_a_failure_is_not_kept() {
+        // Arrange: a target that quotes the request body in its error.
+        let mut tally = Tally::default();
+        let failed = IdpCheck::new("x.failed", Level::IdpRequired, "s")
+            .fail(r#"400: {"password":"gl^m&qWZ"} is not allowed"#);
+
+        // Act
+        tally.judge_hiding(&[failed], &["gl^m&qWZ"]);
+
+        // Assert
+        let example = &tally.checks["x.failed"].examples[0];
+        assert!(!example.contains("gl^m&qWZ"), "{example}");
+        assert!(example.contains("<redacted>"), "{example}");
     }
 }
