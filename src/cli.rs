@@ -276,6 +276,22 @@ fn write_file_report(what: &str, path: &Path, result: std::io::Result<()>) -> bo
     }
 }
 
+/// A `--target` is an http(s) URL without credentials in it: a URL is printed in reports and
+/// messages, where its password would be in the clear.
+pub fn check_target_url(url: &str) -> Result<(), String> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err("--target must be an http:// or https:// URL".to_owned());
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("--target is not a URL: {e}"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "--target must not carry credentials (user:password@); give them with --basic, --token or --auth-header, or their variables"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
 /// The TLS options of `--ca-cert FILE…` and `--insecure`.
 pub fn tls_options(ca_certs: &[PathBuf], insecure: bool) -> Result<TlsOptions, String> {
     let mut tls = TlsOptions {
@@ -362,8 +378,8 @@ pub fn run(args: RunArgs) -> ExitCode {
                     return ExitCode::from(EXIT_USAGE);
                 }
             };
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                eprintln!("error: --target must be an http:// or https:// URL");
+            if let Err(message) = check_target_url(url) {
+                eprintln!("error: {message}");
                 return ExitCode::from(EXIT_USAGE);
             }
             let tls = match tls_options(&args.ca_certs, args.insecure) {

@@ -13,7 +13,7 @@ use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
 use scimulate::runner::transport::Target;
 use scimulate::server::Quirks;
 
-use crate::cli::{announce_transport, credentials, tls_options};
+use crate::cli::{announce_transport, check_target_url, credentials, tls_options};
 
 /// The per-request timeout when `--timeout` is not given.
 const DEFAULT_TIMEOUT_SECS: u64 = 30;
@@ -115,9 +115,7 @@ fn config(args: &LoadArgs) -> Result<LoadConfig, String> {
     let timeout = Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).max(1));
     let target = match &args.target {
         Some(url) => {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err("--target must be an http:// or https:// URL".to_owned());
-            }
+            check_target_url(url)?;
             if !args.quirks.is_empty() {
                 return Err("--quirk applies to the embedded server only, not to --target".into());
             }

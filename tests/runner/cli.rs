@@ -267,3 +267,20 @@ fn the_junit_report_parses_as_junit() {
         "the filter scenario fails under lookup-404: {failed}"
     );
 }
+
+#[test]
+fn a_target_url_with_credentials_in_it_is_refused_without_printing_them() {
+    // Arrange: the catalogue's own directory, so the run gets as far as the target.
+    let url = "http://admin:pw-SECRET-71c2@127.0.0.1:9/scim/v2";
+
+    for args in [vec!["run", "--target", url], vec!["load", "--target", url]] {
+        // Act
+        let output = scimulate(&args, &root());
+
+        // Assert
+        let said = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {said}");
+        assert!(said.contains("must not carry credentials"), "{said}");
+        assert!(!said.contains("pw-SECRET-71c2"), "{said}");
+    }
+}
