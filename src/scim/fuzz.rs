@@ -41,8 +41,22 @@ fn string_literal() -> impl Strategy<Value = String> {
         odd_text().prop_map(|text| Value::String(text).to_string()),
         prop::collection::vec(
             prop::sample::select(vec![
-                "a", "\\\"", "\\\\", "\\/", "\\n", "\\u00e9", "\\uD800", "\\uDC00x", "\\ud83d\\ude00",
-                "\\x", "\\u12", "\\", "é", "]", "\u{0}", " ",
+                "a",
+                "\\\"",
+                "\\\\",
+                "\\/",
+                "\\n",
+                "\\u00e9",
+                "\\uD800",
+                "\\uDC00x",
+                "\\ud83d\\ude00",
+                "\\x",
+                "\\u12",
+                "\\",
+                "é",
+                "]",
+                "\u{0}",
+                " ",
             ]),
             0..8,
         )
@@ -137,7 +151,12 @@ fn fuzz_filter_parse_filter_shaped_text() {
 fn fuzz_filter_parse_deep_nesting() {
     let strategy = (
         0usize..400,
-        prop::sample::select(vec![("(", ")"), ("not (", ")"), ("emails[", "]"), ("(not (", "))")]),
+        prop::sample::select(vec![
+            ("(", ")"),
+            ("not (", ")"),
+            ("emails[", "]"),
+            ("(not (", "))"),
+        ]),
         any::<bool>(),
     );
     fuzzing::run(
@@ -185,8 +204,19 @@ fn fuzz_attribute_path_parse() {
     let pathish = prop::collection::vec(
         prop_oneof![
             prop::sample::select(vec![
-                "urn:", "ietf:params:scim:schemas:core:2.0:User", ":", ".", "userName", "name",
-                "givenName", "$ref", "2.0", "-", "_", "é", "",
+                "urn:",
+                "ietf:params:scim:schemas:core:2.0:User",
+                ":",
+                ".",
+                "userName",
+                "name",
+                "givenName",
+                "$ref",
+                "2.0",
+                "-",
+                "_",
+                "é",
+                "",
             ])
             .prop_map(str::to_owned),
             odd_text(),
@@ -200,7 +230,13 @@ fn fuzz_attribute_path_parse() {
         |text| {
             if let Ok(path) = AttrPath::parse(&text) {
                 let shown = path.to_string();
-                prop_assert_eq!(AttrPath::parse(&shown), Ok(path), "{:?} shown as {:?}", text, shown);
+                prop_assert_eq!(
+                    AttrPath::parse(&shown),
+                    Ok(path),
+                    "{:?} shown as {:?}",
+                    text,
+                    shown
+                );
             }
             Ok(())
         },
@@ -261,7 +297,13 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(|n| json!(n)),
         prop::sample::select(vec![
-            "a", "work", "True", "false", "x@example.com", "2024-01-01T00:00:00Z", "",
+            "a",
+            "work",
+            "True",
+            "false",
+            "x@example.com",
+            "2024-01-01T00:00:00Z",
+            "",
             "urn:ietf:params:scim:schemas:core:2.0:User",
         ])
         .prop_map(|s| Value::String(s.to_owned())),
@@ -292,13 +334,16 @@ fn json_key() -> impl Strategy<Value = String> {
 
 fn patch_operation() -> impl Strategy<Value = Value> {
     (
-        prop::sample::select(vec!["add", "replace", "remove", "Add", "REPLACE", "Remove", "copy", ""]),
+        prop::sample::select(vec![
+            "add", "replace", "remove", "Add", "REPLACE", "Remove", "copy", "",
+        ]),
         prop::option::weighted(0.85, patch_pathish()),
         prop::option::weighted(0.85, json_value()),
         any::<bool>(),
     )
         .prop_map(|(op, path, value, op_as_bool)| {
-            let mut operation = json!({ "op": if op_as_bool && op.is_empty() { json!(true) } else { json!(op) } });
+            let mut operation =
+                json!({ "op": if op_as_bool && op.is_empty() { json!(true) } else { json!(op) } });
             if let Some(path) = path {
                 operation["path"] = json!(path);
             }
@@ -357,8 +402,13 @@ fn check_patch(
         return assert_scim_refusal(&error);
     }
     let text = serde_json::to_string(&working).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let reread: Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    prop_assert_eq!(&reread, &working, "the patched resource does not round-trip");
+    let reread: Value =
+        serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(
+        &reread,
+        &working,
+        "the patched resource does not round-trip"
+    );
     match normalize(&working, resource_type, NormalizeOptions::default()) {
         Ok(normal) => {
             let again = normalize(&normal, resource_type, NormalizeOptions::default());

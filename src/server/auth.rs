@@ -154,7 +154,10 @@ mod tests {
 
     #[test]
     fn equal_secrets_compare_equal() {
-        assert!(constant_time_eq(b"integration-test-token", b"integration-test-token"));
+        assert!(constant_time_eq(
+            b"integration-test-token",
+            b"integration-test-token"
+        ));
         assert!(constant_time_eq(&[0, 255, 7], &[0, 255, 7]));
     }
 
