@@ -11,6 +11,7 @@ mod discovery;
 mod durability;
 mod errors;
 mod groups;
+mod limits;
 mod lists;
 mod patch;
 mod quirks;
