@@ -6,6 +6,7 @@ mod support;
 mod app;
 mod bulk;
 mod cli;
+mod concurrency;
 mod crud;
 mod discovery;
 mod durability;
