@@ -270,12 +270,16 @@ async fn acknowledged_writes_survive_kill_9() {
         writer.await.unwrap();
     }
 
+    let logs: Vec<Log> = logs
+        .iter()
+        .map(|log| std::mem::take(&mut *log.lock().unwrap()))
+        .collect();
+
     // Assert
     let (mut child, base) = spawn_server(&db);
     let mut lost = Vec::new();
     let mut counts = BTreeMap::<&str, usize>::new();
     for (log, own) in logs.iter().zip(&owns) {
-        let log = log.lock().unwrap();
         let mut names: BTreeMap<String, String> = BTreeMap::new();
         let mut members = BTreeSet::new();
         for write in &log.acknowledged {
