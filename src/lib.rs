@@ -17,6 +17,8 @@
 //! IdPs; the runner is where they meet.
 
 pub mod clock;
+#[cfg(test)]
+mod fuzzing;
 pub mod idp;
 pub mod load;
 pub mod report;

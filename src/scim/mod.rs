@@ -12,6 +12,8 @@
 pub mod attributes;
 pub mod error;
 pub mod filter;
+#[cfg(test)]
+mod fuzz;
 pub mod list;
 pub mod patch;
 pub mod path;

@@ -22,12 +22,21 @@ use tower_service::Service;
 use super::respond::ApiError;
 use crate::scim::ScimError;
 
-/// Whether two secrets are equal, in a time that does not depend on where they differ.
+/// Whether two secrets are equal, in a time that depends on neither where they differ nor
+/// whether their lengths do: every byte up to the longer length is compared (a missing byte
+/// reads as 0 and the length difference is folded in), with no early return. The time grows
+/// with the longer input only, which a caller learns nothing from.
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+    let longest = a.len().max(b.len());
+    // A length difference sets bits that no byte comparison can clear.
+    let mut difference = (a.len() ^ b.len()) as u64;
+    for index in 0..longest {
+        let x = a.get(index).copied().unwrap_or(0);
+        let y = b.get(index).copied().unwrap_or(0);
+        difference |= u64::from(x ^ y);
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    // Keep the optimiser from turning the fold back into an early-exit comparison.
+    std::hint::black_box(difference) == 0
 }
 
 /// The token presented, from `Authorization: Bearer <token>` (scheme case-insensitive).
@@ -136,5 +145,42 @@ where
                 })))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn equal_secrets_compare_equal() {
+        assert!(constant_time_eq(
+            b"integration-test-token",
+            b"integration-test-token"
+        ));
+        assert!(constant_time_eq(&[0, 255, 7], &[0, 255, 7]));
+    }
+
+    #[test]
+    fn secrets_differing_anywhere_compare_unequal() {
+        assert!(!constant_time_eq(b"secret-token", b"Secret-token"));
+        assert!(!constant_time_eq(b"secret-token", b"secret-tokeN"));
+        assert!(!constant_time_eq(b"secret-token", b"secret-t0ken"));
+    }
+
+    #[test]
+    fn different_lengths_compare_unequal_even_with_a_common_prefix() {
+        assert!(!constant_time_eq(b"secret", b"secret-token"));
+        assert!(!constant_time_eq(b"secret-token", b"secret"));
+        // A missing byte reads as 0, so trailing zeros must not make a prefix equal.
+        assert!(!constant_time_eq(b"ab", b"ab\0"));
+        assert!(!constant_time_eq(b"ab\0", b"ab"));
+    }
+
+    #[test]
+    fn empty_secrets() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(b"", b"x"));
+        assert!(!constant_time_eq(b"\0", b""));
     }
 }

@@ -45,6 +45,16 @@ pub const DEFAULT_OWNER_KEY: &str = "owner-development-key";
 /// The largest request body accepted; larger ones get `413` (also `bulk.maxPayloadSize`).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The largest request head (request line and headers together) accepted; a larger one is
+/// answered `431 Request Header Fields Too Large` by the HTTP layer, before routing (so with no
+/// SCIM body), and the connection is closed.
+pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+
+/// The most header fields one request may carry; more get `431` like an oversized head. This is
+/// hyper's default, left to hyper rather than set: setting it moves the parser's header table
+/// from the stack to the heap on every request.
+pub const MAX_HEADERS: usize = 100;
+
 /// The most resources one list response holds (`filter.maxResults`).
 pub const MAX_RESULTS: usize = 1000;
 
@@ -175,10 +185,44 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         requests: std::sync::atomic::AtomicU64::new(0),
     });
     let app = routes::router(state);
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let task = tokio::spawn(serve(listener, app));
     Ok(RunningServer {
         base_url,
         addr,
         task,
     })
+}
+
+/// Accepts connections and serves each with HTTP/1.1 under the head limits
+/// ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]). What `axum::serve` does, with the builder in reach.
+async fn serve(listener: TcpListener, app: axum::Router) -> std::io::Result<()> {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.max_header_size(MAX_HEAD_BYTES);
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // The peer gave up between SYN and accept: nothing to serve, keep accepting.
+            Err(error) if is_connection_error(&error) => continue,
+            // Out of file descriptors and the like: wait for some to be released.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            // A connection's failure (reset, malformed request) is its own: hyper has already
+            // answered what can be answered.
+            let _ = connection.await;
+        });
+    }
+}
+
+fn is_connection_error(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
 }

@@ -288,8 +288,8 @@ pub async fn create(
 /// Creates a resource from a parsed body: what `POST /Users` and a Bulk POST both do.
 pub fn create_resource(app: &AppState, kind: Kind, input: &Value) -> Result<Written, ApiError> {
     body_quirks(app, kind, input)?;
-    let now = app.clock.now();
     app.store.write(|state| {
+        let now = app.clock.now();
         let body = prepare(app, kind, input, state, None)?;
         check_unique(app, kind, &body, state, None)?;
         let id = uuid::Uuid::new_v4().to_string();
@@ -367,8 +367,8 @@ pub fn replace_resource(
     input: &Value,
 ) -> Result<Written, ApiError> {
     body_quirks(app, kind, input)?;
-    let now = app.clock.now();
     app.store.write(|state| {
+        let now = app.clock.now();
         let current = match state.get(kind, id) {
             Some(current) => Some(current.clone()),
             None if app.quirks.has(Quirk::PutCreates) => None,
@@ -575,8 +575,8 @@ pub fn patch_resource(
     patch_quirks(app, kind, raw, &mut request)?;
     let re_added = re_added_members(app, kind, &request);
     let rt = resource_type(kind);
-    let now = app.clock.now();
     let outcome = app.store.write(|state| {
+        let now = app.clock.now();
         let current = state
             .get(kind, id)
             .ok_or_else(|| not_found(kind, id))?
@@ -652,8 +652,8 @@ pub fn delete_resource(
     id: &str,
     headers: &HeaderMap,
 ) -> Result<(), ApiError> {
-    let now = app.clock.now();
     let deleted = app.store.write(|state| {
+        let now = app.clock.now();
         let current = state.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         check_if_match(headers, current, app)?;
         let keep_memberships = app.quirks.has(Quirk::DeleteKeepsMemberships);

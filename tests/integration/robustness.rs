@@ -88,7 +88,11 @@ fn assert_well_formed(reply: &crate::support::Reply, what: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    // Each case is several HTTP requests: 96 unless PROPTEST_CASES says otherwise.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(96),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_json_bodies_get_scim_answers(body in json_value(), wrap in any::<bool>()) {
@@ -105,6 +109,7 @@ proptest! {
                 (Method::POST, "/Users".to_owned()),
                 (Method::PUT, format!("/Groups/{group}")),
                 (Method::POST, "/.search".to_owned()),
+                (Method::POST, "/Bulk".to_owned()),
             ] {
                 let reply = server.send(method.clone(), &path, Some(body.clone()), &[]).await;
                 assert_well_formed(&reply, &format!("{method} {path} {body}"));

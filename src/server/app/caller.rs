@@ -1,9 +1,9 @@
 //! Who is calling: the `X-Api-Key` header (Clockify's scheme), checked against the owner's key
 //! and the keys issued at login.
 //!
-//! A user's key is checked against the SCIM resource on every request, with no cache, so a
-//! deactivation through SCIM refuses the key on its very next use and a deletion makes it
-//! unknown (401). The `access-survives-deactivation` quirk is the session cache a real
+//! Keys are compared in constant time, the owner's and every issued one alike. A user's key is
+//! checked against the SCIM resource on every request, with no cache, so a deactivation
+//! through SCIM refuses the key on its very next use and a deletion makes it unknown (401). The `access-survives-deactivation` quirk is the session cache a real
 //! application might keep.
 
 use axum::http::HeaderMap;
@@ -52,8 +52,20 @@ pub fn identify(app: &AppState, headers: &HeaderMap) -> Result<Caller, AppError>
         return Ok(Caller::Owner);
     }
     let invalid = || unauthorized("the API key is not valid");
-    let key = std::str::from_utf8(key).map_err(|_| invalid())?;
-    let user_id = app.workspace.lock().keys.get(key).cloned();
+    // Every issued key is compared, each in constant time, rather than looked up in the map:
+    // a hash lookup ends in an early-exit comparison with whichever key shares the bucket.
+    let user_id = app
+        .workspace
+        .lock()
+        .keys
+        .iter()
+        .fold(None, |found, (issued, user_id)| {
+            if constant_time_eq(issued.as_bytes(), key) {
+                Some(user_id.clone())
+            } else {
+                found
+            }
+        });
     let user_id = user_id.ok_or_else(invalid)?;
     let active = {
         let state = app.store.read();

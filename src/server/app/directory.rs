@@ -27,8 +27,8 @@ pub fn create_user(app: &AppState, email: &str, name: &str) -> Result<Resource, 
         "active": true,
     });
     let body = normalize(&input, &USER_TYPE, NormalizeOptions::default()).map_err(invalid)?;
-    let now = app.clock.now();
     app.store.write(|state| {
+        let now = app.clock.now();
         if !state
             .lookup(Kind::User, Index::UserName, email, false)
             .is_empty()
@@ -53,8 +53,8 @@ pub fn create_group(app: &AppState, name: &str) -> Result<Resource, AppError> {
         NormalizeOptions::default(),
     )
     .map_err(invalid)?;
-    let now = app.clock.now();
     app.store.write(|state| {
+        let now = app.clock.now();
         let id = uuid::Uuid::new_v4().to_string();
         let resource = Resource::new(id, Kind::Group, state.next_seq(), 1, now, now, body);
         Ok::<_, AppError>((resource.clone(), vec![Change::Put(resource)]))
@@ -71,8 +71,8 @@ pub fn update(
     id: &str,
     edit: impl FnOnce(&mut Value, &crate::server::store::State) -> Result<(), AppError>,
 ) -> Result<Resource, AppError> {
-    let now = app.clock.now();
     app.store.write(|state| {
+        let now = app.clock.now();
         let what = if kind == Kind::User { "user" } else { "group" };
         let current: Arc<Resource> = state
             .get(kind, id)
@@ -92,8 +92,8 @@ pub fn update(
 /// Deletes a user or group, and it from every group that lists it; a user's app-side data
 /// goes with it.
 pub fn delete(app: &AppState, kind: Kind, id: &str) -> Result<(), AppError> {
-    let now = app.clock.now();
     let deleted = app.store.write(|state| {
+        let now = app.clock.now();
         let what = if kind == Kind::User { "user" } else { "group" };
         let current = state
             .get(kind, id)

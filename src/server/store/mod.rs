@@ -394,6 +394,9 @@ impl Store {
 
     /// Runs `decide` under the write lock; the changes it returns are made durable, then
     /// applied. An error from `decide` changes nothing.
+    ///
+    /// `decide` reads the clock itself, under the lock, for the time it stamps: writes are
+    /// serialised here, so `meta.lastModified` then never goes back as `meta.version` goes up.
     pub fn write<T, E: From<StoreError>>(
         &self,
         decide: impl FnOnce(&State) -> Result<(T, Vec<Change>), E>,
