@@ -125,26 +125,34 @@ async fn serve(mut socket: TcpStream, fault: Fault, sent: Arc<AtomicUsize>, once
             }
             continue;
         }
-        misbehave(&mut socket, fault, &sent).await;
-        return;
+        // A complete HTTP answer (a 5xx, a redirect, a bad body) keeps the connection open, as
+        // a real server's would: closing it after a keep-alive answer would make the next
+        // request on the pooled connection race the close and fail for a reason not under test.
+        if !misbehave(&mut socket, fault, &sent).await {
+            return;
+        }
     }
 }
 
-async fn misbehave(socket: &mut TcpStream, fault: Fault, sent: &AtomicUsize) {
+/// Misbehaves on one request; whether the connection is still usable after it.
+async fn misbehave(socket: &mut TcpStream, fault: Fault, sent: &AtomicUsize) -> bool {
     let scim = "content-type: application/scim+json\r\n";
     let reply = match fault {
         Fault::Hang => {
             tokio::time::sleep(Duration::from_secs(30)).await;
-            return;
+            return false;
         }
         Fault::Reset => {
             let _ = socket.set_zero_linger();
-            return;
+            return false;
         }
-        Fault::Close => return,
+        Fault::Close => return false,
         // The listener is gone; a connection accepted before cannot ask for /Users.
-        Fault::Refused => return,
-        Fault::Garbage => "this is not HTTP at all\r\n\r\n".to_owned(),
+        Fault::Refused => return false,
+        Fault::Garbage => {
+            let _ = socket.write_all(b"this is not HTTP at all\r\n\r\n").await;
+            return false;
+        }
         Fault::ServerError => answer(
             "500 Internal Server Error",
             scim,
@@ -155,10 +163,14 @@ async fn misbehave(socket: &mut TcpStream, fault: Fault, sent: &AtomicUsize) {
             &format!("{scim}retry-after: 120\r\n"),
             r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"503","detail":"maintenance"}"#,
         ),
-        Fault::Truncated => format!(
-            "HTTP/1.1 200 OK\r\n{scim}content-length: 1000\r\n\r\n{}",
-            &LIST[..20]
-        ),
+        Fault::Truncated => {
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\n{scim}content-length: 1000\r\n\r\n{}",
+                &LIST[..20]
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+            return false;
+        }
         Fault::InvalidJson => answer("200 OK", scim, r#"{"Resources": [ {"id": "1",, }"#),
         Fault::Html => answer(
             "200 OK",
@@ -167,29 +179,29 @@ async fn misbehave(socket: &mut TcpStream, fault: Fault, sent: &AtomicUsize) {
         ),
         Fault::TenMebibytes => {
             stream_body(socket, scim, Some(10 * 1024 * 1024), sent).await;
-            return;
+            return false;
         }
         Fault::Endless => {
             stream_body(socket, scim, None, sent).await;
-            return;
+            return false;
         }
         Fault::Trickle => {
             let head = format!("HTTP/1.1 200 OK\r\n{scim}content-length: 1000\r\n\r\n");
             if socket.write_all(head.as_bytes()).await.is_err() {
-                return;
+                return false;
             }
             for _ in 0..1000 {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 if socket.write_all(b" ").await.is_err() {
-                    return;
+                    return false;
                 }
                 sent.fetch_add(1, Ordering::SeqCst);
             }
-            return;
+            return false;
         }
         Fault::RedirectLoop => answer("302 Found", "location: /scim/v2/Users\r\n", ""),
     };
-    let _ = socket.write_all(reply.as_bytes()).await;
+    socket.write_all(reply.as_bytes()).await.is_ok()
 }
 
 /// A 200 whose body is `length` spaces (or 200 MiB delimited by the close), counting what
