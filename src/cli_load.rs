@@ -37,6 +37,11 @@ pub struct LoadArgs {
     /// Objects in flight at once with --pace flat.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+    /// Threads the harness sends from. One drives tens of thousands of requests a second and
+    /// leaves the other cores to a target on the same machine; more, for a remote target that
+    /// takes more than one thread can send.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
     /// Cap the requests per second across the run (either pace).
     #[arg(long, value_name = "RPS")]
     rate: Option<u32>,
@@ -185,7 +190,17 @@ pub fn load(args: LoadArgs) -> ExitCode {
     if let TargetChoice::Remote(target) = &config.target {
         announce_transport(target, 0);
     }
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = if args.threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(args.threads)
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");

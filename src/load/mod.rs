@@ -293,7 +293,7 @@ pub async fn run(
         );
         on_step(phase);
     }
-    report.finish(started.elapsed());
+    report.finish(started.elapsed(), transport.scrubber());
     if !config.keep {
         // The cleanup is the harness's, unpaced, and kept out of the IdP's figures.
         let cleanup_pacer = Arc::new(Pacer::new(None));

@@ -14,6 +14,7 @@ use crate::idp::entra::escrow::{
     CycleTally, FAILURE_CEILING, PROPORTION_FLOOR, PROPORTION_PERCENT, quarantine_for,
 };
 use crate::runner::outcome::{EXIT_FAILED, EXIT_OK};
+use crate::runner::scrub::Scrubber;
 use crate::runner::transport::Target;
 
 /// Percentiles of one kind of request, in milliseconds.
@@ -178,8 +179,20 @@ impl LoadReport {
         self.phases.last().expect("just pushed")
     }
 
-    /// Closes the IdP's figures: totals, errors, checks, and Entra's quarantine verdict.
-    pub fn finish(&mut self, elapsed: Duration) {
+    /// Closes the IdP's figures: totals, errors, checks, and Entra's quarantine verdict. The
+    /// examples kept (quotes of answers) are scrubbed of the run's secrets here, the one place
+    /// anything of an answer is kept.
+    pub fn finish(&mut self, elapsed: Duration, scrubber: &Scrubber) {
+        for failures in self
+            .idp
+            .checks
+            .values_mut()
+            .chain(self.idp.transport.values_mut())
+        {
+            for example in &mut failures.examples {
+                *example = scrubber.text(example);
+            }
+        }
         self.requests = self.idp.requests();
         self.seconds = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
         self.requests_per_second = per_second(self.requests, elapsed);

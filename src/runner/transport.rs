@@ -405,6 +405,7 @@ impl Transport {
                 &headers,
                 &outgoing.body,
                 outgoing.timeout,
+                true,
             )
             .await;
         let elapsed = started.elapsed();
@@ -429,7 +430,10 @@ impl Transport {
 
     /// Sends `outgoing` without recording it: for a load run, where keeping every exchange would
     /// make memory grow with the number of requests. The credential goes in as with
-    /// [`Transport::send`], and an error comes back scrubbed of secrets like a recorded one.
+    /// [`Transport::send`], and an error comes back scrubbed of secrets like a recorded one; the
+    /// answer comes back as it came, so the caller scrubs whatever of it it keeps (a load run
+    /// keeps a few failure examples, not answers: scrubbing every header of every answer would
+    /// cost more than the examples ever need).
     pub async fn send_unrecorded(&self, outgoing: &Outgoing) -> Result<RecordedResponse, String> {
         let url = format!("{}{}", self.target.base_url, outgoing.path);
         let mut headers: Vec<(String, String)> = outgoing.headers.clone();
@@ -444,6 +448,7 @@ impl Transport {
             &headers,
             &outgoing.body,
             outgoing.timeout,
+            false,
         )
         .await
         .map_err(|error| self.scrubber.text(&error))
@@ -456,6 +461,7 @@ impl Transport {
         headers: &[(String, String)],
         body: &[u8],
         timeout: Option<Duration>,
+        scrub_headers: bool,
     ) -> Result<RecordedResponse, String> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("`{method}` is not an HTTP method"))?;
@@ -485,10 +491,12 @@ impl Transport {
             .iter()
             .map(|(n, v)| {
                 let value = String::from_utf8_lossy(v.as_bytes());
-                (
-                    n.as_str().to_owned(),
-                    self.scrubber.header(n.as_str(), &value),
-                )
+                let value = if scrub_headers {
+                    self.scrubber.header(n.as_str(), &value)
+                } else {
+                    value.into_owned()
+                };
+                (n.as_str().to_owned(), value)
             })
             .collect();
         let promised = response.content_length();

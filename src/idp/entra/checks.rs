@@ -56,7 +56,7 @@ fn list_resources(response: &WireResponse) -> Result<Vec<Value>, String> {
             response.status
         ));
     }
-    let Some(body) = response.json() else {
+    let Some(mut body) = response.json() else {
         return Err(
             "the body is not JSON: SystemForCrossDomainIdentityManagementServiceIncompatible"
                 .into(),
@@ -70,9 +70,10 @@ fn list_resources(response: &WireResponse) -> Result<Vec<Value>, String> {
             "totalResults is {total}, not an integer: Entra cannot deserialize the ListResponse"
         ));
     }
-    match body.get("Resources") {
-        None if total.as_u64() == Some(0) => Ok(Vec::new()),
-        Some(Value::Array(resources)) => Ok(resources.clone()),
+    let empty = total.as_u64() == Some(0);
+    match body.get_mut("Resources").map(Value::take) {
+        None if empty => Ok(Vec::new()),
+        Some(Value::Array(resources)) => Ok(resources),
         _ => Err("the ListResponse has no Resources array".into()),
     }
 }
