@@ -25,7 +25,7 @@
 set -euo pipefail
 
 USERS=${LOAD_USERS:-100000}
-GROUPS=${LOAD_GROUPS:-1000}
+GROUP_COUNT=${LOAD_GROUPS:-1000}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 THREADS=${BENCH_THREADS:-2}
 DURATION=${BENCH_DURATION:-10s}
@@ -131,16 +131,16 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 # --- step 1: the initial cycle at scale ----------------------------------------------------
 SMALL=$((USERS / 10))
 start_server small
-log "step 1: Entra initial cycle, $SMALL users, $((GROUPS / 10)) groups (for the memory slope)"
-load small --idp entra --users "$SMALL" --groups $((GROUPS / 10)) --pace flat \
+log "step 1: Entra initial cycle, $SMALL users, $((GROUP_COUNT / 10)) groups (for the memory slope)"
+load small --idp entra --users "$SMALL" --groups $((GROUP_COUNT / 10)) --pace flat \
     --concurrency "$CONNECTIONS" --prefix small
 SMALL_RSS=$RSS_KIB
 stop_pid "$SERVER_PID"
 
 start_server big
-log "step 1: Entra initial cycle, $USERS users, $GROUPS groups, flat out ($CONNECTIONS in flight)"
+log "step 1: Entra initial cycle, $USERS users, $GROUP_COUNT groups, flat out ($CONNECTIONS in flight)"
 started=$(date +%s.%N)
-load big --idp entra --users "$USERS" --groups "$GROUPS" --pace flat \
+load big --idp entra --users "$USERS" --groups "$GROUP_COUNT" --pace flat \
     --concurrency "$CONNECTIONS" --prefix big --keep
 wall=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 BIG_RSS=$RSS_KIB
@@ -190,7 +190,7 @@ done
 
 # --- summary -------------------------------------------------------------------------------
 printf '\n'
-printf 'step 1: Entra initial cycle, %s users + %s groups, flat out (%s in flight)\n' "$USERS" "$GROUPS" "$CONNECTIONS"
+printf 'step 1: Entra initial cycle, %s users + %s groups, flat out (%s in flight)\n' "$USERS" "$GROUP_COUNT" "$CONNECTIONS"
 printf '  wall time            %s s (%s requests, %s req/s)\n' "$wall" "$BIG_REQUESTS" "$BIG_RATE"
 printf '  harness peak RSS     %s MiB (limit 300 MiB)\n' "$((BIG_RSS / 1024))"
 printf '  at %s users          %s MiB; slope %s bytes per added user\n' "$SMALL" "$((SMALL_RSS / 1024))" "$PER_USER"

@@ -398,16 +398,20 @@ impl Transport {
             body: self.scrubber.body(&outgoing.body),
         };
         let started = Instant::now();
-        let outcome = self
-            .exchange(
-                &outgoing.method,
-                &url,
+        let outcome = match reqwest::Url::parse(&url) {
+            Err(error) => Err(format!("invalid URL: {error}")),
+            Ok(parsed) => {
+                self.exchange(
+                    &outgoing.method,
+                    parsed,
                 &headers,
-                &outgoing.body,
-                outgoing.timeout,
-                true,
-            )
-            .await;
+                    &outgoing.body,
+                    outgoing.timeout,
+                    true,
+                )
+                .await
+            }
+        };
         let elapsed = started.elapsed();
         let mut raw = None;
         let (response, error) = match outcome {
@@ -435,7 +439,8 @@ impl Transport {
     /// keeps a few failure examples, not answers: scrubbing every header of every answer would
     /// cost more than the examples ever need).
     pub async fn send_unrecorded(&self, outgoing: &Outgoing) -> Result<RecordedResponse, String> {
-        let url = format!("{}{}", self.target.base_url, outgoing.path);
+        let url = reqwest::Url::parse(&format!("{}{}", self.target.base_url, outgoing.path))
+            .map_err(|e| format!("invalid URL: {e}"))?;
         let mut headers: Vec<(String, String)> = outgoing.headers.clone();
         if let Some((name, value)) = self.target.auth.header()
             && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
@@ -444,7 +449,7 @@ impl Transport {
         }
         self.exchange(
             &outgoing.method,
-            &url,
+            url,
             &headers,
             &outgoing.body,
             outgoing.timeout,
@@ -457,7 +462,7 @@ impl Transport {
     async fn exchange(
         &self,
         method: &str,
-        url: &str,
+        url: reqwest::Url,
         headers: &[(String, String)],
         body: &[u8],
         timeout: Option<Duration>,
@@ -465,7 +470,6 @@ impl Transport {
     ) -> Result<RecordedResponse, String> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("`{method}` is not an HTTP method"))?;
-        let url = reqwest::Url::parse(url).map_err(|e| format!("invalid URL: {e}"))?;
         let mut request = self.client.request(method, url);
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes())

@@ -203,6 +203,19 @@ impl Attr {
     /// The attribute's value in a resource the target returned; `active` read as a boolean
     /// whether it came as one or as a string.
     pub fn read(self, resource: &Value) -> Option<Value> {
+        match self {
+            Attr::Active => match resource.get("active")? {
+                Value::Bool(b) => Some(Value::Bool(*b)),
+                Value::String(s) if s.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
+                Value::String(s) if s.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
+                _ => None,
+            },
+            _ => self.locate(resource).cloned(),
+        }
+    }
+
+    /// Where a plain (not `active`) attribute's non-null value sits in a resource.
+    fn locate(self, resource: &Value) -> Option<&Value> {
         let found = match self {
             Attr::UserName => resource.get("userName"),
             Attr::DisplayName => resource.get("displayName"),
@@ -222,16 +235,9 @@ impl Attr {
             Attr::Formatted => resource.pointer("/name/formatted"),
             Attr::ExternalId => resource.get("externalId"),
             Attr::Department => resource.get(ENTERPRISE).and_then(|e| e.get("department")),
-            Attr::Active => {
-                return match resource.get("active")? {
-                    Value::Bool(b) => Some(Value::Bool(*b)),
-                    Value::String(s) if s.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
-                    Value::String(s) if s.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
-                    _ => None,
-                };
-            }
+            Attr::Active => return None,
         };
-        found.filter(|v| !v.is_null()).cloned()
+        found.filter(|v| !v.is_null())
     }
 }
 
@@ -263,11 +269,21 @@ pub fn diff(image: &UserImage, current: &Value) -> Vec<Change> {
         .attrs
         .iter()
         .filter_map(|(attr, wanted)| {
-            let held = attr.read(current);
-            (held.as_ref() != Some(wanted)).then(|| Change {
+            // Borrowed where it can be: a load run diffs every matched user.
+            let (same, held) = match attr {
+                Attr::Active => {
+                    let held = attr.read(current);
+                    (held.as_ref() == Some(wanted), held.is_some())
+                }
+                _ => {
+                    let held = attr.locate(current);
+                    (held == Some(wanted), held.is_some())
+                }
+            };
+            (!same).then(|| Change {
                 attr: *attr,
                 value: wanted.clone(),
-                add: held.is_none(),
+                add: !held,
             })
         })
         .collect()
