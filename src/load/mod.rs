@@ -14,6 +14,7 @@
 //! percentiles per kind of request, errors, failed IdP checks, and for Entra whether the job
 //! would be quarantined.
 
+pub mod direct;
 pub mod entra;
 pub mod histogram;
 pub mod ids;
@@ -31,10 +32,11 @@ use std::time::{Duration, Instant};
 use crate::idp::entra::{Dialect, GALLERY_RATE};
 use crate::idp::okta::{Okta, OktaFlavour};
 use crate::idp::wire::{Wire, WireRequest};
-use crate::runner::transport::{Auth, Target, TlsOptions, Transport};
+use crate::runner::transport::{Auth, Target, TlsOptions, Transport, proxy_for};
 use crate::runner::{SetupError, TargetChoice, probe};
 use crate::server::{self, ServerConfig};
 
+use direct::DirectConnection;
 use entra::EntraCycle;
 use ids::Ids;
 use okta::OktaAssignment;
@@ -42,7 +44,7 @@ use pace::Pacer;
 use population::Population;
 use report::{LoadReport, PhaseReport};
 use tally::Tally;
-use wire::LoadWire;
+use wire::{LoadWire, Route};
 
 /// Which IdP's provisioning a load run plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +131,11 @@ enum Job {
 }
 
 impl Job {
+    /// Okta's requests go out with title-case header names (`idp::sends_title_case_headers`).
+    fn is_okta(&self) -> bool {
+        matches!(self, Job::Okta(_))
+    }
+
     fn ids(&self) -> (&Ids, &Ids) {
         match self {
             Job::Entra(cycle) => (&cycle.users, &cycle.groups),
@@ -181,6 +188,7 @@ async fn run_step(
     transport: &Transport,
     pacer: &Arc<Pacer>,
     deadline: Option<Instant>,
+    direct: bool,
 ) -> StepOutcome {
     let started = Instant::now();
     let next = Arc::new(AtomicU64::new(0));
@@ -189,7 +197,15 @@ async fn run_step(
     for _ in 0..workers {
         let job = job.clone();
         let next = next.clone();
-        let mut wire = LoadWire::new(transport.clone(), pacer.clone());
+        let title_case = job.is_okta();
+        let route = match (
+            direct,
+            DirectConnection::for_target(transport.target(), title_case),
+        ) {
+            (true, Some(connection)) => Route::Direct(connection),
+            _ => Route::Client(transport.clone()),
+        };
+        let mut wire = LoadWire::new(route, pacer.clone());
         tasks.push(tokio::spawn(async move {
             let mut done = 0;
             loop {
@@ -247,6 +263,8 @@ pub async fn run(
     };
     let transport = Transport::with_header_case(target.clone(), config.plan.is_okta())?;
     probe(&transport).await?;
+    // Plain HTTP not through a proxy: workers use connections of their own.
+    let direct = target.no_proxy || proxy_for(&target.base_url).is_none();
     let (workers, rate) = match config.pace {
         Pace::Idp => (
             1,
@@ -282,7 +300,10 @@ pub async fn run(
     let deadline = config.max_duration.map(|limit| started + limit);
     let mut report = LoadReport::new(&config, &target, workers, rate);
     for (step, count) in steps {
-        let outcome = run_step(&job, step, count, workers, &transport, &pacer, deadline).await;
+        let outcome = run_step(
+            &job, step, count, workers, &transport, &pacer, deadline, direct,
+        )
+        .await;
         let phase = report.add_phase(
             step.name(),
             count,
@@ -311,6 +332,7 @@ pub async fn run(
                 &transport,
                 &cleanup_pacer,
                 None,
+                direct,
             )
             .await;
             let phase = report.add_phase(

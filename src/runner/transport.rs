@@ -86,7 +86,8 @@ impl Auth {
         }
     }
 
-    fn header(&self) -> Option<(String, String)> {
+    /// The credential header as it goes out, if any.
+    pub fn header(&self) -> Option<(String, String)> {
         match self {
             Auth::None => None,
             Auth::Bearer(token) => Some(("authorization".into(), format!("Bearer {token}"))),
@@ -404,7 +405,7 @@ impl Transport {
                 self.exchange(
                     &outgoing.method,
                     parsed,
-                &headers,
+                    &headers,
                     &outgoing.body,
                     outgoing.timeout,
                     true,

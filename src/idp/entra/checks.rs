@@ -138,7 +138,11 @@ pub fn lookup(index: usize, response: &WireResponse, group: bool) -> (Vec<IdpChe
     }
     match resources.into_iter().next() {
         None => (checks, Lookup::NotFound),
-        Some(resource) => match resource.get("id").and_then(Value::as_str).map(str::to_owned) {
+        Some(resource) => match resource
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        {
             Some(id) => (checks, Lookup::Found(id, resource)),
             None => {
                 let last = checks.pop().expect("a check was pushed");
