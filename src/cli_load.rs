@@ -37,11 +37,9 @@ pub struct LoadArgs {
     /// Objects in flight at once with --pace flat.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
-    /// Threads the harness sends from. One drives tens of thousands of requests a second and
-    /// leaves the other cores to a target on the same machine; more, for a remote target that
-    /// takes more than one thread can send.
-    #[arg(long, default_value_t = 1)]
-    threads: usize,
+    /// Threads the harness sends from (default: the number of CPUs, as a load tool's).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Cap the requests per second across the run (either pace).
     #[arg(long, value_name = "RPS")]
     rate: Option<u32>,
@@ -190,13 +188,16 @@ pub fn load(args: LoadArgs) -> ExitCode {
     if let TargetChoice::Remote(target) = &config.target {
         announce_transport(target, 0);
     }
-    let runtime = if args.threads <= 1 {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let runtime = if threads <= 1 {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
     } else {
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(args.threads)
+            .worker_threads(threads)
             .enable_all()
             .build()
     };
