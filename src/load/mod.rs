@@ -180,16 +180,25 @@ struct StepOutcome {
     done: u64,
 }
 
-async fn run_step(
-    job: &Arc<Job>,
-    step: Step,
-    count: u64,
+/// Who works a step: how many workers, how they reach the target, how fast, until when.
+struct Crew<'a> {
     workers: usize,
-    transport: &Transport,
-    pacer: &Arc<Pacer>,
+    transport: &'a Transport,
+    pacer: Arc<Pacer>,
     deadline: Option<Instant>,
+    /// Workers open plain-HTTP connections of their own ([`direct`]).
     direct: bool,
-) -> StepOutcome {
+}
+
+async fn run_step(job: &Arc<Job>, step: Step, count: u64, crew: &Crew<'_>) -> StepOutcome {
+    let Crew {
+        workers,
+        transport,
+        deadline,
+        direct,
+        ..
+    } = *crew;
+    let pacer = &crew.pacer;
     let started = Instant::now();
     let next = Arc::new(AtomicU64::new(0));
     let workers = workers.clamp(1, usize::try_from(count).unwrap_or(usize::MAX).max(1));
@@ -295,15 +304,17 @@ pub async fn run(
         ),
     };
     let job = Arc::new(job);
-    let pacer = Arc::new(Pacer::new(rate));
     let started = Instant::now();
-    let deadline = config.max_duration.map(|limit| started + limit);
+    let crew = Crew {
+        workers,
+        transport: &transport,
+        pacer: Arc::new(Pacer::new(rate)),
+        deadline: config.max_duration.map(|limit| started + limit),
+        direct,
+    };
     let mut report = LoadReport::new(&config, &target, workers, rate);
     for (step, count) in steps {
-        let outcome = run_step(
-            &job, step, count, workers, &transport, &pacer, deadline, direct,
-        )
-        .await;
+        let outcome = run_step(&job, step, count, &crew).await;
         let phase = report.add_phase(
             step.name(),
             count,
@@ -317,24 +328,20 @@ pub async fn run(
     report.finish(started.elapsed(), transport.scrubber());
     if !config.keep {
         // The cleanup is the harness's, unpaced, and kept out of the IdP's figures.
-        let cleanup_pacer = Arc::new(Pacer::new(None));
+        let cleanup = Crew {
+            workers: workers.max(4),
+            transport: &transport,
+            pacer: Arc::new(Pacer::new(None)),
+            deadline: None,
+            direct,
+        };
         let (users, groups) = job.ids();
-        let cleanup = [
+        let steps = [
             (Step::DeleteGroups, groups.len()),
             (Step::DeleteUsers, users.len()),
         ];
-        for (step, count) in cleanup {
-            let outcome = run_step(
-                &job,
-                step,
-                count,
-                workers.max(4),
-                &transport,
-                &cleanup_pacer,
-                None,
-                direct,
-            )
-            .await;
+        for (step, count) in steps {
+            let outcome = run_step(&job, step, count, &cleanup).await;
             let phase = report.add_phase(
                 step.name(),
                 count,

@@ -322,7 +322,17 @@ fn the_command_writes_its_report_and_never_prints_the_token() {
     // Act
     let output = Command::new(env!("CARGO_BIN_EXE_scimulate"))
         .args([
-            "load", "--idp", "okta", "--users", "8", "--groups", "2", "--pace", "flat",
+            "load",
+            "--idp",
+            "okta",
+            "--users",
+            "8",
+            "--groups",
+            "2",
+            "--pace",
+            "flat",
+            "--threads",
+            "1",
         ])
         .args(["--target", &server.base_url, "--json"])
         .arg(&json)
