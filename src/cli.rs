@@ -48,18 +48,17 @@ fn parse_idp(name: &str) -> Result<IdpName, String> {
     })
 }
 
+/// Where the target is and how to reach it: shared by `run` and `load`.
 #[derive(clap::Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    selection: Selection,
-    /// The SCIM base URL of the server under test. Without it, each scenario runs against a
-    /// fresh embedded reference server on 127.0.0.1.
+pub struct TargetArgs {
+    /// The SCIM base URL of the server under test. Without it, the embedded reference server
+    /// on 127.0.0.1 (`run`: a fresh one per scenario).
     #[arg(long, value_name = "URL")]
-    target: Option<String>,
+    pub target: Option<String>,
     /// Bearer token for the target (prefer the SCIMULATE_TOKEN variable: it stays out of
     /// shell history).
     #[arg(long, env = "SCIMULATE_TOKEN", hide_env_values = true)]
-    token: Option<String>,
+    pub token: Option<String>,
     /// Basic credentials `USER:PASSWORD` (also SCIMULATE_BASIC).
     #[arg(
         long,
@@ -67,7 +66,7 @@ pub struct RunArgs {
         env = "SCIMULATE_BASIC",
         hide_env_values = true
     )]
-    basic: Option<String>,
+    pub basic: Option<String>,
     /// A custom credential header `Name: value` (also SCIMULATE_AUTH_HEADER); its value is
     /// treated as a secret.
     #[arg(
@@ -76,15 +75,48 @@ pub struct RunArgs {
         env = "SCIMULATE_AUTH_HEADER",
         hide_env_values = true
     )]
-    auth_header: Option<String>,
+    pub auth_header: Option<String>,
     /// Trust the CA certificates in FILE (PEM, one or more) for an https:// target, on top of
     /// the system's roots (repeatable).
     #[arg(long = "ca-cert", value_name = "FILE")]
-    ca_certs: Vec<PathBuf>,
+    pub ca_certs: Vec<PathBuf>,
     /// Do not verify the target's TLS certificate at all (any issuer, any name, expired): for a
     /// test server only; every run warns about it.
     #[arg(long)]
-    insecure: bool,
+    pub insecure: bool,
+}
+
+impl TargetArgs {
+    /// The remote target the flags name, or `None` for the embedded server (which takes no
+    /// credentials or TLS flags: it is plain HTTP on 127.0.0.1).
+    pub fn remote(&self, timeout: Duration) -> Result<Option<Target>, String> {
+        let Some(url) = &self.target else {
+            if !self.ca_certs.is_empty() || self.insecure {
+                return Err(
+                    "--ca-cert and --insecure apply to --target only; the embedded server is plain HTTP"
+                        .to_owned(),
+                );
+            }
+            return Ok(None);
+        };
+        let auth = credentials(&self.token, &self.basic, &self.auth_header)?;
+        check_target_url(url)?;
+        Ok(Some(Target {
+            base_url: url.trim_end_matches('/').to_owned(),
+            auth,
+            timeout,
+            tls: tls_options(&self.ca_certs, self.insecure)?,
+            no_proxy: false,
+        }))
+    }
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    selection: Selection,
+    #[command(flatten)]
+    connection: TargetArgs,
     /// Make the embedded reference server misbehave (repeatable; see `serve --list-quirks`).
     #[arg(long = "quirk", value_name = "NAME")]
     quirks: Vec<String>,
@@ -216,10 +248,6 @@ pub fn list(args: ListArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn auth(args: &RunArgs) -> Result<Auth, String> {
-    credentials(&args.token, &args.basic, &args.auth_header)
-}
-
 /// The one credential a target run is given: a bearer token, basic credentials, or a header.
 pub fn credentials(
     token: &Option<String>,
@@ -348,7 +376,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         },
     };
     let mut plan = plan;
-    if profile.is_none() && args.target.is_some() {
+    if profile.is_none() && args.connection.target.is_some() {
         let needs_profile = |p: &Planned| p.scenario.steps.iter().any(idp_steps::is_app_step);
         let left_out: Vec<String> = plan
             .iter()
@@ -369,52 +397,21 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     }
     let timeout = Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).max(1));
-    let target = match &args.target {
-        Some(url) => {
-            let auth = match auth(&args) {
-                Ok(auth) => auth,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(EXIT_USAGE);
-                }
-            };
-            if let Err(message) = check_target_url(url) {
-                eprintln!("error: {message}");
+    let target = match args.connection.remote(timeout) {
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Ok(Some(target)) => TargetChoice::Remote(target),
+        Ok(None) => match Quirks::parse_names(&args.quirks) {
+            Ok(quirks) => TargetChoice::Embedded { quirks },
+            Err(error) => {
+                eprintln!("error: {error}");
                 return ExitCode::from(EXIT_USAGE);
             }
-            let tls = match tls_options(&args.ca_certs, args.insecure) {
-                Ok(tls) => tls,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(EXIT_USAGE);
-                }
-            };
-            TargetChoice::Remote(Target {
-                base_url: url.trim_end_matches('/').to_owned(),
-                auth,
-                timeout,
-                tls,
-                no_proxy: false,
-            })
-        }
-        None => {
-            if !args.ca_certs.is_empty() || args.insecure {
-                eprintln!(
-                    "error: --ca-cert and --insecure apply to --target only; the embedded server is plain HTTP"
-                );
-                return ExitCode::from(EXIT_USAGE);
-            }
-            let quirks = match Quirks::parse_names(&args.quirks) {
-                Ok(quirks) => quirks,
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    return ExitCode::from(EXIT_USAGE);
-                }
-            };
-            TargetChoice::Embedded { quirks }
-        }
+        },
     };
-    if args.target.is_some() && !args.quirks.is_empty() {
+    if args.connection.target.is_some() && !args.quirks.is_empty() {
         eprintln!("error: --quirk applies to the embedded server only, not to --target");
         return ExitCode::from(EXIT_USAGE);
     }

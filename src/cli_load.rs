@@ -10,10 +10,9 @@ use scimulate::load::population::Population;
 use scimulate::load::{self, LoadConfig, Pace, Plan};
 use scimulate::runner::TargetChoice;
 use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
-use scimulate::runner::transport::Target;
 use scimulate::server::Quirks;
 
-use crate::cli::{announce_transport, check_target_url, credentials, tls_options};
+use crate::cli::{TargetArgs, announce_transport};
 
 /// The per-request timeout when `--timeout` is not given.
 const DEFAULT_TIMEOUT_SECS: u64 = 30;
@@ -43,36 +42,10 @@ pub struct LoadArgs {
     /// Cap the requests per second across the run (either pace).
     #[arg(long, value_name = "RPS")]
     rate: Option<u32>,
-    /// The SCIM base URL of the server under test. Without it, an embedded reference server on
-    /// 127.0.0.1 (in this process, so its memory counts with the harness's).
-    #[arg(long, value_name = "URL")]
-    target: Option<String>,
-    /// Bearer token for the target (prefer the SCIMULATE_TOKEN variable).
-    #[arg(long, env = "SCIMULATE_TOKEN", hide_env_values = true)]
-    token: Option<String>,
-    /// Basic credentials `USER:PASSWORD` (also SCIMULATE_BASIC).
-    #[arg(
-        long,
-        value_name = "USER:PASSWORD",
-        env = "SCIMULATE_BASIC",
-        hide_env_values = true
-    )]
-    basic: Option<String>,
-    /// A custom credential header `Name: value` (also SCIMULATE_AUTH_HEADER).
-    #[arg(
-        long = "auth-header",
-        value_name = "NAME: VALUE",
-        env = "SCIMULATE_AUTH_HEADER",
-        hide_env_values = true
-    )]
-    auth_header: Option<String>,
-    /// Trust the CA certificates in FILE (PEM) for an https:// target, on top of the system's
-    /// roots (repeatable).
-    #[arg(long = "ca-cert", value_name = "FILE")]
-    ca_certs: Vec<PathBuf>,
-    /// Do not verify the target's TLS certificate (test servers only; warned about).
-    #[arg(long)]
-    insecure: bool,
+    /// Without --target the embedded server runs in this process, so its memory counts with
+    /// the harness's.
+    #[command(flatten)]
+    connection: TargetArgs,
     /// Make the embedded reference server misbehave (repeatable).
     #[arg(long = "quirk", value_name = "NAME")]
     quirks: Vec<String>,
@@ -116,28 +89,16 @@ fn parse_plan(name: &str) -> Result<Plan, String> {
 
 fn config(args: &LoadArgs) -> Result<LoadConfig, String> {
     let timeout = Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS).max(1));
-    let target = match &args.target {
-        Some(url) => {
-            check_target_url(url)?;
+    let target = match args.connection.remote(timeout)? {
+        Some(target) => {
             if !args.quirks.is_empty() {
                 return Err("--quirk applies to the embedded server only, not to --target".into());
             }
-            TargetChoice::Remote(Target {
-                base_url: url.trim_end_matches('/').to_owned(),
-                auth: credentials(&args.token, &args.basic, &args.auth_header)?,
-                timeout,
-                tls: tls_options(&args.ca_certs, args.insecure)?,
-                no_proxy: false,
-            })
+            TargetChoice::Remote(target)
         }
-        None => {
-            if !args.ca_certs.is_empty() || args.insecure {
-                return Err("--ca-cert and --insecure apply to --target only; the embedded server is plain HTTP".into());
-            }
-            TargetChoice::Embedded {
-                quirks: Quirks::parse_names(&args.quirks).map_err(|e| e.to_string())?,
-            }
-        }
+        None => TargetChoice::Embedded {
+            quirks: Quirks::parse_names(&args.quirks).map_err(|e| e.to_string())?,
+        },
     };
     if args.concurrency == 0 {
         return Err("--concurrency must be at least 1".to_owned());

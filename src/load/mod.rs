@@ -32,9 +32,8 @@ use std::time::{Duration, Instant};
 use crate::idp::entra::{Dialect, GALLERY_RATE};
 use crate::idp::okta::{Okta, OktaFlavour};
 use crate::idp::wire::{Wire, WireRequest};
-use crate::runner::transport::{Auth, Target, TlsOptions, Transport, proxy_for};
-use crate::runner::{SetupError, TargetChoice, probe};
-use crate::server::{self, ServerConfig};
+use crate::runner::transport::{Transport, proxy_for};
+use crate::runner::{SetupError, TargetChoice, embedded_target, probe};
 
 use direct::DirectConnection;
 use entra::EntraCycle;
@@ -173,11 +172,11 @@ async fn delete(id: Option<&str>, collection: &str, wire: &mut LoadWire) {
 }
 
 /// What one step came to.
-struct StepOutcome {
-    tally: Tally,
-    elapsed: Duration,
+pub struct StepOutcome {
+    pub tally: Tally,
+    pub elapsed: Duration,
     /// Objects worked on (all of them unless the time limit cut the step short).
-    done: u64,
+    pub done: u64,
 }
 
 /// Who works a step: how many workers, how they reach the target, how fast, until when.
@@ -256,17 +255,7 @@ pub async fn run(
     let (target, _embedded) = match &config.target {
         TargetChoice::Remote(target) => (target.clone(), None),
         TargetChoice::Embedded { quirks } => {
-            let token = format!("embedded-{}", uuid::Uuid::new_v4().simple());
-            let mut server_config = ServerConfig::loopback(token.clone());
-            server_config.quirks = quirks.clone();
-            let running = server::start(server_config).await?;
-            let target = Target {
-                base_url: running.base_url.clone(),
-                auth: Auth::Bearer(token),
-                timeout: config.timeout,
-                tls: TlsOptions::default(),
-                no_proxy: true,
-            };
+            let (running, target) = embedded_target(quirks.clone(), config.timeout).await?;
             (target, Some(running))
         }
     };
@@ -315,15 +304,7 @@ pub async fn run(
     let mut report = LoadReport::new(&config, &target, workers, rate);
     for (step, count) in steps {
         let outcome = run_step(&job, step, count, &crew).await;
-        let phase = report.add_phase(
-            step.name(),
-            count,
-            outcome.done,
-            outcome.elapsed,
-            outcome.tally,
-            false,
-        );
-        on_step(phase);
+        on_step(report.add_phase(step.name(), count, outcome, false));
     }
     report.finish(started.elapsed(), transport.scrubber());
     if !config.keep {
@@ -342,15 +323,7 @@ pub async fn run(
         ];
         for (step, count) in steps {
             let outcome = run_step(&job, step, count, &cleanup).await;
-            let phase = report.add_phase(
-                step.name(),
-                count,
-                outcome.done,
-                outcome.elapsed,
-                outcome.tally,
-                true,
-            );
-            on_step(phase);
+            on_step(report.add_phase(step.name(), count, outcome, true));
         }
     }
     let (users, groups) = job.ids();

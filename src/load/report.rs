@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::tally::{Failures, Tally};
-use super::{LoadConfig, Pace, Plan};
+use super::{LoadConfig, Pace, Plan, StepOutcome};
 use crate::idp::entra::escrow::{
     CycleTally, FAILURE_CEILING, PROPORTION_FLOOR, PROPORTION_PERCENT, quarantine_for,
 };
@@ -155,11 +155,14 @@ impl LoadReport {
         &mut self,
         name: &'static str,
         objects: u64,
-        done: u64,
-        elapsed: Duration,
-        tally: Tally,
+        outcome: StepOutcome,
         cleanup: bool,
     ) -> &PhaseReport {
+        let StepOutcome {
+            tally,
+            elapsed,
+            done,
+        } = outcome;
         let requests = tally.requests();
         self.phases.push(PhaseReport {
             name,

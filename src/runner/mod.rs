@@ -88,6 +88,26 @@ pub(crate) async fn probe(transport: &Transport) -> Result<(), SetupError> {
     }
 }
 
+/// A fresh reference server on 127.0.0.1 with these quirks and a token of its own, and the
+/// target that reaches it (directly, whatever proxy the environment names).
+pub async fn embedded_target(
+    quirks: Quirks,
+    timeout: Duration,
+) -> Result<(server::RunningServer, Target), SetupError> {
+    let token = format!("embedded-{}", uuid::Uuid::new_v4().simple());
+    let mut server_config = ServerConfig::loopback(token.clone());
+    server_config.quirks = quirks;
+    let running = server::start(server_config).await?;
+    let target = Target {
+        base_url: running.base_url.clone(),
+        auth: Auth::Bearer(token),
+        timeout,
+        tls: TlsOptions::default(),
+        no_proxy: true,
+    };
+    Ok((running, target))
+}
+
 async fn run_one(
     planned: Planned,
     config: Arc<RunConfig>,
@@ -101,18 +121,8 @@ async fn run_one(
                 TargetChoice::Embedded { quirks } => quirks.clone(),
                 TargetChoice::Remote(_) => Quirks::default(),
             };
-            let token = format!("embedded-{}", uuid::Uuid::new_v4().simple());
-            let mut server_config = ServerConfig::loopback(token.clone());
-            server_config.quirks = quirks;
             let started: Result<_, SetupError> = async {
-                let running = server::start(server_config).await?;
-                let target = Target {
-                    base_url: running.base_url.clone(),
-                    auth: Auth::Bearer(token),
-                    timeout: config.timeout,
-                    tls: TlsOptions::default(),
-                    no_proxy: true,
-                };
+                let (running, target) = embedded_target(quirks, config.timeout).await?;
                 let title_case = sends_title_case_headers(planned.idp);
                 Ok((running, Transport::with_header_case(target, title_case)?))
             }

@@ -103,7 +103,8 @@ impl Auth {
     }
 }
 
-fn base64_encode(bytes: &[u8]) -> String {
+/// Standard base64 with padding (Basic credentials; tests search output for this form too).
+pub fn base64_encode(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -125,7 +126,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 }
 
 /// Standard base64 (padding optional) as UTF-8 text, or `None`.
-fn base64_decode(text: &str) -> Option<String> {
+pub fn base64_decode(text: &str) -> Option<String> {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut bits = 0u32;
     let mut count = 0;

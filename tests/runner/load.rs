@@ -15,7 +15,7 @@ use scimulate::runner::transport::{Auth, Target};
 use scimulate::server::{Quirk, Quirks};
 use serde_json::Value;
 
-use crate::support::{TOKEN, reference_server, runtime};
+use crate::support::{TOKEN, get_json, reference_server, runtime};
 
 fn population(users: u64, groups: u64) -> Population {
     Population {
@@ -54,18 +54,6 @@ fn embedded(quirks: &[Quirk]) -> TargetChoice {
     TargetChoice::Embedded {
         quirks: Quirks::new(quirks.iter().copied()),
     }
-}
-
-async fn get(url: &str) -> Value {
-    reqwest::Client::new()
-        .get(url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn play(config: LoadConfig) -> LoadReport {
@@ -112,18 +100,18 @@ fn an_entra_initial_cycle_provisions_every_user_group_manager_and_member() {
         assert!(!verdict.would_quarantine);
 
         // Assert: the target holds what Entra provisioned.
-        let users = get(&format!("{}/Users?count=1", server.base_url)).await;
+        let users = get_json(&format!("{}/Users?count=1", server.base_url)).await;
         assert_eq!(users["totalResults"], 40);
         let filter = "filter=userName%20eq%20%22loadtest-user-000013%40example.com%22";
-        let found = get(&format!("{}/Users?{filter}", server.base_url)).await;
+        let found = get_json(&format!("{}/Users?{filter}", server.base_url)).await;
         let user = &found["Resources"][0];
         let manager_id =
             user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"]
                 .as_str()
                 .expect("a manager reference");
-        let manager = get(&format!("{}/Users/{manager_id}", server.base_url)).await;
+        let manager = get_json(&format!("{}/Users/{manager_id}", server.base_url)).await;
         assert_eq!(manager["userName"], "loadtest-user-000010@example.com");
-        let groups = get(&format!("{}/Groups", server.base_url)).await;
+        let groups = get_json(&format!("{}/Groups", server.base_url)).await;
         assert_eq!(groups["totalResults"], 4);
         for group in groups["Resources"].as_array().unwrap() {
             assert_eq!(
@@ -159,8 +147,8 @@ fn without_keep_the_run_deletes_what_it_created_outside_the_figures() {
             !report.latency.iter().any(|k| k.kind.starts_with("DELETE")),
             "cleanup is not the IdP's traffic"
         );
-        let users = get(&format!("{}/Users", server.base_url)).await;
-        let groups = get(&format!("{}/Groups", server.base_url)).await;
+        let users = get_json(&format!("{}/Users", server.base_url)).await;
+        let groups = get_json(&format!("{}/Groups", server.base_url)).await;
         assert_eq!(
             (
                 users["totalResults"].as_u64(),
@@ -194,7 +182,7 @@ fn an_okta_assignment_provisions_users_and_pushes_groups_with_their_members() {
         );
         let kinds: Vec<&str> = report.latency.iter().map(|k| k.kind).collect();
         assert!(kinds.contains(&"POST /Groups"), "{kinds:?}");
-        let groups = get(&format!("{}/Groups", server.base_url)).await;
+        let groups = get_json(&format!("{}/Groups", server.base_url)).await;
         for group in groups["Resources"].as_array().unwrap() {
             assert_eq!(
                 group["members"].as_array().map(Vec::len),

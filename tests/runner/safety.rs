@@ -7,20 +7,8 @@ use scimulate::snapshot::SnapshotMode;
 use serde_json::{Value, json};
 
 use crate::support::{
-    TOKEN, plan_of, reference_server, run_remote, runtime, serve, settings, walk,
+    TOKEN, get_json, plan_of, reference_server, run_remote, runtime, serve, settings, walk,
 };
-
-async fn get(url: &str) -> Value {
-    reqwest::Client::new()
-        .get(url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 #[test]
 fn a_resource_the_run_did_not_create_is_never_modified() {
@@ -56,7 +44,7 @@ fn a_resource_the_run_did_not_create_is_never_modified() {
         assert!(run.exchanges.is_empty(), "nothing may be sent: {:?}", run.exchanges);
         let message = format!("{:?}", run.verdicts[0].outcome);
         assert!(message.contains("did not create"), "{message}");
-        let after = get(&format!("{}/Users/{id}", server.base_url)).await;
+        let after = get_json(&format!("{}/Users/{id}", server.base_url)).await;
         assert_eq!(after["userName"], "someone-else@example.com");
         assert!(after.get("nickName").is_none());
     });
@@ -85,12 +73,12 @@ fn what_the_run_created_is_deleted_unless_kept() {
             settings(None, SnapshotMode::Normal),
         )
         .await;
-        let after_clean = get(&format!("{}/Users", server.base_url)).await;
+        let after_clean = get_json(&format!("{}/Users", server.base_url)).await;
         let mut keep = settings(None, SnapshotMode::Normal);
         keep.keep = true;
         let kept = run_remote(plan_of(dir.path()), &server.base_url, keep).await;
-        let after_keep = get(&format!("{}/Users", server.base_url)).await;
-        let groups = get(&format!("{}/Groups", server.base_url)).await;
+        let after_keep = get_json(&format!("{}/Users", server.base_url)).await;
+        let groups = get_json(&format!("{}/Groups", server.base_url)).await;
 
         // Assert
         assert!(cleaned.passed() && kept.passed());

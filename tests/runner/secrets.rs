@@ -19,6 +19,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use scimulate::runner::transport::{base64_decode, base64_encode};
 use tokio::net::TcpListener;
 
 use crate::support::{root, runtime, serve, walk};
@@ -55,7 +56,8 @@ fn forms() -> Vec<Form> {
     let basic_env = "basic-SECRET-e9f0/env+6Rb";
     let basic_header = "basic-SECRET-a7b3/hdr+2Lm";
     let api_key = "key-SECRET-5a6b/api+8Tn";
-    let basic_encoded = |password: &str| b64(format!("{basic_user}:{password}").as_bytes());
+    let basic_encoded =
+        |password: &str| base64_encode(format!("{basic_user}:{password}").as_bytes());
     let basic_header_value = format!("Basic {}", basic_encoded(basic_header));
     vec![
         Form {
@@ -169,7 +171,7 @@ fn needles(secret: &str) -> Vec<(&'static str, String)> {
             utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string(),
         ),
         (" with \\/", secret.replace('/', "\\/")),
-        (" in base64", b64(secret.as_bytes())),
+        (" in base64", base64_encode(secret.as_bytes())),
     ];
     let json = serde_json::to_string(secret).unwrap();
     needles.push((" JSON-escaped", json[1..json.len() - 1].to_owned()));
@@ -277,7 +279,7 @@ async fn echo(State(state): State<Arc<Echo>>, request: Request) -> Response {
         .unwrap_or_default();
     let decoded = authorization
         .strip_prefix("Basic ")
-        .and_then(unb64)
+        .and_then(base64_decode)
         .unwrap_or_default();
     let headers: serde_json::Map<String, serde_json::Value> = parts
         .headers
@@ -590,42 +592,4 @@ fn a_refused_command_line_does_not_echo_its_credentials() {
             );
         }
     }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn unb64(text: &str) -> Option<String> {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in text.trim_end_matches('=').bytes() {
-        bits = (bits << 6) | TABLE.iter().position(|t| *t == c)? as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
