@@ -1,11 +1,13 @@
 //! What a load run found: throughput, latency percentiles per kind of request, errors, the
 //! IdP's failed checks, and whether Entra would quarantine the job; as text and as JSON
-//! (`format: scimulate-load/v1`).
+//! (`format: scimulate-load/v1`, schema committed as `docs/load-report.schema.json`: fields are
+//! only added within a format; a removal or change of meaning is a new format).
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::tally::{Failures, Tally};
@@ -18,7 +20,7 @@ use crate::runner::scrub::Scrubber;
 use crate::runner::transport::Target;
 
 /// Percentiles of one kind of request, in milliseconds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct KindReport {
     pub kind: &'static str,
     pub count: u64,
@@ -32,7 +34,7 @@ pub struct KindReport {
 }
 
 /// One step of the plan (users, groups, …) or of the cleanup.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PhaseReport {
     pub name: &'static str,
     /// Objects the step was asked to work on, and how many it did before any time limit.
@@ -48,7 +50,7 @@ pub struct PhaseReport {
 }
 
 /// Whether Entra would quarantine a job whose initial cycle went like this (A9).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct QuarantineVerdict {
     pub would_quarantine: bool,
     pub reason: Option<&'static str>,
@@ -57,7 +59,7 @@ pub struct QuarantineVerdict {
     pub rule: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct LoadReport {
     pub format: &'static str,
     pub plan: &'static str,
@@ -83,8 +85,10 @@ pub struct LoadReport {
     pub complete: bool,
     pub quarantine: Option<QuarantineVerdict>,
     #[serde(skip)]
+    #[schemars(skip)]
     idp: Tally,
     #[serde(skip)]
+    #[schemars(skip)]
     entra: bool,
 }
 
@@ -372,8 +376,43 @@ impl LoadReport {
         Ok(())
     }
 
+    /// The JSON Schema (draft 2020-12) of the report, as committed in
+    /// `docs/load-report.schema.json`.
+    pub fn schema() -> serde_json::Value {
+        let schema = schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator()
+            .into_root_schema_for::<LoadReport>();
+        serde_json::to_value(schema).unwrap_or_default()
+    }
+
     pub fn write_json(&self, path: &std::path::Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(path, text + "\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/load-report.schema.json");
+
+    #[test]
+    fn the_committed_schema_is_the_generated_one() {
+        // Arrange
+        let generated = serde_json::to_string_pretty(&LoadReport::schema()).unwrap() + "\n";
+        if std::env::var_os("SCIMULATE_BLESS").is_some() {
+            std::fs::write(SCHEMA_PATH, &generated).unwrap();
+        }
+
+        // Act
+        let committed = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
+
+        // Assert
+        assert!(
+            committed == generated,
+            "docs/load-report.schema.json is stale: run `SCIMULATE_BLESS=1 cargo test --lib load::report` and review the change"
+        );
     }
 }

@@ -22,7 +22,7 @@ pub struct KindTally {
 }
 
 /// Failures with a count and the first few messages.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Failures {
     pub count: u64,
     pub examples: Vec<String>,

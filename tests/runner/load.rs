@@ -339,6 +339,23 @@ fn the_command_writes_its_report_and_never_prints_the_token() {
     let written = std::fs::read_to_string(&json).unwrap();
     let report: Value = serde_json::from_str(&written).unwrap();
     assert_eq!(report["format"], "scimulate-load/v1");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("docs/load-report.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
+    let described: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys, described,
+        "the report writes what its schema describes"
+    );
+    for required in schema["required"].as_array().unwrap() {
+        assert!(
+            report.get(required.as_str().unwrap()).is_some(),
+            "{required}"
+        );
+    }
     assert_eq!(report["users_provisioned"], 8);
     for text in [&*stdout, &*stderr, &written] {
         assert!(!text.contains(token), "the token leaked");
