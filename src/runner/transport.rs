@@ -381,13 +381,7 @@ impl Transport {
         outgoing: &Outgoing,
         step: Option<usize>,
     ) -> (Exchange, Option<Vec<u8>>) {
-        let url = format!("{}{}", self.target.base_url, outgoing.path);
-        let mut headers: Vec<(String, String)> = outgoing.headers.clone();
-        if let Some((name, value)) = self.target.auth.header()
-            && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
-        {
-            headers.insert(0, (name, value));
-        }
+        let (url, headers) = self.addressed(outgoing);
         self.scrubber.learn(&outgoing.body);
         let recorded_request = RecordedRequest {
             method: outgoing.method.clone(),
@@ -400,20 +394,16 @@ impl Transport {
             body: self.scrubber.body(&outgoing.body),
         };
         let started = Instant::now();
-        let outcome = match reqwest::Url::parse(&url) {
-            Err(error) => Err(format!("invalid URL: {error}")),
-            Ok(parsed) => {
-                self.exchange(
-                    &outgoing.method,
-                    parsed,
-                    &headers,
-                    &outgoing.body,
-                    outgoing.timeout,
-                    true,
-                )
-                .await
-            }
-        };
+        let outcome = self
+            .exchange(
+                &outgoing.method,
+                &url,
+                &headers,
+                &outgoing.body,
+                outgoing.timeout,
+                true,
+            )
+            .await;
         let elapsed = started.elapsed();
         let mut raw = None;
         let (response, error) = match outcome {
@@ -441,17 +431,10 @@ impl Transport {
     /// keeps a few failure examples, not answers: scrubbing every header of every answer would
     /// cost more than the examples ever need).
     pub async fn send_unrecorded(&self, outgoing: &Outgoing) -> Result<RecordedResponse, String> {
-        let url = reqwest::Url::parse(&format!("{}{}", self.target.base_url, outgoing.path))
-            .map_err(|e| format!("invalid URL: {e}"))?;
-        let mut headers: Vec<(String, String)> = outgoing.headers.clone();
-        if let Some((name, value)) = self.target.auth.header()
-            && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
-        {
-            headers.insert(0, (name, value));
-        }
+        let (url, headers) = self.addressed(outgoing);
         self.exchange(
             &outgoing.method,
-            url,
+            &url,
             &headers,
             &outgoing.body,
             outgoing.timeout,
@@ -461,10 +444,23 @@ impl Transport {
         .map_err(|error| self.scrubber.text(&error))
     }
 
+    /// The URL `outgoing` goes to (the base URL and its path as written), and its headers with
+    /// the credential first unless the request carries its own.
+    fn addressed(&self, outgoing: &Outgoing) -> (String, Vec<(String, String)>) {
+        let url = format!("{}{}", self.target.base_url, outgoing.path);
+        let mut headers: Vec<(String, String)> = outgoing.headers.clone();
+        if let Some((name, value)) = self.target.auth.header()
+            && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            headers.insert(0, (name, value));
+        }
+        (url, headers)
+    }
+
     async fn exchange(
         &self,
         method: &str,
-        url: reqwest::Url,
+        url: &str,
         headers: &[(String, String)],
         body: &[u8],
         timeout: Option<Duration>,
@@ -472,6 +468,7 @@ impl Transport {
     ) -> Result<RecordedResponse, String> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("`{method}` is not an HTTP method"))?;
+        let url = reqwest::Url::parse(url).map_err(|e| format!("invalid URL: {e}"))?;
         let mut request = self.client.request(method, url);
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes())
