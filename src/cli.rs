@@ -22,7 +22,7 @@ const DEFAULT_SCENARIOS: &str = "scenarios";
 /// The approved snapshots of the catalogue against the reference server.
 const DEFAULT_SNAPSHOTS: &str = "snapshots";
 /// The per-request timeout when `--timeout` is not given.
-const DEFAULT_TIMEOUT_SECS: u64 = 30;
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 /// Which scenarios, as which IdPs.
 #[derive(clap::Args)]

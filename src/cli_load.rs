@@ -12,10 +12,7 @@ use scimulate::runner::TargetChoice;
 use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
 use scimulate::server::Quirks;
 
-use crate::cli::{TargetArgs, announce_transport};
-
-/// The per-request timeout when `--timeout` is not given.
-const DEFAULT_TIMEOUT_SECS: u64 = 30;
+use crate::cli::{DEFAULT_TIMEOUT_SECS, TargetArgs, announce_transport};
 
 #[derive(clap::Args)]
 pub struct LoadArgs {

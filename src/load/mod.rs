@@ -65,7 +65,8 @@ impl Plan {
         }
     }
 
-    fn is_okta(self) -> bool {
+    /// Okta's requests go out with title-case header names (`idp::sends_title_case_headers`).
+    fn title_case_headers(self) -> bool {
         matches!(self, Plan::OktaAssignment(_))
     }
 }
@@ -130,11 +131,6 @@ enum Job {
 }
 
 impl Job {
-    /// Okta's requests go out with title-case header names (`idp::sends_title_case_headers`).
-    fn is_okta(&self) -> bool {
-        matches!(self, Job::Okta(_))
-    }
-
     fn ids(&self) -> (&Ids, &Ids) {
         match self {
             Job::Entra(cycle) => (&cycle.users, &cycle.groups),
@@ -187,6 +183,8 @@ struct Crew<'a> {
     deadline: Option<Instant>,
     /// Workers open plain-HTTP connections of their own ([`direct`]).
     direct: bool,
+    /// Header names go out title-cased, as the plan's IdP sends them.
+    title_case: bool,
 }
 
 async fn run_step(job: &Arc<Job>, step: Step, count: u64, crew: &Crew<'_>) -> StepOutcome {
@@ -205,10 +203,9 @@ async fn run_step(job: &Arc<Job>, step: Step, count: u64, crew: &Crew<'_>) -> St
     for _ in 0..workers {
         let job = job.clone();
         let next = next.clone();
-        let title_case = job.is_okta();
         let route = match (
             direct,
-            DirectConnection::for_target(transport.target(), title_case),
+            DirectConnection::for_target(transport.target(), crew.title_case),
         ) {
             (true, Some(connection)) => Route::Direct(connection),
             _ => Route::Client(transport.clone()),
@@ -259,7 +256,8 @@ pub async fn run(
             (target, Some(running))
         }
     };
-    let transport = Transport::with_header_case(target.clone(), config.plan.is_okta())?;
+    let title_case = config.plan.title_case_headers();
+    let transport = Transport::with_header_case(target.clone(), title_case)?;
     probe(&transport).await?;
     // Plain HTTP not through a proxy: workers use connections of their own.
     let direct = target.no_proxy || proxy_for(&target.base_url).is_none();
@@ -300,6 +298,7 @@ pub async fn run(
         pacer: Arc::new(Pacer::new(rate)),
         deadline: config.max_duration.map(|limit| started + limit),
         direct,
+        title_case,
     };
     let mut report = LoadReport::new(&config, &target, workers, rate);
     for (step, count) in steps {
@@ -315,6 +314,7 @@ pub async fn run(
             pacer: Arc::new(Pacer::new(None)),
             deadline: None,
             direct,
+            title_case,
         };
         let (users, groups) = job.ids();
         let steps = [

@@ -204,14 +204,15 @@ impl LoadReport {
         self.seconds = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
         self.requests_per_second = per_second(self.requests, elapsed);
         self.latency = latency(&self.idp);
-        self.statuses = self.idp.statuses.clone();
-        self.transport_errors = self.idp.transport.clone();
-        self.failed_checks = self.idp.checks.clone();
+        let failures = self.idp.failed_checks();
+        self.statuses = std::mem::take(&mut self.idp.statuses);
+        self.transport_errors = std::mem::take(&mut self.idp.transport);
+        self.failed_checks = std::mem::take(&mut self.idp.checks);
         self.checks_judged = self.idp.judged;
         if self.entra {
             let tally = CycleTally {
                 events: self.requests,
-                failures: self.idp.failed_checks(),
+                failures,
                 unauthorized: self.idp.unauthorized,
                 filter_404: self.idp.filter_404,
             };
