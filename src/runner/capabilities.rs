@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::exchange::Exchange;
-use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
+use super::outcome::{CheckId, Outcome, ScenarioRun, Verdict};
 use super::select::Planned;
 use super::transport::{Outgoing, Transport};
 use crate::scenario::model::{CheckSpec, Feature, Level, Scenario, Step};
@@ -93,11 +93,6 @@ pub fn skipped(planned: &Planned, missing: &[Feature], elapsed: Duration) -> Sce
         names.join(", ")
     );
     ScenarioRun {
-        scenario: scenario.name.clone(),
-        description: scenario.description.clone(),
-        file: planned.file.clone(),
-        idp: planned.idp,
-        tags: scenario.tags.clone(),
         verdicts: declared_checks(scenario)
             .into_iter()
             .map(|check| Verdict {
@@ -110,11 +105,8 @@ pub fn skipped(planned: &Planned, missing: &[Feature], elapsed: Duration) -> Sce
                 exchange: None,
             })
             .collect(),
-        exchanges: Vec::new(),
-        snapshot: SnapshotOutcome::NotTaken,
-        stopped_at: None,
-        error: None,
         elapsed,
+        ..ScenarioRun::of(planned)
     }
 }
 

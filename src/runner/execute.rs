@@ -498,17 +498,13 @@ async fn run_steps(
     let error = error.map(|e| scrubber.text(&e));
 
     ScenarioRun {
-        scenario: scenario.name.clone(),
-        description: scenario.description.clone(),
-        file: planned.file.clone(),
-        idp: planned.idp,
-        tags: scenario.tags.clone(),
         verdicts,
         exchanges,
         snapshot,
         stopped_at,
         error,
         elapsed: started.elapsed(),
+        ..ScenarioRun::of(planned)
     }
 }
 

@@ -132,17 +132,8 @@ async fn run_one(
                     run_scenario(&planned, &transport, &config.settings, &run_id).await
                 }
                 Err(error) => ScenarioRun {
-                    scenario: planned.scenario.name.clone(),
-                    description: planned.scenario.description.clone(),
-                    file: planned.file.clone(),
-                    idp: planned.idp,
-                    tags: planned.scenario.tags.clone(),
-                    verdicts: Vec::new(),
-                    exchanges: Vec::new(),
-                    snapshot: outcome::SnapshotOutcome::NotTaken,
-                    stopped_at: None,
                     error: Some(error.to_string()),
-                    elapsed: Duration::ZERO,
+                    ..ScenarioRun::of(&planned)
                 },
             }
         }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::exchange::Exchange;
+use super::select::Planned;
 use crate::scenario::model::{IdpName, Level};
 
 /// Exit code: every blocking check held and every snapshot matched.
@@ -137,6 +138,25 @@ pub struct ScenarioRun {
 }
 
 impl ScenarioRun {
+    /// The run of `planned` before anything happened: no verdict, no exchange, no snapshot.
+    /// Every way a run ends starts from it, so a new field is set in one place.
+    pub fn of(planned: &Planned) -> Self {
+        let scenario = &planned.scenario;
+        ScenarioRun {
+            scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
+            file: planned.file.clone(),
+            idp: planned.idp,
+            tags: scenario.tags.clone(),
+            verdicts: Vec::new(),
+            exchanges: Vec::new(),
+            snapshot: SnapshotOutcome::NotTaken,
+            stopped_at: None,
+            error: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+
     /// `idp/scenario`, the name reports and `--filter` use.
     pub fn full_name(&self) -> String {
         format!("{}/{}", self.idp.as_str(), self.scenario)
