@@ -13,6 +13,7 @@
 use serde_json::Value;
 
 use super::exchange::Exchange;
+use crate::scim::patch::raw_operations;
 
 /// Resources this run created and has not deleted, oldest first, as `(endpoint, id)`.
 #[derive(Debug, Default, Clone)]
@@ -34,19 +35,6 @@ fn resource_path(path: &str) -> Option<(&str, &str)> {
 fn is_bulk(path: &str) -> bool {
     let path = path.split(['?', '#']).next().unwrap_or("");
     path.trim_start_matches('/').trim_end_matches('/') == "Bulk"
-}
-
-/// The `Operations` of a BulkRequest or BulkResponse (the name read case-insensitively).
-fn bulk_operations(body: &Value) -> impl Iterator<Item = &Value> {
-    body.as_object()
-        .and_then(|fields| {
-            fields
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("operations"))
-        })
-        .and_then(|(_, ops)| ops.as_array())
-        .into_iter()
-        .flatten()
 }
 
 fn collection(path: &str) -> Option<&str> {
@@ -91,7 +79,7 @@ impl Ownership {
         let Ok(body) = serde_json::from_slice::<Value>(body) else {
             return Ok(());
         };
-        for operation in bulk_operations(&body) {
+        for operation in raw_operations(&body) {
             let text = |name: &str| operation.get(name).and_then(Value::as_str).unwrap_or("");
             let path = text("path");
             if path.contains("bulkId:") {
@@ -141,7 +129,7 @@ impl Ownership {
 
     /// What the operations of a BulkResponse created and deleted.
     fn observe_bulk(&mut self, response: &Value) {
-        for operation in bulk_operations(response) {
+        for operation in raw_operations(response) {
             let text = |name: &str| operation.get(name).and_then(Value::as_str).unwrap_or("");
             let status: u16 = text("status").parse().unwrap_or(0);
             // The location is a URL; its last two segments are the endpoint and the id.

@@ -399,16 +399,7 @@ pub fn replace_resource(
 
 /// The `op` of each operation of a PATCH body, as the client spelt it.
 fn raw_ops(raw: &Value) -> impl Iterator<Item = &str> {
-    raw.as_object()
-        .and_then(|fields| {
-            fields
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("operations"))
-        })
-        .and_then(|(_, ops)| ops.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|op| op.get("op").and_then(Value::as_str))
+    crate::scim::patch::raw_operations(raw).filter_map(|op| op.get("op").and_then(Value::as_str))
 }
 
 /// Whether a key of a path-less PATCH value is a plain attribute name (or a whole schema's

@@ -105,6 +105,16 @@ fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     })
 }
 
+/// The elements of a message's `Operations` (a PatchOp, a Bulk request or response) as they
+/// were sent, the name read as the PATCH parser reads it; nothing when there is none.
+pub fn raw_operations(body: &Value) -> impl Iterator<Item = &Value> {
+    body.as_object()
+        .and_then(|object| member(object, "Operations"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
 /// The same error, its detail prefixed with the operation it came from.
 fn in_operation(index: usize, error: ScimError) -> ScimError {
     ScimError {
