@@ -307,12 +307,13 @@ impl Transport {
         if target.no_proxy {
             builder = builder.no_proxy();
         }
-        let via_https_proxy = || {
-            hyper_util::client::proxy::matcher::Matcher::from_system()
-                .intercept(&target.base_url.parse().unwrap_or_default())
-                .is_some_and(|proxy| proxy.uri().scheme_str() == Some("https"))
+        let proxy = if target.no_proxy {
+            None
+        } else {
+            proxy_for(&target.base_url)
         };
-        if target.base_url.starts_with("http://") && (target.no_proxy || !via_https_proxy()) {
+        let via_https_proxy = proxy.as_deref().is_some_and(|p| p.starts_with("https://"));
+        if target.base_url.starts_with("http://") && !via_https_proxy {
             // A plain-HTTP target never does TLS (and redirects are not followed), so skip
             // loading the system's CA store: it cost about 7 ms per client, which with the
             // embedded server's one client per scenario run dominated the harness overhead.
@@ -334,11 +335,6 @@ impl Transport {
         }
         let client = builder.build().map_err(TransportError)?;
         let scrubber = target.auth.scrubber();
-        let proxy = if target.no_proxy {
-            None
-        } else {
-            proxy_for(&target.base_url)
-        };
         Ok(Transport {
             client,
             target,
