@@ -9,7 +9,7 @@
 
 use crate::idp::directory::IdShape;
 use crate::idp::entra::checks::{self, Lookup};
-use crate::idp::entra::request::{self, Paths};
+use crate::idp::entra::request::{self, Json, Paths};
 use crate::idp::entra::{Dialect, Job};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 
@@ -38,6 +38,34 @@ async fn send(wire: &mut LoadWire, request: WireRequest) -> Option<WireResponse>
     }
 }
 
+/// A lookup by filter, judged; `None` when it got no answer or Entra could not read it (a
+/// filter answering 404 is marked for the quarantine rule).
+async fn lookup(wire: &mut LoadWire, path: String, group: bool) -> Option<Lookup> {
+    let response = send(wire, request::request("GET", path, None)).await?;
+    let (lookup_checks, found) = checks::lookup(0, &response, group);
+    wire.tally.judge(&lookup_checks);
+    if let Lookup::Failed { filter_404 } = found {
+        wire.tally.filter_404 |= filter_404;
+        return None;
+    }
+    Some(found)
+}
+
+/// A POST, judged; the id the target gave.
+async fn create(wire: &mut LoadWire, path: String, body: Json, group: bool) -> Option<String> {
+    let response = send(wire, request::request("POST", path, Some(body))).await?;
+    let (create_checks, id) = checks::created(0, &response, group);
+    wire.tally.judge(&create_checks);
+    id
+}
+
+/// A PATCH, judged.
+async fn patch(wire: &mut LoadWire, path: String, body: Json, group: bool) {
+    if let Some(response) = send(wire, request::request("PATCH", path, Some(body))).await {
+        wire.tally.judge(&[checks::patched(0, &response, group)]);
+    }
+}
+
 impl EntraCycle {
     pub fn new(population: Population, dialect: Dialect) -> Self {
         EntraCycle {
@@ -56,36 +84,22 @@ impl EntraCycle {
     pub async fn user(&self, index: u64, wire: &mut LoadWire) {
         let user = self.population.user(index, IdShape::Guid);
         let image = Job::image(&user, true);
-        let lookup = self
+        let lookup_path = self
             .paths()
             .user_lookup("userName", &user.profile.user_name);
-        let Some(response) = send(wire, request::request("GET", lookup, None)).await else {
-            return;
-        };
-        let (lookup_checks, found) = checks::lookup(0, &response, false);
-        wire.tally.judge(&lookup_checks);
-        match found {
-            Lookup::Failed { filter_404 } => wire.tally.filter_404 |= filter_404,
-            Lookup::Found(id, current) => {
+        match lookup(wire, lookup_path, false).await {
+            None | Some(Lookup::Failed { .. }) => {}
+            Some(Lookup::Found(id, current)) => {
                 let changes = request::diff(&image, &current);
                 if !changes.is_empty() {
                     let body = request::user_patch(self.dialect, &changes);
-                    let patch = request::request("PATCH", self.paths().user(&id), Some(body));
-                    if let Some(response) = send(wire, patch).await {
-                        wire.tally.judge(&[checks::patched(0, &response, false)]);
-                    }
+                    patch(wire, self.paths().user(&id), body, false).await;
                 }
                 self.users.set(index, &id);
             }
-            Lookup::NotFound => {
+            Some(Lookup::NotFound) => {
                 let body = request::create_user_body(&image);
-                let post = request::request("POST", self.paths().users(), Some(body));
-                let Some(response) = send(wire, post).await else {
-                    return;
-                };
-                let (create_checks, id) = checks::created(0, &response, false);
-                wire.tally.judge(&create_checks);
-                if let Some(id) = id {
+                if let Some(id) = create(wire, self.paths().users(), body, false).await {
                     self.users.set(index, &id);
                 }
             }
@@ -95,25 +109,13 @@ impl EntraCycle {
     /// Lookup by `displayName` with members left out, then create empty (A8).
     pub async fn group(&self, index: u64, wire: &mut LoadWire) {
         let name = self.population.group_name(index);
-        let lookup = request::request("GET", self.paths().group_lookup(&name), None);
-        let Some(response) = send(wire, lookup).await else {
-            return;
-        };
-        let (lookup_checks, found) = checks::lookup(0, &response, true);
-        wire.tally.judge(&lookup_checks);
-        match found {
-            Lookup::Failed { filter_404 } => wire.tally.filter_404 |= filter_404,
-            Lookup::Found(id, _) => self.groups.set(index, &id),
-            Lookup::NotFound => {
+        match lookup(wire, self.paths().group_lookup(&name), true).await {
+            None | Some(Lookup::Failed { .. }) => {}
+            Some(Lookup::Found(id, _)) => self.groups.set(index, &id),
+            Some(Lookup::NotFound) => {
                 let object_id = IdShape::Guid.format(1_000_000_000 + index);
                 let body = request::create_group_body(&object_id, &name);
-                let post = request::request("POST", self.paths().groups(), Some(body));
-                let Some(response) = send(wire, post).await else {
-                    return;
-                };
-                let (create_checks, id) = checks::created(0, &response, true);
-                wire.tally.judge(&create_checks);
-                if let Some(id) = id {
+                if let Some(id) = create(wire, self.paths().groups(), body, true).await {
                     self.groups.set(index, &id);
                 }
             }
@@ -129,10 +131,7 @@ impl EntraCycle {
             return;
         };
         let body = request::manager_patch(self.dialect, Some(manager_id));
-        let patch = request::request("PATCH", self.paths().user(id), Some(body));
-        if let Some(response) = send(wire, patch).await {
-            wire.tally.judge(&[checks::patched(0, &response, false)]);
-        }
+        patch(wire, self.paths().user(id), body, false).await;
     }
 
     /// The group's provisioned members in one PATCH (A8 "Add members").
@@ -149,9 +148,6 @@ impl EntraCycle {
             return;
         }
         let body = request::add_members_patch(self.dialect, &members);
-        let patch = request::request("PATCH", self.paths().group(group_id), Some(body));
-        if let Some(response) = send(wire, patch).await {
-            wire.tally.judge(&[checks::patched(0, &response, true)]);
-        }
+        patch(wire, self.paths().group(group_id), body, true).await;
     }
 }
