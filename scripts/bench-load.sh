@@ -44,24 +44,11 @@ die() { printf 'bench-load.sh: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=scripts/lib.sh
 source "$ROOT/scripts/lib.sh"
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap stop_started EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk with apt-get"
-    SUDO=()
-    if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
-    "${SUDO[@]}" apt-get install -y wrk || { "${SUDO[@]}" apt-get update && "${SUDO[@]}" apt-get install -y wrk; }
-fi
-command -v wrk >/dev/null 2>&1 || die "wrk is not installed"
+need_wrk
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is needed for the peak memory"
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     log "building the release binary"
@@ -73,22 +60,8 @@ TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 export SCIMULATE_TOKEN=$TOKEN
 log "nproc: $(nproc) (wrk or the harness, and the server, share these cores)"
 
-# start_server NAME: a fresh in-memory reference server; sets BASE_URL and SERVER_PID.
-start_server() {
-    local name=$1
-    "$SCIMULATE" serve --bind 127.0.0.1:0 >"$WORK/$name.out" 2>"$WORK/$name.err" &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    local deadline=$((SECONDS + STARTUP_TIMEOUT))
-    until [[ $(wc -l <"$WORK/$name.out") -ge 1 ]]; do
-        kill -0 "$SERVER_PID" 2>/dev/null || die "$name exited before printing its URL"
-        ((SECONDS < deadline)) || die "$name printed no URL within ${STARTUP_TIMEOUT}s"
-        sleep 0.1
-    done
-    IFS= read -r BASE_URL <"$WORK/$name.out"
-    [[ $BASE_URL =~ ^http://127\.0\.0\.1:[0-9]+/ ]] || die "$name: not a loopback URL: $BASE_URL"
-    BASE_URL=${BASE_URL%/}
-}
+# serve NAME: a fresh in-memory reference server; sets BASE_URL and SERVER_PID.
+serve() { start_server "$1" "$SCIMULATE" serve --bind 127.0.0.1:0; }
 
 # load NAME ARGS...: runs `scimulate load` under GNU time; sets RSS_KIB, and LOAD_JSON to its
 # report. Fails unless the run exits 0.
@@ -130,14 +103,14 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 
 # --- step 1: the initial cycle at scale ----------------------------------------------------
 SMALL=$((USERS / 10))
-start_server small
+serve small
 log "step 1: Entra initial cycle, $SMALL users, $((GROUP_COUNT / 10)) groups (for the memory slope)"
 load small --idp entra --users "$SMALL" --groups $((GROUP_COUNT / 10)) --pace flat \
     --concurrency "$CONNECTIONS" --prefix small
 SMALL_RSS=$RSS_KIB
 stop_pid "$SERVER_PID"
 
-start_server big
+serve big
 log "step 1: Entra initial cycle, $USERS users, $GROUP_COUNT groups, flat out ($CONNECTIONS in flight)"
 started=$(date +%s.%N)
 load big --idp entra --users "$USERS" --groups "$GROUP_COUNT" --pace flat \
@@ -172,12 +145,12 @@ stop_pid "$SERVER_PID"
 # --- step 2b: lookup-then-create of new users, fresh server per measurement ----------------
 CREATE_WRK=() CREATE_HARNESS=() CREATE_RATIOS=()
 for round in $(seq "$ROUNDS"); do
-    start_server "create-wrk-$round"
+    serve "create-wrk-$round"
     log "step 2b round $round: wrk, Entra's lookup then create"
     wrk_rate entra-create.lua "wrk$round" "$TOKEN"
     wrk_create=$RATE
     stop_pid "$SERVER_PID"
-    start_server "create-harness-$round"
+    serve "create-harness-$round"
     log "step 2b round $round: scimulate load, $CREATE_USERS users (lookup then create)"
     load "create-$round" --idp entra --users "$CREATE_USERS" --groups 0 --no-managers \
         --pace flat --concurrency "$CONNECTIONS" --keep

@@ -87,14 +87,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 source "$ROOT/scripts/lib.sh"
 die() { printf 'bench-runner.sh: %s\n' "$*" >&2; exit 1; }
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap stop_started EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -37,45 +37,9 @@ die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=scripts/lib.sh
 source "$ROOT/scripts/lib.sh"
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap stop_started EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# start_server NAME CMD... : starts a server whose first stdout line is its base URL, records
-# its pid and sets BASE_URL. Fails if no URL within STARTUP_TIMEOUT seconds.
-start_server() {
-    local name=$1
-    shift
-    : >"$WORK/$name.out"
-    "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-    local pid=$!
-    PIDS+=("$pid")
-    local deadline=$((SECONDS + STARTUP_TIMEOUT)) line=""
-    while :; do
-        # A complete first line (newline included) is the base URL.
-        if [[ $(wc -l <"$WORK/$name.out") -ge 1 ]]; then
-            IFS= read -r line <"$WORK/$name.out"
-            break
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            cat "$WORK/$name.err" >&2 || true
-            die "$name exited before printing its URL"
-        fi
-        ((SECONDS < deadline)) || die "$name printed no URL within ${STARTUP_TIMEOUT}s"
-        sleep 0.1
-    done
-    [[ $line =~ ^http://127\.0\.0\.1:[0-9]+/[^[:space:]]*$ ]] \
-        || die "$name: first stdout line is not a 127.0.0.1 base URL: '$line'"
-    BASE_URL=${line%/}
-    log "$name listening at $BASE_URL (pid $pid)"
-}
 
 # measure LABEL URL [wrk args...] : runs wrk, prints its output, sets RATE (requests/s).
 measure() {
@@ -99,16 +63,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # --- prerequisites -------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk with apt-get"
-    SUDO=()
-    if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
-    if ! "${SUDO[@]}" apt-get install -y wrk; then
-        "${SUDO[@]}" apt-get update
-        "${SUDO[@]}" apt-get install -y wrk
-    fi
-fi
-command -v wrk >/dev/null 2>&1 || die "wrk is not installed"
+need_wrk
 
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     log "building release binaries"
