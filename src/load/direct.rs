@@ -1,21 +1,25 @@
-//! Plain-HTTP connections of a load run, one per worker, straight on hyper.
+//! Plain-HTTP connections of a load run, one per worker: HTTP/1.1 written and read in place.
 //!
-//! A worker sends one request at a time, so it needs one keep-alive connection, not a pool: the
-//! general client's pool, URL parsing, redirect policy and per-request layers cost more CPU
-//! than the target's answer when both share a machine, and a load run measures the target.
-//! HTTPS and proxied targets keep the general client (`runner::transport`), which knows TLS and
-//! proxies.
+//! A worker sends one request at a time, so it needs one keep-alive connection and two
+//! buffers, not a client: a general client's pool, connection task, header maps and
+//! per-request layers cost more CPU than the target's answer when both share a machine, and a
+//! load run measures the target. The request is written in one piece from a reused buffer; the
+//! answer is read into another and its head parsed with `httparse`; the body is framed by
+//! `Content-Length`, by chunks, or by the close (RFC 9112 §6.3). HTTPS and proxied targets keep
+//! the general client (`runner::transport`), which knows TLS and proxies.
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::idp::wire::{WireRequest, WireResponse};
 use crate::runner::transport::{MAX_RESPONSE_BYTES, Target};
+
+/// The most bytes a response head (status line and headers) may take.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// The most header fields a response may carry.
+const MAX_HEADERS: usize = 100;
 
 /// One worker's connection to an `http://` target.
 pub struct DirectConnection {
@@ -25,9 +29,21 @@ pub struct DirectConnection {
     base_path: String,
     credential: Option<(String, String)>,
     timeout: Duration,
-    /// Header names go out title-cased (`Content-Type`), as Okta's do.
+    /// Header names go out title-cased (`Content-Type`), as Okta's do; lower-case otherwise.
     title_case: bool,
-    sender: Option<SendRequest<Full<Bytes>>>,
+    stream: Option<TcpStream>,
+    /// The request being written; kept to reuse its allocation.
+    out: Vec<u8>,
+    /// What has been read and not yet consumed.
+    read: Vec<u8>,
+}
+
+/// How a response's body ends (RFC 9112 §6.3).
+enum Framing {
+    None,
+    Length(usize),
+    Chunked,
+    Close,
 }
 
 impl DirectConnection {
@@ -52,123 +68,403 @@ impl DirectConnection {
             credential: target.auth.header(),
             timeout: target.timeout,
             title_case,
-            sender: None,
+            stream: None,
+            out: Vec::with_capacity(4096),
+            read: Vec::with_capacity(16 * 1024),
         })
-    }
-
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, String> {
-        let stream = TcpStream::connect(&self.authority)
-            .await
-            .map_err(|e| format!("could not connect: {e}"))?;
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) = hyper::client::conn::http1::Builder::new()
-            .title_case_headers(self.title_case)
-            .handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| format!("could not connect: {e}"))?;
-        tokio::spawn(connection);
-        Ok(sender)
     }
 
     /// Sends one request, reconnecting when the target closed the last connection.
     pub async fn send(&mut self, request: WireRequest) -> Result<WireResponse, String> {
         let limit = self.timeout;
-        match tokio::time::timeout(limit, self.exchange(request)).await {
-            Ok(outcome) => outcome,
+        match tokio::time::timeout(limit, self.exchange(&request)).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(error)) => {
+                self.stream = None;
+                Err(error)
+            }
             Err(_) => {
                 // The connection is in an unknown state: the next request gets a new one.
-                self.sender = None;
+                self.stream = None;
                 Err(format!("timed out after {} ms", limit.as_millis()))
             }
         }
     }
 
-    async fn exchange(&mut self, request: WireRequest) -> Result<WireResponse, String> {
-        let mut sender = match self.sender.take() {
-            Some(sender) if !sender.is_closed() => sender,
+    async fn exchange(&mut self, request: &WireRequest) -> Result<WireResponse, String> {
+        self.write_request(request)?;
+        let mut stream = match self.stream.take() {
+            Some(stream) if still_open(&stream) => stream,
             _ => self.connect().await?,
         };
-        sender
-            .ready()
+        self.read.clear();
+        stream
+            .write_all(&self.out)
             .await
-            .map_err(|e| format!("the connection failed: {e}"))?;
-        let mut builder = hyper::Request::builder()
-            .method(request.method)
-            .uri(format!("{}{}", self.base_path, request.path))
-            .header("host", &self.authority);
-        if let Some((name, value)) = &self.credential
-            && !request
+            .map_err(|e| format!("the request failed: {e}"))?;
+        let (response, keep) = self.read_response(&mut stream).await?;
+        if keep {
+            self.stream = Some(stream);
+        }
+        Ok(response)
+    }
+
+    async fn connect(&self) -> Result<TcpStream, String> {
+        let stream = TcpStream::connect(&self.authority)
+            .await
+            .map_err(|e| format!("could not connect: {e}"))?;
+        let _ = stream.set_nodelay(true);
+        Ok(stream)
+    }
+
+    /// Lays the request out in `out`; refuses a field that would break the message.
+    fn write_request(&mut self, request: &WireRequest) -> Result<(), String> {
+        let out = &mut self.out;
+        out.clear();
+        let target = format!("{}{}", self.base_path, request.path);
+        if !target.starts_with('/') || target.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(format!(
+                "invalid request: the target {target:?} is not a path"
+            ));
+        }
+        for part in [
+            request.method.as_bytes(),
+            b" ",
+            target.as_bytes(),
+            b" HTTP/1.1\r\n",
+        ] {
+            out.extend_from_slice(part);
+        }
+        let credential = self.credential.as_ref().filter(|(name, _)| {
+            !request
                 .headers
                 .iter()
                 .any(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            builder = builder.header(name.as_str(), value.as_str());
+        });
+        let host = ("host", self.authority.as_str());
+        let fields = std::iter::once(host)
+            .chain(credential.map(|(n, v)| (n.as_str(), v.as_str())))
+            .chain(
+                request
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str())),
+            );
+        for (name, value) in fields {
+            put_field(out, name, value, self.title_case)?;
         }
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+        let sends_body =
+            !request.body.is_empty() || matches!(request.method, "POST" | "PUT" | "PATCH");
+        if sends_body {
+            let length = request.body.len().to_string();
+            put_field(out, "content-length", &length, self.title_case)?;
         }
-        let outgoing = builder
-            .body(Full::new(Bytes::from(request.body)))
-            .map_err(|e| format!("invalid request: {e}"))?;
-        let response = sender
-            .send_request(outgoing)
-            .await
-            .map_err(|e| format!("the request failed: {e}"))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
-            .collect()
-            .await
-            .map_err(|e| format!("the response body could not be read (status {status}): {e}"))?
-            .to_bytes()
-            .to_vec();
-        self.sender = Some(sender);
-        Ok(WireResponse {
-            status,
-            headers,
-            body,
-        })
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(&request.body);
+        Ok(())
     }
+
+    /// Reads one response; whether the connection can carry the next request.
+    async fn read_response(
+        &mut self,
+        stream: &mut TcpStream,
+    ) -> Result<(WireResponse, bool), String> {
+        loop {
+            let (status, headers, head_len, close) = self.read_head(stream).await?;
+            if (100..200).contains(&status) {
+                // An interim answer (100 Continue): the real one follows.
+                self.read.drain(..head_len);
+                continue;
+            }
+            let framing = framing(status, &headers)?;
+            let body = match framing {
+                Framing::None => Vec::new(),
+                Framing::Length(length) => {
+                    if length > MAX_RESPONSE_BYTES {
+                        return Err(body_error(
+                            status,
+                            format!("its Content-Length of {length} bytes is over the limit"),
+                        ));
+                    }
+                    self.fill(stream, head_len + length)
+                        .await
+                        .map_err(|e| body_error(status, e))?;
+                    self.read[head_len..head_len + length].to_vec()
+                }
+                Framing::Chunked => self
+                    .read_chunked(stream, head_len)
+                    .await
+                    .map_err(|e| body_error(status, e))?,
+                Framing::Close => self
+                    .read_to_close(stream, head_len)
+                    .await
+                    .map_err(|e| body_error(status, e))?,
+            };
+            let consumed = match framing {
+                Framing::Length(length) => head_len + length == self.read.len(),
+                Framing::None => head_len == self.read.len(),
+                // Chunked: read_chunked leaves exactly what followed the message.
+                Framing::Chunked => self.read.is_empty(),
+                Framing::Close => false,
+            };
+            // Bytes beyond the answer, or a close announced: no reuse (no pipelining here).
+            let keep = consumed && !close;
+            return Ok((
+                WireResponse {
+                    status,
+                    headers,
+                    body,
+                },
+                keep,
+            ));
+        }
+    }
+
+    /// Reads until a whole head is buffered; its status, fields, length and whether the
+    /// target will close the connection.
+    async fn read_head(
+        &mut self,
+        stream: &mut TcpStream,
+    ) -> Result<(u16, Vec<(String, String)>, usize, bool), String> {
+        loop {
+            let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut parsed = httparse::Response::new(&mut fields);
+            match parsed.parse(&self.read) {
+                Ok(httparse::Status::Complete(head_len)) => {
+                    let status = parsed.code.unwrap_or_default();
+                    let mut close = parsed.version == Some(0);
+                    let headers: Vec<(String, String)> = parsed
+                        .headers
+                        .iter()
+                        .map(|field| {
+                            (
+                                field.name.to_ascii_lowercase(),
+                                String::from_utf8_lossy(field.value).into_owned(),
+                            )
+                        })
+                        .collect();
+                    for (name, value) in &headers {
+                        if name == "connection" {
+                            close = value
+                                .split(',')
+                                .any(|token| token.trim().eq_ignore_ascii_case("close"));
+                        }
+                    }
+                    return Ok((status, headers, head_len, close));
+                }
+                Ok(httparse::Status::Partial) if self.read.len() < MAX_HEAD_BYTES => {}
+                Ok(httparse::Status::Partial) => {
+                    return Err(format!(
+                        "the request failed: the response head is over {MAX_HEAD_BYTES} bytes"
+                    ));
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "the request failed: the answer is not HTTP/1.x ({e})"
+                    ));
+                }
+            }
+            let before = self.read.len();
+            let got = read_more(stream, &mut self.read).await?;
+            if got == 0 {
+                return Err(if before == 0 {
+                    "the request failed: the target closed the connection without an answer"
+                        .to_owned()
+                } else {
+                    "the request failed: the target closed the connection in the response head"
+                        .to_owned()
+                });
+            }
+        }
+    }
+
+    /// Reads until at least `wanted` bytes are buffered.
+    async fn fill(&mut self, stream: &mut TcpStream, wanted: usize) -> Result<(), String> {
+        while self.read.len() < wanted {
+            if read_more(stream, &mut self.read).await? == 0 {
+                return Err(format!(
+                    "the connection closed with {} bytes of the body missing",
+                    wanted - self.read.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A chunked body from `start`; leaves in `read` only what followed the message.
+    async fn read_chunked(
+        &mut self,
+        stream: &mut TcpStream,
+        start: usize,
+    ) -> Result<Vec<u8>, String> {
+        let mut body = Vec::new();
+        let mut at = start;
+        loop {
+            let line_end = self.line_end(stream, at).await?;
+            let line = &self.read[at..line_end];
+            let digits = line.split(|&b| b == b';').next().unwrap_or_default();
+            let size = std::str::from_utf8(digits)
+                .ok()
+                .and_then(|text| usize::from_str_radix(text.trim(), 16).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "a chunk size line is not hexadecimal: {:?}",
+                        String::from_utf8_lossy(line)
+                    )
+                })?;
+            at = line_end + 2;
+            if size == 0 {
+                // Trailer fields, then the empty line that ends the message.
+                loop {
+                    let end = self.line_end(stream, at).await?;
+                    let empty = end == at;
+                    at = end + 2;
+                    if empty {
+                        self.read.drain(..at);
+                        return Ok(body);
+                    }
+                }
+            }
+            if body.len() + size > MAX_RESPONSE_BYTES {
+                return Err(format!(
+                    "the body is over the {MAX_RESPONSE_BYTES}-byte limit"
+                ));
+            }
+            self.fill(stream, at + size + 2).await?;
+            body.extend_from_slice(&self.read[at..at + size]);
+            if &self.read[at + size..at + size + 2] != b"\r\n" {
+                return Err("a chunk does not end with CRLF".to_owned());
+            }
+            at += size + 2;
+        }
+    }
+
+    /// Where the CRLF-ended line starting at `from` ends (the index of its CR).
+    async fn line_end(&mut self, stream: &mut TcpStream, from: usize) -> Result<usize, String> {
+        let mut searched = from;
+        loop {
+            if let Some(offset) = self.read[searched..].windows(2).position(|w| w == b"\r\n") {
+                return Ok(searched + offset);
+            }
+            if self.read.len() - from > MAX_HEAD_BYTES {
+                return Err("a chunk line is too long".to_owned());
+            }
+            searched = self.read.len().saturating_sub(1).max(from);
+            if read_more(stream, &mut self.read).await? == 0 {
+                return Err("the connection closed inside a chunked body".to_owned());
+            }
+        }
+    }
+
+    /// A body that ends with the connection.
+    async fn read_to_close(
+        &mut self,
+        stream: &mut TcpStream,
+        start: usize,
+    ) -> Result<Vec<u8>, String> {
+        loop {
+            if self.read.len() - start > MAX_RESPONSE_BYTES {
+                return Err(format!(
+                    "the body is over the {MAX_RESPONSE_BYTES}-byte limit"
+                ));
+            }
+            if read_more(stream, &mut self.read).await? == 0 {
+                return Ok(self.read[start..].to_vec());
+            }
+        }
+    }
+}
+
+/// Whether an idle keep-alive connection is still usable: the target sent nothing (not even
+/// its close) since the last answer. Asks the socket only when it has signalled something.
+fn still_open(stream: &TcpStream) -> bool {
+    let mut probe = [0u8; 1];
+    matches!(stream.try_read(&mut probe), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+/// Reads what is available onto the end of `buffer`; 0 at the end of the stream.
+async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<usize, String> {
+    buffer.reserve(16 * 1024);
+    stream.read_buf(buffer).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::ConnectionReset => {
+            "the request failed: the target reset the connection".to_owned()
+        }
+        _ => format!("the request failed: {e}"),
+    })
+}
+
+/// How the body of a final response ends (RFC 9112 §6.3).
+fn framing(status: u16, headers: &[(String, String)]) -> Result<Framing, String> {
+    if status == 204 || status == 304 {
+        return Ok(Framing::None);
+    }
+    let field = |wanted: &'static str| {
+        headers
+            .iter()
+            .filter(move |(name, _)| name == wanted)
+            .map(|(_, value)| value.as_str())
+    };
+    if field("transfer-encoding").any(|value| {
+        value
+            .rsplit(',')
+            .next()
+            .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
+    }) {
+        return Ok(Framing::Chunked);
+    }
+    let mut lengths = field("content-length").flat_map(|value| value.split(','));
+    match lengths.next() {
+        None => Ok(Framing::Close),
+        Some(first) => {
+            let length: usize = first.trim().parse().map_err(|_| {
+                format!("the request failed: Content-Length {first:?} is not a number")
+            })?;
+            if lengths.any(|other| other.trim().parse() != Ok(length)) {
+                return Err("the request failed: conflicting Content-Length fields".to_owned());
+            }
+            Ok(if length == 0 {
+                Framing::None
+            } else {
+                Framing::Length(length)
+            })
+        }
+    }
+}
+
+fn body_error(status: u16, reason: String) -> String {
+    let reason = reason
+        .strip_prefix("the request failed: ")
+        .unwrap_or(&reason)
+        .to_owned();
+    format!("the response body could not be read (status {status}): {reason}")
+}
+
+/// `name: value\r\n`, refusing what would split the message (a CR or LF, or a name that is not
+/// a token).
+fn put_field(out: &mut Vec<u8>, name: &str, value: &str, title_case: bool) -> Result<(), String> {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(token) {
+        return Err(format!("invalid request: {name:?} is not a header name"));
+    }
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(format!(
+            "invalid request: the {name} header holds a line break"
+        ));
+    }
+    let mut upper = title_case;
+    for byte in name.bytes() {
+        out.push(if upper {
+            byte.to_ascii_uppercase()
+        } else {
+            byte.to_ascii_lowercase()
+        });
+        upper = title_case && byte == b'-';
+    }
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::runner::transport::{Auth, TlsOptions};
-
-    fn target(base_url: &str) -> Target {
-        Target {
-            base_url: base_url.to_owned(),
-            auth: Auth::Bearer("t0ken".into()),
-            timeout: Duration::from_secs(1),
-            tls: TlsOptions::default(),
-            no_proxy: true,
-        }
-    }
-
-    #[test]
-    fn only_plain_http_targets_go_direct() {
-        let direct = DirectConnection::for_target(&target("http://127.0.0.1:8642/scim/v2/"), false)
-            .expect("plain HTTP");
-        assert_eq!(direct.authority, "127.0.0.1:8642");
-        assert_eq!(direct.base_path, "/scim/v2");
-        assert_eq!(
-            DirectConnection::for_target(&target("http://scim.example.com"), false)
-                .map(|d| d.authority),
-            Some("scim.example.com:80".to_owned())
-        );
-        assert!(
-            DirectConnection::for_target(&target("https://scim.example.com/scim/v2"), false)
-                .is_none()
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,368 @@
+//! The load run's own HTTP/1.1 against a raw-TCP responder: what goes out, byte for byte, and
+//! every way a body can end.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use super::*;
+use crate::runner::transport::{Auth, TlsOptions};
+
+fn target(base_url: &str, timeout: Duration) -> Target {
+    Target {
+        base_url: base_url.to_owned(),
+        auth: Auth::Bearer("t0ken".into()),
+        timeout,
+        tls: TlsOptions::default(),
+        no_proxy: true,
+    }
+}
+
+/// One scripted answer: written in these pieces, then the connection is closed or kept.
+struct Reply {
+    pieces: Vec<&'static [u8]>,
+    close: bool,
+}
+
+fn reply(bytes: &'static [u8]) -> Reply {
+    Reply {
+        pieces: vec![bytes],
+        close: false,
+    }
+}
+
+/// What the responder saw: each request's bytes, with the number of the connection it came on.
+type Seen = Arc<Mutex<Vec<(usize, String)>>>;
+
+/// Answers requests in order with `replies`, across as many connections as the client opens.
+async fn responder(replies: Vec<Reply>) -> (String, Seen) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/scim/v2", listener.local_addr().expect("address"));
+    let seen: Seen = Arc::default();
+    let record = seen.clone();
+    tokio::spawn(async move {
+        let mut replies = replies.into_iter();
+        let mut connection = 0;
+        'accept: while let Ok((mut socket, _)) = listener.accept().await {
+            connection += 1;
+            loop {
+                let Some(request) = read_request(&mut socket).await else {
+                    continue 'accept;
+                };
+                record.lock().expect("lock").push((connection, request));
+                let Some(reply) = replies.next() else {
+                    return;
+                };
+                for piece in reply.pieces {
+                    if socket.write_all(piece).await.is_err() {
+                        continue 'accept;
+                    }
+                    socket.flush().await.ok();
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                if reply.close {
+                    continue 'accept;
+                }
+            }
+        }
+    });
+    (url, seen)
+}
+
+/// One request's head and `Content-Length` body; `None` when the client went away.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        if socket.read(&mut byte).await.ok()? == 0 {
+            return None;
+        }
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .map_or(0, |value| value.trim().parse().expect("length"));
+    let mut body = vec![0u8; length];
+    socket.read_exact(&mut body).await.ok()?;
+    bytes.extend_from_slice(&body);
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn get(path: &str) -> WireRequest {
+    WireRequest {
+        method: "GET",
+        path: path.to_owned(),
+        headers: vec![("ADSCIMVersion".into(), "2.0".into())],
+        body: Vec::new(),
+    }
+}
+
+fn connection(url: &str) -> DirectConnection {
+    DirectConnection::for_target(&target(url, Duration::from_secs(2)), false).expect("plain HTTP")
+}
+
+const OK: &[u8] =
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\ncontent-length: 2\r\n\r\n{}";
+
+#[test]
+fn only_plain_http_targets_go_direct() {
+    let timeout = Duration::from_secs(1);
+    let direct =
+        DirectConnection::for_target(&target("http://127.0.0.1:8642/scim/v2/", timeout), false)
+            .expect("plain HTTP");
+    assert_eq!(direct.authority, "127.0.0.1:8642");
+    assert_eq!(direct.base_path, "/scim/v2");
+    assert_eq!(
+        DirectConnection::for_target(&target("http://scim.example.com", timeout), false)
+            .map(|d| d.authority),
+        Some("scim.example.com:80".to_owned())
+    );
+    assert!(
+        DirectConnection::for_target(&target("https://scim.example.com/scim/v2", timeout), false)
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn requests_go_out_as_written_and_reuse_the_connection() {
+    // Arrange
+    let (url, seen) = responder(vec![reply(OK), reply(OK)]).await;
+    let mut lower = connection(&url);
+    let post = WireRequest {
+        method: "POST",
+        path: "/Users".into(),
+        headers: vec![("Content-Type".into(), "application/scim+json".into())],
+        body: b"{\"a\":1}".to_vec(),
+    };
+
+    // Act
+    let first = lower.send(get("/Users?filter=userName+eq+%22a%22")).await;
+    let second = lower.send(post).await;
+
+    // Assert
+    assert_eq!(first.expect("answered").body, b"{}");
+    assert_eq!(second.expect("answered").status, 200);
+    let seen = seen.lock().expect("lock").clone();
+    let port = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host");
+    assert_eq!(
+        seen,
+        vec![
+            (
+                1,
+                format!(
+                    "GET /scim/v2/Users?filter=userName+eq+%22a%22 HTTP/1.1\r\nhost: {port}\r\n\
+                     authorization: Bearer t0ken\r\nadscimversion: 2.0\r\n\r\n"
+                )
+            ),
+            (
+                1,
+                format!(
+                    "POST /scim/v2/Users HTTP/1.1\r\nhost: {port}\r\nauthorization: Bearer t0ken\r\n\
+                     content-type: application/scim+json\r\ncontent-length: 7\r\n\r\n{{\"a\":1}}"
+                )
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn title_case_names_go_out_title_cased() {
+    // Arrange
+    let (url, seen) = responder(vec![reply(OK)]).await;
+    let mut title =
+        DirectConnection::for_target(&target(&url, Duration::from_secs(2)), true).expect("plain");
+
+    // Act
+    title.send(get("/Users")).await.expect("answered");
+
+    // Assert
+    let seen = seen.lock().expect("lock").clone();
+    let request = &seen[0].1;
+    assert!(request.contains("\r\nHost: 127.0.0.1:"), "{request}");
+    assert!(
+        request.contains("\r\nAuthorization: Bearer t0ken\r\n"),
+        "{request}"
+    );
+    assert!(request.contains("\r\nAdscimversion: 2.0\r\n"), "{request}");
+}
+
+#[tokio::test]
+async fn a_chunked_body_split_across_reads_is_joined_and_the_connection_kept() {
+    // Arrange
+    let chunked = Reply {
+        pieces: vec![
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4;ext=1\r\n{\"a\"",
+            b"\r\n",
+            b"3\r\n:1}\r\n0\r\n",
+            b"trailer: x\r\n\r\n",
+        ],
+        close: false,
+    };
+    let (url, seen) = responder(vec![chunked, reply(OK)]).await;
+    let mut direct = connection(&url);
+
+    // Act
+    let first = direct.send(get("/Users")).await.expect("answered");
+    let second = direct.send(get("/Users")).await.expect("answered");
+
+    // Assert
+    assert_eq!(first.body, b"{\"a\":1}");
+    assert_eq!(second.body, b"{}");
+    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
+    assert_eq!(connections, vec![1, 1]);
+}
+
+#[tokio::test]
+async fn a_body_ended_by_the_close_is_read_and_the_next_request_reconnects() {
+    // Arrange
+    let close_delimited = Reply {
+        pieces: vec![b"HTTP/1.1 200 OK\r\n\r\n{\"to\":", b"\"the end\"}"],
+        close: true,
+    };
+    let (url, seen) = responder(vec![close_delimited, reply(OK)]).await;
+    let mut direct = connection(&url);
+
+    // Act
+    let first = direct.send(get("/Users")).await.expect("answered");
+    let second = direct.send(get("/Users")).await.expect("answered");
+
+    // Assert
+    assert_eq!(first.body, b"{\"to\":\"the end\"}");
+    assert_eq!(second.body, b"{}");
+    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
+    assert_eq!(connections, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn an_idle_connection_the_target_closed_is_replaced_before_sending() {
+    // Arrange: the first answer keeps the connection, then the target closes it while idle.
+    let closed_after = Reply {
+        pieces: vec![OK],
+        close: true,
+    };
+    let (url, seen) = responder(vec![closed_after, reply(OK)]).await;
+    let mut direct = connection(&url);
+    direct.send(get("/Users")).await.expect("answered");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    // Act
+    let second = direct.send(get("/Users")).await;
+
+    // Assert
+    assert_eq!(second.expect("answered on a new connection").body, b"{}");
+    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
+    assert_eq!(connections, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn connection_close_and_interim_answers_are_honoured() {
+    // Arrange
+    let continued = reply(
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
+    );
+    let (url, seen) = responder(vec![continued, reply(OK)]).await;
+    let mut direct = connection(&url);
+
+    // Act
+    let first = direct.send(get("/Users")).await.expect("answered");
+    direct.send(get("/Users")).await.expect("answered");
+
+    // Assert
+    assert_eq!(first.status, 201);
+    assert_eq!(first.header("connection"), Some("close"));
+    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
+    assert_eq!(connections, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_from_its_length() {
+    // Arrange
+    let huge = reply(b"HTTP/1.1 200 OK\r\ncontent-length: 999999999\r\n\r\n{");
+    let (url, _) = responder(vec![huge]).await;
+    let mut direct = connection(&url);
+
+    // Act
+    let error = direct.send(get("/Users")).await.expect_err("refused");
+
+    // Assert
+    assert_eq!(
+        error,
+        "the response body could not be read (status 200): its Content-Length of 999999999 bytes is over the limit"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_body_and_a_silent_close_say_what_happened() {
+    // Arrange
+    let truncated = Reply {
+        pieces: vec![b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{\"a\""],
+        close: true,
+    };
+    let silent = Reply {
+        pieces: vec![],
+        close: true,
+    };
+    let (url, _) = responder(vec![truncated, silent]).await;
+    let mut direct = connection(&url);
+
+    // Act
+    let cut = direct.send(get("/Users")).await.expect_err("truncated");
+    let nothing = direct.send(get("/Users")).await.expect_err("no answer");
+
+    // Assert
+    assert_eq!(
+        cut,
+        "the response body could not be read (status 200): the connection closed with 6 bytes of the body missing"
+    );
+    assert_eq!(
+        nothing,
+        "the request failed: the target closed the connection without an answer"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_answer_times_out() {
+    // Arrange
+    let slow = Reply {
+        pieces: vec![b"HTTP/1.1 200 OK\r\n"],
+        close: false,
+    };
+    let (url, _) = responder(vec![slow]).await;
+    let mut direct = DirectConnection::for_target(&target(&url, Duration::from_millis(200)), false)
+        .expect("plain");
+
+    // Act
+    let error = direct.send(get("/Users")).await.expect_err("timed out");
+
+    // Assert
+    assert_eq!(error, "timed out after 200 ms");
+}
+
+#[tokio::test]
+async fn a_field_that_would_split_the_message_is_refused_unsent() {
+    // Arrange
+    let (url, seen) = responder(vec![reply(OK)]).await;
+    let mut direct = connection(&url);
+    let mut smuggling = get("/Users");
+    smuggling
+        .headers
+        .push(("x-note".into(), "a\r\nx-injected: 1".into()));
+
+    // Act
+    let error = direct.send(smuggling).await.expect_err("refused");
+
+    // Assert
+    assert_eq!(
+        error,
+        "invalid request: the x-note header holds a line break"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(seen.lock().expect("lock").is_empty());
+}
