@@ -44,11 +44,14 @@ pub fn filter_percent20(filter: &str) -> String {
 /// A filter in the form-encoding style: spaces as `+`, everything but unreserved characters
 /// percent-encoded (`userName+eq+%22ada%40example.com%22`).
 pub fn filter_plus(filter: &str) -> String {
-    filter
-        .split(' ')
-        .map(|part| utf8_percent_encode(part, UNRESERVED).to_string())
-        .collect::<Vec<_>>()
-        .join("+")
+    let mut encoded = String::with_capacity(filter.len() + 16);
+    for (index, part) in filter.split(' ').enumerate() {
+        if index > 0 {
+            encoded.push('+');
+        }
+        encoded.extend(utf8_percent_encode(part, UNRESERVED));
+    }
+    encoded
 }
 
 #[cfg(test)]

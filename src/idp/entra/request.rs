@@ -230,9 +230,9 @@ impl Attr {
                         .find(|e| e.get("type").and_then(Value::as_str) == Some("work"))
                 })
                 .and_then(|e| e.get("value")),
-            Attr::GivenName => resource.pointer("/name/givenName"),
-            Attr::FamilyName => resource.pointer("/name/familyName"),
-            Attr::Formatted => resource.pointer("/name/formatted"),
+            Attr::GivenName => resource.get("name").and_then(|n| n.get("givenName")),
+            Attr::FamilyName => resource.get("name").and_then(|n| n.get("familyName")),
+            Attr::Formatted => resource.get("name").and_then(|n| n.get("formatted")),
             Attr::ExternalId => resource.get("externalId"),
             Attr::Department => resource.get(ENTERPRISE).and_then(|e| e.get("department")),
             Attr::Active => return None,
