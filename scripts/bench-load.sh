@@ -11,6 +11,9 @@
 #         users of step 1: the harness replays the initial cycle with the same prefix, which
 #         matches every user and, nothing differing, sends only the lookups;
 #      b. Entra's lookup-then-create of new users, on a fresh server per measurement.
+#      For 2a it also gives the CPU each request cost wrk, the harness and the server (user +
+#      system time over requests): on shared cores, the load tool's own CPU is what it takes
+#      from the server, and that figure does not drift with the machine's speed as rates do.
 #
 # Usage: scripts/bench-load.sh
 # Environment (all optional):
@@ -63,31 +66,32 @@ log "nproc: $(nproc) (wrk or the harness, and the server, share these cores)"
 # serve NAME: a fresh in-memory reference server; sets BASE_URL and SERVER_PID.
 serve() { start_server "$1" "$SCIMULATE" serve --bind 127.0.0.1:0; }
 
-# load NAME ARGS...: runs `scimulate load` under GNU time; sets RSS_KIB, and LOAD_JSON to its
-# report. Fails unless the run exits 0.
+# load NAME ARGS...: runs `scimulate load` under GNU time; sets RSS_KIB, CPU_SECONDS (user +
+# system), and LOAD_JSON to its report. Fails unless the run exits 0.
 load() {
     local name=$1
     shift
     LOAD_JSON=$WORK/$name.json
     local code=0
-    timeout "$RUN_TIMEOUT" /usr/bin/time -f '%M' -o "$WORK/$name.rss" \
+    timeout "$RUN_TIMEOUT" /usr/bin/time -f '%M %U %S' -o "$WORK/$name.rss" \
         "$SCIMULATE" load --target "$BASE_URL" --json "$LOAD_JSON" "$@" \
         >"$WORK/$name.txt" 2>"$WORK/$name.err" || code=$?
     sed 's/^/    /' "$WORK/$name.txt" >&2
     [[ $code -eq 0 ]] || { cat "$WORK/$name.err" >&2; die "$name: scimulate load exited $code"; }
-    RSS_KIB=$(tail -n1 "$WORK/$name.rss")
+    read -r RSS_KIB CPU_SECONDS < <(tail -n1 "$WORK/$name.rss" | awk '{ print $1, $2 + $3 }')
 }
 
 # field JSON EXPR: a value out of a load report (EXPR is Python over `r`).
 field() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
-# wrk_rate SCRIPT ARGS...: wrk against BASE_URL with a Lua script; sets RATE. Refuses a
-# measurement with any non-2xx answer.
+# wrk_rate SCRIPT ARGS...: wrk against BASE_URL with a Lua script; sets RATE, REQUESTS and
+# CPU_SECONDS (wrk's user + system). Refuses a measurement with any non-2xx answer.
 wrk_rate() {
     local script=$1
     shift
     local out=$WORK/wrk.out
-    timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency \
+    timeout 300 /usr/bin/time -f '%U %S' -o "$WORK/wrk.cpu" \
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency \
         -s "$ROOT/scripts/wrk/$script" "$BASE_URL" -- "$@" >"$out" 2>&1 \
         || { cat "$out" >&2; die "wrk failed"; }
     sed 's/^/    /' "$out" >&2
@@ -95,8 +99,18 @@ wrk_rate() {
         die "wrk: the server answered errors ($(grep 'Non-2xx' "$out" | xargs))"
     fi
     RATE=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-    [[ -n $RATE ]] || die "no Requests/sec in the wrk output"
+    REQUESTS=$(awk '/ requests in / { print $1 }' "$out")
+    [[ -n $RATE && -n $REQUESTS ]] || die "no Requests/sec in the wrk output"
+    CPU_SECONDS=$(tail -n1 "$WORK/wrk.cpu" | awk '{ print $1 + $2 }')
 }
+
+# server_cpu: the server's user + system CPU seconds so far.
+server_cpu() {
+    awk -v tick="$(getconf CLK_TCK)" '{ print ($14 + $15) / tick }' "/proc/$SERVER_PID/stat"
+}
+
+# per_request SECONDS REQUESTS: microseconds of CPU per request.
+per_request() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.1f", s * 1e6 / n }'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -127,13 +141,20 @@ PER_USER=$(awk -v a="$SMALL_RSS" -v b="$BIG_RSS" -v n=$((USERS - SMALL)) \
 
 # --- step 2a: lookups of existing users, same endpoint as wrk ------------------------------
 LOOKUP_WRK=() LOOKUP_HARNESS=() LOOKUP_RATIOS=()
+WRK_CPU=() HARNESS_CPU=() SERVER_CPU_WRK=() SERVER_CPU_HARNESS=()
 for round in $(seq "$ROUNDS"); do
     log "step 2a round $round: wrk, Entra's lookup of an existing user"
+    before=$(server_cpu)
     wrk_rate entra-lookup.lua big "$USERS" "$TOKEN"
     LOOKUP_WRK+=("$RATE")
+    WRK_CPU+=("$(per_request "$CPU_SECONDS" "$REQUESTS")")
+    SERVER_CPU_WRK+=("$(per_request "$(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN { print b - a }')" "$REQUESTS")")
     log "step 2a round $round: scimulate load, the initial cycle again (lookups only)"
+    before=$(server_cpu)
     load lookup --idp entra --users "$USERS" --groups 0 --no-managers --pace flat \
         --concurrency "$CONNECTIONS" --prefix big --keep
+    HARNESS_CPU+=("$(per_request "$CPU_SECONDS" "$USERS")")
+    SERVER_CPU_HARNESS+=("$(per_request "$(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN { print b - a }')" "$USERS")")
     kinds=$(field "$LOAD_JSON" '",".join(k["kind"] for k in r["latency"])')
     [[ $kinds == "GET /Users?filter" ]] || die "the replay sent more than lookups: $kinds"
     rate=$(field "$LOAD_JSON" 'r["requests_per_second"]')
@@ -172,6 +193,9 @@ printf 'step 2a: GET /Users?filter (existing user), req/s, %s rounds\n' "$ROUNDS
 printf '  wrk %s | scimulate %s | ratio %s; medians: wrk %s, scimulate %s, ratio %s (target >= 0.70)\n' \
     "${LOOKUP_WRK[*]}" "${LOOKUP_HARNESS[*]}" "${LOOKUP_RATIOS[*]}" \
     "$(median "${LOOKUP_WRK[@]}")" "$(median "${LOOKUP_HARNESS[@]}")" "$(median "${LOOKUP_RATIOS[@]}")"
+printf '  CPU per request (us, medians): wrk %s, scimulate %s; the server %s under wrk, %s under scimulate\n' \
+    "$(median "${WRK_CPU[@]}")" "$(median "${HARNESS_CPU[@]}")" \
+    "$(median "${SERVER_CPU_WRK[@]}")" "$(median "${SERVER_CPU_HARNESS[@]}")"
 printf 'step 2b: lookup + POST /Users (new users), req/s, %s rounds\n' "$ROUNDS"
 printf '  wrk %s | scimulate %s | ratio %s; medians: wrk %s, scimulate %s, ratio %s (target >= 0.70)\n' \
     "${CREATE_WRK[*]}" "${CREATE_HARNESS[*]}" "${CREATE_RATIOS[*]}" \
