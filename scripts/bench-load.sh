@@ -13,7 +13,7 @@
 #      b. Entra's lookup-then-create of new users, on a fresh server per measurement.
 #      For 2a it also gives the CPU each request cost wrk, the harness and the server (user +
 #      system time over requests): on shared cores, the load tool's own CPU is what it takes
-#      from the server, and that figure does not drift with the machine's speed as rates do.
+#      from the server.
 #
 # Usage: scripts/bench-load.sh
 # Environment (all optional):
