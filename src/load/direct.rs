@@ -20,6 +20,10 @@ use crate::runner::transport::{MAX_RESPONSE_BYTES, Target};
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// The most header fields a response may carry.
 const MAX_HEADERS: usize = 100;
+/// Room made for each read from the socket.
+const READ_CHUNK: usize = 16 * 1024;
+/// A read buffer grown past this by a large answer is given back after it.
+const MAX_KEPT_BUFFER: usize = 256 * 1024;
 
 /// One worker's connection to an `http://` target.
 pub struct DirectConnection {
@@ -70,7 +74,7 @@ impl DirectConnection {
             title_case,
             stream: None,
             out: Vec::with_capacity(4096),
-            read: Vec::with_capacity(16 * 1024),
+            read: Vec::with_capacity(READ_CHUNK),
         })
     }
 
@@ -105,6 +109,10 @@ impl DirectConnection {
         let (response, keep) = self.read_response(&mut stream).await?;
         if keep {
             self.stream = Some(stream);
+        }
+        if self.read.capacity() > MAX_KEPT_BUFFER {
+            // One large answer does not pin its size for the rest of the run.
+            self.read = Vec::with_capacity(READ_CHUNK);
         }
         Ok(response)
     }
@@ -384,7 +392,7 @@ fn still_open(stream: &TcpStream) -> bool {
 
 /// Reads what is available onto the end of `buffer`; 0 at the end of the stream.
 async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Result<usize, String> {
-    buffer.reserve(16 * 1024);
+    buffer.reserve(READ_CHUNK);
     stream.read_buf(buffer).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::ConnectionReset => {
             "the request failed: the target reset the connection".to_owned()
@@ -404,13 +412,15 @@ fn framing(status: u16, headers: &[(String, String)]) -> Result<Framing, String>
             .filter(move |(name, _)| name == wanted)
             .map(|(_, value)| value.as_str())
     };
-    if field("transfer-encoding").any(|value| {
-        value
-            .rsplit(',')
-            .next()
-            .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
-    }) {
-        return Ok(Framing::Chunked);
+    // The last coding of the last Transfer-Encoding field says; any other coding last means
+    // the body ends with the connection (§6.3, 4).
+    if let Some(codings) = field("transfer-encoding").next_back() {
+        let last = codings.rsplit(',').next().unwrap_or_default().trim();
+        return Ok(if last.eq_ignore_ascii_case("chunked") {
+            Framing::Chunked
+        } else {
+            Framing::Close
+        });
     }
     let mut lengths = field("content-length").flat_map(|value| value.split(','));
     match lengths.next() {

@@ -366,3 +366,51 @@ async fn a_field_that_would_split_the_message_is_refused_unsent() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(seen.lock().expect("lock").is_empty());
 }
+
+#[tokio::test]
+async fn a_transfer_coding_other_than_chunked_last_reads_to_the_close() {
+    // Arrange
+    let gzip_last = Reply {
+        pieces: vec![
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked, gzip\r\ncontent-length: 1\r\n\r\nraw",
+            b" bytes",
+        ],
+        close: true,
+    };
+    let (url, _) = responder(vec![gzip_last]).await;
+    let mut direct = connection(&url);
+
+    // Act
+    let response = direct.send(get("/Users")).await.expect("answered");
+
+    // Assert
+    assert_eq!(response.body, b"raw bytes");
+}
+
+#[tokio::test]
+async fn a_large_answer_does_not_pin_its_buffer_for_the_rest_of_the_run() {
+    // Arrange
+    let body = vec![b'x'; 2 * 1024 * 1024];
+    let mut answer =
+        format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len()).into_bytes();
+    answer.extend_from_slice(&body);
+    let large = Reply {
+        pieces: vec![Vec::leak(answer)],
+        close: false,
+    };
+    let (url, _) = responder(vec![large, reply(OK)]).await;
+    let mut direct = connection(&url);
+
+    // Act
+    let first = direct.send(get("/Users")).await.expect("answered");
+    let second = direct.send(get("/Users")).await.expect("answered");
+
+    // Assert
+    assert_eq!(first.body.len(), body.len());
+    assert_eq!(second.body, b"{}");
+    assert!(
+        direct.read.capacity() <= MAX_KEPT_BUFFER,
+        "{}",
+        direct.read.capacity()
+    );
+}
