@@ -21,7 +21,7 @@
 #   BENCH_CONNECTIONS objects / connections in flight (default 8)
 #   BENCH_THREADS     wrk threads (default 2)
 #   BENCH_DURATION    wrk duration per measurement (default 10s)
-#   BENCH_ROUNDS      alternations in step 2 (default 3)
+#   BENCH_ROUNDS      alternations in step 2 (default 5)
 #   CREATE_USERS      users per harness measurement in step 2b (default 20000)
 #   BENCH_SKIP_BUILD=1  use target/release/scimulate as it is;  SCIMULATE_BIN  another binary
 # Needs: cargo, wrk (installed with apt-get if missing), python3, GNU time (/usr/bin/time).
@@ -32,7 +32,7 @@ GROUP_COUNT=${LOAD_GROUPS:-1000}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 THREADS=${BENCH_THREADS:-2}
 DURATION=${BENCH_DURATION:-10s}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 CREATE_USERS=${CREATE_USERS:-20000}
 STARTUP_TIMEOUT=30
 RUN_TIMEOUT=1800
