@@ -76,9 +76,11 @@ fn resolve_url(url: &str, scim_base: &str) -> String {
 }
 
 impl AppClient {
-    /// A client for `profile` beside the SCIM target `scim`, with its timeout, TLS options and
-    /// proxy choice.
-    pub fn new(profile: Arc<TargetProfile>, scim: &Target) -> Result<Self, String> {
+    /// A client for `profile` beside the SCIM transport `scim`: its target's timeout, TLS
+    /// options and proxy choice, and a scrubber joined to its own (the application may quote
+    /// the SCIM token, or a password the scenario sent over SCIM).
+    pub fn new(profile: Arc<TargetProfile>, scim_transport: &Transport) -> Result<Self, String> {
+        let scim = scim_transport.target();
         let mut named = BTreeMap::new();
         for (name, credential) in &profile.app.credentials {
             named.insert(name.clone(), credential.resolve(name)?);
@@ -92,7 +94,7 @@ impl AppClient {
         };
         let transport = Transport::new(target)
             .map_err(|e| e.to_string())?
-            .with_scrubber(scrubber(&profile, &named));
+            .with_scrubber(scrubber(&profile, &named).joined(scim_transport.scrubber()));
         Ok(AppClient {
             profile,
             transport,
@@ -241,6 +243,59 @@ mod tests {
             resolve_url("https://app.example.com/api/", "http://x/scim"),
             "https://app.example.com/api"
         );
+    }
+
+    #[tokio::test]
+    async fn the_applications_answers_are_scrubbed_of_the_scim_token_and_passwords() {
+        // Arrange: an application API that quotes the SCIM token and a password the scenario
+        // sent over SCIM.
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}/scim/v2", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let body = r#"{"settings":"scim-token-0123 pw-sent-over-scim"}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(answer.as_bytes()).await.unwrap();
+        });
+        let scim = Transport::new(Target {
+            base_url,
+            auth: Auth::Bearer("scim-token-0123".into()),
+            timeout: std::time::Duration::from_secs(5),
+            tls: Default::default(),
+            no_proxy: true,
+        })
+        .unwrap();
+        scim.scrubber()
+            .learn(br#"{"userName":"ada","password":"pw-sent-over-scim"}"#);
+        let app = AppClient::new(reference_profile(), &scim).unwrap();
+        let mut exchanges = Vec::new();
+
+        // Act
+        let sent = app
+            .send(
+                "GET",
+                "/workspace/scim",
+                None,
+                None,
+                None,
+                &Vars::default(),
+                0,
+                &mut exchanges,
+            )
+            .await
+            .unwrap();
+
+        // Assert
+        let recorded =
+            String::from_utf8_lossy(&exchanges[sent.exchange].response.as_ref().unwrap().body)
+                .into_owned();
+        assert_eq!(recorded, r#"{"settings":"<redacted> <redacted>"}"#);
     }
 
     #[test]

@@ -238,7 +238,7 @@ async fn run_steps(
                 if app.is_none()
                     && let Some(profile) = &settings.profile
                 {
-                    match AppClient::new(profile.clone(), transport.target()) {
+                    match AppClient::new(profile.clone(), transport) {
                         Ok(client) => app = Some(client),
                         Err(message) => {
                             verdicts.push(Verdict {

@@ -97,6 +97,29 @@ impl Scrubber {
         self
     }
 
+    /// The same scrubber, also hiding everything `other` hides: its secrets, credential
+    /// headers and secret fields, and the passwords it has learned or will learn (the two share
+    /// what they learn). An application API's answers may quote the SCIM token or a password
+    /// the SCIM side sent, and the SCIM side may see what the application side sent.
+    pub fn joined(mut self, other: &Scrubber) -> Self {
+        self.secrets.extend(other.secrets.iter().cloned());
+        self.secrets
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.secrets.dedup();
+        for (mine, theirs) in [
+            (&mut self.credential_headers, &other.credential_headers),
+            (&mut self.secret_fields, &other.secret_fields),
+        ] {
+            for name in theirs {
+                if !mine.contains(name) {
+                    mine.push(name.clone());
+                }
+            }
+        }
+        self.learned = other.learned.clone();
+        self
+    }
+
     /// The same scrubber with nothing learned yet, for one scenario run.
     pub fn fresh(&self) -> Self {
         Scrubber {
@@ -342,6 +365,28 @@ mod tests {
         let odd = br#"{"detail":"token \u0074ok-a/b+c\"d"}"#;
         let scrubbed = String::from_utf8(scrubber.body(odd)).unwrap();
         assert_eq!(scrubbed, r#"{"detail":"token <redacted>"}"#);
+    }
+
+    #[test]
+    fn a_joined_scrubber_hides_the_others_secrets_and_shares_what_either_learns() {
+        // Arrange: the SCIM side's scrubber, and an application API's joined to it.
+        let scim = Scrubber::new(vec!["scim-token-1".into()], vec![]);
+        let app = Scrubber::new(vec!["app-key-2".into()], vec!["x-app-key".into()])
+            .with_secret_fields(&["apiKey".to_owned()])
+            .joined(&scim);
+
+        // Act: each side sends a password after the join.
+        scim.learn(br#"{"password":"pw-scim-3"}"#);
+        app.learn(br#"{"apiKey":"app-sent-4"}"#);
+
+        // Assert
+        assert_eq!(
+            app.text("scim-token-1 app-key-2 pw-scim-3 app-sent-4"),
+            "<redacted> <redacted> <redacted> <redacted>"
+        );
+        assert_eq!(scim.text("pw-scim-3 app-sent-4"), "<redacted> <redacted>");
+        assert_eq!(scim.text("app-key-2"), "app-key-2");
+        assert_eq!(app.header("X-App-Key", "anything"), "<redacted>");
     }
 
     #[test]
