@@ -39,25 +39,46 @@ pub struct Scrubber {
 
 /// A secret as it may appear in what a target answers or a report prints: as is, JSON-escaped
 /// (also with `/` as `\/`, as PHP writes it), percent-encoded (every byte, a URI component,
-/// a form).
+/// a form), with the percent-encodings' hex digits in either case (RFC 3986 §2.1: `%2F` and
+/// `%2f` are the same).
 fn forms(secret: &str) -> Vec<String> {
     let json = serde_json::to_string(secret).unwrap_or_default();
     let json = json
         .get(1..json.len().saturating_sub(1))
         .unwrap_or_default()
         .to_owned();
-    let mut forms = vec![
-        secret.to_owned(),
-        json.replace('/', "\\/"),
-        json,
+    let percent_encoded = [
         utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string(),
         utf8_percent_encode(secret, COMPONENT).to_string(),
         form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
     ];
+    let mut forms = vec![secret.to_owned(), json.replace('/', "\\/"), json];
+    for encoded in percent_encoded {
+        forms.push(lowercase_percent_hex(&encoded));
+        forms.push(encoded);
+    }
     forms.retain(|f| f.len() >= MIN_SECRET_LEN);
     forms.sort();
     forms.dedup();
     forms
+}
+
+/// `encoded` with the two hex digits after each `%` in lower case.
+fn lowercase_percent_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut digits_left = 0;
+    for c in encoded.chars() {
+        if digits_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            digits_left -= 1;
+        } else {
+            out.push(c);
+            if c == '%' {
+                digits_left = 2;
+            }
+        }
+    }
+    out
 }
 
 impl Scrubber {
@@ -353,11 +374,13 @@ mod tests {
             "/Users?token=tok%2Da%2Fb%2Bc%22d",
             "/Users?token=tok-a%2Fb%2Bc%22d",
             "token=tok-a%2Fb%2Bc%22d",
+            "/Users?token=tok%2da%2fb%2bc%22d",
+            "token=tok-a%2fb%2bc%22d",
         ] {
             let scrubbed = String::from_utf8(scrubber.body(form.as_bytes())).unwrap();
             assert!(scrubbed.contains(REDACTED), "{form} -> {scrubbed}");
             assert!(
-                !scrubbed.contains("b+c") && !scrubbed.contains("b%2B"),
+                !scrubbed.contains("b+c") && !scrubbed.to_ascii_lowercase().contains("b%2b"),
                 "{scrubbed}"
             );
         }

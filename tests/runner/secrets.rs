@@ -161,7 +161,7 @@ fn forms() -> Vec<Form> {
     ]
 }
 
-/// Every form a secret could be printed in: as is, percent-encoded, JSON-escaped (with `/` as
+/// Every form a secret could be printed in: as is, percent-encoded (hex in either case), JSON-escaped (with `/` as
 /// `\/` too), and base64.
 fn needles(secret: &str) -> Vec<(&'static str, String)> {
     let mut needles = vec![
@@ -169,6 +169,10 @@ fn needles(secret: &str) -> Vec<(&'static str, String)> {
         (
             " percent-encoded",
             utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string(),
+        ),
+        (
+            " percent-encoded, lower-case hex",
+            lowercase_hex(&utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string()),
         ),
         (" with \\/", secret.replace('/', "\\/")),
         (" in base64", base64_encode(secret.as_bytes())),
@@ -180,11 +184,31 @@ fn needles(secret: &str) -> Vec<(&'static str, String)> {
     needles
 }
 
+/// `encoded` with the hex digits of its percent-escapes in lower case (`%2f`).
+fn lowercase_hex(encoded: &str) -> String {
+    let mut out = String::new();
+    let mut hex_left: u8 = 0;
+    for c in encoded.chars() {
+        out.push(if hex_left > 0 {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
+        hex_left = if c == '%' {
+            2
+        } else {
+            hex_left.saturating_sub(1)
+        };
+    }
+    out
+}
+
 /// The scenario: a user created, its password replaced by PATCH and by PUT, each with a
 /// password in the body; the credential in a query (as is and percent-encoded); a failed body
 /// expectation that quotes the answer; a final request the echo mock answers 400.
 fn scenario(dir: &Path, credential: &str) {
     let encoded = utf8_percent_encode(credential, NON_ALPHANUMERIC).to_string();
+    let lower = lowercase_hex(&encoded);
     let text = format!(
         r#"name: secrets
 description: Sends passwords in every kind of body and the credential in a query.
@@ -219,7 +243,7 @@ steps:
       check: {{ id: secrets.put-body-quoted, level: SHOULD }}
   - request:
       method: GET
-      path: /Users?filter=userName%20eq%20%22{encoded}%22&token={credential}
+      path: /Users?filter=userName%20eq%20%22{encoded}%22&token={credential}&lower={lower}
       expect: {{ status: 200 }}
       check: {{ id: secrets.query, level: SHOULD }}
   - snapshot: changed
