@@ -97,16 +97,25 @@ impl DirectConnection {
 
     async fn exchange(&mut self, request: &WireRequest) -> Result<WireResponse, String> {
         self.write_request(request)?;
-        let mut stream = match self.stream.take() {
-            Some(stream) if still_open(&stream) => stream,
-            _ => self.connect().await?,
+        let reused = self.stream.take().filter(still_open);
+        let outcome = match reused {
+            Some(mut stream) => match self.round_trip(&mut stream).await {
+                // The target closed the kept connection as the request went out (its idle
+                // timeout): nothing was answered, so an idempotent request may go again on a
+                // new connection (RFC 9110 §9.2.2); any other is reported unanswered.
+                Err(_) if self.read.is_empty() && is_idempotent(request.method) => None,
+                outcome => Some((outcome, stream)),
+            },
+            None => None,
         };
-        self.read.clear();
-        stream
-            .write_all(&self.out)
-            .await
-            .map_err(|e| format!("the request failed: {e}"))?;
-        let (response, keep) = self.read_response(&mut stream).await?;
+        let (outcome, stream) = match outcome {
+            Some(done) => done,
+            None => {
+                let mut stream = self.connect().await?;
+                (self.round_trip(&mut stream).await, stream)
+            }
+        };
+        let (response, keep) = outcome?;
         if keep {
             self.stream = Some(stream);
         }
@@ -115,6 +124,16 @@ impl DirectConnection {
             self.read = Vec::with_capacity(READ_CHUNK);
         }
         Ok(response)
+    }
+
+    /// Writes the laid-out request and reads its answer; whether the connection can be kept.
+    async fn round_trip(&mut self, stream: &mut TcpStream) -> Result<(WireResponse, bool), String> {
+        self.read.clear();
+        stream
+            .write_all(&self.out)
+            .await
+            .map_err(|e| format!("the request failed: {e}"))?;
+        self.read_response(stream).await
     }
 
     async fn connect(&self) -> Result<TcpStream, String> {
@@ -381,6 +400,11 @@ impl DirectConnection {
             }
         }
     }
+}
+
+/// Methods a client may send again when no answer came (RFC 9110 §9.2.2).
+fn is_idempotent(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS")
 }
 
 /// Whether an idle keep-alive connection is still usable: the target sent nothing (not even

@@ -414,3 +414,53 @@ async fn a_large_answer_does_not_pin_its_buffer_for_the_rest_of_the_run() {
         direct.read.capacity()
     );
 }
+
+#[tokio::test]
+async fn a_get_the_target_dropped_on_a_kept_connection_goes_again_on_a_new_one() {
+    // Arrange: the target keeps the first connection, then closes it on reading the next
+    // request, answering nothing (its idle timeout firing as the request arrives).
+    let dropped = Reply {
+        pieces: vec![],
+        close: true,
+    };
+    let (url, seen) = responder(vec![reply(OK), dropped, reply(OK)]).await;
+    let mut direct = connection(&url);
+    direct.send(get("/Users")).await.expect("answered");
+
+    // Act
+    let second = direct.send(get("/Users")).await;
+
+    // Assert
+    assert_eq!(second.expect("answered on a new connection").body, b"{}");
+    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
+    assert_eq!(connections, vec![1, 1, 2]);
+}
+
+#[tokio::test]
+async fn a_post_the_target_dropped_is_reported_not_sent_again() {
+    // Arrange
+    let dropped = Reply {
+        pieces: vec![],
+        close: true,
+    };
+    let (url, seen) = responder(vec![reply(OK), dropped, reply(OK)]).await;
+    let mut direct = connection(&url);
+    direct.send(get("/Users")).await.expect("answered");
+    let post = WireRequest {
+        method: "POST",
+        path: "/Users".into(),
+        headers: Vec::new(),
+        body: b"{}".to_vec(),
+    };
+
+    // Act
+    let error = direct.send(post).await.expect_err("unanswered");
+
+    // Assert
+    assert_eq!(
+        error,
+        "the request failed: the target closed the connection without an answer"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(seen.lock().expect("lock").len(), 2);
+}
