@@ -336,9 +336,15 @@ pub fn tls_options(ca_certs: &[PathBuf], insecure: bool) -> Result<TlsOptions, S
 /// Warns about `--insecure`, and at `-v` says which proxy the target is reached through.
 pub fn announce_transport(target: &Target, verbose: u8) {
     if target.tls.insecure {
-        eprintln!(
-            "warning: --insecure: the target's TLS certificate is not verified; anyone on the path can answer in its name and read the credentials sent to it"
-        );
+        if target.base_url.starts_with("http://") {
+            eprintln!(
+                "warning: --insecure has nothing to turn off: the target is plain HTTP, so anyone on the path can read the credentials sent to it and answer in its name"
+            );
+        } else {
+            eprintln!(
+                "warning: --insecure: the target's TLS certificate is not verified; anyone on the path can answer in its name and read the credentials sent to it"
+            );
+        }
     }
     if verbose >= 1 {
         match transport::proxy_for(&target.base_url) {

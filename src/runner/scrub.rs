@@ -120,9 +120,18 @@ impl Scrubber {
 
     /// The same scrubber, also hiding everything `other` hides: its secrets, credential
     /// headers and secret fields, and the passwords it has learned or will learn (the two share
-    /// what they learn). An application API's answers may quote the SCIM token or a password
-    /// the SCIM side sent, and the SCIM side may see what the application side sent.
+    /// what they learn, and `other` learns this one's secrets). An application API's answers
+    /// may quote the SCIM token or a password the SCIM side sent, and a SCIM answer may quote
+    /// an application key or a password the application side sent.
     pub fn joined(mut self, other: &Scrubber) -> Self {
+        {
+            let mut shared = other.learned.lock().unwrap_or_else(|e| e.into_inner());
+            for secret in &self.secrets {
+                if !shared.contains(secret) {
+                    shared.push(secret.clone());
+                }
+            }
+        }
         self.secrets.extend(other.secrets.iter().cloned());
         self.secrets
             .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
@@ -407,8 +416,10 @@ mod tests {
             app.text("scim-token-1 app-key-2 pw-scim-3 app-sent-4"),
             "<redacted> <redacted> <redacted> <redacted>"
         );
-        assert_eq!(scim.text("pw-scim-3 app-sent-4"), "<redacted> <redacted>");
-        assert_eq!(scim.text("app-key-2"), "app-key-2");
+        assert_eq!(
+            scim.text("pw-scim-3 app-sent-4 app-key-2"),
+            "<redacted> <redacted> <redacted>"
+        );
         assert_eq!(app.header("X-App-Key", "anything"), "<redacted>");
     }
 

@@ -377,6 +377,26 @@ fn insecure_accepts_an_untrusted_certificate_and_warns() {
 }
 
 #[test]
+fn insecure_on_a_plain_http_target_says_there_is_no_certificate_to_skip() {
+    // Arrange
+    let server = runtime().block_on(reference_server());
+    let pki = pki();
+    let dir = workspace(&pki);
+
+    // Act
+    let output = run(dir.path(), &server.base_url, &["--insecure"], &[]);
+
+    // Assert
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let shown = stderr(&output);
+    assert!(
+        shown.contains("warning: --insecure has nothing to turn off: the target is plain HTTP"),
+        "{shown}"
+    );
+    assert!(!shown.contains("certificate is not verified"), "{shown}");
+}
+
+#[test]
 fn a_missing_or_invalid_ca_file_is_a_usage_error_naming_it() {
     // Arrange
     let pki = pki();
