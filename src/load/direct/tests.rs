@@ -91,6 +91,21 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Which connection (1, 2, …) each request the responder saw came on.
+fn connections_used(seen: &Seen) -> Vec<usize> {
+    seen.lock().expect("lock").iter().map(|s| s.0).collect()
+}
+
+/// Two GETs over one [`DirectConnection`] to a responder with `replies`: both answers, and
+/// the connections they came on.
+async fn two_gets(replies: Vec<Reply>) -> (WireResponse, WireResponse, Vec<usize>) {
+    let (url, seen) = responder(replies).await;
+    let mut direct = connection(&url);
+    let first = direct.send(get("/Users")).await.expect("answered");
+    let second = direct.send(get("/Users")).await.expect("answered");
+    (first, second, connections_used(&seen))
+}
+
 fn get(path: &str) -> WireRequest {
     WireRequest {
         method: "GET",
@@ -205,17 +220,13 @@ async fn a_chunked_body_split_across_reads_is_joined_and_the_connection_kept() {
         ],
         close: false,
     };
-    let (url, seen) = responder(vec![chunked, reply(OK)]).await;
-    let mut direct = connection(&url);
 
     // Act
-    let first = direct.send(get("/Users")).await.expect("answered");
-    let second = direct.send(get("/Users")).await.expect("answered");
+    let (first, second, connections) = two_gets(vec![chunked, reply(OK)]).await;
 
     // Assert
     assert_eq!(first.body, b"{\"a\":1}");
     assert_eq!(second.body, b"{}");
-    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
     assert_eq!(connections, vec![1, 1]);
 }
 
@@ -226,17 +237,13 @@ async fn a_body_ended_by_the_close_is_read_and_the_next_request_reconnects() {
         pieces: vec![b"HTTP/1.1 200 OK\r\n\r\n{\"to\":", b"\"the end\"}"],
         close: true,
     };
-    let (url, seen) = responder(vec![close_delimited, reply(OK)]).await;
-    let mut direct = connection(&url);
 
     // Act
-    let first = direct.send(get("/Users")).await.expect("answered");
-    let second = direct.send(get("/Users")).await.expect("answered");
+    let (first, second, connections) = two_gets(vec![close_delimited, reply(OK)]).await;
 
     // Assert
     assert_eq!(first.body, b"{\"to\":\"the end\"}");
     assert_eq!(second.body, b"{}");
-    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
     assert_eq!(connections, vec![1, 2]);
 }
 
@@ -257,8 +264,7 @@ async fn an_idle_connection_the_target_closed_is_replaced_before_sending() {
 
     // Assert
     assert_eq!(second.expect("answered on a new connection").body, b"{}");
-    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
-    assert_eq!(connections, vec![1, 2]);
+    assert_eq!(connections_used(&seen), vec![1, 2]);
 }
 
 #[tokio::test]
@@ -267,17 +273,13 @@ async fn connection_close_and_interim_answers_are_honoured() {
     let continued = reply(
         b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
     );
-    let (url, seen) = responder(vec![continued, reply(OK)]).await;
-    let mut direct = connection(&url);
 
     // Act
-    let first = direct.send(get("/Users")).await.expect("answered");
-    direct.send(get("/Users")).await.expect("answered");
+    let (first, _, connections) = two_gets(vec![continued, reply(OK)]).await;
 
     // Assert
     assert_eq!(first.status, 201);
     assert_eq!(first.header("connection"), Some("close"));
-    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
     assert_eq!(connections, vec![1, 2]);
 }
 
@@ -415,10 +417,10 @@ async fn a_large_answer_does_not_pin_its_buffer_for_the_rest_of_the_run() {
     );
 }
 
-#[tokio::test]
-async fn a_get_the_target_dropped_on_a_kept_connection_goes_again_on_a_new_one() {
-    // Arrange: the target keeps the first connection, then closes it on reading the next
-    // request, answering nothing (its idle timeout firing as the request arrives).
+/// A connection the target kept after a first answer, and will close on reading the next
+/// request, answering nothing (its idle timeout firing as the request arrives); a third
+/// request, on a new connection, is answered.
+async fn kept_then_dropped() -> (DirectConnection, Seen) {
     let dropped = Reply {
         pieces: vec![],
         close: true,
@@ -426,26 +428,26 @@ async fn a_get_the_target_dropped_on_a_kept_connection_goes_again_on_a_new_one()
     let (url, seen) = responder(vec![reply(OK), dropped, reply(OK)]).await;
     let mut direct = connection(&url);
     direct.send(get("/Users")).await.expect("answered");
+    (direct, seen)
+}
+
+#[tokio::test]
+async fn a_get_the_target_dropped_on_a_kept_connection_goes_again_on_a_new_one() {
+    // Arrange
+    let (mut direct, seen) = kept_then_dropped().await;
 
     // Act
     let second = direct.send(get("/Users")).await;
 
     // Assert
     assert_eq!(second.expect("answered on a new connection").body, b"{}");
-    let connections: Vec<usize> = seen.lock().expect("lock").iter().map(|s| s.0).collect();
-    assert_eq!(connections, vec![1, 1, 2]);
+    assert_eq!(connections_used(&seen), vec![1, 1, 2]);
 }
 
 #[tokio::test]
 async fn a_post_the_target_dropped_is_reported_not_sent_again() {
     // Arrange
-    let dropped = Reply {
-        pieces: vec![],
-        close: true,
-    };
-    let (url, seen) = responder(vec![reply(OK), dropped, reply(OK)]).await;
-    let mut direct = connection(&url);
-    direct.send(get("/Users")).await.expect("answered");
+    let (mut direct, seen) = kept_then_dropped().await;
     let post = WireRequest {
         method: "POST",
         path: "/Users".into(),
