@@ -80,19 +80,12 @@ impl DirectConnection {
 
     /// Sends one request, reconnecting when the target closed the last connection.
     pub async fn send(&mut self, request: WireRequest) -> Result<WireResponse, String> {
+        // A failed or timed-out exchange took its connection with it (`exchange` holds it while
+        // in use), so the next request opens a new one.
         let limit = self.timeout;
-        match tokio::time::timeout(limit, self.exchange(&request)).await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(error)) => {
-                self.stream = None;
-                Err(error)
-            }
-            Err(_) => {
-                // The connection is in an unknown state: the next request gets a new one.
-                self.stream = None;
-                Err(format!("timed out after {} ms", limit.as_millis()))
-            }
-        }
+        tokio::time::timeout(limit, self.exchange(&request))
+            .await
+            .unwrap_or_else(|_| Err(format!("timed out after {} ms", limit.as_millis())))
     }
 
     async fn exchange(&mut self, request: &WireRequest) -> Result<WireResponse, String> {
@@ -148,20 +141,19 @@ impl DirectConnection {
     fn write_request(&mut self, request: &WireRequest) -> Result<(), String> {
         let out = &mut self.out;
         out.clear();
-        let target = format!("{}{}", self.base_path, request.path);
-        if !target.starts_with('/') || target.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        out.extend_from_slice(request.method.as_bytes());
+        out.push(b' ');
+        let target_start = out.len();
+        out.extend_from_slice(self.base_path.as_bytes());
+        out.extend_from_slice(request.path.as_bytes());
+        let target = &out[target_start..];
+        if !target.starts_with(b"/") || target.iter().any(|&b| b <= b' ' || b == 0x7f) {
+            let target = String::from_utf8_lossy(target);
             return Err(format!(
                 "invalid request: the target {target:?} is not a path"
             ));
         }
-        for part in [
-            request.method.as_bytes(),
-            b" ",
-            target.as_bytes(),
-            b" HTTP/1.1\r\n",
-        ] {
-            out.extend_from_slice(part);
-        }
+        out.extend_from_slice(b" HTTP/1.1\r\n");
         let credential = self.credential.as_ref().filter(|(name, _)| {
             !request
                 .headers
