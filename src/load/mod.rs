@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use crate::idp::entra::{Dialect, GALLERY_RATE};
 use crate::idp::okta::{Okta, OktaFlavour};
 use crate::idp::wire::{Wire, WireRequest};
-use crate::runner::transport::{Transport, proxy_for};
+use crate::runner::transport::Transport;
 use crate::runner::{SetupError, TargetChoice, embedded_target, probe};
 
 use direct::DirectConnection;
@@ -260,7 +260,7 @@ pub async fn run(
     let transport = Transport::with_header_case(target.clone(), title_case)?;
     probe(&transport).await?;
     // Plain HTTP not through a proxy: workers use connections of their own.
-    let direct = target.no_proxy || proxy_for(&target.base_url).is_none();
+    let direct = transport.proxy().is_none();
     let (workers, rate) = match config.pace {
         Pace::Idp => (
             1,

@@ -304,10 +304,8 @@ impl Transport {
             .timeout(target.timeout);
         // Proxies from the environment stay on (reqwest's default) for every target but the
         // embedded server.
-        if target.no_proxy {
-            builder = builder.no_proxy();
-        }
         let proxy = if target.no_proxy {
+            builder = builder.no_proxy();
             None
         } else {
             proxy_for(&target.base_url)
@@ -359,6 +357,12 @@ impl Transport {
 
     pub fn target(&self) -> &Target {
         &self.target
+    }
+
+    /// The proxy the target is reached through (credentials left out), or `None` when it is
+    /// reached directly.
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 
     pub fn scrubber(&self) -> &Scrubber {
