@@ -103,9 +103,11 @@ impl Auth {
     }
 }
 
+/// The standard base64 alphabet (RFC 4648 §4).
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /// Standard base64 with padding (Basic credentials; tests search output for this form too).
 pub fn base64_encode(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -116,7 +118,7 @@ pub fn base64_encode(bytes: &[u8]) -> String {
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
+                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
             } else {
                 out.push('=');
             }
@@ -127,12 +129,11 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 
 /// Standard base64 (padding optional) as UTF-8 text, or `None`.
 pub fn base64_decode(text: &str) -> Option<String> {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut bits = 0u32;
     let mut count = 0;
     let mut out = Vec::new();
     for c in text.trim_end_matches('=').bytes() {
-        bits = (bits << 6) | TABLE.iter().position(|t| *t == c)? as u32;
+        bits = (bits << 6) | BASE64.iter().position(|t| *t == c)? as u32;
         count += 6;
         if count >= 8 {
             count -= 8;
@@ -252,13 +253,7 @@ pub struct TransportError(#[source] reqwest::Error);
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // reqwest's own text is only "builder error": the cause is further down the chain.
-        let mut detail = self.0.to_string();
-        let mut source = std::error::Error::source(&self.0);
-        while let Some(inner) = source {
-            detail.push_str(": ");
-            detail.push_str(&inner.to_string());
-            source = inner.source();
-        }
+        let detail = chain_text(&self.0);
         if detail.contains("No CA certificates were loaded from the system") {
             write!(
                 f,
@@ -560,16 +555,7 @@ fn describe_tls(error: &reqwest::Error) -> Option<&'static str> {
             error = wrapped;
         }
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    let mut found = None;
-    while let Some(inner) = source {
-        found = unwrap_io(inner);
-        if found.is_some() {
-            break;
-        }
-        source = inner.source();
-    }
-    let message = match found? {
+    let message = match chain(error).find_map(unwrap_io)? {
         TlsError::InvalidCertificate(CertificateError::UnknownIssuer) => {
             "the target's certificate is not trusted (unknown issuer); add its CA with --ca-cert FILE, or skip verification with --insecure"
         }
@@ -661,13 +647,7 @@ fn describe(
     } else {
         "the request failed".to_owned()
     };
-    let mut detail = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(inner) = source {
-        detail.push_str(": ");
-        detail.push_str(&inner.to_string());
-        source = inner.source();
-    }
+    let detail = chain_text(&error);
     match proxy {
         Some(proxy) if error.is_connect() => {
             format!("{kind} (through the proxy {proxy}): {detail}")
@@ -676,18 +656,27 @@ fn describe(
     }
 }
 
+/// `error` and every error under it, outermost first.
+fn chain<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'e (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |inner| inner.source())
+}
+
+/// The error and its causes in words, outermost first: reqwest's own text ("builder error",
+/// "error sending request") says little without them.
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    chain(error)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 /// The first error of type `T` in the error's chain, if any.
 fn find<'e, T: std::error::Error + 'static>(
     error: &'e (dyn std::error::Error + 'static),
 ) -> Option<&'e T> {
-    let mut source = Some(error);
-    while let Some(inner) = source {
-        if let Some(found) = inner.downcast_ref::<T>() {
-            return Some(found);
-        }
-        source = inner.source();
-    }
-    None
+    chain(error).find_map(|inner| inner.downcast_ref::<T>())
 }
 
 /// `500 ms`, `2 s`, `1.5 s`.
