@@ -99,7 +99,7 @@ impl TargetArgs {
             }
             return Ok(None);
         };
-        let auth = credentials(&self.token, &self.basic, &self.auth_header)?;
+        let auth = self.credentials()?;
         check_target_url(url)?;
         Ok(Some(Target {
             base_url: url.trim_end_matches('/').to_owned(),
@@ -108,6 +108,39 @@ impl TargetArgs {
             tls: tls_options(&self.ca_certs, self.insecure)?,
             no_proxy: false,
         }))
+    }
+
+    /// The one credential a target run is given: a bearer token, basic credentials, or a
+    /// header.
+    fn credentials(&self) -> Result<Auth, String> {
+        let given = [
+            self.token.is_some(),
+            self.basic.is_some(),
+            self.auth_header.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Err("give one of --token, --basic and --auth-header".to_owned());
+        }
+        if let Some(token) = &self.token {
+            return Ok(Auth::Bearer(token.clone()));
+        }
+        if let Some(basic) = &self.basic {
+            let (user, password) = basic.split_once(':').ok_or("--basic takes USER:PASSWORD")?;
+            return Ok(Auth::Basic {
+                user: user.to_owned(),
+                password: password.to_owned(),
+            });
+        }
+        if let Some(header) = &self.auth_header {
+            let (name, value) = header
+                .split_once(':')
+                .ok_or("--auth-header takes `Name: value`")?;
+            return Ok(Auth::Header {
+                name: name.trim().to_owned(),
+                value: value.trim().to_owned(),
+            });
+        }
+        Ok(Auth::None)
     }
 }
 
@@ -248,38 +281,6 @@ pub fn list(args: ListArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The one credential a target run is given: a bearer token, basic credentials, or a header.
-pub fn credentials(
-    token: &Option<String>,
-    basic: &Option<String>,
-    auth_header: &Option<String>,
-) -> Result<Auth, String> {
-    let given = [token.is_some(), basic.is_some(), auth_header.is_some()];
-    if given.iter().filter(|g| **g).count() > 1 {
-        return Err("give one of --token, --basic and --auth-header".to_owned());
-    }
-    if let Some(token) = token {
-        return Ok(Auth::Bearer(token.clone()));
-    }
-    if let Some(basic) = basic {
-        let (user, password) = basic.split_once(':').ok_or("--basic takes USER:PASSWORD")?;
-        return Ok(Auth::Basic {
-            user: user.to_owned(),
-            password: password.to_owned(),
-        });
-    }
-    if let Some(header) = auth_header {
-        let (name, value) = header
-            .split_once(':')
-            .ok_or("--auth-header takes `Name: value`")?;
-        return Ok(Auth::Header {
-            name: name.trim().to_owned(),
-            value: value.trim().to_owned(),
-        });
-    }
-    Ok(Auth::None)
-}
-
 fn snapshot_mode(args: &RunArgs) -> SnapshotMode {
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
     if args.accept {
@@ -306,7 +307,7 @@ fn write_file_report(what: &str, path: &Path, result: std::io::Result<()>) -> bo
 
 /// A `--target` is an http(s) URL without credentials in it: a URL is printed in reports and
 /// messages, where its password would be in the clear.
-pub fn check_target_url(url: &str) -> Result<(), String> {
+fn check_target_url(url: &str) -> Result<(), String> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err("--target must be an http:// or https:// URL".to_owned());
     }
@@ -321,7 +322,7 @@ pub fn check_target_url(url: &str) -> Result<(), String> {
 }
 
 /// The TLS options of `--ca-cert FILE…` and `--insecure`.
-pub fn tls_options(ca_certs: &[PathBuf], insecure: bool) -> Result<TlsOptions, String> {
+fn tls_options(ca_certs: &[PathBuf], insecure: bool) -> Result<TlsOptions, String> {
     let mut tls = TlsOptions {
         ca_certs: Vec::new(),
         insecure,
