@@ -63,6 +63,23 @@ fn forms(secret: &str) -> Vec<String> {
     forms
 }
 
+/// Sorts `secrets` longest first (stably), so a secret that contains another is replaced
+/// whole, and drops repeats.
+fn longest_first(secrets: &mut Vec<String>) {
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut seen = std::collections::HashSet::new();
+    secrets.retain(|s| seen.insert(s.clone()));
+}
+
+/// Appends the `items` that `list` does not hold yet, in order.
+fn add_missing(list: &mut Vec<String>, items: &[String]) {
+    for item in items {
+        if !list.contains(item) {
+            list.push(item.clone());
+        }
+    }
+}
+
 /// `encoded` with the two hex digits after each `%` in lower case.
 fn lowercase_percent_hex(encoded: &str) -> String {
     let mut out = String::with_capacity(encoded.len());
@@ -89,9 +106,7 @@ impl Scrubber {
             .filter(|s| s.len() >= MIN_SECRET_LEN)
             .flat_map(|s| forms(s))
             .collect();
-        // Longest first, so a secret that contains another is replaced whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
+        longest_first(&mut secrets);
         let mut credential_headers: Vec<String> = credential_headers
             .into_iter()
             .map(|h| h.to_ascii_lowercase())
@@ -124,30 +139,19 @@ impl Scrubber {
     /// may quote the SCIM token or a password the SCIM side sent, and a SCIM answer may quote
     /// an application key or a password the application side sent.
     pub fn joined(mut self, other: &Scrubber) -> Self {
-        {
-            let mut shared = other.learned.lock().unwrap_or_else(|e| e.into_inner());
-            for secret in &self.secrets {
-                if !shared.contains(secret) {
-                    shared.push(secret.clone());
-                }
-            }
-        }
+        add_missing(&mut other.learned(), &self.secrets);
         self.secrets.extend(other.secrets.iter().cloned());
-        self.secrets
-            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        self.secrets.dedup();
-        for (mine, theirs) in [
-            (&mut self.credential_headers, &other.credential_headers),
-            (&mut self.secret_fields, &other.secret_fields),
-        ] {
-            for name in theirs {
-                if !mine.contains(name) {
-                    mine.push(name.clone());
-                }
-            }
-        }
+        longest_first(&mut self.secrets);
+        add_missing(&mut self.credential_headers, &other.credential_headers);
+        add_missing(&mut self.secret_fields, &other.secret_fields);
         self.learned = other.learned.clone();
         self
+    }
+
+    /// What this scrubber and its clones have learned (a panic elsewhere cannot poison it: the
+    /// list stays usable).
+    fn learned(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.learned.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The same scrubber with nothing learned yet, for one scenario run.
@@ -161,10 +165,13 @@ impl Scrubber {
     /// The secrets (every form, learned passwords included), longest first, for redactors
     /// that must also know them.
     pub fn secrets(&self) -> Vec<String> {
-        let learned = self.learned.lock().unwrap_or_else(|e| e.into_inner());
-        let mut all: Vec<String> = self.secrets.iter().chain(learned.iter()).cloned().collect();
-        all.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        all.dedup();
+        let mut all: Vec<String> = self
+            .secrets
+            .iter()
+            .chain(self.learned().iter())
+            .cloned()
+            .collect();
+        longest_first(&mut all);
         all
     }
 
@@ -176,22 +183,14 @@ impl Scrubber {
         };
         let mut found = Vec::new();
         field_values(&json, &self.secret_fields, &mut found);
-        let mut learned = self.learned.lock().unwrap_or_else(|e| e.into_inner());
+        let mut learned = self.learned();
         for value in found.iter().filter(|v| v.len() >= MIN_SECRET_LEN) {
-            for form in forms(value) {
-                if !learned.contains(&form) {
-                    learned.push(form);
-                }
-            }
+            add_missing(&mut learned, &forms(value));
         }
     }
 
     pub fn text(&self, text: &str) -> String {
-        let nothing_learned = self
-            .learned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty();
+        let nothing_learned = self.learned().is_empty();
         if nothing_learned {
             replace_all(text, &self.secrets)
         } else {
