@@ -380,16 +380,14 @@ impl LoadReport {
     /// The JSON Schema (draft 2020-12) of the report, as committed in
     /// `docs/load-report.schema.json`.
     pub fn schema() -> serde_json::Value {
-        let schema = schemars::generate::SchemaSettings::draft2020_12()
-            .for_serialize()
-            .into_generator()
-            .into_root_schema_for::<LoadReport>();
-        serde_json::to_value(schema).unwrap_or_default()
+        crate::report::schema_of::<LoadReport>()
     }
 
+    /// Writes the report, pretty-printed, to `path`, atomically (as the run report is).
     pub fn write_json(&self, path: &std::path::Path) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(path, text + "\n")
+        let mut bytes = serde_json::to_vec_pretty(self)?;
+        bytes.push(b'\n');
+        crate::report::write_atomic(path, &bytes)
     }
 }
 

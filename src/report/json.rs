@@ -64,11 +64,7 @@ pub fn write_json(report: &RunReport, path: &Path) -> io::Result<()> {
 pub fn report_schema() -> serde_json::Value {
     // The serialize contract: a field is `required` when it is always written, which every
     // field here is (absent values are `null`).
-    let schema = schemars::generate::SchemaSettings::draft2020_12()
-        .for_serialize()
-        .into_generator()
-        .into_root_schema_for::<JsonReport>();
-    serde_json::to_value(schema).unwrap_or_default()
+    super::schema_of::<JsonReport>()
 }
 
 /// A scimulate run: every scenario run as every IdP, its verdicts and its exchanges.

@@ -33,12 +33,22 @@ pub use progress::Progress;
 use std::io::{self, Write};
 use std::path::Path;
 
+/// The JSON Schema (draft 2020-12) of a report written with serde: what it serializes, so a
+/// field always written is `required`.
+pub(crate) fn schema_of<T: schemars::JsonSchema>() -> serde_json::Value {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed over.
 ///
 /// CI picks reports up after the run, sometimes while a previous step's file is still there: a
 /// reader must see the old report or the new one, never half of one. The parent directory is
 /// created if missing (`--json out/report.json` on a fresh checkout).
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
