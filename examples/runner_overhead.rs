@@ -6,8 +6,9 @@
 //! elapsed times (the time spent waiting on the target), and
 //!   overhead per exchange = (wall - sum of elapsed) / exchanges,
 //! then a `summary` line with the median and best overhead. The wall time includes the
-//! runner's probe of the target (one request that is not an exchange), the per-run set-up and
-//! the judging of every response; it excludes process start-up and the reports.
+//! runner's preflight of the target (its three discovery requests, which are not scenario
+//! exchanges), the per-run set-up and the judging of every response; it excludes process
+//! start-up and the reports.
 //!
 //! Usage: SCIMULATE_TOKEN=T cargo run --release --example runner_overhead --
 //!            --target URL [--rounds N] [PATHS...]          (used by scripts/bench-runner.sh)
@@ -111,6 +112,7 @@ async fn main() -> ExitCode {
             no_proxy: false,
         }),
         settings: RunSettings {
+            gate: Default::default(),
             idp: Default::default(),
             profile: None,
             keep: false,

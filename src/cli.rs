@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scimulate::report;
+use scimulate::runner::area::Gate;
 use scimulate::runner::execute::RunSettings;
 use scimulate::runner::idp_steps::{self, IdpOptions};
 use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
@@ -180,9 +181,15 @@ pub struct RunArgs {
     /// the default is a virtual clock on which waits, back-offs and cycles cost nothing.
     #[arg(long)]
     real_clock: bool,
-    /// SHOULD failures fail the run too.
+    /// SHOULD failures, and IdP checks resting on reports or inference rather than the vendor's
+    /// documentation, fail the run too.
     #[arg(long)]
     strict: bool,
+    /// The areas whose failures decide the exit code, comma-separated: rfc, idp (every IdP
+    /// profile), okta, okta-aiw, entra, entra-compliant, jumpcloud, lockdown, application.
+    /// Every area is reported either way. Default: all.
+    #[arg(long, value_name = "AREA,...", value_parser = parse_gate)]
+    gate: Option<Gate>,
     /// Directory of approved snapshots (default: `snapshots` with the embedded server, none
     /// with --target).
     #[arg(long, value_name = "DIR")]
@@ -442,6 +449,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         settings: RunSettings {
             keep: args.keep,
             strict: args.strict,
+            gate: args.gate.clone().unwrap_or_default(),
             snapshots,
             snapshot_mode: snapshot_mode(&args),
             profile,
@@ -487,4 +495,8 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(EXIT_SETUP);
     }
     ExitCode::from(report.exit_code())
+}
+
+fn parse_gate(list: &str) -> Result<Gate, String> {
+    Gate::parse(list).map_err(|error| error.to_string())
 }

@@ -53,9 +53,8 @@ fn the_schema_describes_every_step_kind() {
 #[test]
 fn committed_scenarios_validate() {
     let dir = repo_root().join("scenarios");
-    if !dir.is_dir() {
-        return;
-    }
+    // A missing folder is a broken checkout, not an empty catalogue that trivially validates.
+    assert!(dir.is_dir(), "{} is missing", dir.display());
 
     let (_, problems) = validate(&[PathBuf::from(&dir)]);
 

@@ -46,6 +46,7 @@ fn trial(planned: Planned, root: PathBuf) -> Trial {
                 idp: Default::default(),
                 profile: None,
                 keep: false,
+                gate: Default::default(),
                 strict: true,
                 snapshots: Some(root.join("snapshots")),
                 snapshot_mode: mode(),

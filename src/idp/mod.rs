@@ -14,6 +14,7 @@
 pub mod directory;
 pub mod encode;
 pub mod entra;
+pub mod evidence;
 pub mod jumpcloud;
 pub mod okta;
 #[cfg(test)]

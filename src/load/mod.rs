@@ -32,8 +32,9 @@ use std::time::{Duration, Instant};
 use crate::idp::entra::{Dialect, GALLERY_RATE};
 use crate::idp::okta::{Okta, OktaFlavour};
 use crate::idp::wire::{Wire, WireRequest};
+use crate::runner::preflight::service_provider_config;
 use crate::runner::transport::Transport;
-use crate::runner::{SetupError, TargetChoice, embedded_target, probe};
+use crate::runner::{SetupError, TargetChoice, embedded_target};
 
 use direct::DirectConnection;
 use entra::EntraCycle;
@@ -258,7 +259,9 @@ pub async fn run(
     };
     let title_case = config.plan.title_case_headers();
     let transport = Transport::with_header_case(target.clone(), title_case)?;
-    probe(&transport).await?;
+    // The preflight's first request: a target that refuses the credential, has nothing at this
+    // base URL or is not a SCIM server stops the run here (exit 3), not after 100,000 failures.
+    service_provider_config(&transport).await?;
     // Plain HTTP not through a proxy: workers use connections of their own.
     let direct = transport.proxy().is_none();
     let (workers, rate) = match config.pace {

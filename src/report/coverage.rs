@@ -1,4 +1,5 @@
-//! Coverage: how many of the requirements a run judged held, failed, were waived or skipped,
+//! Coverage: how many of the requirements a run judged held, failed, were waived, skipped or
+//! blocked (not evaluated),
 //! per level and per source section (an RFC section, a research note section, a seed).
 //!
 //! A requirement is a check id: a check that runs in several scenarios or as several IdPs is
@@ -15,6 +16,8 @@ use crate::scenario::model::Level;
 pub enum Standing {
     Held,
     Skipped,
+    /// Not evaluated: an earlier step's failure kept it from being judged.
+    Blocked,
     Waived,
     Failed,
 }
@@ -26,6 +29,7 @@ pub struct Counts {
     pub failed: usize,
     pub waived: usize,
     pub skipped: usize,
+    pub blocked: usize,
 }
 
 impl Counts {
@@ -35,11 +39,12 @@ impl Counts {
             Standing::Failed => &mut self.failed,
             Standing::Waived => &mut self.waived,
             Standing::Skipped => &mut self.skipped,
+            Standing::Blocked => &mut self.blocked,
         } += 1;
     }
 
     pub fn total(&self) -> usize {
-        self.held + self.failed + self.waived + self.skipped
+        self.held + self.failed + self.waived + self.skipped + self.blocked
     }
 }
 
@@ -55,6 +60,7 @@ fn standing(outcome: &Outcome) -> Standing {
     match outcome {
         Outcome::Passed => Standing::Held,
         Outcome::Skipped { .. } => Standing::Skipped,
+        Outcome::Blocked { .. } => Standing::Blocked,
         Outcome::Waived { .. } => Standing::Waived,
         Outcome::Failed { .. } | Outcome::Error { .. } => Standing::Failed,
     }
@@ -77,7 +83,7 @@ fn section(source: Option<&str>) -> String {
 impl Coverage {
     pub fn of(report: &RunReport) -> Coverage {
         // Per check id: its level, section, and the worst standing of its verdicts (failed
-        // over waived over skipped over held).
+        // over waived over blocked over skipped over held).
         let mut requirements: BTreeMap<&str, (Level, String, Standing)> = BTreeMap::new();
         for verdict in report.scenarios.iter().flat_map(|run| &run.verdicts) {
             let standing = standing(&verdict.outcome);

@@ -4,15 +4,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::runner::exchange::{Exchange, RecordedRequest, RecordedResponse};
-use crate::runner::outcome::{CheckId, Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict};
+use crate::runner::outcome::{
+    Blocker, CheckId, Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict,
+};
 use crate::scenario::model::{IdpName, Level};
 
 pub fn check(id: &str, level: Level, source: Option<&str>) -> CheckId {
-    CheckId {
-        id: id.to_owned(),
-        level,
-        source: source.map(str::to_owned),
-    }
+    CheckId::new(id, level, source.map(str::to_owned))
 }
 
 pub fn verdict(
@@ -84,7 +82,6 @@ pub fn run(idp: IdpName, scenario: &str) -> ScenarioRun {
         verdicts: Vec::new(),
         exchanges: Vec::new(),
         snapshot: SnapshotOutcome::NotTaken,
-        stopped_at: None,
         error: None,
         elapsed: Duration::ZERO,
     }
@@ -131,7 +128,7 @@ pub fn passing() -> ScenarioRun {
     run
 }
 
-/// A blocking MUST failure that stopped its scenario.
+/// A blocking MUST failure, and the check it kept from being evaluated.
 pub fn failing_must() -> ScenarioRun {
     let mut run = run(IdpName::Okta, "create-user");
     run.exchanges = vec![exchange(
@@ -157,7 +154,23 @@ pub fn failing_must() -> ScenarioRun {
             Some(0),
         ),
     ];
-    run.stopped_at = Some(0);
+    run.verdicts.push(verdict(
+        check(
+            "rfc7644.3.4.1.get-by-id",
+            Level::Must,
+            Some("RFC 7644 §3.4.1"),
+        ),
+        Outcome::Blocked {
+            by: Blocker {
+                step: 0,
+                label: "POST /Users".to_owned(),
+                why: "failed: capture `id`: nothing at `/id`".to_owned(),
+            },
+        },
+        1,
+        "GET /Users/{{id}}",
+        None,
+    ));
     run
 }
 
@@ -243,7 +256,9 @@ pub fn report() -> RunReport {
     RunReport {
         target: "http://localhost:8080/scim/v2".to_owned(),
         strict: false,
+        gate: crate::runner::area::Gate::all(),
         insecure: false,
+        discovery: None,
         scenarios: vec![
             passing(),
             failing_must(),
@@ -261,7 +276,9 @@ pub fn green_report() -> RunReport {
     RunReport {
         target: "embedded".to_owned(),
         strict: false,
+        gate: crate::runner::area::Gate::all(),
         insecure: false,
+        discovery: None,
         scenarios: vec![passing()],
         elapsed: Duration::ZERO,
     }

@@ -11,8 +11,11 @@
 //!   body), or an error outside any check (`<error>`, `type` = `scenario.error`). The body lists
 //!   every blocking failure with its reasons and exchange, the snapshot outcome and the error;
 //! - failed checks that do not fail the run (SHOULD without `--strict`, INFO) leave the test
-//!   case green and are listed at the top of its `<system-out>`, which then carries the whole
-//!   transcript of the scenario's exchanges, as recorded (credentials already redacted).
+//!   case green and are listed at the top of its `<system-out>`, together with blocked checks
+//!   (not evaluated, with the earlier step that kept them from it), which then carries the
+//!   whole transcript of the scenario's exchanges, as recorded (credentials already redacted);
+//! - a scenario whose every check was skipped (a feature the target does not advertise) is a
+//!   `<skipped>` test case with the reason.
 
 use std::io;
 use std::path::Path;
@@ -59,8 +62,16 @@ fn test_case(run: &ScenarioRun, strict: bool) -> TestCase {
         .iter()
         .filter(|v| !v.outcome.is_pass() && !v.is_blocking_failure(strict))
         .collect();
+    let all_skipped = run.all_skipped();
 
-    let status = if run.passed(strict) {
+    let status = if run.passed(strict) && all_skipped {
+        // A scenario whose every check was skipped was not tested: JUnit's own word for it.
+        let mut status = TestCaseStatus::skipped();
+        if let Some(Outcome::Skipped { reason }) = run.verdicts.first().map(|v| &v.outcome) {
+            status.set_message(reason.as_str());
+        }
+        status
+    } else if run.passed(strict) {
         TestCaseStatus::success()
     } else {
         let (kind, ty, message) = if let Some(error) = &run.error {
@@ -73,7 +84,10 @@ fn test_case(run: &ScenarioRun, strict: bool) -> TestCase {
             let message = match &first.outcome {
                 Outcome::Failed { reasons } => reasons.first().cloned().unwrap_or_default(),
                 Outcome::Error { message } => message.clone(),
-                Outcome::Passed | Outcome::Waived { .. } | Outcome::Skipped { .. } => String::new(),
+                Outcome::Passed
+                | Outcome::Waived { .. }
+                | Outcome::Skipped { .. }
+                | Outcome::Blocked { .. } => String::new(),
             };
             (NonSuccessKind::Failure, first.check.id.clone(), message)
         } else {
@@ -110,7 +124,7 @@ fn test_case(run: &ScenarioRun, strict: bool) -> TestCase {
     case.set_assertions(run.verdicts.len());
     let mut out = String::new();
     if !warnings.is_empty() {
-        out.push_str("failed checks that do not fail the run:\n");
+        out.push_str("checks that do not fail the run (warnings, blocked, skipped):\n");
         out.push_str(&human::verdicts_text(run, warnings, strict));
         out.push('\n');
     }
@@ -216,7 +230,7 @@ case scimulate.jumpcloud user-lifecycle 0.000 ['failure'] [('snapshot.missing', 
         // Assert
         assert!(!xml.contains("<failure"));
         assert!(xml.contains(
-            "<system-out>failed checks that do not fail the run:\nWARN rfc7644.3.14.etag (SHOULD)"
+            "<system-out>checks that do not fail the run (warnings, blocked, skipped):\nWARN rfc7644.3.14.etag (SHOULD)"
         ));
         assert!(xml.contains("exchange #1 (step 1, 0.00s)\n  &gt; GET /Users/u1\n"));
     }

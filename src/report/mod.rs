@@ -121,7 +121,9 @@ mod tests {
         let junit = to_junit(&report);
 
         // Assert
-        for text in &human {
+        // Verbosity 0 shows exchanges compactly (no headers, bodies on one line).
+        assert!(human[0].contains("> {\"userName\":\"bjensen\",\"password\":\"<redacted>\"}\n"));
+        for text in &human[1..] {
             assert!(text.contains("> authorization: Bearer <redacted>\n"));
             assert!(text.contains(">   \"password\": \"<redacted>\"\n"));
             assert!(text.contains("< set-cookie: session=<redacted>\n"));

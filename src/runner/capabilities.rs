@@ -17,7 +17,7 @@ use super::exchange::Exchange;
 use super::outcome::{CheckId, Outcome, ScenarioRun, Verdict};
 use super::select::Planned;
 use super::transport::{Outgoing, Transport};
-use crate::scenario::model::{CheckSpec, Feature, Level, Scenario, Step};
+use crate::scenario::model::{Feature, Level, Scenario, Step};
 
 const SOURCE: &str = "RFC 7643 §5";
 
@@ -58,27 +58,10 @@ pub async fn advertised(transport: &Transport) -> (BTreeSet<Feature>, Exchange) 
 /// Every check a scenario's steps declare, as written (request checks, their JSON assertions'
 /// own checks, and the default id of a request step without one).
 pub fn declared_checks(scenario: &Scenario) -> Vec<CheckId> {
-    let resolve = |spec: &CheckSpec| CheckId {
-        id: spec.id.clone(),
-        level: spec.level,
-        source: spec.source.clone().or_else(|| scenario.source.clone()),
-    };
     let mut checks = Vec::new();
     for (index, step) in scenario.steps.iter().enumerate() {
         if let Step::Request(request) = step {
-            checks.push(match &request.check {
-                Some(spec) => resolve(spec),
-                None => CheckId {
-                    id: format!("{}.step-{}", scenario.name, index + 1),
-                    level: Level::default(),
-                    source: scenario.source.clone(),
-                },
-            });
-            for assertion in request.expect.iter().flat_map(|e| &e.json) {
-                if let Some(spec) = &assertion.check {
-                    checks.push(resolve(spec));
-                }
-            }
+            checks.extend(CheckId::of_request(request, scenario, index));
         }
     }
     checks
@@ -129,14 +112,14 @@ pub fn advertisement_verdict(feature: Feature, verdicts: &[Verdict]) -> Verdict 
         }
     };
     Verdict {
-        check: CheckId {
-            id: format!(
+        check: CheckId::new(
+            format!(
                 "rfc7643.5.advertised-{}-works",
                 feature.attribute().to_ascii_lowercase()
             ),
-            level: Level::Must,
-            source: Some(SOURCE.to_owned()),
-        },
+            Level::Must,
+            Some(SOURCE.to_owned()),
+        ),
         outcome,
         step: verdicts.last().map_or(0, |v| v.step),
         step_name: format!("ServiceProviderConfig: {}", feature.attribute()),

@@ -154,7 +154,6 @@ pub async fn run(
     StepResult {
         verdicts: verdicts(report, context, step, first_exchange),
         // Entra goes on after a failure (it escrows the object): so does the scenario.
-        stop: false,
     }
 }
 
@@ -201,7 +200,6 @@ pub async fn wait(
             .into_iter()
             .map(|check| to_verdict(check, context.index, &name, 0))
             .collect(),
-        stop: false,
     }
 }
 
@@ -218,16 +216,12 @@ fn expect_job(
     context: &StepContext<'_>,
 ) -> StepResult {
     let check = match &expect.check {
-        Some(spec) => CheckId {
-            id: spec.id.clone(),
-            level: spec.level,
-            source: spec.source.clone(),
-        },
-        None => CheckId {
-            id: "entra.job.state".to_owned(),
-            level: Level::IdpRequired,
-            source: Some("research/entra_jumpcloud.md A9".to_owned()),
-        },
+        Some(spec) => CheckId::declared(spec, None),
+        None => CheckId::new(
+            "entra.job.state",
+            Level::IdpRequired,
+            Some("research/entra_jumpcloud.md A9".to_owned()),
+        ),
     };
     let mut reasons = Vec::new();
     if let Some(wanted) = expect.quarantined {
@@ -262,9 +256,7 @@ fn expect_job(
         step_name: super::idp_steps::step_label(step),
         exchange: None,
     };
-    let stop = verdict.is_blocking_failure(context.strict);
     StepResult {
         verdicts: vec![verdict],
-        stop,
     }
 }

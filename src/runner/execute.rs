@@ -1,5 +1,9 @@
-//! Running one scenario as one IdP: steps in order, verdicts as they come, a blocking failure
-//! stops the scenario, cleanup at the end, then the snapshot comparison.
+//! Running one scenario as one IdP: steps in order, verdicts as they come, cleanup at the end,
+//! then the snapshot comparison.
+//!
+//! A failed step does not stop the scenario: every later step still runs, so one early failure
+//! cannot hide the findings after it. A step that needs what a failed step did not produce is
+//! blocked instead ([`super::prerequisite`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,11 +18,12 @@ use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, is_app_step,
 use super::lockdown_steps;
 use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
 use super::ownership::Ownership;
+use super::prerequisite::{Prerequisites, failure_of_step};
 use super::select::Planned;
-use super::template::Vars;
+use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
-use crate::scenario::model::{Capture, CheckSpec, RequestStep, Scenario, Step};
+use crate::scenario::model::{Capture, RequestStep, Scenario, Step};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
 /// How a run treats what it finds.
@@ -28,6 +33,8 @@ pub struct RunSettings {
     pub keep: bool,
     /// SHOULD failures fail the run.
     pub strict: bool,
+    /// The areas whose failures decide the exit code (`--gate`).
+    pub gate: super::area::Gate,
     /// Where approved snapshots live; `None`: no comparison.
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: SnapshotMode,
@@ -38,19 +45,14 @@ pub struct RunSettings {
     pub profile: Option<std::sync::Arc<crate::target::TargetProfile>>,
 }
 
-fn resolve_check(spec: Option<&CheckSpec>, scenario: &Scenario, step: usize) -> CheckId {
-    match spec {
-        Some(spec) => CheckId {
-            id: spec.id.clone(),
-            level: spec.level,
-            source: spec.source.clone().or_else(|| scenario.source.clone()),
-        },
-        None => CheckId {
-            id: format!("{}.step-{}", scenario.name, step + 1),
-            level: Default::default(),
-            source: scenario.source.clone(),
-        },
-    }
+/// Why a request step's request could not be built.
+#[derive(Debug, thiserror::Error)]
+enum BuildError {
+    /// A `{{name}}` with no value: an earlier step may not have produced it.
+    #[error(transparent)]
+    Undefined(#[from] Undefined),
+    #[error("{0}")]
+    Other(String),
 }
 
 /// The request a step sends, with variables substituted.
@@ -59,33 +61,31 @@ fn build(
     vars: &Vars,
     scenario_dir: &Path,
     templates: Option<&BTreeMap<String, Value>>,
-) -> Result<Outgoing, String> {
-    let path = vars.substitute(&request.path).map_err(|e| e.to_string())?;
+) -> Result<Outgoing, BuildError> {
+    let path = vars.substitute(&request.path)?;
     let mut headers = Vec::with_capacity(request.headers.len() + 2);
     for (name, value) in &request.headers {
-        let value = vars.substitute(value).map_err(|e| e.to_string())?;
+        let value = vars.substitute(value)?;
         headers.push((name.to_ascii_lowercase(), value));
     }
     let body = match (&request.body, &request.body_file) {
         (Some(body), _) => {
-            let mut body = vars.substitute_json(body).map_err(|e| e.to_string())?;
+            let mut body = vars.substitute_json(body)?;
             if let Some(template) = templates.and_then(|t| template_for(t, &request.method, &path))
             {
-                let template = vars.substitute_json(template).map_err(|e| e.to_string())?;
+                let template = vars.substitute_json(template)?;
                 fill_from(&mut body, &template);
             }
-            serde_json::to_vec(&body).map_err(|e| e.to_string())?
+            serde_json::to_vec(&body).map_err(|e| BuildError::Other(e.to_string()))?
         }
         (None, Some(file)) => {
             let path = scenario_dir.join(file);
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("cannot read body_file {}: {e}", path.display()))?;
+            let bytes = std::fs::read(&path).map_err(|e| {
+                BuildError::Other(format!("cannot read body_file {}: {e}", path.display()))
+            })?;
             // Byte for byte, except `{{var}}`; a file that is not UTF-8 is sent untouched.
             match String::from_utf8(bytes) {
-                Ok(text) => vars
-                    .substitute(&text)
-                    .map_err(|e| e.to_string())?
-                    .into_bytes(),
+                Ok(text) => vars.substitute(&text)?.into_bytes(),
                 Err(not_text) => not_text.into_bytes(),
             }
         }
@@ -116,6 +116,9 @@ fn capture(
 ) -> Vec<String> {
     let mut reasons = Vec::new();
     let Some(response) = &exchange.response else {
+        for name in captures.keys() {
+            vars.unset(name);
+        }
         return reasons;
     };
     let mut json: Option<Result<Value, String>> = None;
@@ -123,13 +126,17 @@ fn capture(
         match capture {
             Capture::Header { header } => match response.header(header) {
                 Some(value) => vars.set(name.clone(), value),
-                None => reasons.push(format!("capture `{name}`: no `{header}` header")),
+                None => {
+                    vars.unset(name);
+                    reasons.push(format!("capture `{name}`: no `{header}` header"))
+                }
             },
             Capture::Pointer(pointer) => {
                 let body = json.get_or_insert_with(|| body_json(response));
                 let found = match body {
                     Ok(body) => body.pointer(pointer),
                     Err(reason) => {
+                        vars.unset(name);
                         reasons.push(format!("capture `{name}`: {reason}"));
                         continue;
                     }
@@ -137,6 +144,7 @@ fn capture(
                 match found {
                     Some(Value::String(text)) => vars.set(name.clone(), text.clone()),
                     Some(Value::Null) | None => {
+                        vars.unset(name);
                         reasons.push(format!("capture `{name}`: nothing at `{pointer}`"))
                     }
                     Some(other) => vars.set(name.clone(), other.to_string()),
@@ -221,10 +229,13 @@ async fn run_steps(
     let mut verdicts: Vec<Verdict> = Vec::new();
     let mut points: Vec<SnapshotPoint> = Vec::new();
     let mut since_snapshot = exchanges.len();
-    let mut stopped_at = None;
+    // A failed step does not end the scenario: what later steps need from it is tracked, and a
+    // step that needs what was not produced is blocked, not failed.
+    let mut prerequisites = Prerequisites::default();
 
     for (index, step) in scenario.steps.iter().enumerate() {
-        let request = match step {
+        let first_exchange = exchanges.len();
+        let (step_verdicts, unproduced) = match step {
             Step::Snapshot(name) => {
                 points.push(SnapshotPoint {
                     name: name.clone(),
@@ -233,48 +244,57 @@ async fn run_steps(
                 since_snapshot = exchanges.len();
                 continue;
             }
-            Step::Request(request) => request,
+            Step::Request(request) => {
+                let mut wire = RequestWire {
+                    transport,
+                    ownership: &mut ownership,
+                    exchanges: &mut exchanges,
+                    prefix: &prefix,
+                    scenario_dir: &scenario_dir,
+                    templates: settings.profile.as_ref().map(|p| &p.templates),
+                };
+                let context = RequestContext {
+                    scenario,
+                    index,
+                    prerequisites: &prerequisites,
+                };
+                request_step(request, &context, &mut vars, &mut wire).await
+            }
             app_step if is_app_step(app_step) => {
+                let mut verdicts = Vec::new();
                 if app.is_none()
                     && let Some(profile) = &settings.profile
                 {
                     match AppClient::new(profile.clone(), transport) {
                         Ok(client) => app = Some(client),
-                        Err(message) => {
-                            verdicts.push(Verdict {
-                                check: resolve_check(None, scenario, index),
-                                outcome: Outcome::Error { message },
-                                step: index,
-                                step_name: super::idp_steps::step_label(app_step),
-                                exchange: None,
-                            });
-                            stopped_at = Some(index);
-                            break;
-                        }
+                        Err(message) => verdicts.push(Verdict {
+                            check: CheckId::resolve(None, scenario, index),
+                            outcome: Outcome::Error { message },
+                            step: index,
+                            step_name: super::idp_steps::step_label(app_step),
+                            exchange: None,
+                        }),
                     }
                 }
-                let context = StepContext {
-                    index,
-                    vars: &vars.clone(),
-                    default_check: resolve_check(None, scenario, index),
-                    strict: settings.strict,
-                };
-                let result = lockdown_steps::run(
-                    app_step,
-                    &context,
-                    app.as_mut(),
-                    &idp_state.directory,
-                    &mut vars,
-                    &mut exchanges,
-                    &mut ownership,
-                )
-                .await;
-                verdicts.extend(result.verdicts);
-                if result.stop {
-                    stopped_at = Some(index);
-                    break;
+                if verdicts.is_empty() {
+                    let context = StepContext {
+                        index,
+                        vars: &vars.clone(),
+                        default_check: CheckId::resolve(None, scenario, index),
+                    };
+                    let result = lockdown_steps::run(
+                        app_step,
+                        &context,
+                        app.as_mut(),
+                        &idp_state.directory,
+                        &mut vars,
+                        &mut exchanges,
+                        &mut ownership,
+                    )
+                    .await;
+                    verdicts = result.verdicts;
                 }
-                continue;
+                (verdicts, Vec::new())
             }
             idp_step => {
                 let wire = StepWire {
@@ -291,126 +311,27 @@ async fn run_steps(
                 let context = StepContext {
                     index,
                     vars: &vars,
-                    default_check: resolve_check(None, scenario, index),
-                    strict: settings.strict,
+                    default_check: CheckId::resolve(None, scenario, index),
                 };
                 let result = run_idp_step(idp_step, context, &mut idp_state, wire).await;
-                verdicts.extend(result.verdicts);
-                if result.stop {
-                    stopped_at = Some(index);
-                    break;
-                }
-                continue;
+                (result.verdicts, Vec::new())
             }
         };
-        let step_name = request
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", request.method.to_ascii_uppercase(), request.path));
-        let check = resolve_check(request.check.as_ref(), scenario, index);
-        let verdict = |check: CheckId, outcome: Outcome, exchange: Option<usize>| Verdict {
-            check,
-            outcome,
-            step: index,
-            step_name: step_name.clone(),
-            exchange,
-        };
-        let templates = settings.profile.as_ref().map(|p| &p.templates);
-        let outgoing = build(request, &vars, &scenario_dir, templates)
-            .and_then(|o| ownership.permits(&o.method, &o.path, &prefix).map(|()| o))
-            .and_then(|o| {
-                ownership
-                    .permits_bulk(&o.method, &o.path, &o.body, &prefix)
-                    .map(|()| o)
-            });
-        let outgoing = match outgoing {
-            Ok(outgoing) => outgoing,
-            Err(message) => {
-                verdicts.push(verdict(check, Outcome::Error { message }, None));
-                stopped_at = Some(index);
-                break;
-            }
-        };
-        let exchange = transport.send(&outgoing, Some(index)).await;
-        ownership.observe(&exchange);
-        exchanges.push(exchange);
-        let exchange_index = exchanges.len() - 1;
-        let exchange = &exchanges[exchange_index];
-        let Some(response) = &exchange.response else {
-            let message = exchange
-                .error
-                .clone()
-                .unwrap_or_else(|| "no response".to_owned());
-            verdicts.push(verdict(
-                check,
-                Outcome::Error { message },
-                Some(exchange_index),
-            ));
-            stopped_at = Some(index);
-            break;
-        };
-        let mut step_verdicts = Vec::new();
-        let judged = match &request.expect {
-            Some(expect) => judge(expect, response, &vars),
-            None => Ok(Vec::new()),
-        };
-        let mut reasons = match judged {
-            Ok(reasons) => reasons,
-            Err(undefined) => {
-                let outcome = Outcome::Error {
-                    message: undefined.to_string(),
-                };
-                verdicts.push(verdict(check, outcome, Some(exchange_index)));
-                stopped_at = Some(index);
-                break;
-            }
-        };
-        // Assertions with a check of their own are verdicts of their own.
-        if let Some(expect) = &request.expect {
-            for assertion in &expect.json {
-                let Some(spec) = &assertion.check else {
-                    continue;
-                };
-                let own = resolve_check(Some(spec), scenario, index);
-                let outcome = match body_json(response) {
-                    Err(reason) => Outcome::Failed {
-                        reasons: vec![reason],
-                    },
-                    Ok(json) => match assert_json(assertion, &json, &vars) {
-                        Ok(None) => Outcome::Passed,
-                        Ok(Some(reason)) => Outcome::Failed {
-                            reasons: vec![reason],
-                        },
-                        Err(undefined) => Outcome::Error {
-                            message: undefined.to_string(),
-                        },
-                    },
-                };
-                step_verdicts.push(verdict(own, outcome, Some(exchange_index)));
-            }
+        let mut step_verdicts = step_verdicts;
+        let sent = &exchanges[first_exchange..];
+        if sent.is_empty() {
+            // A step that could not start (the IdP holds no id for the user, no application
+            // client) after an earlier failure is blocked by that failure.
+            block_unstarted(&mut step_verdicts, &prerequisites);
         }
-        let capture_failures = capture(&request.capture, exchange, &mut vars);
-        // A failed capture leaves later steps without their variables, at any level.
-        let capture_failed = !capture_failures.is_empty();
-        reasons.extend(capture_failures);
-        let has_own_verdict = request.expect.is_some() || !request.capture.is_empty();
-        if has_own_verdict {
-            let outcome = if reasons.is_empty() {
-                Outcome::Passed
-            } else {
-                Outcome::Failed { reasons }
-            };
-            step_verdicts.insert(0, verdict(check, outcome, Some(exchange_index)));
+        let label = step_verdicts
+            .first()
+            .map(|v| v.step_name.clone())
+            .unwrap_or_default();
+        if let Some(failure) = failure_of_step(index, &label, &step_verdicts, sent) {
+            prerequisites.failed(failure, unproduced);
         }
-        let blocked = capture_failed
-            || step_verdicts
-                .iter()
-                .any(|v| v.is_blocking_failure(settings.strict));
         verdicts.extend(step_verdicts);
-        if blocked {
-            stopped_at = Some(index);
-            break;
-        }
     }
 
     let mut error = None;
@@ -493,6 +414,10 @@ async fn run_steps(
                 *waiver = scrubber.text(waiver);
             }
             Outcome::Skipped { reason } => *reason = scrubber.text(reason),
+            Outcome::Blocked { by } => {
+                by.label = scrubber.text(&by.label);
+                by.why = scrubber.text(&by.why);
+            }
         }
     }
     let error = error.map(|e| scrubber.text(&e));
@@ -501,10 +426,201 @@ async fn run_steps(
         verdicts,
         exchanges,
         snapshot,
-        stopped_at,
         error,
         elapsed: started.elapsed(),
         ..ScenarioRun::of(planned)
+    }
+}
+
+/// What a request step sends through, and where it records and checks what it sends.
+struct RequestWire<'a> {
+    transport: &'a Transport,
+    ownership: &'a mut Ownership,
+    exchanges: &'a mut Vec<Exchange>,
+    prefix: &'a str,
+    scenario_dir: &'a Path,
+    templates: Option<&'a BTreeMap<String, Value>>,
+}
+
+/// Where a request step runs: its scenario, its place, and what earlier steps left undone.
+struct RequestContext<'a> {
+    scenario: &'a Scenario,
+    index: usize,
+    prerequisites: &'a Prerequisites,
+}
+
+/// Runs one request step: its verdicts, and the variables it should have captured and did not.
+async fn request_step(
+    request: &RequestStep,
+    context: &RequestContext<'_>,
+    vars: &mut Vars,
+    wire: &mut RequestWire<'_>,
+) -> (Vec<Verdict>, Vec<String>) {
+    let index = context.index;
+    let step_name = request
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", request.method.to_ascii_uppercase(), request.path));
+    let verdict = |check: CheckId, outcome: Outcome, exchange: Option<usize>| Verdict {
+        check,
+        outcome,
+        step: index,
+        step_name: step_name.clone(),
+        exchange,
+    };
+    let all_captures = || -> Vec<String> { request.capture.keys().cloned().collect() };
+    // A variable an earlier failed step did not produce blocks every check of the step.
+    let blocked = |undefined: &Undefined, exchange: Option<usize>| {
+        let by = context.prerequisites.unproduced(&undefined.name)?;
+        Some(
+            CheckId::of_request(request, context.scenario, index)
+                .into_iter()
+                .map(|check| verdict(check, Outcome::Blocked { by: by.clone() }, exchange))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let check = CheckId::resolve(request.check.as_ref(), context.scenario, index);
+    let prefix = wire.prefix;
+    let outgoing = build(request, vars, wire.scenario_dir, wire.templates).and_then(|o| {
+        wire.ownership
+            .permits(&o.method, &o.path, prefix)
+            .and_then(|()| {
+                wire.ownership
+                    .permits_bulk(&o.method, &o.path, &o.body, prefix)
+            })
+            .map(|()| o)
+            .map_err(BuildError::Other)
+    });
+    let outgoing = match outgoing {
+        Ok(outgoing) => outgoing,
+        Err(BuildError::Undefined(undefined)) => {
+            for name in request.capture.keys() {
+                vars.unset(name);
+            }
+            return match blocked(&undefined, None) {
+                Some(verdicts) => (verdicts, all_captures()),
+                None => {
+                    let message = undefined.to_string();
+                    (
+                        vec![verdict(check, Outcome::Error { message }, None)],
+                        all_captures(),
+                    )
+                }
+            };
+        }
+        Err(BuildError::Other(message)) => {
+            for name in request.capture.keys() {
+                vars.unset(name);
+            }
+            return (
+                vec![verdict(check, Outcome::Error { message }, None)],
+                all_captures(),
+            );
+        }
+    };
+    let exchange = wire.transport.send(&outgoing, Some(index)).await;
+    wire.ownership.observe(&exchange);
+    wire.exchanges.push(exchange);
+    let exchange_index = wire.exchanges.len() - 1;
+    let exchange = &wire.exchanges[exchange_index];
+    let Some(response) = &exchange.response else {
+        let message = exchange
+            .error
+            .clone()
+            .unwrap_or_else(|| "no response".to_owned());
+        for name in request.capture.keys() {
+            vars.unset(name);
+        }
+        return (
+            vec![verdict(
+                check,
+                Outcome::Error { message },
+                Some(exchange_index),
+            )],
+            all_captures(),
+        );
+    };
+    let mut step_verdicts = Vec::new();
+    let judged = match &request.expect {
+        Some(expect) => judge(expect, response, vars),
+        None => Ok(Vec::new()),
+    };
+    let mut reasons = match judged {
+        Ok(reasons) => reasons,
+        Err(undefined) => {
+            for name in request.capture.keys() {
+                vars.unset(name);
+            }
+            return match blocked(&undefined, Some(exchange_index)) {
+                Some(verdicts) => (verdicts, all_captures()),
+                None => {
+                    let outcome = Outcome::Error {
+                        message: undefined.to_string(),
+                    };
+                    (
+                        vec![verdict(check, outcome, Some(exchange_index))],
+                        all_captures(),
+                    )
+                }
+            };
+        }
+    };
+    // Assertions with a check of their own are verdicts of their own.
+    if let Some(expect) = &request.expect {
+        for assertion in &expect.json {
+            let Some(spec) = &assertion.check else {
+                continue;
+            };
+            let own = CheckId::resolve(Some(spec), context.scenario, index);
+            let outcome = match body_json(response) {
+                Err(reason) => Outcome::Failed {
+                    reasons: vec![reason],
+                },
+                Ok(json) => match assert_json(assertion, &json, vars) {
+                    Ok(None) => Outcome::Passed,
+                    Ok(Some(reason)) => Outcome::Failed {
+                        reasons: vec![reason],
+                    },
+                    Err(undefined) => match context.prerequisites.unproduced(&undefined.name) {
+                        Some(by) => Outcome::Blocked { by: by.clone() },
+                        None => Outcome::Error {
+                            message: undefined.to_string(),
+                        },
+                    },
+                },
+            };
+            step_verdicts.push(verdict(own, outcome, Some(exchange_index)));
+        }
+    }
+    reasons.extend(capture(&request.capture, exchange, vars));
+    let unproduced: Vec<String> = request
+        .capture
+        .keys()
+        .filter(|name| vars.get(name).is_none())
+        .cloned()
+        .collect();
+    if request.expect.is_some() || !request.capture.is_empty() {
+        let outcome = if reasons.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed { reasons }
+        };
+        step_verdicts.insert(0, verdict(check, outcome, Some(exchange_index)));
+    }
+    (step_verdicts, unproduced)
+}
+
+/// A step that sent nothing and could not be evaluated, after an earlier step failed: the
+/// earlier failure is why (the user it would act on was never provisioned), so its checks are
+/// blocked by it instead of erring.
+fn block_unstarted(verdicts: &mut [Verdict], prerequisites: &Prerequisites) {
+    let Some(by) = prerequisites.last_failure() else {
+        return;
+    };
+    for verdict in verdicts.iter_mut() {
+        if matches!(verdict.outcome, Outcome::Error { .. }) && verdict.exchange.is_none() {
+            verdict.outcome = Outcome::Blocked { by: by.clone() };
+        }
     }
 }
 
@@ -620,11 +736,7 @@ mod waiver_tests {
 
     fn failing() -> Verdict {
         Verdict {
-            check: CheckId {
-                id: "rfc7644.3.14.etag-header".into(),
-                level: Level::Should,
-                source: None,
-            },
+            check: CheckId::new("rfc7644.3.14.etag-header", Level::Should, None),
             outcome: Outcome::Failed {
                 reasons: vec!["no ETag".into()],
             },

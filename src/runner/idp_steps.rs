@@ -276,8 +276,6 @@ impl IdpState {
 /// What an IdP step came to.
 pub struct StepResult {
     pub verdicts: Vec<Verdict>,
-    /// A blocking problem: the scenario stops.
-    pub stop: bool,
 }
 
 pub fn to_verdict(check: IdpCheck, step: usize, step_name: &str, first_exchange: usize) -> Verdict {
@@ -289,11 +287,7 @@ pub fn to_verdict(check: IdpCheck, step: usize, step_name: &str, first_exchange:
         }
     };
     Verdict {
-        check: CheckId {
-            id: check.id.to_owned(),
-            level: check.level,
-            source: Some(check.source.to_owned()),
-        },
+        check: CheckId::new(check.id, check.level, Some(check.source.to_owned())),
         outcome,
         step,
         step_name: step_name.to_owned(),
@@ -306,16 +300,15 @@ fn substitute(vars: &Vars, text: &str) -> Result<String, String> {
 }
 
 /// Where an IdP step runs: its place in the scenario, the variables, the check a failure
-/// outside any IdP check is reported under (an unknown user, a bad template), `--strict`.
+/// outside any IdP check is reported under (an unknown user, a bad template).
 pub struct StepContext<'a> {
     pub index: usize,
     pub vars: &'a Vars,
     pub default_check: CheckId,
-    pub strict: bool,
 }
 
 impl StepContext<'_> {
-    /// The step failed before any IdP check could judge it: an error verdict that stops.
+    /// The step failed before any IdP check could judge it: an error verdict.
     pub fn error(&self, step: &Step, message: String) -> StepResult {
         StepResult {
             verdicts: vec![Verdict {
@@ -325,7 +318,6 @@ impl StepContext<'_> {
                 step_name: step_label(step),
                 exchange: None,
             }],
-            stop: true,
         }
     }
 
@@ -338,7 +330,6 @@ impl StepResult {
     pub fn nothing() -> Self {
         StepResult {
             verdicts: Vec::new(),
-            stop: false,
         }
     }
 }
@@ -495,14 +486,12 @@ pub fn judged(
     index: usize,
     step_name: &str,
     first_exchange: usize,
-    strict: bool,
 ) -> Result<StepResult, String> {
     let verdicts: Vec<Verdict> = outcome?
         .into_iter()
         .map(|check| to_verdict(check, index, step_name, first_exchange))
         .collect();
-    let stop = verdicts.iter().any(|v| v.is_blocking_failure(strict));
-    Ok(StepResult { verdicts, stop })
+    Ok(StepResult { verdicts })
 }
 
 /// Where an `expect_*` step reads: the endpoint and the id the IdP holds, or why it cannot.
@@ -551,14 +540,10 @@ async fn expect_resource(
     mut wire: StepWire<'_>,
     step_name: String,
 ) -> StepResult {
-    let (index, vars, strict) = (context.index, context.vars, context.strict);
+    let (index, vars) = (context.index, context.vars);
     let default_check = context.default_check.clone();
     let check = match &read.check {
-        Some(spec) => CheckId {
-            id: spec.id.clone(),
-            level: spec.level,
-            source: spec.source.clone().or(default_check.source.clone()),
-        },
+        Some(spec) => CheckId::declared(spec, default_check.source.as_ref()),
         None => default_check,
     };
     let verdict = |outcome: Outcome, exchange: Option<usize>| Verdict {
@@ -573,7 +558,6 @@ async fn expect_resource(
         Err(message) => {
             return StepResult {
                 verdicts: vec![verdict(Outcome::Error { message }, None)],
-                stop: true,
             };
         }
     };
@@ -603,11 +587,8 @@ async fn expect_resource(
         }
     };
     let verdict = verdict(outcome, exchange);
-    let stop =
-        verdict.is_blocking_failure(strict) || matches!(verdict.outcome, Outcome::Error { .. });
     StepResult {
         verdicts: vec![verdict],
-        stop,
     }
 }
 

@@ -153,7 +153,7 @@ pub async fn run(
     let step_name = step_label(step);
     let outcome = action(step, context, &jumpcloud, &mut state.directory, &mut wire).await;
     // Request numbers are already absolute (see `shifted`).
-    judged(outcome, context.index, &step_name, 0, context.strict)
+    judged(outcome, context.index, &step_name, 0)
         .unwrap_or_else(|message| context.error(step, message))
 }
 

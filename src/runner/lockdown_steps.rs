@@ -23,16 +23,12 @@ const SEED: &str = "seeds/clockify_scim_user_provisioning.md";
 
 fn check_id(spec: Option<&CheckSpec>, id: String, source: Option<&String>) -> CheckId {
     match spec {
-        Some(spec) => CheckId {
-            id: spec.id.clone(),
-            level: spec.level,
-            source: spec.source.clone().or_else(|| source.cloned()),
-        },
-        None => CheckId {
+        Some(spec) => CheckId::declared(spec, source),
+        None => CheckId::new(
             id,
-            level: Level::Must,
-            source: Some(source.cloned().unwrap_or_else(|| SEED.to_owned())),
-        },
+            Level::Must,
+            Some(source.cloned().unwrap_or_else(|| SEED.to_owned())),
+        ),
     }
 }
 
@@ -67,16 +63,9 @@ pub async fn run(
         _ => Err("not a lock-down step".to_owned()),
     };
     match outcome {
-        Ok(verdict) => {
-            // A refused probe that was accepted is a hole, not a broken story: the scenario goes
-            // on so that every hole shows in one run.
-            let stop = matches!(verdict.outcome, Outcome::Error { .. })
-                || (verdict.is_blocking_failure(context.strict) && !matches!(step, Step::Probe(_)));
-            StepResult {
-                verdicts: vec![verdict],
-                stop,
-            }
-        }
+        Ok(verdict) => StepResult {
+            verdicts: vec![verdict],
+        },
         Err(message) => context.error(step, message),
     }
 }

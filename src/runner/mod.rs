@@ -8,10 +8,15 @@
 //! was found. Scenarios run in parallel; steps within one run in order.
 //!
 //! Without a target, every scenario run gets a fresh embedded reference server on 127.0.0.1,
-//! so runs are independent and their snapshots deterministic.
+//! so runs are independent and their snapshots deterministic. With one, the
+//! [`preflight`](mod@preflight) reads its discovery endpoints first and stops the run (exit 3)
+//! when it is not a SCIM server the run could talk to: a refused credential, a wrong base path,
+//! a web page.
 
 pub mod app;
+pub mod area;
 pub mod capabilities;
+pub mod cause;
 pub mod entra_steps;
 pub mod exchange;
 pub mod execute;
@@ -22,6 +27,8 @@ pub mod lockdown_steps;
 pub mod okta_steps;
 pub mod outcome;
 pub mod ownership;
+pub mod preflight;
+pub mod prerequisite;
 pub mod scrub;
 pub mod select;
 pub mod template;
@@ -32,8 +39,9 @@ use std::time::{Duration, Instant};
 
 use execute::{RunSettings, run_scenario};
 use outcome::{RunReport, ScenarioRun};
+use preflight::{Discovery, PreflightError, preflight};
 use select::Planned;
-use transport::{Auth, Outgoing, Target, TlsOptions, Transport};
+use transport::{Auth, Target, TlsOptions, Transport};
 
 use crate::idp::sends_title_case_headers;
 use crate::server::{self, Quirks, ServerConfig};
@@ -67,25 +75,9 @@ pub enum SetupError {
     Transport(#[from] transport::TransportError),
     #[error("the embedded reference server could not start: {0}")]
     Embedded(#[from] server::ServerError),
-}
-
-/// Checks that a remote target answers at all (any HTTP status will do).
-pub(crate) async fn probe(transport: &Transport) -> Result<(), SetupError> {
-    let outgoing = Outgoing {
-        timeout: None,
-        method: "GET".to_owned(),
-        path: "/ServiceProviderConfig".to_owned(),
-        headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
-        body: Vec::new(),
-    };
-    let exchange = transport.send(&outgoing, None).await;
-    match exchange.response {
-        Some(_) => Ok(()),
-        None => Err(SetupError::Unreachable {
-            url: transport.target().base_url.clone(),
-            reason: exchange.error.unwrap_or_else(|| "no response".to_owned()),
-        }),
-    }
+    /// The target answered its discovery, but not as a SCIM server this run can talk to.
+    #[error(transparent)]
+    Preflight(#[from] PreflightError),
 }
 
 /// A fresh reference server on 127.0.0.1 with these quirks and a token of its own, and the
@@ -147,13 +139,17 @@ pub async fn run(
     on_finished: &(dyn Fn(&ScenarioRun) + Send + Sync),
 ) -> Result<RunReport, SetupError> {
     let started = Instant::now();
-    let (shared, target_name) = match &config.target {
-        TargetChoice::Embedded { .. } => (None, "embedded".to_owned()),
+    let (shared, target_name, discovery): (_, _, Option<Discovery>) = match &config.target {
+        TargetChoice::Embedded { .. } => (None, "embedded".to_owned(), None),
         TargetChoice::Remote(target) => {
             let plain = Transport::new(target.clone())?;
-            probe(&plain).await?;
+            let discovery = preflight(&plain).await?;
             let title_case = Transport::with_header_case(target.clone(), true)?;
-            (Some((plain, title_case)), target.base_url.clone())
+            (
+                Some((plain, title_case)),
+                target.base_url.clone(),
+                Some(discovery),
+            )
         }
     };
     let strict = config.settings.strict;
@@ -203,7 +199,9 @@ pub async fn run(
     Ok(RunReport {
         target: target_name,
         strict,
+        gate: config.settings.gate.clone(),
         insecure,
+        discovery,
         scenarios,
         elapsed: started.elapsed(),
     })

@@ -25,14 +25,8 @@ pub async fn run(
     let directory = &mut state.directory;
     let step_name = super::idp_steps::step_label(step);
     let judge = |outcome: Result<Vec<IdpCheck>, String>| {
-        judged(
-            outcome,
-            context.index,
-            &step_name,
-            first_exchange,
-            context.strict,
-        )
-        .unwrap_or_else(|message| context.error(step, message))
+        judged(outcome, context.index, &step_name, first_exchange)
+            .unwrap_or_else(|message| context.error(step, message))
     };
     if matches!(
         step,

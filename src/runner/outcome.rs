@@ -3,12 +3,17 @@
 //! These types are what every report ([`crate::report`]) renders; the JSON report is a direct,
 //! versioned rendering of them.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde_json::Value;
+
+use super::area::{Area, Gate};
 use super::exchange::Exchange;
 use super::select::Planned;
-use crate::scenario::model::{IdpName, Level};
+use crate::idp::evidence::{self, Grade};
+use crate::scenario::model::{CheckSpec, IdpName, Level, RequestStep, Scenario};
 
 /// Exit code: every blocking check held and every snapshot matched.
 pub const EXIT_OK: u8 = 0;
@@ -25,6 +30,74 @@ pub struct CheckId {
     pub id: String,
     pub level: Level,
     pub source: Option<String>,
+    /// The sentence of the source the check rests on, quoted (shown with its failures).
+    pub requirement: Option<String>,
+    /// For an IdP, lock-down or application check: how the behaviour it judges is known. Only
+    /// documented behaviour fails the run by default; the rest warns unless `--strict`.
+    pub evidence: Option<Grade>,
+}
+
+impl CheckId {
+    /// A check as a scenario file declares it; `fallback_source` when it names no source.
+    pub fn declared(spec: &CheckSpec, fallback_source: Option<&String>) -> CheckId {
+        CheckId {
+            id: spec.id.clone(),
+            level: spec.level,
+            source: spec.source.clone().or_else(|| fallback_source.cloned()),
+            requirement: spec.requirement.clone(),
+            evidence: evidence::grade(&spec.id),
+        }
+    }
+
+    /// A check the code defines (an IdP's, the runner's own).
+    pub fn new(id: impl Into<String>, level: Level, source: Option<String>) -> CheckId {
+        let id = id.into();
+        CheckId {
+            evidence: evidence::grade(&id),
+            id,
+            level,
+            source,
+            requirement: None,
+        }
+    }
+
+    /// Whether a failure of this check fails the run: its level blocks, and what it judges is
+    /// documented by the vendor (or `--strict` makes reported and inferred behaviour block too).
+    pub fn is_blocking(&self, strict: bool) -> bool {
+        self.level.is_blocking(strict)
+            && (strict
+                || self
+                    .evidence
+                    .is_none_or(|grade| grade.evidence.blocks_by_default()))
+    }
+
+    /// The check of a step that declares none: `<scenario>.step-<N>`, N counted from 1.
+    pub fn of_step(scenario: &Scenario, step: usize) -> CheckId {
+        CheckId::new(
+            format!("{}.step-{}", scenario.name, step + 1),
+            Level::default(),
+            scenario.source.clone(),
+        )
+    }
+
+    /// Every check a request step declares: its own (or the step's), then its assertions' own.
+    pub fn of_request(request: &RequestStep, scenario: &Scenario, step: usize) -> Vec<CheckId> {
+        let mut checks = vec![CheckId::resolve(request.check.as_ref(), scenario, step)];
+        for assertion in request.expect.iter().flat_map(|e| &e.json) {
+            if let Some(spec) = &assertion.check {
+                checks.push(CheckId::declared(spec, scenario.source.as_ref()));
+            }
+        }
+        checks
+    }
+
+    /// The check a step declares, or the step's own when it declares none.
+    pub fn resolve(spec: Option<&CheckSpec>, scenario: &Scenario, step: usize) -> CheckId {
+        match spec {
+            Some(spec) => CheckId::declared(spec, scenario.source.as_ref()),
+            None => CheckId::of_step(scenario, step),
+        }
+    }
 }
 
 /// How one check came out.
@@ -50,6 +123,35 @@ pub enum Outcome {
     Skipped {
         reason: String,
     },
+    /// The check was not evaluated: an earlier step did not produce what it needs (a capture,
+    /// an id the IdP holds). Neither a pass nor a failure of this check: the finding is the
+    /// earlier step's.
+    Blocked {
+        by: Blocker,
+    },
+}
+
+/// The earlier step whose failure blocked a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocker {
+    /// The 0-based step.
+    pub step: usize,
+    /// The step's label (`create ada`, `POST /Users`, `assign ada`).
+    pub label: String,
+    /// What went wrong, after the label: `was refused: 400 '…'`.
+    pub why: String,
+}
+
+impl Blocker {
+    /// The blocked check's reason: `not evaluated: step 2 'create ada' was refused: 400 '…'`.
+    pub fn reason(&self) -> String {
+        format!(
+            "not evaluated: step {} '{}' {}",
+            self.step + 1,
+            self.label,
+            self.why
+        )
+    }
 }
 
 impl Outcome {
@@ -57,9 +159,18 @@ impl Outcome {
         matches!(self, Outcome::Passed)
     }
 
-    /// A failure that counts: failed or could not be evaluated (not waived, not skipped).
+    /// A failure that counts: failed or could not be evaluated (not waived, skipped or
+    /// blocked).
     pub fn is_failure(&self) -> bool {
         matches!(self, Outcome::Failed { .. } | Outcome::Error { .. })
+    }
+
+    pub fn is_blocked(&self) -> bool {
+        matches!(self, Outcome::Blocked { .. })
+    }
+
+    pub fn is_skipped(&self) -> bool {
+        matches!(self, Outcome::Skipped { .. })
     }
 }
 
@@ -79,7 +190,7 @@ pub struct Verdict {
 impl Verdict {
     /// Whether this verdict fails the run.
     pub fn is_blocking_failure(&self, strict: bool) -> bool {
-        self.outcome.is_failure() && self.check.level.is_blocking(strict)
+        self.outcome.is_failure() && self.check.is_blocking(strict)
     }
 }
 
@@ -130,8 +241,6 @@ pub struct ScenarioRun {
     pub verdicts: Vec<Verdict>,
     pub exchanges: Vec<Exchange>,
     pub snapshot: SnapshotOutcome,
-    /// The step at which a blocking failure stopped the scenario.
-    pub stopped_at: Option<usize>,
     /// A failure outside any check: the target could not be reached, cleanup failed.
     pub error: Option<String>,
     pub elapsed: Duration,
@@ -151,7 +260,6 @@ impl ScenarioRun {
             verdicts: Vec::new(),
             exchanges: Vec::new(),
             snapshot: SnapshotOutcome::NotTaken,
-            stopped_at: None,
             error: None,
             elapsed: Duration::ZERO,
         }
@@ -167,6 +275,32 @@ impl ScenarioRun {
             && !self.snapshot.is_failure()
             && !self.verdicts.iter().any(|v| v.is_blocking_failure(strict))
     }
+
+    /// Whether every check of the run was skipped (and nothing else went wrong): the scenario
+    /// was not tested, which is neither a pass nor a failure.
+    pub fn all_skipped(&self) -> bool {
+        self.error.is_none()
+            && !self.verdicts.is_empty()
+            && self.verdicts.iter().all(|v| v.outcome.is_skipped())
+    }
+}
+
+/// What the target's discovery endpoints said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// `GET /ServiceProviderConfig`'s body: always a JSON object.
+    pub service_provider_config: Value,
+    /// The resources `GET /ResourceTypes` listed (a `ListResponse`'s `Resources`, or a bare
+    /// array), or `None` when it answered nothing usable (see `findings`).
+    pub resource_types: Option<Vec<Value>>,
+    /// The schemas `GET /Schemas` listed (a `ListResponse`'s `Resources`, or a bare array), or
+    /// `None` when it answered nothing usable (see `findings`).
+    pub schemas: Option<Vec<Value>>,
+    /// What is wrong with the discovery answers, one sentence each, naming the endpoint and
+    /// the status. Empty when all three are as RFC 7644 §4 says.
+    pub findings: Vec<String>,
+    /// The preflight's requests and answers, in order (step `None`: housekeeping).
+    pub exchanges: Vec<Exchange>,
 }
 
 /// A whole run.
@@ -175,15 +309,74 @@ pub struct RunReport {
     /// The target's base URL (`embedded` when the reference server was started in-process).
     pub target: String,
     pub strict: bool,
+    /// The areas whose failures decide the exit code.
+    pub gate: Gate,
     /// The target's TLS certificate was not verified (`--insecure`).
     pub insecure: bool,
+    /// What the target's discovery endpoints said before any scenario ran (`None` for the
+    /// embedded reference server).
+    pub discovery: Option<Discovery>,
     pub scenarios: Vec<ScenarioRun>,
     pub elapsed: Duration,
 }
 
+/// How one area fared over a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AreaVerdict {
+    /// Checks of the area that were evaluated or skipped, blocked included.
+    pub checks: usize,
+    pub passed: usize,
+    /// Failures that fail the area (their level blocks under this run's `--strict`).
+    pub failed: usize,
+    /// Failures that do not (SHOULD without `--strict`, INFO).
+    pub warnings: usize,
+    pub blocked: usize,
+    pub skipped: usize,
+    pub waived: usize,
+    /// Scenario runs of the area whose snapshot drifted or went missing, or that erred.
+    pub broken_runs: usize,
+}
+
+impl AreaVerdict {
+    pub fn held(&self) -> bool {
+        self.failed == 0 && self.broken_runs == 0
+    }
+}
+
 impl RunReport {
+    /// Whether every area the gate names held.
     pub fn passed(&self) -> bool {
-        self.scenarios.iter().all(|s| s.passed(self.strict))
+        self.areas()
+            .into_iter()
+            .all(|(area, verdict)| verdict.held() || !self.gate.decides(area))
+    }
+
+    /// Each area's verdict, for the areas the run touched.
+    pub fn areas(&self) -> BTreeMap<Area, AreaVerdict> {
+        let mut areas: BTreeMap<Area, AreaVerdict> = BTreeMap::new();
+        for run in &self.scenarios {
+            if run.error.is_some() || run.snapshot.is_failure() {
+                areas.entry(Area::of_run(run)).or_default().broken_runs += 1;
+            }
+            for verdict in &run.verdicts {
+                let tally = areas.entry(Area::of(run, verdict)).or_default();
+                tally.checks += 1;
+                match &verdict.outcome {
+                    Outcome::Passed => tally.passed += 1,
+                    Outcome::Blocked { .. } => tally.blocked += 1,
+                    Outcome::Skipped { .. } => tally.skipped += 1,
+                    Outcome::Waived { .. } => tally.waived += 1,
+                    Outcome::Failed { .. } | Outcome::Error { .. } => {
+                        if verdict.is_blocking_failure(self.strict) {
+                            tally.failed += 1;
+                        } else {
+                            tally.warnings += 1;
+                        }
+                    }
+                }
+            }
+        }
+        areas
     }
 
     /// The process exit code for this report: [`EXIT_OK`] or [`EXIT_FAILED`].

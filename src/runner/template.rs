@@ -26,6 +26,11 @@ impl Vars {
         self.values.insert(name.into(), value.into());
     }
 
+    /// Forgets a value: a capture that failed must not leave an earlier step's value behind.
+    pub fn unset(&mut self, name: &str) {
+        self.values.remove(name);
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }

@@ -5,9 +5,10 @@
 //! fails the body and header checks; a body over the limit is refused unread when its
 //! `Content-Length` says so and cut at the limit when it streams. Nothing panics or hangs.
 //!
-//! Each test runs two scenarios against a raw-TCP target that answers the reachability probe
-//! properly, misbehaves on `GET /Users` (the first scenario) and answers `GET /Groups` (the
-//! second) properly, one scenario at a time, so the second shows the run went on.
+//! Each test runs two scenarios against a raw-TCP target that answers the runner's preflight
+//! (its three discovery requests) properly, misbehaves on `GET /Users` (the first scenario) and
+//! answers `GET /Groups` (the second) properly, one scenario at a time, so the second shows the
+//! run went on.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +22,7 @@ use scimulate::snapshot::SnapshotMode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::{plan_of, runtime, settings};
+use crate::support::{PREFLIGHT_REQUESTS, SERVICE_PROVIDER_CONFIG, plan_of, runtime, settings};
 
 /// The per-request timeout of every run here.
 const TIMEOUT: Duration = Duration::from_millis(500);
@@ -38,7 +39,7 @@ enum Fault {
     Reset,
     /// Closes the connection (FIN) without answering.
     Close,
-    /// After the probe the target stops listening: every later connection is refused.
+    /// After the preflight the target stops listening: every later connection is refused.
     Refused,
     /// Answers bytes that are not HTTP.
     Garbage,
@@ -78,7 +79,7 @@ fn answer(status: &str, headers: &str, body: &str) -> String {
     )
 }
 
-/// Starts a target that answers the probe and `/Groups` properly and `/Users` with `fault`.
+/// Starts a target that answers the preflight and `/Groups` properly and `/Users` with `fault`.
 async fn faulty(fault: Fault) -> Faulty {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -86,9 +87,12 @@ async fn faulty(fault: Fault) -> Faulty {
     let counter = sent.clone();
     tokio::spawn(async move {
         if fault == Fault::Refused {
-            // Answer the probe on one connection, close it, and stop listening.
-            if let Ok((socket, _)) = listener.accept().await {
-                serve(socket, fault, counter, true).await;
+            // Answer each of the preflight's requests on a connection of its own, close it, and
+            // stop listening.
+            for _ in 0..PREFLIGHT_REQUESTS {
+                if let Ok((socket, _)) = listener.accept().await {
+                    serve(socket, fault, counter.clone(), true).await;
+                }
             }
             drop(listener);
             return;
@@ -115,11 +119,19 @@ async fn serve(mut socket: TcpStream, fault: Fault, sent: Arc<AtomicUsize>, once
         }
         let head = String::from_utf8_lossy(&buffer[..read]).to_string();
         let close = if once { "connection: close\r\n" } else { "" };
-        if head.starts_with("GET /scim/v2/ServiceProviderConfig")
-            || head.starts_with("GET /scim/v2/Groups")
+        let healthy = if head.starts_with("GET /scim/v2/ServiceProviderConfig ") {
+            Some(SERVICE_PROVIDER_CONFIG)
+        } else if ["/ResourceTypes ", "/Schemas ", "/Groups"]
+            .iter()
+            .any(|path| head.starts_with(&format!("GET /scim/v2{path}")))
         {
+            Some(LIST)
+        } else {
+            None
+        };
+        if let Some(body) = healthy {
             let headers = format!("content-type: application/scim+json\r\n{close}");
-            let reply = answer("200 OK", &headers, LIST);
+            let reply = answer("200 OK", &headers, body);
             if socket.write_all(reply.as_bytes()).await.is_err() || once {
                 return;
             }
@@ -289,7 +301,7 @@ async fn act(plan: Vec<Planned>, config: RunConfig) -> (RunReport, Duration) {
     let started = Instant::now();
     let report = runner::run(plan, config, &|_| {})
         .await
-        .expect("the probe passes");
+        .expect("the preflight passes");
     (report, started.elapsed())
 }
 

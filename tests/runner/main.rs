@@ -12,6 +12,7 @@ mod jumpcloud;
 mod load;
 mod lockdown;
 mod okta;
+mod preflight;
 mod safety;
 mod secrets;
 mod target_profile;

@@ -7,7 +7,9 @@
 //! it received (every header, the credential without its scheme, a Basic credential decoded,
 //! the raw body, the URI) in its JSON body, once more with `/` escaped as `\/` the way PHP's
 //! `json_encode` does, and in response headers; a request whose query says `fail` gets a 400.
-//! A `scimulate serve` child gives the same runs realistic, successful exchanges.
+//! A `scimulate serve` child gives the same runs realistic, successful exchanges when the
+//! credential is a bearer token; it refuses the other forms, and those runs stop at the
+//! preflight (exit 3), whose paragraph is searched the same way.
 
 use std::path::Path;
 use std::process::Command;
@@ -41,6 +43,9 @@ struct Form {
     env: Vec<(&'static str, String)>,
     /// The token `scimulate serve` expects.
     server_token: String,
+    /// `scimulate serve` refuses this form (it takes bearer tokens only): the run against it
+    /// stops at the preflight.
+    reference_refuses: bool,
     /// Runs the Okta scenario as well (the Header Auth field).
     okta: bool,
     /// What must never be printed, by name.
@@ -66,6 +71,7 @@ fn forms() -> Vec<Form> {
             reference_args: vec!["--token".into(), token_flag.into()],
             env: vec![],
             server_token: token_flag.into(),
+            reference_refuses: false,
             okta: false,
             secrets: vec![("the token", token_flag.into())],
         },
@@ -75,6 +81,7 @@ fn forms() -> Vec<Form> {
             reference_args: vec![],
             env: vec![("SCIMULATE_TOKEN", token_env.into())],
             server_token: token_env.into(),
+            reference_refuses: false,
             okta: false,
             secrets: vec![("the token", token_env.into())],
         },
@@ -91,6 +98,7 @@ fn forms() -> Vec<Form> {
             ],
             env: vec![],
             server_token: okta_value.into(),
+            reference_refuses: false,
             okta: true,
             secrets: vec![("the Header Auth credential", okta_value.into())],
         },
@@ -100,6 +108,7 @@ fn forms() -> Vec<Form> {
             reference_args: vec!["--basic".into(), format!("{basic_user}:{basic_flag}")],
             env: vec![],
             server_token: "unused-server-token-1".into(),
+            reference_refuses: true,
             okta: false,
             secrets: vec![
                 ("the basic password", basic_flag.into()),
@@ -112,6 +121,7 @@ fn forms() -> Vec<Form> {
             reference_args: vec![],
             env: vec![("SCIMULATE_BASIC", format!("{basic_user}:{basic_env}"))],
             server_token: "unused-server-token-2".into(),
+            reference_refuses: true,
             okta: false,
             secrets: vec![
                 ("the basic password", basic_env.into()),
@@ -131,6 +141,7 @@ fn forms() -> Vec<Form> {
             ],
             env: vec![],
             server_token: "unused-server-token-3".into(),
+            reference_refuses: true,
             okta: true,
             secrets: vec![
                 ("the basic password", basic_header.into()),
@@ -146,6 +157,7 @@ fn forms() -> Vec<Form> {
             reference_args: vec!["--auth-header".into(), format!("X-Api-Key: {api_key}")],
             env: vec![],
             server_token: "unused-server-token-4".into(),
+            reference_refuses: true,
             okta: false,
             secrets: vec![("the API key", api_key.into())],
         },
@@ -155,6 +167,7 @@ fn forms() -> Vec<Form> {
             reference_args: vec![],
             env: vec![("SCIMULATE_AUTH_HEADER", format!("X-Api-Key: {api_key}-env"))],
             server_token: "unused-server-token-5".into(),
+            reference_refuses: true,
             okta: false,
             secrets: vec![("the API key", format!("{api_key}-env"))],
         },
@@ -497,12 +510,24 @@ fn no_credential_or_password_appears_in_any_output_at_any_verbosity() {
                 let all: Vec<u8> = outputs.iter().flat_map(|(_, b)| b.clone()).collect();
                 let text = String::from_utf8_lossy(&all);
                 let context = format!("{} against {target}, {label}", form.name);
-                assert!(
-                    matches!(code, Some(0 | 1)),
-                    "{context}: the run did not run (exit {code:?}): {text}"
-                );
-                if !text.contains("<redacted>") {
-                    leaks.push(format!("{context}: nothing shows <redacted>"));
+                if target == &reference_base && form.reference_refuses {
+                    assert_eq!(
+                        code,
+                        Some(3),
+                        "{context}: the preflight stops the run: {text}"
+                    );
+                    assert!(
+                        text.contains("refused the credential"),
+                        "{context}: the preflight says why: {text}"
+                    );
+                } else {
+                    assert!(
+                        matches!(code, Some(0 | 1)),
+                        "{context}: the run did not run (exit {code:?}): {text}"
+                    );
+                    if !text.contains("<redacted>") {
+                        leaks.push(format!("{context}: nothing shows <redacted>"));
+                    }
                 }
                 if target == &echo_base && !accept {
                     assert!(

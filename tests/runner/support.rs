@@ -24,6 +24,12 @@ use tokio::net::TcpListener;
 
 pub const TOKEN: &str = "runner-test-token-5f2c9a";
 
+/// How many requests a `--target` run sends before its scenarios' (its preflight's).
+pub const PREFLIGHT_REQUESTS: usize = scimulate::runner::preflight::REQUESTS;
+
+/// A minimal `/ServiceProviderConfig` (RFC 7643 §5), for mocks that must pass the preflight.
+pub const SERVICE_PROVIDER_CONFIG: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],"patch":{"supported":true},"bulk":{"supported":false,"maxOperations":0,"maxPayloadSize":0},"filter":{"supported":true,"maxResults":100},"changePassword":{"supported":false},"sort":{"supported":false},"etag":{"supported":false},"authenticationSchemes":[]}"#;
+
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| tokio::runtime::Runtime::new().expect("a runtime"))
@@ -50,6 +56,7 @@ pub fn settings(snapshots: Option<PathBuf>, mode: SnapshotMode) -> RunSettings {
         idp: Default::default(),
         profile: None,
         keep: false,
+        gate: Default::default(),
         strict: true,
         snapshots,
         snapshot_mode: mode,
@@ -196,8 +203,9 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
     response.body(Body::from(bytes)).expect("a response")
 }
 
-/// A reference server behind a proxy that spoils request number `index` (the runner's reachability
-/// probe is request 0). Returns the proxy's base URL and the servers (keep them alive).
+/// A reference server behind a proxy that spoils request number `index` (the runner's preflight
+/// sends requests 0 to [`PREFLIGHT_REQUESTS`] - 1: `/ServiceProviderConfig`, `/ResourceTypes`,
+/// `/Schemas`). Returns the proxy's base URL and the servers (keep them alive).
 pub async fn tampering_proxy(
     index: usize,
     tamper: Tamper,
@@ -218,13 +226,16 @@ pub async fn tampering_proxy(
     (format!("http://{addr}/scim/v2"), upstream, task)
 }
 
-/// A mock that answers every request with `201 {"id":"mock-1"}` and keeps the raw bytes of
-/// each request it received.
+/// A mock that answers every request but the preflight's with `201 {"id":"mock-1"}` and keeps
+/// the raw bytes of each request it received (see [`capturing_mock_with`]).
 pub async fn capturing_mock() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
     capturing_mock_with(|_| (201, r#"{"id":"mock-1"}"#.to_owned())).await
 }
 
-/// A capturing mock whose answer (status, JSON body) depends on the request's first line.
+/// A capturing mock whose answer (status, JSON body) depends on the request's first line. The
+/// preflight's requests are answered here, not by `respond`: `/ServiceProviderConfig` with
+/// [`SERVICE_PROVIDER_CONFIG`], `/ResourceTypes` and `/Schemas` with 404 (which only notes a
+/// finding). They are recorded like the others.
 pub async fn capturing_mock_with(
     respond: fn(&str) -> (u16, String),
 ) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
@@ -273,7 +284,7 @@ pub async fn capturing_mock_with(
                         .unwrap_or_default()
                         .to_owned();
                     record.lock().unwrap().push(raw);
-                    let (status, body) = respond(&line);
+                    let (status, body) = preflight_answer(&line).unwrap_or_else(|| respond(&line));
                     let answer = format!(
                         "HTTP/1.1 {status} Mock\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\n\r\n",
                         body.len()
@@ -288,6 +299,19 @@ pub async fn capturing_mock_with(
         }
     });
     (format!("http://{addr}/scim/v2"), seen)
+}
+
+/// The capturing mock's answer to a discovery request, if `line` is one.
+fn preflight_answer(line: &str) -> Option<(u16, String)> {
+    let path = line.strip_prefix("GET /scim/v2")?.split(' ').next()?;
+    match path {
+        "/ServiceProviderConfig" => Some((200, SERVICE_PROVIDER_CONFIG.to_owned())),
+        "/ResourceTypes" | "/Schemas" => Some((
+            404,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"not in this mock"}"#.to_owned(),
+        )),
+        _ => None,
+    }
 }
 
 /// `scimulate serve` on a free loopback port with this token and these extra flags, and the

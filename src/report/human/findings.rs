@@ -1,0 +1,298 @@
+//! The end of the human report: what to fix, in the order to fix it.
+//!
+//! A log of a failing run is read from the bottom. So the last lines say, per area, whether it
+//! held; then the root causes, each with the checks it failed or blocked, the one affecting most
+//! checks first; then every distinct failing check id, one line each (what a reviewer greps
+//! for); then the scenarios that fail as one IdP profile and pass as its sibling, with the
+//! request that differs, which is often the whole diagnosis.
+
+use super::{DIM, FAIL, PASS, PLAIN, RED, Text, WARN, YELLOW, plural};
+use crate::runner::area::Area;
+use crate::runner::cause::{Cause, causes, request_shape};
+use crate::runner::outcome::{Outcome, RunReport, ScenarioRun};
+use crate::scenario::model::IdpName;
+
+/// Causes listed before the rest is left to the JSON report.
+const MAX_CAUSES: usize = 25;
+/// Check ids named per cause before `+N more`.
+const MAX_IDS_PER_CAUSE: usize = 6;
+/// Characters of a request body quoted when two profiles disagree.
+const MAX_BODY_CHARS: usize = 160;
+
+/// `areas`: one line per area with its verdict and counts; an area the gate leaves out says so.
+pub(super) fn areas_into(text: &mut Text, report: &RunReport) {
+    let areas = report.areas();
+    if areas.is_empty() {
+        return;
+    }
+    text.line(2, &[(PLAIN, "areas")]);
+    for (area, verdict) in &areas {
+        let (word, style) = if verdict.held() {
+            ("PASS", PASS)
+        } else if report.gate.decides(*area) {
+            ("FAIL", FAIL)
+        } else {
+            ("FAIL", WARN)
+        };
+        let mut counts = vec![format!("{} passed", verdict.passed)];
+        for (count, what) in [
+            (verdict.failed, "failed"),
+            (verdict.warnings, "warned"),
+            (verdict.blocked, "blocked"),
+            (verdict.skipped, "skipped"),
+            (verdict.waived, "waived"),
+        ] {
+            if count > 0 {
+                counts.push(format!("{count} {what}"));
+            }
+        }
+        if verdict.broken_runs > 0 {
+            counts.push(format!(
+                "{} drifted or erred",
+                plural(verdict.broken_runs, "scenario", "scenarios")
+            ));
+        }
+        let gated = if report.gate.decides(*area) {
+            ""
+        } else {
+            " (not gated: does not decide the exit code)"
+        };
+        let rest = format!(
+            " {:<16} {}: {}{gated}",
+            area.name(),
+            area.title(),
+            counts.join(", ")
+        );
+        text.line(4, &[(style, word), (PLAIN, &rest)]);
+    }
+}
+
+/// `causes`: each root cause with what it failed and blocked.
+pub(super) fn causes_into(text: &mut Text, report: &RunReport) {
+    let causes = causes(report);
+    if causes.is_empty() {
+        return;
+    }
+    text.line(
+        0,
+        &[(
+            PLAIN,
+            &format!(
+                "causes ({}, the one affecting most checks first)",
+                causes.len()
+            ),
+        )],
+    );
+    for (number, cause) in causes.iter().take(MAX_CAUSES).enumerate() {
+        cause_into(text, number + 1, cause);
+    }
+    if causes.len() > MAX_CAUSES {
+        let more = format!(
+            "... {} more (the JSON report lists every cause)",
+            causes.len() - MAX_CAUSES
+        );
+        text.line(2, &[(DIM, &more)]);
+    }
+}
+
+fn cause_into(text: &mut Text, number: usize, cause: &Cause) {
+    let title = format!("{number}. {}", cause.summary);
+    text.line(2, &[(RED, &title)]);
+    let mut counts = Vec::new();
+    if !cause.failed.is_empty() {
+        counts.push(format!("{} failed", cause.failed.len()));
+    }
+    if !cause.blocked.is_empty() {
+        counts.push(format!("{} blocked", cause.blocked.len()));
+    }
+    let scenarios = cause.scenarios();
+    let line = format!(
+        "{} in {}: {}",
+        counts.join(", "),
+        plural(scenarios.len(), "scenario run", "scenario runs"),
+        shortened(&scenarios, MAX_IDS_PER_CAUSE)
+    );
+    text.line(5, &[(PLAIN, &line)]);
+    let ids = cause.failed_ids();
+    if !ids.is_empty() {
+        let line = format!("checks: {}", shortened(&ids, MAX_IDS_PER_CAUSE));
+        text.line(5, &[(DIM, &line)]);
+    }
+}
+
+fn shortened(items: &[&str], max: usize) -> String {
+    let mut shown = items
+        .iter()
+        .take(max)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        shown.push_str(&format!(" (+{} more)", items.len() - max));
+    }
+    shown
+}
+
+/// `failing checks`: every distinct failing check id once, with its level and how many runs.
+pub(super) fn failing_checks_into(text: &mut Text, report: &RunReport) {
+    // id → (blocking anywhere, level, scenario runs)
+    let mut failing: Vec<(&str, bool, &str, usize)> = Vec::new();
+    for run in &report.scenarios {
+        for verdict in run.verdicts.iter().filter(|v| v.outcome.is_failure()) {
+            let blocking = verdict.is_blocking_failure(report.strict);
+            match failing.iter_mut().find(|f| f.0 == verdict.check.id) {
+                Some(entry) => {
+                    entry.1 |= blocking;
+                    entry.3 += 1;
+                }
+                None => {
+                    failing.push((&verdict.check.id, blocking, verdict.check.level.as_str(), 1))
+                }
+            }
+        }
+    }
+    if failing.is_empty() {
+        return;
+    }
+    failing.sort_by_key(|f| (!f.1, f.0));
+    text.line(
+        0,
+        &[(PLAIN, &format!("failing checks ({})", failing.len()))],
+    );
+    for (id, blocking, level, runs) in failing {
+        let (word, style) = if blocking {
+            ("FAIL", FAIL)
+        } else {
+            ("WARN", WARN)
+        };
+        let rest = format!(" {id} ({level}), {}", plural(runs, "run", "runs"));
+        text.line(2, &[(style, word), (PLAIN, &rest)]);
+    }
+}
+
+/// The profile pairs that send the same story in two dialects.
+const SIBLINGS: [(IdpName, IdpName); 2] = [
+    (IdpName::Entra, IdpName::EntraCompliant),
+    (IdpName::Okta, IdpName::OktaAiw),
+];
+
+/// `profiles that disagree`: a scenario that fails as one profile and passes as its sibling,
+/// with the request the failing profile sent where it failed and what the sibling sent at the
+/// same step.
+pub(super) fn siblings_into(text: &mut Text, report: &RunReport) {
+    let strict = report.strict;
+    let mut lines: Vec<(String, Vec<String>)> = Vec::new();
+    for (one, other) in SIBLINGS {
+        for failing in report.scenarios.iter().filter(|r| !r.passed(strict)) {
+            let sibling_idp = if failing.idp == one {
+                other
+            } else if failing.idp == other {
+                one
+            } else {
+                continue;
+            };
+            let Some(sibling) = report
+                .scenarios
+                .iter()
+                .find(|r| r.idp == sibling_idp && r.scenario == failing.scenario)
+            else {
+                continue;
+            };
+            if !sibling.passed(strict) {
+                continue;
+            }
+            let title = format!(
+                "{} fails where {} passes",
+                failing.full_name(),
+                sibling.full_name()
+            );
+            lines.push((title, difference(failing, sibling, strict)));
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    text.line(0, &[(PLAIN, "profiles that disagree")]);
+    for (title, details) in lines {
+        text.line(2, &[(YELLOW, &title)]);
+        for detail in details {
+            text.line(4, &[(PLAIN, &detail)]);
+        }
+    }
+}
+
+/// What the failing run sent where it first failed, and what its sibling sent at that step.
+fn difference(failing: &ScenarioRun, sibling: &ScenarioRun, strict: bool) -> Vec<String> {
+    let Some(first) = failing
+        .verdicts
+        .iter()
+        .find(|v| v.is_blocking_failure(strict) && v.exchange.is_some())
+    else {
+        return Vec::new();
+    };
+    let Some(sent) = first.exchange.and_then(|i| failing.exchanges.get(i)) else {
+        return Vec::new();
+    };
+    let mut lines = vec![format!(
+        "at step {} ({}), {} sent {}",
+        first.step + 1,
+        first.check.id,
+        failing.idp.as_str(),
+        request_line(sent)
+    )];
+    let answered = match &sent.response {
+        Some(response) => format!("and got {}", response.status),
+        None => "and got no answer".to_owned(),
+    };
+    lines.push(answered);
+    let shape = request_shape(&sent.request.method, &sent.request.path);
+    let theirs = sibling.exchanges.iter().find(|e| {
+        e.step == sent.step && request_shape(&e.request.method, &e.request.path) == shape
+    });
+    match theirs {
+        Some(theirs) => lines.push(format!(
+            "{} sent {} and got {}",
+            sibling.idp.as_str(),
+            request_line(theirs),
+            theirs
+                .response
+                .as_ref()
+                .map_or("no answer".to_owned(), |r| r.status.to_string())
+        )),
+        None => lines.push(format!(
+            "{} sent no {shape} at that step",
+            sibling.idp.as_str()
+        )),
+    }
+    lines
+}
+
+fn request_line(exchange: &crate::runner::exchange::Exchange) -> String {
+    let request = &exchange.request;
+    let body = String::from_utf8_lossy(&request.body);
+    let body = body.trim();
+    let body = match body.char_indices().nth(MAX_BODY_CHARS) {
+        None => body.to_owned(),
+        Some((at, _)) => format!("{}…", &body[..at]),
+    };
+    if body.is_empty() {
+        format!("{} {}", request.method, request.path)
+    } else {
+        format!("{} {} {body}", request.method, request.path)
+    }
+}
+
+/// The area names of the failing, gated areas: `rfc, okta`.
+pub(super) fn failing_areas(report: &RunReport) -> Vec<Area> {
+    report
+        .areas()
+        .into_iter()
+        .filter(|(area, verdict)| !verdict.held() && report.gate.decides(*area))
+        .map(|(area, _)| area)
+        .collect()
+}
+
+/// Whether a verdict only observes: a read, whose failure is about a write before it.
+pub(super) fn is_observation(outcome: &Outcome, method: &str) -> bool {
+    outcome.is_failure() && method.eq_ignore_ascii_case("GET")
+}

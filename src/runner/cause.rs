@@ -1,0 +1,355 @@
+//! Root causes: the failures and blocked checks of a run, grouped by what went wrong.
+//!
+//! One defect of a server shows up in many checks: a refused schema URN fails every create that
+//! names it, and blocks every step that needed the created user. Counting checks then tells the
+//! reader nothing; naming the cause, with the checks it took down, tells them what to fix first.
+//!
+//! A cause is keyed by what the target did, not by which check noticed:
+//! - a refusal or a missing answer: the request's shape (method, path with ids elided, query
+//!   parameter names), the status, and the target's error `detail` (volatile tokens elided), so
+//!   the same refusal across scenarios and IdPs is one cause;
+//! - a check that failed on an answer that was not a refusal: the check itself (its id), since
+//!   the defect is what that check judges;
+//! - a blocked check: the cause of the failure that blocked it.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::exchange::Exchange;
+use super::outcome::{Outcome, RunReport, ScenarioRun, Verdict};
+
+/// Characters of a target's `detail` kept in a cause's summary.
+const DETAIL_CHARS: usize = 140;
+
+/// A check a cause affected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Affected {
+    /// `idp/scenario`.
+    pub scenario: String,
+    pub check: String,
+    /// The 0-based step of the check.
+    pub step: usize,
+}
+
+/// One root cause and what it affected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// One line: `POST /Users -> 400 'Extra inputs are not permitted: emails[0].type'`, or
+    /// `rfc7644.3.3.location-on-201: expected header location`.
+    pub summary: String,
+    /// Checks that failed (or could not be evaluated) because of it.
+    pub failed: Vec<Affected>,
+    /// Checks it kept from being evaluated.
+    pub blocked: Vec<Affected>,
+}
+
+impl Cause {
+    /// The distinct check ids it failed, in first-seen order.
+    pub fn failed_ids(&self) -> Vec<&str> {
+        distinct(self.failed.iter().map(|a| a.check.as_str()))
+    }
+
+    /// The distinct scenario runs it touched.
+    pub fn scenarios(&self) -> Vec<&str> {
+        distinct(
+            self.failed
+                .iter()
+                .chain(&self.blocked)
+                .map(|a| a.scenario.as_str()),
+        )
+    }
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
+}
+
+/// The causes of a run's failures and blocked checks, the one affecting most checks first.
+/// Waived, skipped and passed checks have none.
+pub fn causes(report: &RunReport) -> Vec<Cause> {
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut causes: Vec<Cause> = Vec::new();
+    for run in &report.scenarios {
+        for verdict in &run.verdicts {
+            let blocked = verdict.outcome.is_blocked();
+            if !verdict.outcome.is_failure() && !blocked {
+                continue;
+            }
+            let (key, summary) = key_of(run, verdict);
+            let at = *by_key.entry(key).or_insert_with(|| {
+                causes.push(Cause {
+                    summary,
+                    failed: Vec::new(),
+                    blocked: Vec::new(),
+                });
+                causes.len() - 1
+            });
+            let affected = Affected {
+                scenario: run.full_name(),
+                check: verdict.check.id.clone(),
+                step: verdict.step,
+            };
+            if blocked {
+                causes[at].blocked.push(affected);
+            } else {
+                causes[at].failed.push(affected);
+            }
+        }
+    }
+    // Stable: equal counts keep the order the run met them in.
+    causes.sort_by_key(|c| std::cmp::Reverse(c.failed.len() + c.blocked.len()));
+    causes
+}
+
+/// A verdict's cause: its key and its one-line summary.
+fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
+    if let Outcome::Blocked { by } = &verdict.outcome {
+        let blocker = run
+            .verdicts
+            .iter()
+            .find(|v| v.step == by.step && (v.outcome.is_failure() || v.outcome.is_blocked()));
+        return match blocker {
+            Some(blocker) if !blocker.outcome.is_blocked() => key_of(run, blocker),
+            _ => {
+                let summary = format!("step '{}' {}", by.label, by.why);
+                (format!("blocked\u{0}{summary}"), summary)
+            }
+        };
+    }
+    let exchange = verdict.exchange.and_then(|i| run.exchanges.get(i));
+    if let Some(summary) = exchange.and_then(refusal) {
+        return (format!("refusal\u{0}{summary}"), summary);
+    }
+    let first = match &verdict.outcome {
+        Outcome::Failed { reasons } => reasons.first().cloned().unwrap_or_default(),
+        Outcome::Error { message } => format!("could not evaluate: {message}"),
+        _ => String::new(),
+    };
+    let summary = format!("{}: {}", verdict.check.id, one_line(&first));
+    (format!("check\u{0}{}", verdict.check.id), summary)
+}
+
+/// A refused or unanswered exchange in one line, with what varies between runs elided.
+fn refusal(exchange: &Exchange) -> Option<String> {
+    let shape = request_shape(&exchange.request.method, &exchange.request.path);
+    let Some(response) = &exchange.response else {
+        let error = exchange.error.as_deref().unwrap_or("no response");
+        return Some(format!("{shape} -> no answer: {}", elide_volatile(error)));
+    };
+    if response.status < 400 {
+        return None;
+    }
+    let detail = serde_json::from_slice::<Value>(&response.body)
+        .ok()
+        .and_then(|body| {
+            body.get("detail")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(&response.body).into_owned());
+    let detail = elide_volatile(&one_line(&detail));
+    Some(if detail.is_empty() {
+        format!("{shape} -> {} with an empty body", response.status)
+    } else {
+        format!("{shape} -> {} '{detail}'", response.status)
+    })
+}
+
+/// `POST /Users`, `GET /Users/{id}`, `GET /Users?filter&startIndex`: what two requests that
+/// meet the same defect have in common.
+pub fn request_shape(method: &str, path: &str) -> String {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut shape = String::new();
+    for (index, segment) in path.split('/').filter(|s| !s.is_empty()).enumerate() {
+        shape.push('/');
+        if index == 0 || segment.starts_with('.') {
+            shape.push_str(segment);
+        } else {
+            shape.push_str("{id}");
+        }
+    }
+    if shape.is_empty() {
+        shape.push('/');
+    }
+    let names: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split('=').next().unwrap_or(pair))
+        .collect();
+    if !names.is_empty() {
+        shape.push('?');
+        shape.push_str(&names.join("&"));
+    }
+    format!("{method} {shape}")
+}
+
+fn one_line(text: &str) -> String {
+    let flat: String = text
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match flat.char_indices().nth(DETAIL_CHARS) {
+        None => flat,
+        Some((at, _)) => format!("{}…", &flat[..at]),
+    }
+}
+
+/// Words that carry a digit and are long enough to be an id, a generated name or a time are
+/// replaced by `…`: `user smab12cd34ef already exists` and `user sm9f8e7d6c5b already exists`
+/// are one cause.
+fn elide_volatile(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.len() >= 8 && word.chars().any(|c| c.is_ascii_digit()) {
+            out.push('…');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+    use crate::runner::outcome::{Blocker, CheckId};
+    use crate::scenario::model::{IdpName, Level};
+
+    fn verdict(id: &str, outcome: Outcome, step: usize, exchange: Option<usize>) -> Verdict {
+        Verdict {
+            check: CheckId::new(id, Level::Must, None),
+            outcome,
+            step,
+            step_name: "step".to_owned(),
+            exchange,
+        }
+    }
+
+    fn failed(reason: &str) -> Outcome {
+        Outcome::Failed {
+            reasons: vec![reason.to_owned()],
+        }
+    }
+
+    fn refused_create(run: &mut ScenarioRun, username: &str) -> usize {
+        let body = format!(
+            r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"Extra inputs are not permitted: emails[0].type (user {username})"}}"#
+        );
+        run.exchanges.push(fixtures::exchange(
+            Some(0),
+            "POST",
+            "/Users",
+            "{}",
+            Some((400, &body)),
+        ));
+        run.exchanges.len() - 1
+    }
+
+    #[test]
+    fn one_refusal_across_scenarios_is_one_cause_with_what_it_failed_and_blocked() {
+        // Arrange: two scenarios whose creates the target refuses with the same detail (each
+        // naming its own generated user), and a later step of each that needed the user.
+        let mut report = fixtures::green_report();
+        for (name, user) in [("create", "sm0a1b2c3d4e"), ("paging", "sm9f8e7d6c5b")] {
+            let mut run = fixtures::run(IdpName::Generic, name);
+            let exchange = refused_create(&mut run, user);
+            let by = Blocker {
+                step: 0,
+                label: "create ada".to_owned(),
+                why: "was refused".to_owned(),
+            };
+            run.verdicts = vec![
+                verdict(
+                    "rfc7644.3.3.create-201",
+                    failed("expected status 201"),
+                    0,
+                    Some(exchange),
+                ),
+                verdict("rfc7644.3.4.1.get", Outcome::Blocked { by }, 1, None),
+            ];
+            report.scenarios.push(run);
+        }
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        assert_eq!(
+            causes[0].summary,
+            "POST /Users -> 400 'Extra inputs are not permitted: emails[0].type (user …)'"
+        );
+        assert_eq!(causes[0].failed_ids(), ["rfc7644.3.3.create-201"]);
+        assert_eq!(causes[0].blocked.len(), 2);
+        assert_eq!(causes[0].scenarios(), ["generic/create", "generic/paging"]);
+    }
+
+    #[test]
+    fn failures_on_answers_that_were_not_refused_are_causes_of_their_own_check() {
+        // Arrange
+        let mut report = fixtures::green_report();
+        let mut run = fixtures::run(IdpName::Generic, "create");
+        run.exchanges.push(fixtures::exchange(
+            Some(0),
+            "POST",
+            "/Users",
+            "{}",
+            Some((201, "{}")),
+        ));
+        run.verdicts = vec![
+            verdict("rfc7644.3.3.location", failed("no Location"), 0, Some(0)),
+            verdict("rfc7643.3.1.meta-created", failed("no meta"), 0, Some(0)),
+        ];
+        report.scenarios.push(run);
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert
+        let summaries: Vec<&str> = causes.iter().map(|c| c.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "rfc7644.3.3.location: no Location",
+                "rfc7643.3.1.meta-created: no meta"
+            ]
+        );
+    }
+
+    #[test]
+    fn request_shapes_elide_ids_and_keep_parameter_names() {
+        assert_eq!(
+            request_shape("GET", "/Users/2819c223?attributes=userName"),
+            "GET /Users/{id}?attributes"
+        );
+        assert_eq!(
+            request_shape("POST", "/Users/.search"),
+            "POST /Users/.search"
+        );
+        assert_eq!(
+            request_shape("GET", "/Users?filter=userName%20eq%20%22a%22&startIndex=1"),
+            "GET /Users?filter&startIndex"
+        );
+        assert_eq!(request_shape("POST", "/.search"), "POST /.search");
+    }
+}
