@@ -3,7 +3,9 @@
 //! They are rendered from the same definitions and constants the handlers run on, so the
 //! configuration tells the truth: PATCH, filter (with its real page limit), sort and ETags are
 //! supported, and bulk up to [`MAX_OPERATIONS`](super::bulk::MAX_OPERATIONS) operations in a
-//! body of the server's size limit; password change is not.
+//! body of the server's size limit; password change is not. Quirks that take a feature away
+//! (`no-etags`, `filter-unadvertised-ignored`) or narrow a schema (`restricted-schema`,
+//! `reject-unknown-extensions`) are told here too.
 
 use std::sync::Arc;
 
@@ -13,12 +15,12 @@ use serde_json::{Value, json};
 
 use super::bulk::MAX_OPERATIONS;
 use super::respond::{ApiError, ApiResult, scim_json};
-use super::{AppState, MAX_BODY_BYTES, MAX_RESULTS};
+use super::schemas::{resource_types, schemas};
+use super::{AppState, MAX_BODY_BYTES, MAX_RESULTS, Quirk, Quirks};
 use crate::scim::ScimError;
 use crate::scim::list::list_response;
-use crate::scim::schema::{GROUP_TYPE, ResourceType, USER_TYPE, all_schemas};
 
-pub fn service_provider_config(base_url: &str) -> Value {
+pub fn service_provider_config(base_url: &str, quirks: &Quirks) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://github.com/scimulate/scimulate",
@@ -28,10 +30,13 @@ pub fn service_provider_config(base_url: &str) -> Value {
             "maxOperations": MAX_OPERATIONS,
             "maxPayloadSize": MAX_BODY_BYTES,
         },
-        "filter": {"supported": true, "maxResults": MAX_RESULTS},
+        "filter": {
+            "supported": !quirks.has(Quirk::FilterUnadvertisedIgnored),
+            "maxResults": MAX_RESULTS,
+        },
         "changePassword": {"supported": false},
         "sort": {"supported": true},
-        "etag": {"supported": true},
+        "etag": {"supported": !quirks.has(Quirk::NoEtags)},
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",
@@ -58,14 +63,10 @@ fn refuse_filter(query: &Option<String>) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn resource_types() -> [&'static ResourceType; 2] {
-    [&USER_TYPE, &GROUP_TYPE]
-}
-
 pub async fn get_service_provider_config(State(state): State<Arc<AppState>>) -> ApiResult {
     Ok(scim_json(
         StatusCode::OK,
-        &service_provider_config(&state.base_url),
+        &service_provider_config(&state.base_url, &state.quirks),
     ))
 }
 
@@ -74,7 +75,7 @@ pub async fn list_resource_types(
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     refuse_filter(&query)?;
-    let all: Vec<Value> = resource_types()
+    let all: Vec<Value> = resource_types(&state.quirks)
         .iter()
         .map(|rt| rt.to_json(&state.base_url))
         .collect();
@@ -85,7 +86,7 @@ pub async fn get_resource_type(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let found = resource_types()
+    let found = resource_types(&state.quirks)
         .into_iter()
         .find(|rt| rt.name.eq_ignore_ascii_case(&id));
     match found {
@@ -99,7 +100,7 @@ pub async fn list_schemas(
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     refuse_filter(&query)?;
-    let all: Vec<Value> = all_schemas()
+    let all: Vec<Value> = schemas(&state.quirks)
         .iter()
         .map(|s| s.to_json(&state.base_url))
         .collect();
@@ -107,7 +108,7 @@ pub async fn list_schemas(
 }
 
 pub async fn get_schema(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
-    let found = all_schemas()
+    let found = schemas(&state.quirks)
         .into_iter()
         .find(|s| s.id.eq_ignore_ascii_case(&id));
     match found {

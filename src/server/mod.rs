@@ -21,6 +21,7 @@ mod render;
 mod resources;
 mod respond;
 mod routes;
+mod schemas;
 pub mod store;
 
 use std::fmt;

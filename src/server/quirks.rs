@@ -75,11 +75,65 @@ pub enum Quirk {
     /// A Bulk request's `bulkId:` references are left as written (RFC 7644 §3.7.2 asks that
     /// they be replaced by the ids created earlier in the request).
     BulkIgnoresBulkId,
+    /// A server whose User schema is narrower and stricter than RFC 7643 §4.1's: the class of
+    /// servers built on a strict model validator (a pydantic model with `extra="forbid"`, a JSON
+    /// Schema with `additionalProperties: false`), which require what their own model requires
+    /// and refuse every key it lacks ("Extra inputs are not permitted: emails[0].type"). It
+    /// publishes and enforces `userName`, `name` {`formatted`, `givenName`, `familyName`} with
+    /// `name.formatted` REQUIRED, `displayName`, `emails` {`value`}, `active`, `groups` (and
+    /// the common `externalId`), and nothing else: no `emails.type`, `emails.primary`,
+    /// `nickName`, `title`; Groups are held to RFC 7643's Group schema as strictly. A PATCH
+    /// path to an unpublished attribute is `invalidPath`, as for any attribute the server does
+    /// not know. Publishing its own rules is allowed — `/Schemas` "is used to retrieve
+    /// information about resource schemas supported by a SCIM service provider" (RFC 7644 §4) —
+    /// and a refusal is what `invalidValue` is for ("the value specified was not compatible
+    /// with … resource schema", RFC 7644 §3.12). Requiring `name.formatted` and
+    /// refusing `emails.type` deviate from the core User schema IdPs are written against: RFC
+    /// 7643 §8.7.1 defines `name` and `formatted` with `"required": false`, and §4.1.1 lets the
+    /// components alone carry a name ("they MAY return just the individual component
+    /// attributes using the other sub-attributes"), which is how Okta and JumpCloud send it.
+    RestrictedSchema,
+    /// A create or replace whose `schemas` (or whose top-level keys) name a URN the resource
+    /// type does not list is refused `400 invalidSyntax` ("did not conform to the request
+    /// schema", RFC 7644 §3.12), and the enterprise extension is neither in the User resource
+    /// type's `schemaExtensions` nor in `/Schemas`. The class of servers that support no
+    /// extension and check `schemas` against what they know: Entra adds
+    /// `urn:…:enterprise:2.0:User` to users and a Microsoft URN to groups, which such servers
+    /// refuse. RFC 7643 §3 makes `schemas` the list of "the SCIM schemas that define the
+    /// attributes present"; refusing an unknown one is allowed, and it is what the plain server,
+    /// which drops unknown URNs, chooses not to do.
+    RejectUnknownExtensions,
+    /// No versioning: no `meta.version`, no `ETag` header, no `version` in Bulk results,
+    /// `etag.supported: false`, and `If-Match` / `If-None-Match` ignored. The class of servers
+    /// that never implemented ETags and say so. Allowed: "Service providers MAY support weak
+    /// ETags" (RFC 7644 §3.14), and `meta.version` support "is optional and subject to the
+    /// service provider's support for versioning" (RFC 7643 §3.1).
+    NoEtags,
+    /// `POST /.search` at the root answers `501 Not Implemented` with a SCIM error body, while
+    /// `/Users/.search` and `/Groups/.search` still work. The class of servers that search one
+    /// resource type at a time. Allowed: "Queries MAY be performed against a SCIM resource
+    /// object, a resource type endpoint, or a SCIM server root" (RFC 7644 §3.4.2.1), and 501 is
+    /// for a "Service provider [that] does not support the request operation" (RFC 7644 §3.12).
+    NoRootSearch,
+    /// `filter.supported: false` in `/ServiceProviderConfig`, and `filter=` ignored: every list
+    /// and search returns the unfiltered resources. The class of servers without filtering that
+    /// say so (unlike `ignore-filter`, which still advertises `supported: true`). "Filtering is
+    /// an OPTIONAL parameter for SCIM service providers. Clients MAY discover service provider
+    /// filter capabilities by looking at the "filter" attribute of the "ServiceProviderConfig""
+    /// (RFC 7644 §3.4.2.2); an IdP that looks users up by `userName eq` without reading it takes
+    /// the first user listed for a match.
+    FilterUnadvertisedIgnored,
+    /// Error bodies are served as `application/json` while successes stay
+    /// `application/scim+json` (`json-content-type` changes both): the class of servers whose
+    /// error handler is the web framework's generic JSON one. A deviation from "Service
+    /// providers MUST support the "Accept" header "Accept: application/scim+json"" (RFC 7644
+    /// §3.8) for the answers that matter most to a client deciding what went wrong.
+    ErrorsAsPlainJson,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 35] = [
+    pub const ALL: [Quirk; 41] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -115,6 +169,12 @@ impl Quirk {
         Quirk::GroupsKeptOnEnable,
         Quirk::DeletedIdentityKept,
         Quirk::BulkIgnoresBulkId,
+        Quirk::RestrictedSchema,
+        Quirk::RejectUnknownExtensions,
+        Quirk::NoEtags,
+        Quirk::NoRootSearch,
+        Quirk::FilterUnadvertisedIgnored,
+        Quirk::ErrorsAsPlainJson,
     ];
 
     /// The name given to `--quirk`.
@@ -155,6 +215,12 @@ impl Quirk {
             Quirk::GroupsKeptOnEnable => "groups-kept-on-enable",
             Quirk::DeletedIdentityKept => "deleted-identity-kept",
             Quirk::BulkIgnoresBulkId => "bulk-ignores-bulkid",
+            Quirk::RestrictedSchema => "restricted-schema",
+            Quirk::RejectUnknownExtensions => "reject-unknown-extensions",
+            Quirk::NoEtags => "no-etags",
+            Quirk::NoRootSearch => "no-root-search",
+            Quirk::FilterUnadvertisedIgnored => "filter-unadvertised-ignored",
+            Quirk::ErrorsAsPlainJson => "errors-as-plain-json",
         }
     }
 
@@ -237,6 +303,24 @@ impl Quirk {
             }
             Quirk::BulkIgnoresBulkId => {
                 "Bulk operations keep bulkId:… references as written, so a group naming a user created in the same request refers to bulkId:… and is refused"
+            }
+            Quirk::RestrictedSchema => {
+                "the User schema requires name.formatted and publishes only userName, name {formatted, givenName, familyName}, displayName, emails {value}, active, groups; any other attribute is refused with 400 invalidValue"
+            }
+            Quirk::RejectUnknownExtensions => {
+                "the enterprise extension is not offered, and a POST or PUT whose schemas names a URN the resource type lacks is refused with 400 invalidSyntax"
+            }
+            Quirk::NoEtags => {
+                "no meta.version, no ETag header, etag.supported false; If-Match and If-None-Match are ignored"
+            }
+            Quirk::NoRootSearch => {
+                "POST /.search at the root answers 501 Not Implemented (/Users/.search still works)"
+            }
+            Quirk::FilterUnadvertisedIgnored => {
+                "filter.supported is false and filter= is ignored: lists and searches return every resource"
+            }
+            Quirk::ErrorsAsPlainJson => {
+                "error bodies are application/json; successes stay application/scim+json"
             }
         }
     }
@@ -328,6 +412,8 @@ impl Quirks {
             Quirk::NumericErrorStatus,
             Quirk::JsonContentType,
             Quirk::PagingAsStrings,
+            Quirk::NoEtags,
+            Quirk::ErrorsAsPlainJson,
         ]
         .into_iter()
         .any(|quirk| self.has(quirk))

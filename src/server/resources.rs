@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::render::{render, render_json};
 use super::respond::{ApiError, ApiResult, scim_json, scim_json_bytes};
 use super::store::{Change, Index, Kind, Resource, State};
-use super::{AppState, MAX_RESULTS, Quirk, body::json_body};
+use super::{AppState, MAX_RESULTS, Quirk, body::json_body, schemas};
 use crate::scim::attributes::Projection;
 use crate::scim::filter::Filter;
 use crate::scim::list::{ListParams, ListQuery, list_response};
@@ -25,11 +25,10 @@ use crate::scim::resource::{NormalizeOptions, normalize};
 use crate::scim::schema::{GROUP_TYPE, ResourceType, USER_TYPE};
 use crate::scim::{ScimError, ScimType};
 
-pub fn resource_type(kind: Kind) -> &'static ResourceType {
-    match kind {
-        Kind::User => &USER_TYPE,
-        Kind::Group => &GROUP_TYPE,
-    }
+/// The resource type `kind` is served as: RFC 7643's, or a narrower one under
+/// `restricted-schema` and `reject-unknown-extensions` (see [`schemas`]).
+pub fn resource_type(app: &AppState, kind: Kind) -> &'static ResourceType {
+    schemas::resource_type(&app.quirks, kind)
 }
 
 fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {
@@ -81,6 +80,14 @@ fn members_not_excluded(app: &AppState, kind: Kind, params: &mut ListParams) {
     params.excluded_attributes = Some(kept.join(","));
 }
 
+/// Under `filter-unadvertised-ignored` the server has no filtering: `filter` is dropped
+/// unread, so even a malformed one lists everything.
+fn filter_unsupported(app: &AppState, params: &mut ListParams) {
+    if app.quirks.has(Quirk::FilterUnadvertisedIgnored) {
+        params.filter = None;
+    }
+}
+
 fn not_found(kind: Kind, id: &str) -> ApiError {
     ScimError::not_found(format!("{} `{id}` not found", kind.as_str())).into()
 }
@@ -91,7 +98,7 @@ fn check_if_match(
     current: &Resource,
     state: &AppState,
 ) -> Result<(), ApiError> {
-    if state.quirks.has(Quirk::IgnoreIfMatch) {
+    if state.quirks.has(Quirk::IgnoreIfMatch) || state.quirks.has(Quirk::NoEtags) {
         return Ok(());
     }
     let Some(value) = headers.get(header::IF_MATCH) else {
@@ -146,7 +153,11 @@ fn prepare(
     let options = NormalizeOptions {
         reject_string_booleans: app.quirks.has(Quirk::RejectStringBooleans),
     };
-    let mut body = normalize(input, resource_type(kind), options)?;
+    let rt = resource_type(app, kind);
+    if app.quirks.has(Quirk::RestrictedSchema) {
+        schemas::refuse_missing_required(input, rt.schema)?;
+    }
+    let mut body = normalize(input, rt, options)?;
     // The server authenticates no one by password, so it keeps none: what is never stored can
     // never be returned, logged or snapshotted.
     if let Some(fields) = body.as_object_mut() {
@@ -187,8 +198,15 @@ fn prepare(
     Ok(body)
 }
 
-/// The quirks that refuse a User body on POST or PUT before it is read.
+/// The quirks that refuse a body on POST or PUT before it is read.
 fn body_quirks(app: &AppState, kind: Kind, input: &Value) -> Result<(), ApiError> {
+    let rt = resource_type(app, kind);
+    if app.quirks.has(Quirk::RejectUnknownExtensions) {
+        schemas::refuse_unknown_urns(input, rt)?;
+    }
+    if app.quirks.has(Quirk::RestrictedSchema) {
+        schemas::refuse_unpublished(input, rt)?;
+    }
     if kind != Kind::User {
         return Ok(());
     }
@@ -275,7 +293,7 @@ pub async fn create(
     let input = json_body(&headers, body).await?;
     let projection = projection(&app, kind, &query)?;
     let written = create_resource(&app, kind, &input)?;
-    let shown = projection.apply(&written.rendered, resource_type(kind));
+    let shown = projection.apply(&written.rendered, resource_type(&app, kind));
     let location = (!app.quirks.has(Quirk::NoLocation)).then_some(written.location);
     Ok(respond_with(
         StatusCode::CREATED,
@@ -315,6 +333,7 @@ pub async fn read(
     let etag = resource.etag();
     if let Some(tags) = headers
         .get(header::IF_NONE_MATCH)
+        .filter(|_| !app.quirks.has(Quirk::NoEtags))
         .and_then(|v| v.to_str().ok())
         && tags
             .split(',')
@@ -338,7 +357,7 @@ pub async fn read(
     }
     let rendered = render(&state, resource, &app.base_url);
     drop(state);
-    let shown = projection.apply(&rendered, resource_type(kind));
+    let shown = projection.apply(&rendered, resource_type(&app, kind));
     Ok(respond_with(StatusCode::OK, &shown, &etag, None))
 }
 
@@ -353,7 +372,7 @@ pub async fn replace(
     let input = json_body(&headers, body).await?;
     let projection = projection(&app, kind, &query)?;
     let written = replace_resource(&app, kind, &id, &headers, &input)?;
-    let shown = projection.apply(&written.rendered, resource_type(kind));
+    let shown = projection.apply(&written.rendered, resource_type(&app, kind));
     Ok(respond_with(StatusCode::OK, &shown, &written.etag, None))
 }
 
@@ -435,8 +454,11 @@ fn patch_quirks(
     {
         return Err(ScimError::invalid_value(format!("\"{name}\" is not a valid choice.")).into());
     }
+    if app.quirks.has(Quirk::RestrictedSchema) {
+        schemas::refuse_unpublished_in_patch(request, resource_type(app, kind))?;
+    }
     if app.quirks.has(Quirk::IgnoreDottedPathlessKeys) {
-        let rt = resource_type(kind);
+        let rt = resource_type(app, kind);
         for op in &mut request.operations {
             if op.op != PatchOpKind::Remove
                 && op.path.is_none()
@@ -549,7 +571,7 @@ pub async fn patch(
     let raw = json_body(&headers, body).await?;
     let projection = projection(&app, kind, &query)?;
     let written = patch_resource(&app, kind, &id, &headers, &raw)?;
-    let shown = projection.apply(&written.rendered, resource_type(kind));
+    let shown = projection.apply(&written.rendered, resource_type(&app, kind));
     Ok(respond_with(StatusCode::OK, &shown, &written.etag, None))
 }
 
@@ -565,7 +587,7 @@ pub fn patch_resource(
     let mut request = PatchRequest::from_json(raw)?;
     patch_quirks(app, kind, raw, &mut request)?;
     let re_added = re_added_members(app, kind, &request);
-    let rt = resource_type(kind);
+    let rt = resource_type(app, kind);
     let outcome = app.store.write(|state| {
         let now = app.clock.now();
         let current = state
@@ -692,10 +714,10 @@ pub fn delete_changes(
 fn candidates<'s>(
     state: &'s State,
     kind: Kind,
+    rt: &ResourceType,
     filter: Option<&Filter>,
     exact_user_name: bool,
 ) -> Vec<&'s Arc<Resource>> {
-    let rt = resource_type(kind);
     let indexed = filter
         .and_then(Filter::required_equality)
         .and_then(|(path, value)| {
@@ -726,7 +748,7 @@ fn candidates<'s>(
 
 /// Runs a list query over one resource type.
 fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
-    let rt = resource_type(kind);
+    let rt = resource_type(app, kind);
     let filter = if app.quirks.has(Quirk::IgnoreFilter) {
         None
     } else {
@@ -734,7 +756,7 @@ fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
     };
     let exact = app.quirks.has(Quirk::CaseSensitiveUserName);
     let state = app.store.read();
-    let mut matched: Vec<Value> = candidates(&state, kind, filter, exact)
+    let mut matched: Vec<Value> = candidates(&state, kind, rt, filter, exact)
         .into_iter()
         .map(|resource| render(&state, resource, &app.base_url))
         .filter(|rendered| filter.is_none_or(|f| f.matches(rendered, rt)))
@@ -795,8 +817,9 @@ pub async fn list(app: Arc<AppState>, kind: Kind, query: Option<String>) -> ApiR
     let pairs = query_pairs(&query);
     let mut params = ListParams::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     members_not_excluded(&app, kind, &mut params);
-    let list_query = ListQuery::parse(&params, Some(resource_type(kind)))?;
-    let rt = resource_type(kind);
+    filter_unsupported(&app, &mut params);
+    let list_query = ListQuery::parse(&params, Some(resource_type(&app, kind)))?;
+    let rt = resource_type(&app, kind);
     let matched = run_query(&app, kind, &list_query)
         .into_iter()
         .map(|r| (r, rt))
@@ -812,7 +835,8 @@ pub async fn search(
     body: Body,
 ) -> ApiResult {
     let raw = json_body(&headers, body).await?;
-    let params = ListParams::from_search_request(&raw)?;
+    let mut params = ListParams::from_search_request(&raw)?;
+    filter_unsupported(&app, &mut params);
     let kinds: Vec<Kind> = match kind {
         Some(kind) => vec![kind],
         None => vec![Kind::User, Kind::Group],
@@ -823,9 +847,9 @@ pub async fn search(
     for kind in &kinds {
         let mut params = params.clone();
         members_not_excluded(&app, *kind, &mut params);
-        match ListQuery::parse(&params, Some(resource_type(*kind))) {
+        match ListQuery::parse(&params, Some(resource_type(&app, *kind))) {
             Ok(query) => {
-                let rt = resource_type(*kind);
+                let rt = resource_type(&app, *kind);
                 matched.extend(run_query(&app, *kind, &query).into_iter().map(|r| (r, rt)));
                 list_query = Some(query);
             }

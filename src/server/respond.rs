@@ -76,9 +76,11 @@ pub async fn apply_shape_quirks(
     let plain_text = quirks.has(Quirk::PlainTextErrors);
     let numeric = quirks.has(Quirk::NumericErrorStatus);
     let json_type = quirks.has(Quirk::JsonContentType);
+    let errors_json_type = quirks.has(Quirk::ErrorsAsPlainJson);
     let paging_strings = quirks.has(Quirk::PagingAsStrings);
+    let no_etags = quirks.has(Quirk::NoEtags);
     let response = next.run(request).await;
-    if !(plain_text || numeric || json_type || paging_strings) {
+    if !(plain_text || numeric || json_type || errors_json_type || paging_strings || no_etags) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -86,8 +88,11 @@ pub async fn apply_shape_quirks(
         return (StatusCode::INTERNAL_SERVER_ERROR, "response body lost").into_response();
     };
     let mut bytes = bytes.to_vec();
+    let is_error = parts.status.is_client_error() || parts.status.is_server_error();
+    if no_etags {
+        parts.headers.remove(header::ETAG);
+    }
     if let Ok(mut json) = serde_json::from_slice::<Value>(&bytes) {
-        let is_error = parts.status.is_client_error() || parts.status.is_server_error();
         if is_error && plain_text {
             let detail = json["detail"].as_str().unwrap_or("error").to_owned();
             bytes = detail.into_bytes();
@@ -103,6 +108,9 @@ pub async fn apply_shape_quirks(
             json["status"] = Value::from(parts.status.as_u16());
             changed = true;
         }
+        if no_etags {
+            changed |= strip_versions(&mut json);
+        }
         if paging_strings && json.get("totalResults").is_some() {
             for key in ["totalResults", "startIndex", "itemsPerPage"] {
                 if let Some(number) = json.get(key).filter(|v| v.is_number()) {
@@ -116,7 +124,7 @@ pub async fn apply_shape_quirks(
             parts.headers.remove(header::CONTENT_LENGTH);
         }
     }
-    if json_type
+    if (json_type || (errors_json_type && is_error))
         && parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -128,6 +136,33 @@ pub async fn apply_shape_quirks(
         );
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The `no-etags` quirk: takes `meta.version` out of a resource, out of each resource of a
+/// list, and `version` (with the resource's `meta.version`) out of each Bulk result. Whether
+/// anything was taken.
+fn strip_versions(json: &mut Value) -> bool {
+    fn strip_meta(resource: &mut Value) -> bool {
+        resource
+            .get_mut("meta")
+            .and_then(Value::as_object_mut)
+            .is_some_and(|meta| meta.remove("version").is_some())
+    }
+    let mut changed = strip_meta(json);
+    for key in ["Resources", "Operations"] {
+        if let Some(Value::Array(items)) = json.get_mut(key) {
+            for item in items {
+                changed |= strip_meta(item);
+                if let Some(fields) = item.as_object_mut() {
+                    changed |= fields.remove("version").is_some();
+                    if let Some(response) = fields.get_mut("response") {
+                        changed |= strip_meta(response);
+                    }
+                }
+            }
+        }
+    }
+    changed
 }
 
 /// The `throttle` quirk: every other request is refused with 429 and `Retry-After: 1`, as a

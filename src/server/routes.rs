@@ -43,6 +43,17 @@ async fn me_not_implemented() -> Response {
     .into_response()
 }
 
+/// Under `no-root-search`: a search across resource types at the root is not implemented
+/// (RFC 7644 §3.4.2.1 makes it a MAY); each type's own `/.search` still works.
+async fn root_search_not_implemented() -> Response {
+    ApiError(ScimError::new(
+        501,
+        None,
+        "searching across resource types is not implemented: POST /Users/.search or /Groups/.search",
+    ))
+    .into_response()
+}
+
 fn collection(kind: Kind) -> MethodRouter<Arc<AppState>> {
     get(
         move |State(app): State<Arc<AppState>>, RawQuery(query): RawQuery| {
@@ -130,7 +141,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(&at("/Groups"), collection(Kind::Group))
         .route(&at("/Groups/.search"), search(Some(Kind::Group)))
         .route(&at("/Groups/{id}"), item(Kind::Group))
-        .route(&at("/.search"), search(None))
+        .route(
+            &at("/.search"),
+            if state.quirks.has(Quirk::NoRootSearch) {
+                post(root_search_not_implemented).fallback(method_not_allowed)
+            } else {
+                search(None)
+            },
+        )
         .route(&at("/Bulk"), post(bulk::bulk).fallback(method_not_allowed))
         .route(&at("/Me"), axum::routing::any(me_not_implemented))
         .route(&at("/Me/{*rest}"), axum::routing::any(me_not_implemented))

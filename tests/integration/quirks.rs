@@ -788,3 +788,331 @@ async fn bulk_ignores_bulkid_leaves_references_unresolved() {
         }
     }
 }
+
+/// A user body that `restricted-schema` accepts: only the attributes it publishes.
+fn restricted_user(user_name: &str) -> serde_json::Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "name": {"formatted": "Ada Lovelace", "givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"value": user_name}],
+        "displayName": "Ada Lovelace",
+        "externalId": format!("00u{user_name}"),
+        "active": true,
+    })
+}
+
+#[tokio::test]
+async fn restricted_schema_requires_name_formatted_and_refuses_what_it_does_not_publish() {
+    for (server, restricted) in [
+        (server(Quirk::RestrictedSchema).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let accepted = server.post("/Users", restricted_user("a@x.io")).await;
+        assert_eq!(accepted.status, 201, "{}", accepted.text);
+        let id = accepted.json["id"].as_str().unwrap().to_owned();
+        let typed_email = {
+            let mut body = restricted_user("b@x.io");
+            body["emails"] = json!([{"value": "b@x.io", "type": "work"}]);
+            body
+        };
+        let components_only = {
+            let mut body = restricted_user("c@x.io");
+            body["name"] = json!({"givenName": "Ada", "familyName": "Lovelace"});
+            body
+        };
+        let with_title = {
+            let mut body = restricted_user("a@x.io");
+            body["title"] = json!("Countess");
+            body
+        };
+
+        // Act
+        let post_typed = server.post("/Users", typed_email).await;
+        let post_components = server.post("/Users", components_only).await;
+        let put_title = server.put(&format!("/Users/{id}"), with_title).await;
+        let patch_nickname = server
+            .patch(
+                &format!("/Users/{id}"),
+                patch_op(json!([{"op": "replace", "path": "nickName", "value": "Ada"}])),
+            )
+            .await;
+        let patch_email = server
+            .patch(
+                &format!("/Users/{id}"),
+                patch_op(json!([{"op": "add", "path": "emails",
+                                 "value": [{"value": "ada@y.io", "primary": true}]}])),
+            )
+            .await;
+        let schema = server
+            .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+            .await;
+
+        // Assert
+        let attribute = |name: &str| {
+            schema.json["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["name"] == name)
+                .cloned()
+        };
+        let sub_names = |name: &str| -> Vec<String> {
+            attribute(name).unwrap()["subAttributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let formatted_required = attribute("name").unwrap()["subAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "formatted")
+            .unwrap()["required"]
+            .clone();
+        if restricted {
+            for (reply, named) in [
+                (
+                    &post_typed,
+                    "Extra inputs are not permitted: emails[0].type",
+                ),
+                (&post_components, "name.formatted"),
+                (&put_title, "Extra inputs are not permitted: title"),
+                (
+                    &patch_email,
+                    "Extra inputs are not permitted: emails[0].primary",
+                ),
+            ] {
+                reply.assert_scim_error(400, Some("invalidValue"));
+                let detail = reply.json["detail"].as_str().unwrap();
+                assert!(detail.contains(named), "{detail}");
+            }
+            patch_nickname.assert_scim_error(400, Some("invalidPath"));
+            assert!(attribute("nickName").is_none() && attribute("title").is_none());
+            assert_eq!(attribute("name").unwrap()["required"], true);
+            assert_eq!(formatted_required, true);
+            assert_eq!(sub_names("name"), ["formatted", "familyName", "givenName"]);
+            assert_eq!(sub_names("emails"), ["value"]);
+            let kept = server.get(&format!("/Users/{id}")).await;
+            assert_eq!(kept.json["emails"], json!([{"value": "a@x.io"}]));
+        } else {
+            assert_eq!(post_typed.status, 201, "{}", post_typed.text);
+            assert_eq!(post_components.status, 201, "{}", post_components.text);
+            assert_eq!(put_title.status, 200, "{}", put_title.text);
+            assert_eq!(patch_nickname.status, 200, "{}", patch_nickname.text);
+            assert_eq!(patch_email.status, 200, "{}", patch_email.text);
+            assert_eq!(attribute("name").unwrap()["required"], false);
+            assert_eq!(formatted_required, false);
+            assert!(sub_names("emails").contains(&"type".to_owned()));
+        }
+    }
+}
+
+#[tokio::test]
+async fn reject_unknown_extensions_refuses_urns_the_resource_types_do_not_name() {
+    const MICROSOFT: &str =
+        "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
+    for (server, rejects) in [
+        (server(Quirk::RejectUnknownExtensions).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange: Entra's user with the enterprise extension, and its group with a Microsoft URN.
+        let mut enterprise_user = user("a@x.io");
+        enterprise_user["schemas"] =
+            json!(["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]);
+        enterprise_user[ENTERPRISE] = json!({"department": "Sales"});
+        let microsoft_group = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", MICROSOFT],
+            "displayName": "Sales",
+        });
+
+        // Act
+        let post_user = server.post("/Users", enterprise_user).await;
+        let post_group = server.post("/Groups", microsoft_group).await;
+        let user_type = server.get("/ResourceTypes/User").await;
+        let schemas = server.get("/Schemas").await;
+        let enterprise_schema = server.get(&format!("/Schemas/{ENTERPRISE}")).await;
+
+        // Assert
+        if rejects {
+            for (reply, urn) in [(&post_user, ENTERPRISE), (&post_group, MICROSOFT)] {
+                reply.assert_scim_error(400, Some("invalidSyntax"));
+                let detail = reply.json["detail"].as_str().unwrap();
+                assert!(detail.contains(urn), "{detail}");
+            }
+            assert_eq!(user_type.json["schemaExtensions"], json!([]));
+            assert_eq!(schemas.json["totalResults"], 2);
+            enterprise_schema.assert_scim_error(404, None);
+        } else {
+            assert_eq!(post_user.status, 201, "{}", post_user.text);
+            assert_eq!(post_user.json[ENTERPRISE]["department"], "Sales");
+            assert_eq!(post_group.status, 201, "{}", post_group.text);
+            assert_eq!(user_type.json["schemaExtensions"][0]["schema"], ENTERPRISE);
+            assert_eq!(schemas.json["totalResults"], 3);
+            assert_eq!(enterprise_schema.status, 200);
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_etags_sends_no_versions_and_ignores_preconditions() {
+    for (server, none) in [
+        (server(Quirk::NoEtags).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let created = server.post("/Users", user("a@x.io")).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let id = created.json["id"].as_str().unwrap().to_owned();
+
+        // Act
+        let read = server.get(&format!("/Users/{id}")).await;
+        let list = server.get("/Users").await;
+        let config = server.get("/ServiceProviderConfig").await;
+        let bulk = server
+            .post(
+                "/Bulk",
+                json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+                    "Operations": [{"method": "POST", "path": "/Users", "bulkId": "b",
+                                    "data": user("b@x.io")}],
+                }),
+            )
+            .await;
+        let not_modified = server
+            .send(
+                Method::GET,
+                &format!("/Users/{id}"),
+                None,
+                &[("if-none-match", "*")],
+            )
+            .await;
+        let stale = server
+            .send(
+                Method::PUT,
+                &format!("/Users/{id}"),
+                Some(user("a@x.io")),
+                &[("if-match", "W/\"999\"")],
+            )
+            .await;
+
+        // Assert
+        assert_eq!(created.header("etag").is_none(), none);
+        assert_eq!(read.header("etag").is_none(), none);
+        assert_eq!(created.json["meta"].get("version").is_none(), none);
+        assert_eq!(read.json["meta"].get("version").is_none(), none);
+        assert_eq!(
+            list.json["Resources"][0]["meta"].get("version").is_none(),
+            none
+        );
+        assert_eq!(bulk.json["Operations"][0].get("version").is_none(), none);
+        assert_eq!(config.json["etag"]["supported"], !none);
+        if none {
+            assert_eq!(not_modified.status, 200);
+            assert_eq!(not_modified.json["id"], id.as_str());
+            assert_eq!(stale.status, 200, "{}", stale.text);
+        } else {
+            assert_eq!(not_modified.status, 304);
+            stale.assert_scim_error(412, None);
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_root_search_answers_501_at_the_root_only() {
+    for (server, refuses) in [
+        (server(Quirk::NoRootSearch).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        server.create_user("a@x.io").await;
+        let request = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": "userName eq \"a@x.io\"",
+        });
+
+        // Act
+        let root = server.post("/.search", request.clone()).await;
+        let users = server.post("/Users/.search", request).await;
+
+        // Assert
+        assert_eq!(users.status, 200, "{}", users.text);
+        assert_eq!(users.json["totalResults"], 1);
+        if refuses {
+            root.assert_scim_error(501, None);
+        } else {
+            assert_eq!(root.status, 200, "{}", root.text);
+            assert_eq!(root.json["totalResults"], 1);
+        }
+    }
+}
+
+#[tokio::test]
+async fn filter_unadvertised_ignored_says_unsupported_and_lists_everyone() {
+    for (server, ignores) in [
+        (server(Quirk::FilterUnadvertisedIgnored).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        server.create_user("a@x.io").await;
+        server.create_user("b@x.io").await;
+
+        // Act
+        let config = server.get("/ServiceProviderConfig").await;
+        let lookup = server
+            .get("/Users?filter=userName%20eq%20%22b@x.io%22")
+            .await;
+        let search = server
+            .post(
+                "/Users/.search",
+                json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                    "filter": "userName eq \"b@x.io\"",
+                }),
+            )
+            .await;
+        let malformed = server.get("/Users?filter=userName%20eq").await;
+
+        // Assert
+        assert_eq!(config.json["filter"]["supported"], !ignores);
+        let expected = if ignores { 2 } else { 1 };
+        assert_eq!(lookup.json["totalResults"], expected, "{}", lookup.text);
+        assert_eq!(search.json["totalResults"], expected, "{}", search.text);
+        if ignores {
+            assert_eq!(malformed.status, 200, "{}", malformed.text);
+            assert_eq!(malformed.json["totalResults"], 2);
+        } else {
+            malformed.assert_scim_error(400, Some("invalidFilter"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn errors_as_plain_json_serves_errors_as_application_json() {
+    for (server, plain_json) in [
+        (server(Quirk::ErrorsAsPlainJson).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Act
+        let missing = server.get("/Users/missing").await;
+        let found = server.get("/ServiceProviderConfig").await;
+
+        // Assert: the body keeps its RFC 7644 §3.12 shape; only the media type changes.
+        assert_eq!(found.header("content-type"), Some("application/scim+json"));
+        if plain_json {
+            assert_eq!(missing.status, 404);
+            assert_eq!(missing.header("content-type"), Some("application/json"));
+            assert_eq!(
+                missing.json["schemas"],
+                json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+            );
+            assert_eq!(missing.json["status"], "404");
+            assert!(missing.json["detail"].is_string());
+        } else {
+            missing.assert_scim_error(404, None);
+        }
+    }
+}

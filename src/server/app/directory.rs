@@ -17,16 +17,26 @@ fn invalid(error: crate::scim::ScimError) -> AppError {
     AppError::bad_request(error.detail)
 }
 
-/// Creates an active user named `name` whose userName and primary email are `email`.
+/// Creates an active user named `name` whose userName and primary email are `email`. Under
+/// `restricted-schema` it also gets the `name.formatted` that schema requires, and normalising
+/// against that schema keeps only the email's `value`.
 pub fn create_user(app: &AppState, email: &str, name: &str) -> Result<Resource, AppError> {
-    let input = json!({
+    let mut input = json!({
         "schemas": [USER_TYPE.schema.id],
         "userName": email,
         "displayName": name,
         "emails": [{"value": email, "primary": true, "type": "work"}],
         "active": true,
     });
-    let body = normalize(&input, &USER_TYPE, NormalizeOptions::default()).map_err(invalid)?;
+    if app.quirks.has(Quirk::RestrictedSchema) {
+        input["name"] = json!({"formatted": name});
+    }
+    let body = normalize(
+        &input,
+        resource_type(app, Kind::User),
+        NormalizeOptions::default(),
+    )
+    .map_err(invalid)?;
     app.store.write(|state| {
         let now = app.clock.now();
         if !state
@@ -49,7 +59,7 @@ pub fn create_group(app: &AppState, name: &str) -> Result<Resource, AppError> {
     let input = json!({"displayName": name});
     let body = normalize(
         &input,
-        resource_type(Kind::Group),
+        resource_type(app, Kind::Group),
         NormalizeOptions::default(),
     )
     .map_err(invalid)?;
