@@ -113,6 +113,7 @@ async fn main() -> ExitCode {
         }),
         settings: RunSettings {
             gate: Default::default(),
+            fit: None,
             idp: Default::default(),
             profile: None,
             keep: false,

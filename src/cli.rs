@@ -450,6 +450,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             keep: args.keep,
             strict: args.strict,
             gate: args.gate.clone().unwrap_or_default(),
+            fit: None,
             snapshots,
             snapshot_mode: snapshot_mode(&args),
             profile,

@@ -47,6 +47,7 @@ fn trial(planned: Planned, root: PathBuf) -> Trial {
                 profile: None,
                 keep: false,
                 gate: Default::default(),
+                fit: None,
                 strict: true,
                 snapshots: Some(root.join("snapshots")),
                 snapshot_mode: mode(),

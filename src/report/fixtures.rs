@@ -83,6 +83,7 @@ pub fn run(idp: IdpName, scenario: &str) -> ScenarioRun {
         exchanges: Vec::new(),
         snapshot: SnapshotOutcome::NotTaken,
         error: None,
+        adjustments: Vec::new(),
         elapsed: Duration::ZERO,
     }
 }

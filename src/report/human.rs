@@ -44,6 +44,7 @@ use anstream::stream::{AsLockedWrite, RawStream};
 use anstream::{AutoStream, ColorChoice};
 use anstyle::{AnsiColor, Style};
 
+use crate::runner::cause::Cause;
 use crate::runner::exchange::Exchange;
 use crate::runner::outcome::{Blocker, Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict};
 use crate::scenario::model::{IdpName, Level};
@@ -202,16 +203,44 @@ fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn report_into(text: &mut Text, report: &RunReport, verbosity: u8) {
+    let causes = crate::runner::cause::causes(report);
+    let mut printed = false;
     for run in &report.scenarios {
-        scenario_into(text, run, report.strict, verbosity);
+        printed |= scenario_into(text, run, report.strict, verbosity, &causes);
     }
-    if !report.scenarios.is_empty() {
+    if printed {
         text.line(0, &[]);
     }
-    summary_into(text, report);
+    summary_into(text, report, &causes, verbosity);
 }
 
-fn scenario_into(text: &mut Text, run: &ScenarioRun, strict: bool, verbosity: u8) {
+/// The numbers (from 1) of the causes behind a run's failures and blocked checks.
+fn cause_numbers(run: &ScenarioRun, causes: &[Cause]) -> Vec<usize> {
+    let name = run.full_name();
+    causes
+        .iter()
+        .enumerate()
+        .filter(|(_, cause)| {
+            cause
+                .failed
+                .iter()
+                .chain(&cause.blocked)
+                .any(|a| a.scenario == name)
+        })
+        .map(|(index, _)| index + 1)
+        .collect()
+}
+
+/// One scenario run. At verbosity 0 only a run that did not pass gets a line, naming its causes
+/// (the summary shows each cause once, with an example); from `-v` on, every run with every
+/// verdict. Returns whether anything was written.
+fn scenario_into(
+    text: &mut Text,
+    run: &ScenarioRun,
+    strict: bool,
+    verbosity: u8,
+    causes: &[Cause],
+) -> bool {
     let count = |keep: &dyn Fn(&Verdict) -> bool| run.verdicts.iter().filter(|v| keep(v)).count();
     let failed = count(&|v| v.is_blocking_failure(strict));
     let warnings = count(&|v| v.outcome.is_failure() && !v.is_blocking_failure(strict));
@@ -238,14 +267,34 @@ fn scenario_into(text: &mut Text, run: &ScenarioRun, strict: bool, verbosity: u8
     } else {
         ("PASS", PASS)
     };
-    let rest = format!(" {} ({})", run.full_name(), counts.join(", "));
-    text.line(0, &[(style, word), (PLAIN, &rest)]);
-    if run.all_skipped() && verbosity == 0 {
-        // One line says why; the checks it left untested are listed with -v.
-        if let Some(Outcome::Skipped { reason }) = run.verdicts.first().map(|v| &v.outcome) {
-            text.line(2, &[(DIM, "skipped: "), (PLAIN, reason)]);
+    let mut rest = format!(" {} ({})", run.full_name(), counts.join(", "));
+    if verbosity == 0 {
+        if run.passed(strict) && !run.all_skipped() {
+            return false;
         }
+        if run.all_skipped() {
+            // One line says why; the checks it left untested are listed with -v.
+            if let Some(Outcome::Skipped { reason }) = run.verdicts.first().map(|v| &v.outcome) {
+                rest.push_str(&format!(": {reason}"));
+            }
+            text.line(0, &[(style, word), (PLAIN, &rest)]);
+            return true;
+        }
+        let numbers: Vec<String> = cause_numbers(run, causes)
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect();
+        if !numbers.is_empty() {
+            rest.push_str(&format!(" causes {}", numbers.join(", ")));
+        }
+        text.line(0, &[(style, word), (PLAIN, &rest)]);
+        snapshot_into(text, &run.snapshot, 2, verbosity);
+        if let Some(error) = &run.error {
+            text.line(2, &[(FAIL, "error:"), (RED, &format!(" {error}"))]);
+        }
+        return true;
     }
+    text.line(0, &[(style, word), (PLAIN, &rest)]);
 
     let mut shown = Vec::new();
     let mut blockers: Vec<(&Blocker, Vec<&str>)> = Vec::new();
@@ -279,6 +328,12 @@ fn scenario_into(text: &mut Text, run: &ScenarioRun, strict: bool, verbosity: u8
         text.line(2, &[(WARN, "BLOCKED"), (PLAIN, &rest)]);
         text.line(4, &[(DIM, &by.reason())]);
     }
+    if verbosity >= 1 {
+        for adjustment in &run.adjustments {
+            let line = format!("step {}: {}", adjustment.step + 1, adjustment.note);
+            text.line(2, &[(DIM, "test data fitted: "), (PLAIN, &line)]);
+        }
+    }
     snapshot_into(text, &run.snapshot, 2, verbosity);
     if let Some(error) = &run.error {
         text.line(2, &[(FAIL, "error:"), (RED, &format!(" {error}"))]);
@@ -290,14 +345,20 @@ fn scenario_into(text: &mut Text, run: &ScenarioRun, strict: bool, verbosity: u8
             exchange_into(text, exchange, 6);
         }
     }
+    true
 }
 
 /// `id (LEVEL) at step N: label`
 fn verdict_title(verdict: &Verdict) -> String {
+    // A test-data finding is about the harness's data, so it carries no RFC level.
+    let level = if verdict.check.is_test_data() {
+        "test data"
+    } else {
+        verdict.check.level.as_str()
+    };
     format!(
-        "{} ({}) at step {}: {}",
+        "{} ({level}) at step {}: {}",
         verdict.check.id,
-        verdict.check.level.as_str(),
         verdict.step + 1,
         verdict.step_name
     )
@@ -704,7 +765,7 @@ struct Tally {
     failed: usize,
 }
 
-fn summary_into(text: &mut Text, report: &RunReport) {
+fn summary_into(text: &mut Text, report: &RunReport, causes: &[Cause], verbosity: u8) {
     let strict = report.strict;
     text.line(0, &[(PLAIN, "summary")]);
     findings::areas_into(text, report);
@@ -779,7 +840,11 @@ fn summary_into(text: &mut Text, report: &RunReport) {
     }
 
     let coverage = crate::report::coverage::Coverage::of(report);
-    let mut sections = coverage.rfc_sections().peekable();
+    // At verbosity 0 only the sections something failed or was blocked in.
+    let mut sections = coverage
+        .rfc_sections()
+        .filter(|(_, counts)| verbosity >= 1 || counts.failed + counts.blocked > 0)
+        .peekable();
     if sections.peek().is_some() {
         text.line(
             2,
@@ -817,6 +882,14 @@ fn summary_into(text: &mut Text, report: &RunReport) {
     let style = if drifted + missing > 0 { RED } else { PLAIN };
     text.line(2, &[(style, &line)]);
     text.line(2, &[(PLAIN, &format!("target: {}", report.target))]);
+    let adjustments: usize = report.scenarios.iter().map(|r| r.adjustments.len()).sum();
+    if adjustments > 0 {
+        let line = format!(
+            "test data: {} to fit the target's /Schemas (-v lists them)",
+            plural(adjustments, "adjustment", "adjustments")
+        );
+        text.line(2, &[(PLAIN, &line)]);
+    }
     if let Some(discovery) = &report.discovery {
         for finding in &discovery.findings {
             text.line(2, &[(YELLOW, "discovery: "), (PLAIN, finding)]);
@@ -827,7 +900,7 @@ fn summary_into(text: &mut Text, report: &RunReport) {
         &[(PLAIN, &format!("elapsed: {}", seconds(report.elapsed)))],
     );
 
-    findings::causes_into(text, report);
+    findings::causes_into(text, report, causes);
     findings::failing_checks_into(text, report);
     findings::siblings_into(text, report);
 
@@ -953,15 +1026,17 @@ mod tests {
 
         // Assert
         insta::assert_snapshot!("verbosity_zero", text);
-        assert!(text.contains("  FAIL rfc7644.3.3.create-201 (MUST) at step 1: POST /Users\n"));
-        // Compact: the request line and body on one line each, no headers.
-        assert!(text.contains("    > POST /Users\n    > {\"schemas\":"));
-        assert!(!text.contains("> authorization:"));
+        // A run that passed gets no line; one that failed names its causes.
+        assert!(!text.contains("okta/user-lifecycle"));
         assert!(text.contains(
-            "  BLOCKED 1 check: rfc7644.3.4.1.get-by-id\n    not evaluated: step 1 'POST /Users'"
+            "FAIL okta/create-user (3 checks, 2 failed, 1 blocked, 0.00s) causes #1, #2\n"
         ));
-        assert!(text.contains("\nsummary\n  areas\n    FAIL rfc "));
+        // Each cause once, with a compact example: request line and body on one line each.
         assert!(text.contains("\ncauses (4, the one affecting most checks first)\n"));
+        assert!(text.contains("     FAIL rfc7644.3.3.create-201 (MUST) at step 1: POST /Users\n"));
+        assert!(text.contains("       > POST /Users\n       > {\"schemas\":"));
+        assert!(!text.contains("> authorization:"));
+        assert!(text.contains("\nsummary\n  areas\n    FAIL rfc "));
         assert!(
             text.contains("\nfailing checks (4)\n  FAIL rfc7643.3.1.id-present (MUST), 1 run\n")
         );
@@ -980,6 +1055,9 @@ mod tests {
 
         // Assert
         insta::assert_snapshot!("verbosity_one", text);
+        assert!(text.contains(
+            "  BLOCKED 1 check: rfc7644.3.4.1.get-by-id\n    not evaluated: step 1 'POST /Users'"
+        ));
         assert!(text.contains(
             "  PASS okta.create.returns-201-with-id (IDP-REQUIRED) at step 1: create user\n"
         ));
@@ -1019,9 +1097,9 @@ mod tests {
         assert!(text.contains(
             "  exchanges:\n    exchange #1 (step 1, 0.00s)\n      > GET /ServiceProviderConfig\n"
         ));
-        assert!(
-            text.ends_with(&render(&report, 0)[render(&report, 0).find("\nsummary\n").unwrap()..])
-        );
+        let quiet = render(&report, 0);
+        let causes = &quiet[quiet.find("\ncauses (").unwrap()..];
+        assert!(text.ends_with(causes));
     }
 
     #[test]
@@ -1060,11 +1138,18 @@ mod tests {
         let text = render(&report, 0);
 
         // Assert
-        assert!(
-            text.contains(
-                "    after this write, which the target accepted:\n    > PATCH /Users/u1\n    > {\"Operations\":[{\"op\":\"replace\",\"value\":{\"active\":false}}]}\n    < HTTP 200"
-            ),
-            "{text}"
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        let at = lines
+            .iter()
+            .position(|l| *l == "after this write, which the target accepted:")
+            .unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(
+            lines[at + 1..at + 4],
+            [
+                "> PATCH /Users/u1",
+                r#"> {"Operations":[{"op":"replace","value":{"active":false}}]}"#,
+                "< HTTP 200 (application/scim+json)",
+            ]
         );
     }
 
@@ -1091,8 +1176,8 @@ mod tests {
         let verbose = render(&report, 1);
 
         // Assert
-        assert!(quiet.contains(
-            "SKIP generic/bulk (1 check, 0.00s)\n  skipped: the target does not advertise bulk\n"
+        assert!(quiet.starts_with(
+            "SKIP generic/bulk (1 check, 0.00s): the target does not advertise bulk\n"
         ));
         assert!(!quiet.contains("WARN"));
         assert!(verbose.contains("  SKIP rfc7644.3.7.bulk (MUST) at step 1: requires\n"));
@@ -1133,9 +1218,8 @@ mod tests {
         let text = render(&report, 0);
 
         // Assert
-        assert!(text.starts_with(
-            "FAIL entra/etag-support (1 check, 1 failed, 0.00s)\n  FAIL rfc7644.3.14.etag (SHOULD)"
-        ));
+        assert!(text.starts_with("FAIL entra/etag-support (1 check, 1 failed, 0.00s) causes #1\n"));
+        assert!(text.contains("     FAIL rfc7644.3.14.etag (SHOULD)"));
         assert!(!text.contains("a SHOULD: fails the run only with --strict"));
         assert!(text.contains("    SHOULD        0 passed, 1 failed\n"));
         assert!(text.ends_with("FAIL 1 of 1 scenario failed; failing areas: rfc\n"));

@@ -22,7 +22,7 @@
 //!                                   waived, skipped, blocked} }, by_section},
 //!              snapshots: {matched, written, missing, drifted, accepted, not_taken} },
 //!   scenarios: [ { name, full_name, idp, file, description, tags, passed, elapsed_ms,
-//!                  error,
+//!                  error, test_data_adjustments: [ {step, note} ],
 //!                  snapshot: {status, path, diff},
 //!                  checks: [ {id, level, source, requirement, blocking, evidence,
 //!                             evidence_basis, step, step_name, status, reasons, message,
@@ -288,11 +288,22 @@ struct JsonScenario {
     elapsed_ms: u64,
     /// A failure outside any check (target unreachable, cleanup failed).
     error: Option<String>,
+    /// What the run changed in its test data to fit the target's published schema.
+    test_data_adjustments: Vec<JsonAdjustment>,
     snapshot: JsonSnapshot,
     /// Every verdict, in the order the checks ran.
     checks: Vec<JsonCheck>,
     /// Every exchange, in the order sent.
     exchanges: Vec<JsonExchange>,
+}
+
+/// One change to a step's test data, made to fit the target's `/Schemas`.
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonAdjustment {
+    /// The step whose body was changed, from 1.
+    step: usize,
+    /// What was changed and why.
+    note: String,
 }
 
 /// What the comparison with the approved snapshot found.
@@ -557,6 +568,14 @@ impl JsonScenario {
             passed: run.passed(strict),
             elapsed_ms: millis(run.elapsed),
             error: run.error.clone(),
+            test_data_adjustments: run
+                .adjustments
+                .iter()
+                .map(|a| JsonAdjustment {
+                    step: a.step + 1,
+                    note: a.note.clone(),
+                })
+                .collect(),
             snapshot: JsonSnapshot::from_outcome(&run.snapshot),
             checks: run
                 .verdicts

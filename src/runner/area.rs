@@ -4,7 +4,9 @@
 //! PATCH ops, or be ready for Okta and leak access after deprovisioning. One pass/fail for all of
 //! it tells a team neither; an area per claim does: RFC 7643/7644 conformance, each IdP
 //! profile's readiness, lock-down (the application refuses what the IdP owns, and a
-//! deprovisioned user loses access), and the application's own documented behaviour.
+//! deprovisioned user loses access), the application's own documented behaviour, and whether
+//! the harness's test data fit the target's published schema (a refusal there is about the
+//! data, not the server).
 //! `--gate AREA,…` chooses which areas decide the exit code.
 //!
 //! A check belongs to an area by its id's first word (`rfc7644.…` is RFC, `okta.…` the run's
@@ -31,6 +33,9 @@ pub enum Area {
     Lockdown,
     /// The application's own documented behaviour around provisioning.
     Application,
+    /// Whether the harness's own test data fits the target's published schema: a refusal
+    /// here blocks checks, but is no claim about conformance.
+    TestData,
 }
 
 impl Area {
@@ -39,6 +44,7 @@ impl Area {
         let first = verdict.check.id.split('.').next().unwrap_or_default();
         match first {
             word if word.starts_with("rfc") => Area::Rfc,
+            _ if verdict.check.is_test_data() => Area::TestData,
             "lockdown" => Area::Lockdown,
             "clockify" | "app" | "application" => Area::Application,
             "okta" | "entra" | "jumpcloud" => Area::of_idp(run.idp),
@@ -73,6 +79,7 @@ impl Area {
             Area::Idp(idp) => idp.as_str(),
             Area::Lockdown => "lockdown",
             Area::Application => "application",
+            Area::TestData => "test-data",
         }
     }
 
@@ -83,6 +90,7 @@ impl Area {
             Area::Idp(idp) => format!("{} readiness", idp.as_str()),
             Area::Lockdown => "lock-down".to_owned(),
             Area::Application => "application behaviour".to_owned(),
+            Area::TestData => "the harness's test data against the target's schema".to_owned(),
         }
     }
 }
@@ -116,7 +124,7 @@ enum GateArea {
 /// A `--gate` value that names no area.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown area `{0}` in --gate: use rfc, idp (every IdP profile), an IdP profile ({profiles}), lockdown or application",
+    "unknown area `{0}` in --gate: use rfc, idp (every IdP profile), an IdP profile ({profiles}), lockdown, application or test-data",
     profiles = IdpName::ALL[1..].iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", ")
 )]
 pub struct UnknownArea(pub String);
@@ -136,6 +144,7 @@ impl Gate {
                 "idp" => GateArea::EveryIdp,
                 "lockdown" | "lock-down" => GateArea::One(Area::Lockdown),
                 "application" | "app" => GateArea::One(Area::Application),
+                "test-data" => GateArea::One(Area::TestData),
                 other => match IdpName::parse(other) {
                     Some(IdpName::Generic) | None => return Err(UnknownArea(name.to_owned())),
                     Some(idp) => GateArea::One(Area::Idp(idp)),

@@ -97,7 +97,9 @@ pub fn skipped(planned: &Planned, missing: &[Feature], elapsed: Duration) -> Sce
 pub fn advertisement_verdict(feature: Feature, verdicts: &[Verdict]) -> Verdict {
     let broken: Vec<&str> = verdicts
         .iter()
-        .filter(|v| v.outcome.is_failure() && v.check.level == Level::Must)
+        .filter(|v| {
+            v.outcome.is_failure() && v.check.level == Level::Must && !v.check.is_test_data()
+        })
         .map(|v| v.check.id.as_str())
         .collect();
     let outcome = if broken.is_empty() {
@@ -126,7 +128,7 @@ pub fn advertisement_verdict(feature: Feature, verdicts: &[Verdict]) -> Verdict 
         // The first exchange a MUST check of the feature judged: spoiling it breaks the feature.
         exchange: verdicts
             .iter()
-            .filter(|v| v.check.level == Level::Must)
+            .filter(|v| v.check.level == Level::Must && !v.check.is_test_data())
             .find_map(|v| v.exchange),
     }
 }

@@ -124,7 +124,10 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
         };
     }
     let exchange = verdict.exchange.and_then(|i| run.exchanges.get(i));
-    if let Some(summary) = exchange.and_then(refusal) {
+    if let Some(summary) = exchange
+        .filter(|e| refusal_is_the_failure(verdict, e))
+        .and_then(refusal)
+    {
         return (format!("refusal\u{0}{summary}"), summary);
     }
     let first = match &verdict.outcome {
@@ -134,6 +137,24 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     };
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
     (format!("check\u{0}{}", verdict.check.id), summary)
+}
+
+/// Whether the check failed because of the refusal itself, not because of something in an
+/// expected refusal (a 404 that was asked for, with the wrong content type): the check could
+/// not be evaluated, or one of its reasons is about the status.
+fn refusal_is_the_failure(verdict: &Verdict, exchange: &Exchange) -> bool {
+    let Some(response) = &exchange.response else {
+        return true;
+    };
+    match &verdict.outcome {
+        Outcome::Failed { reasons } => {
+            let status = response.status.to_string();
+            reasons
+                .iter()
+                .any(|r| r.starts_with("status:") || r.contains(&status))
+        }
+        _ => true,
+    }
 }
 
 /// A refused or unanswered exchange in one line, with what varies between runs elided.
@@ -281,7 +302,7 @@ mod tests {
             run.verdicts = vec![
                 verdict(
                     "rfc7644.3.3.create-201",
-                    failed("expected status 201"),
+                    failed("status: expected 201, got 400"),
                     0,
                     Some(exchange),
                 ),

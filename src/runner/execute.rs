@@ -14,16 +14,17 @@ use serde_json::Value;
 use super::app::AppClient;
 use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
+use super::fit::SchemaFit;
 use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, is_app_step, run_idp_step};
 use super::lockdown_steps;
-use super::outcome::{CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
+use super::outcome::{Adjustment, CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
 use super::ownership::Ownership;
 use super::prerequisite::{Prerequisites, failure_of_step};
 use super::select::Planned;
 use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
-use crate::scenario::model::{Capture, RequestStep, Scenario, Step};
+use crate::scenario::model::{Capture, RequestStep, Scenario, StatusExpect, Step};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
 /// How a run treats what it finds.
@@ -35,6 +36,9 @@ pub struct RunSettings {
     pub strict: bool,
     /// The areas whose failures decide the exit code (`--gate`).
     pub gate: super::area::Gate,
+    /// The target's published schemas, which RFC test data is fitted to; set by the runner
+    /// from the preflight.
+    pub fit: Option<std::sync::Arc<super::fit::SchemaFit>>,
     /// Where approved snapshots live; `None`: no comparison.
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: SnapshotMode,
@@ -43,6 +47,17 @@ pub struct RunSettings {
     /// The target profile (lock-down probes, access, application requests); the embedded
     /// server's own when the run uses it and none is given.
     pub profile: Option<std::sync::Arc<crate::target::TargetProfile>>,
+}
+
+/// Whether a step expects the target to accept what it sends: no status expected, or a 2xx.
+/// Only such bodies are fitted to the target's schema; a step that expects a refusal sends
+/// exactly what it means to be refused.
+fn expects_acceptance(request: &RequestStep) -> bool {
+    match request.expect.as_ref().and_then(|e| e.status.as_ref()) {
+        None => true,
+        Some(StatusExpect::One(status)) => (200..300).contains(status),
+        Some(StatusExpect::AnyOf(statuses)) => statuses.iter().all(|s| (200..300).contains(s)),
+    }
 }
 
 /// Why a request step's request could not be built.
@@ -61,6 +76,8 @@ fn build(
     vars: &Vars,
     scenario_dir: &Path,
     templates: Option<&BTreeMap<String, Value>>,
+    fit: Option<&SchemaFit>,
+    fitted: &mut Vec<String>,
 ) -> Result<Outgoing, BuildError> {
     let path = vars.substitute(&request.path)?;
     let mut headers = Vec::with_capacity(request.headers.len() + 2);
@@ -71,6 +88,9 @@ fn build(
     let body = match (&request.body, &request.body_file) {
         (Some(body), _) => {
             let mut body = vars.substitute_json(body)?;
+            if let Some(fit) = fit.filter(|_| expects_acceptance(request)) {
+                fitted.extend(fit.fit(&request.method, &path, &mut body));
+            }
             if let Some(template) = templates.and_then(|t| template_for(t, &request.method, &path))
             {
                 let template = vars.substitute_json(template)?;
@@ -232,6 +252,7 @@ async fn run_steps(
     // A failed step does not end the scenario: what later steps need from it is tracked, and a
     // step that needs what was not produced is blocked, not failed.
     let mut prerequisites = Prerequisites::default();
+    let mut adjustments: Vec<Adjustment> = Vec::new();
 
     for (index, step) in scenario.steps.iter().enumerate() {
         let first_exchange = exchanges.len();
@@ -252,6 +273,8 @@ async fn run_steps(
                     prefix: &prefix,
                     scenario_dir: &scenario_dir,
                     templates: settings.profile.as_ref().map(|p| &p.templates),
+                    fit: settings.fit.as_deref(),
+                    fitted: &mut adjustments,
                 };
                 let context = RequestContext {
                     scenario,
@@ -427,6 +450,7 @@ async fn run_steps(
         exchanges,
         snapshot,
         error,
+        adjustments,
         elapsed: started.elapsed(),
         ..ScenarioRun::of(planned)
     }
@@ -440,6 +464,9 @@ struct RequestWire<'a> {
     prefix: &'a str,
     scenario_dir: &'a Path,
     templates: Option<&'a BTreeMap<String, Value>>,
+    fit: Option<&'a SchemaFit>,
+    /// What fitting changed in the test data, per step, for the report.
+    fitted: &'a mut Vec<Adjustment>,
 }
 
 /// Where a request step runs: its scenario, its place, and what earlier steps left undone.
@@ -481,7 +508,21 @@ async fn request_step(
     };
     let check = CheckId::resolve(request.check.as_ref(), context.scenario, index);
     let prefix = wire.prefix;
-    let outgoing = build(request, vars, wire.scenario_dir, wire.templates).and_then(|o| {
+    let mut fitted = Vec::new();
+    let built = build(
+        request,
+        vars,
+        wire.scenario_dir,
+        wire.templates,
+        wire.fit,
+        &mut fitted,
+    );
+    wire.fitted.extend(
+        fitted
+            .into_iter()
+            .map(|note| Adjustment { step: index, note }),
+    );
+    let outgoing = built.and_then(|o| {
         wire.ownership
             .permits(&o.method, &o.path, prefix)
             .and_then(|()| {
@@ -599,7 +640,25 @@ async fn request_step(
         .filter(|name| vars.get(name).is_none())
         .cloned()
         .collect();
-    if request.expect.is_some() || !request.capture.is_empty() {
+    // A step that arranges test data (it declares no check) and was refused says so under a
+    // test-data finding, not as a conformance failure under the step's number.
+    let arranged_and_refused =
+        request.check.is_none() && response.status >= 400 && expects_acceptance(request);
+    if arranged_and_refused {
+        let mut reasons = reasons;
+        reasons.insert(
+            0,
+            format!(
+                "the target refused the test data with {}: fit it with a target profile template, or see the adjustments made from its /Schemas",
+                response.status
+            ),
+        );
+        let check = CheckId::test_data(context.scenario, index);
+        step_verdicts.insert(
+            0,
+            verdict(check, Outcome::Failed { reasons }, Some(exchange_index)),
+        );
+    } else if request.expect.is_some() || !request.capture.is_empty() {
         let outcome = if reasons.is_empty() {
             Outcome::Passed
         } else {

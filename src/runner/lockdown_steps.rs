@@ -303,6 +303,16 @@ async fn access(
         .access
         .clone()
         .ok_or("the target profile has no `access` section")?;
+    // Access granted to a user the IdP never provisioned would judge the application on a
+    // user it was never told about: the step cannot be evaluated (and is blocked by the
+    // failure that kept the user out).
+    if expect.allowed
+        && directory
+            .user(&expect.user)
+            .is_some_and(|user| user.target_id.is_none())
+    {
+        return Err(crate::idp::IdpError::NotProvisioned(expect.user.clone()).to_string());
+    }
     let scoped = AppClient::vars_for(vars, directory, Some(&expect.user), None)?;
     let (id, source) = if expect.allowed {
         (

@@ -21,6 +21,7 @@ pub mod entra_steps;
 pub mod exchange;
 pub mod execute;
 pub mod expect;
+pub mod fit;
 pub mod idp_steps;
 pub mod jumpcloud_steps;
 pub mod lockdown_steps;
@@ -140,7 +141,14 @@ pub async fn run(
 ) -> Result<RunReport, SetupError> {
     let started = Instant::now();
     let (shared, target_name, discovery): (_, _, Option<Discovery>) = match &config.target {
-        TargetChoice::Embedded { .. } => (None, "embedded".to_owned(), None),
+        TargetChoice::Embedded { quirks } => {
+            // Every scenario run gets a fresh server with the same quirks, so one of them,
+            // read once, says what they all publish.
+            let (running, target) = embedded_target(quirks.clone(), config.timeout).await?;
+            let discovery = preflight(&Transport::new(target)?).await?;
+            drop(running);
+            (None, "embedded".to_owned(), Some(discovery))
+        }
         TargetChoice::Remote(target) => {
             let plain = Transport::new(target.clone())?;
             let discovery = preflight(&plain).await?;
@@ -156,6 +164,11 @@ pub async fn run(
     let insecure = matches!(&config.target, TargetChoice::Remote(target) if target.tls.insecure);
     let jobs = config.jobs.max(1);
     let mut config = config;
+    // RFC test data is fitted to what the target publishes in /Schemas.
+    config.settings.fit = discovery.as_ref().and_then(|discovery| {
+        let schemas = discovery.schemas.as_deref()?;
+        fit::SchemaFit::from_discovery(discovery.resource_types.as_deref(), schemas).map(Arc::new)
+    });
     if matches!(config.target, TargetChoice::Embedded { .. }) && config.settings.profile.is_none() {
         // The embedded reference server comes with its own target profile.
         config.settings.profile = Some(app::reference_profile());

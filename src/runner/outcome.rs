@@ -24,6 +24,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the target could not be reached or set up (or the reference server not started).
 pub const EXIT_SETUP: u8 = 3;
 
+/// The first word of a test-data finding's id.
+pub const TEST_DATA: &str = "test-data";
+
 /// A check's identity, resolved (the scenario's defaults applied).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckId {
@@ -89,6 +92,24 @@ impl CheckId {
             }
         }
         checks
+    }
+
+    /// The finding of a step that arranges test data (it declares no check) and was refused:
+    /// `test-data.<scenario>.step-<N>`. A statement about the harness's data and the target's
+    /// schema, not about conformance.
+    pub fn test_data(scenario: &Scenario, step: usize) -> CheckId {
+        CheckId::new(
+            format!("{TEST_DATA}.{}.step-{}", scenario.name, step + 1),
+            Level::Must,
+            Some("the target's published schema (RFC 7643 §7)".to_owned()),
+        )
+    }
+
+    /// Whether this is a test-data finding (see [`CheckId::test_data`]).
+    pub fn is_test_data(&self) -> bool {
+        self.id
+            .strip_prefix(TEST_DATA)
+            .is_some_and(|rest| rest.starts_with('.'))
     }
 
     /// The check a step declares, or the step's own when it declares none.
@@ -230,6 +251,15 @@ impl SnapshotOutcome {
     }
 }
 
+/// One change to a step's test data, made to fit the target's published schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adjustment {
+    /// The 0-based step whose body was changed.
+    pub step: usize,
+    /// What was changed and why: ``left out `emails.type`: not in the target's User schema``.
+    pub note: String,
+}
+
 /// One scenario run as one IdP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioRun {
@@ -243,6 +273,8 @@ pub struct ScenarioRun {
     pub snapshot: SnapshotOutcome,
     /// A failure outside any check: the target could not be reached, cleanup failed.
     pub error: Option<String>,
+    /// What the run changed in its test data to fit the target's published schema.
+    pub adjustments: Vec<Adjustment>,
     pub elapsed: Duration,
 }
 
@@ -261,6 +293,7 @@ impl ScenarioRun {
             exchanges: Vec::new(),
             snapshot: SnapshotOutcome::NotTaken,
             error: None,
+            adjustments: Vec::new(),
             elapsed: Duration::ZERO,
         }
     }

@@ -57,6 +57,7 @@ pub fn settings(snapshots: Option<PathBuf>, mode: SnapshotMode) -> RunSettings {
         profile: None,
         keep: false,
         gate: Default::default(),
+        fit: None,
         strict: true,
         snapshots,
         snapshot_mode: mode,

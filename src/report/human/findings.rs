@@ -8,12 +8,12 @@
 
 use super::{DIM, FAIL, PASS, PLAIN, RED, Text, WARN, YELLOW, plural};
 use crate::runner::area::Area;
-use crate::runner::cause::{Cause, causes, request_shape};
+use crate::runner::cause::{Cause, request_shape};
 use crate::runner::outcome::{Outcome, RunReport, ScenarioRun};
 use crate::scenario::model::IdpName;
 
-/// Causes listed before the rest is left to the JSON report.
-const MAX_CAUSES: usize = 25;
+/// Causes shown with an example; the rest get their counts only.
+const MAX_EXAMPLES: usize = 12;
 /// Check ids named per cause before `+N more`.
 const MAX_IDS_PER_CAUSE: usize = 6;
 /// Characters of a request body quoted when two profiles disagree.
@@ -67,9 +67,9 @@ pub(super) fn areas_into(text: &mut Text, report: &RunReport) {
     }
 }
 
-/// `causes`: each root cause with what it failed and blocked.
-pub(super) fn causes_into(text: &mut Text, report: &RunReport) {
-    let causes = causes(report);
+/// `causes`: each root cause with what it failed and blocked; the first ones also with an
+/// example, the first check it failed, in a few lines.
+pub(super) fn causes_into(text: &mut Text, report: &RunReport, causes: &[Cause]) {
     if causes.is_empty() {
         return;
     }
@@ -83,21 +83,12 @@ pub(super) fn causes_into(text: &mut Text, report: &RunReport) {
             ),
         )],
     );
-    for (number, cause) in causes.iter().take(MAX_CAUSES).enumerate() {
-        cause_into(text, number + 1, cause);
-    }
-    if causes.len() > MAX_CAUSES {
-        let more = format!(
-            "... {} more (the JSON report lists every cause)",
-            causes.len() - MAX_CAUSES
-        );
-        text.line(2, &[(DIM, &more)]);
+    for (number, cause) in causes.iter().enumerate() {
+        cause_into(text, report, number + 1, cause, number < MAX_EXAMPLES);
     }
 }
 
-fn cause_into(text: &mut Text, number: usize, cause: &Cause) {
-    let title = format!("{number}. {}", cause.summary);
-    text.line(2, &[(RED, &title)]);
+fn cause_into(text: &mut Text, report: &RunReport, number: usize, cause: &Cause, example: bool) {
     let mut counts = Vec::new();
     if !cause.failed.is_empty() {
         counts.push(format!("{} failed", cause.failed.len()));
@@ -106,6 +97,25 @@ fn cause_into(text: &mut Text, number: usize, cause: &Cause) {
         counts.push(format!("{} blocked", cause.blocked.len()));
     }
     let scenarios = cause.scenarios();
+    let ids = cause.failed_ids();
+    if !example {
+        // One line: what, how much, and which checks.
+        let mut line = format!(
+            "#{number} {} ({} in {}",
+            cause.summary,
+            counts.join(", "),
+            plural(scenarios.len(), "run", "runs"),
+        );
+        // A cause named after its check need not name it twice.
+        if !ids.is_empty() && !cause.summary.starts_with(ids[0]) {
+            line.push_str(&format!("; {}", shortened(&ids, 3)));
+        }
+        line.push(')');
+        text.line(2, &[(RED, &line)]);
+        return;
+    }
+    let title = format!("#{number} {}", cause.summary);
+    text.line(2, &[(RED, &title)]);
     let line = format!(
         "{} in {}: {}",
         counts.join(", "),
@@ -113,10 +123,27 @@ fn cause_into(text: &mut Text, number: usize, cause: &Cause) {
         shortened(&scenarios, MAX_IDS_PER_CAUSE)
     );
     text.line(5, &[(PLAIN, &line)]);
-    let ids = cause.failed_ids();
-    if !ids.is_empty() {
+    if ids.len() > 1 {
         let line = format!("checks: {}", shortened(&ids, MAX_IDS_PER_CAUSE));
         text.line(5, &[(DIM, &line)]);
+    }
+    let Some(first) = cause.failed.first() else {
+        return;
+    };
+    let found = report.scenarios.iter().find_map(|run| {
+        if run.full_name() != first.scenario {
+            return None;
+        }
+        let verdict = run
+            .verdicts
+            .iter()
+            .find(|v| v.check.id == first.check && v.step == first.step)?;
+        Some((run, verdict))
+    });
+    if let Some((run, verdict)) = found {
+        let line = format!("for example, in {}:", run.full_name());
+        text.line(5, &[(DIM, &line)]);
+        super::verdict_into(text, run, verdict, report.strict, 5, 0, &mut Vec::new());
     }
 }
 
