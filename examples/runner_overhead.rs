@@ -114,6 +114,7 @@ async fn main() -> ExitCode {
         settings: RunSettings {
             gate: Default::default(),
             fit: None,
+            advertised: None,
             idp: Default::default(),
             profile: None,
             keep: false,

@@ -451,6 +451,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             strict: args.strict,
             gate: args.gate.clone().unwrap_or_default(),
             fit: None,
+            advertised: None,
             snapshots,
             snapshot_mode: snapshot_mode(&args),
             profile,

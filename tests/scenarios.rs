@@ -48,6 +48,7 @@ fn trial(planned: Planned, root: PathBuf) -> Trial {
                 keep: false,
                 gate: Default::default(),
                 fit: None,
+                advertised: None,
                 strict: true,
                 snapshots: Some(root.join("snapshots")),
                 snapshot_mode: mode(),

@@ -17,7 +17,7 @@ use super::exchange::Exchange;
 use super::outcome::{CheckId, Outcome, ScenarioRun, Verdict};
 use super::select::Planned;
 use super::transport::{Outgoing, Transport};
-use crate::scenario::model::{Feature, Level, Scenario, Step};
+use crate::scenario::model::{Feature, Level, RequestStep, Scenario, Step};
 
 const SOURCE: &str = "RFC 7643 §5";
 
@@ -41,7 +41,12 @@ pub async fn advertised(transport: &Transport) -> (BTreeSet<Feature>, Exchange) 
     else {
         return (BTreeSet::new(), exchange);
     };
-    let features = [
+    (features_of(&body), exchange)
+}
+
+/// The features a ServiceProviderConfig body says are supported.
+pub fn features_of(service_provider_config: &Value) -> BTreeSet<Feature> {
+    [
         Feature::Patch,
         Feature::Bulk,
         Feature::Filter,
@@ -50,9 +55,76 @@ pub async fn advertised(transport: &Transport) -> (BTreeSet<Feature>, Exchange) 
         Feature::Etag,
     ]
     .into_iter()
-    .filter(|f| body.pointer(&format!("/{}/supported", f.attribute())) == Some(&Value::Bool(true)))
-    .collect();
-    (features, exchange)
+    .filter(|f| {
+        service_provider_config.pointer(&format!("/{}/supported", f.attribute()))
+            == Some(&Value::Bool(true))
+    })
+    .collect()
+}
+
+/// The optional feature a request step uses and the target does not advertise, with the
+/// reason its checks are skipped: a filter (`filter=`), a sort (`sortBy=`), a precondition
+/// (`If-Match`, `If-None-Match`). `None` when it uses none, or only advertised ones.
+pub fn unadvertised_use(request: &RequestStep, advertised: &BTreeSet<Feature>) -> Option<String> {
+    let query = request.path.split_once('?').map_or("", |(_, q)| q);
+    let parameter = |name: &str| {
+        query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(name))
+    };
+    let searched_with_filter = request
+        .path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .ends_with(".search")
+        && request
+            .body
+            .as_ref()
+            .is_some_and(|b| b.get("filter").is_some());
+    let header = |name: &str| request.headers.keys().any(|h| h.eq_ignore_ascii_case(name));
+    let uses = [
+        (Feature::Filter, parameter("filter") || searched_with_filter),
+        (Feature::Sort, parameter("sortBy")),
+        (Feature::Etag, header("If-Match") || header("If-None-Match")),
+    ];
+    uses.into_iter()
+        .find(|(feature, used)| *used && !advertised.contains(feature))
+        .map(|(feature, _)| unadvertised_reason(feature))
+}
+
+/// Whether a step's expectation reads what only an advertised feature promises: a version
+/// (`meta.version`, an `ETag` header) without ETag support. The reason, if so.
+pub fn unadvertised_expectation(
+    expect: &crate::scenario::model::Expect,
+    advertised: &BTreeSet<Feature>,
+) -> Option<String> {
+    if advertised.contains(&Feature::Etag) {
+        return None;
+    }
+    let reads_version = expect
+        .headers
+        .keys()
+        .any(|h| h.eq_ignore_ascii_case("etag"))
+        && expect
+            .headers
+            .iter()
+            .any(|(h, v)| h.eq_ignore_ascii_case("etag") && v.is_some());
+    reads_version.then(|| unadvertised_reason(Feature::Etag))
+}
+
+/// Whether one JSON assertion reads a version the target does not promise.
+pub fn unadvertised_pointer(pointer: &str, advertised: &BTreeSet<Feature>) -> Option<String> {
+    let version = pointer.ends_with("/meta/version");
+    (version && !advertised.contains(&Feature::Etag)).then(|| unadvertised_reason(Feature::Etag))
+}
+
+/// Why a step that uses `feature` is skipped.
+pub fn unadvertised_reason(feature: Feature) -> String {
+    format!(
+        "the step uses {}, which the target's ServiceProviderConfig does not advertise ({SOURCE}: optional; run with --strict to test it anyway)",
+        feature.attribute()
+    )
 }
 
 /// Every check a scenario's steps declare, as written (request checks, their JSON assertions'

@@ -8,8 +8,8 @@
 //! - a refusal or a missing answer: the request's shape (method, path with ids elided, query
 //!   parameter names), the status, and the target's error `detail` (volatile tokens elided), so
 //!   the same refusal across scenarios and IdPs is one cause;
-//! - a check that failed on an answer that was not a refusal: the check itself (its id), since
-//!   the defect is what that check judges;
+//! - a check that failed on an answer that was not a refusal: what it found (its first reason,
+//!   volatile tokens elided), so the same symptom judged by several checks is one cause;
 //! - a blocked check: the cause of the failure that blocked it.
 
 use std::collections::BTreeMap;
@@ -135,8 +135,11 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
         Outcome::Error { message } => format!("could not evaluate: {message}"),
         _ => String::new(),
     };
+    // The same symptom under several checks (an error served as `application/json`, judged by
+    // three checks of error bodies) is one cause: keyed by what was found, not by who looked.
+    let symptom = elide_volatile(&one_line(&first));
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
-    (format!("check\u{0}{}", verdict.check.id), summary)
+    (format!("symptom\u{0}{symptom}"), summary)
 }
 
 /// Whether the check failed because of the refusal itself, not because of something in an
@@ -326,7 +329,7 @@ mod tests {
     }
 
     #[test]
-    fn failures_on_answers_that_were_not_refused_are_causes_of_their_own_check() {
+    fn failures_on_answers_that_were_not_refused_are_grouped_by_what_was_found() {
         // Arrange
         let mut report = fixtures::green_report();
         let mut run = fixtures::run(IdpName::Generic, "create");
@@ -337,9 +340,13 @@ mod tests {
             "{}",
             Some((201, "{}")),
         ));
+        let json =
+            "header `content-type`: expected `application/scim+json*`, got `application/json`";
         run.verdicts = vec![
             verdict("rfc7644.3.3.location", failed("no Location"), 0, Some(0)),
             verdict("rfc7643.3.1.meta-created", failed("no meta"), 0, Some(0)),
+            verdict("rfc7644.3.12.not-found", failed(json), 0, Some(0)),
+            verdict("rfc7644.3.8.error-is-scim-json", failed(json), 0, Some(0)),
         ];
         report.scenarios.push(run);
 
@@ -351,9 +358,14 @@ mod tests {
         assert_eq!(
             summaries,
             [
+                &format!("rfc7644.3.12.not-found: {json}"),
                 "rfc7644.3.3.location: no Location",
-                "rfc7643.3.1.meta-created: no meta"
+                "rfc7643.3.1.meta-created: no meta",
             ]
+        );
+        assert_eq!(
+            causes[0].failed_ids(),
+            ["rfc7644.3.12.not-found", "rfc7644.3.8.error-is-scim-json"]
         );
     }
 

@@ -12,9 +12,10 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::app::AppClient;
+use super::capabilities;
 use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
-use super::fit::SchemaFit;
+use super::fit::{SchemaFit, expects_acceptance, fill_from};
 use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, is_app_step, run_idp_step};
 use super::lockdown_steps;
 use super::outcome::{Adjustment, CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
@@ -24,7 +25,7 @@ use super::select::Planned;
 use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
-use crate::scenario::model::{Capture, RequestStep, Scenario, StatusExpect, Step};
+use crate::scenario::model::{Capture, RequestStep, Scenario, Step};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
 /// How a run treats what it finds.
@@ -39,6 +40,10 @@ pub struct RunSettings {
     /// The target's published schemas, which RFC test data is fitted to; set by the runner
     /// from the preflight.
     pub fit: Option<std::sync::Arc<super::fit::SchemaFit>>,
+    /// The optional features the target's ServiceProviderConfig advertises, from the
+    /// preflight: a step that uses another is skipped (unless `--strict`).
+    pub advertised:
+        Option<std::sync::Arc<std::collections::BTreeSet<crate::scenario::model::Feature>>>,
     /// Where approved snapshots live; `None`: no comparison.
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: SnapshotMode,
@@ -47,17 +52,6 @@ pub struct RunSettings {
     /// The target profile (lock-down probes, access, application requests); the embedded
     /// server's own when the run uses it and none is given.
     pub profile: Option<std::sync::Arc<crate::target::TargetProfile>>,
-}
-
-/// Whether a step expects the target to accept what it sends: no status expected, or a 2xx.
-/// Only such bodies are fitted to the target's schema; a step that expects a refusal sends
-/// exactly what it means to be refused.
-fn expects_acceptance(request: &RequestStep) -> bool {
-    match request.expect.as_ref().and_then(|e| e.status.as_ref()) {
-        None => true,
-        Some(StatusExpect::One(status)) => (200..300).contains(status),
-        Some(StatusExpect::AnyOf(statuses)) => statuses.iter().all(|s| (200..300).contains(s)),
-    }
 }
 
 /// Why a request step's request could not be built.
@@ -88,8 +82,12 @@ fn build(
     let body = match (&request.body, &request.body_file) {
         (Some(body), _) => {
             let mut body = vars.substitute_json(body)?;
-            if let Some(fit) = fit.filter(|_| expects_acceptance(request)) {
-                fitted.extend(fit.fit(&request.method, &path, &mut body));
+            if let Some(fit) = fit {
+                fitted.extend(if expects_acceptance(request) {
+                    fit.fit(&request.method, &path, &mut body)
+                } else {
+                    fit.fill_required(&request.method, &path, &mut body)
+                });
             }
             if let Some(template) = templates.and_then(|t| template_for(t, &request.method, &path))
             {
@@ -253,6 +251,7 @@ async fn run_steps(
     // step that needs what was not produced is blocked, not failed.
     let mut prerequisites = Prerequisites::default();
     let mut adjustments: Vec<Adjustment> = Vec::new();
+    let mut unadvertised_captures: Vec<String> = Vec::new();
 
     for (index, step) in scenario.steps.iter().enumerate() {
         let first_exchange = exchanges.len();
@@ -275,13 +274,20 @@ async fn run_steps(
                     templates: settings.profile.as_ref().map(|p| &p.templates),
                     fit: settings.fit.as_deref(),
                     fitted: &mut adjustments,
+                    advertised: settings.advertised.as_deref().filter(|_| !settings.strict),
+                    unadvertised_captures: &mut unadvertised_captures,
                 };
                 let context = RequestContext {
                     scenario,
                     index,
                     prerequisites: &prerequisites,
                 };
-                request_step(request, &context, &mut vars, &mut wire).await
+                let result = request_step(request, &context, &mut vars, &mut wire).await;
+                prerequisites.skipped_step(
+                    &capabilities::unadvertised_reason(crate::scenario::model::Feature::Etag),
+                    unadvertised_captures.drain(..),
+                );
+                result
             }
             app_step if is_app_step(app_step) => {
                 let mut verdicts = Vec::new();
@@ -298,6 +304,24 @@ async fn run_steps(
                             exchange: None,
                         }),
                     }
+                }
+                // Access granted to a user the IdP failed to provision would judge the
+                // application on a user it was never told about: blocked by that failure.
+                if let (Step::ExpectAccess(expect), Some(by)) =
+                    (app_step, prerequisites.last_failure())
+                    && expect.allowed
+                    && idp_state
+                        .directory
+                        .user(&expect.user)
+                        .is_some_and(|user| user.target_id.is_none())
+                {
+                    verdicts.push(Verdict {
+                        check: lockdown_steps::access_check(expect),
+                        outcome: Outcome::Blocked { by: by.clone() },
+                        step: index,
+                        step_name: super::idp_steps::step_label(app_step),
+                        exchange: None,
+                    });
                 }
                 if verdicts.is_empty() {
                     let context = StepContext {
@@ -353,6 +377,12 @@ async fn run_steps(
             .unwrap_or_default();
         if let Some(failure) = failure_of_step(index, &label, &step_verdicts, sent) {
             prerequisites.failed(failure, unproduced);
+        } else if let Some(Outcome::Skipped { reason }) = step_verdicts
+            .first()
+            .map(|v| &v.outcome)
+            .filter(|_| step_verdicts.iter().all(|v| v.outcome.is_skipped()))
+        {
+            prerequisites.skipped_step(reason, unproduced);
         }
         verdicts.extend(step_verdicts);
     }
@@ -467,6 +497,10 @@ struct RequestWire<'a> {
     fit: Option<&'a SchemaFit>,
     /// What fitting changed in the test data, per step, for the report.
     fitted: &'a mut Vec<Adjustment>,
+    /// The features the target advertises; `None` judges every step (`--strict`, or unknown).
+    advertised: Option<&'a std::collections::BTreeSet<crate::scenario::model::Feature>>,
+    /// Captures left out because they read what the target does not advertise (a version).
+    unadvertised_captures: &'a mut Vec<String>,
 }
 
 /// Where a request step runs: its scenario, its place, and what earlier steps left undone.
@@ -496,16 +530,66 @@ async fn request_step(
         exchange,
     };
     let all_captures = || -> Vec<String> { request.capture.keys().cloned().collect() };
-    // A variable an earlier failed step did not produce blocks every check of the step.
-    let blocked = |undefined: &Undefined, exchange: Option<usize>| {
-        let by = context.prerequisites.unproduced(&undefined.name)?;
-        Some(
-            CheckId::of_request(request, context.scenario, index)
-                .into_iter()
-                .map(|check| verdict(check, Outcome::Blocked { by: by.clone() }, exchange))
-                .collect::<Vec<_>>(),
-        )
+    let every_check = |outcome: Outcome, exchange: Option<usize>| {
+        CheckId::of_request(request, context.scenario, index)
+            .into_iter()
+            .map(|check| verdict(check, outcome.clone(), exchange))
+            .collect::<Vec<_>>()
     };
+    // A variable an earlier failed step did not produce blocks every check of the step; one a
+    // skipped step did not produce skips them, for the same reason.
+    let blocked = |undefined: &Undefined, exchange: Option<usize>| {
+        if let Some(by) = context.prerequisites.unproduced(&undefined.name) {
+            return Some(every_check(Outcome::Blocked { by: by.clone() }, exchange));
+        }
+        let reason = context.prerequisites.skipped(&undefined.name)?;
+        Some(every_check(
+            Outcome::Skipped {
+                reason: reason.to_owned(),
+            },
+            exchange,
+        ))
+    };
+    // What the target does not publish is not judged (RFC 7643 §7), nor what it does not
+    // advertise (RFC 7643 §5).
+    let mut unpublished = wire
+        .fit
+        .map(|fit| fit.unpublished(request))
+        .unwrap_or_default();
+    if let Some(advertised) = wire.advertised {
+        if unpublished.request.is_none() {
+            unpublished.request = capabilities::unadvertised_use(request, advertised);
+        }
+        if let Some(expect) = &request.expect {
+            if unpublished.step_check.is_none() {
+                unpublished.step_check = capabilities::unadvertised_expectation(expect, advertised)
+                    .or_else(|| {
+                        expect
+                            .json
+                            .iter()
+                            .filter(|a| a.check.is_none())
+                            .find_map(|a| {
+                                capabilities::unadvertised_pointer(&a.pointer, advertised)
+                            })
+                    });
+            }
+            unpublished.assertions.resize(expect.json.len(), None);
+            for (slot, assertion) in unpublished.assertions.iter_mut().zip(&expect.json) {
+                if slot.is_none() && assertion.check.is_some() {
+                    *slot = capabilities::unadvertised_pointer(&assertion.pointer, advertised);
+                }
+            }
+        }
+    }
+    if let Some(reason) = unpublished.request {
+        for name in request.capture.keys() {
+            vars.unset(name);
+        }
+        return (
+            every_check(Outcome::Skipped { reason }, None),
+            all_captures(),
+        );
+    }
     let check = CheckId::resolve(request.check.as_ref(), context.scenario, index);
     let prefix = wire.prefix;
     let mut fitted = Vec::new();
@@ -608,11 +692,19 @@ async fn request_step(
     };
     // Assertions with a check of their own are verdicts of their own.
     if let Some(expect) = &request.expect {
-        for assertion in &expect.json {
+        for (position, assertion) in expect.json.iter().enumerate() {
             let Some(spec) = &assertion.check else {
                 continue;
             };
             let own = CheckId::resolve(Some(spec), context.scenario, index);
+            if let Some(reason) = unpublished.assertions.get(position).cloned().flatten() {
+                step_verdicts.push(verdict(
+                    own,
+                    Outcome::Skipped { reason },
+                    Some(exchange_index),
+                ));
+                continue;
+            }
             let outcome = match body_json(response) {
                 Err(reason) => Outcome::Failed {
                     reasons: vec![reason],
@@ -633,13 +725,26 @@ async fn request_step(
             step_verdicts.push(verdict(own, outcome, Some(exchange_index)));
         }
     }
-    reasons.extend(capture(&request.capture, exchange, vars));
-    let unproduced: Vec<String> = request
-        .capture
+    // A version is captured only from a target that advertises versions: without ETag
+    // support its absence is no failure, and the steps that need it are skipped.
+    let etags_unadvertised = wire
+        .advertised
+        .is_some_and(|advertised| !advertised.contains(&crate::scenario::model::Feature::Etag));
+    let (captures, versions): (BTreeMap<String, Capture>, BTreeMap<String, Capture>) =
+        request.capture.clone().into_iter().partition(|(_, capture)| {
+            !(etags_unadvertised
+                && matches!(capture, Capture::Header { header } if header.eq_ignore_ascii_case("etag")))
+        });
+    reasons.extend(capture(&captures, exchange, vars));
+    for name in versions.keys() {
+        vars.unset(name);
+    }
+    let unproduced: Vec<String> = captures
         .keys()
         .filter(|name| vars.get(name).is_none())
         .cloned()
         .collect();
+    wire.unadvertised_captures.extend(versions.into_keys());
     // A step that arranges test data (it declares no check) and was refused says so under a
     // test-data finding, not as a conformance failure under the step's number.
     let arranged_and_refused =
@@ -659,10 +764,11 @@ async fn request_step(
             verdict(check, Outcome::Failed { reasons }, Some(exchange_index)),
         );
     } else if request.expect.is_some() || !request.capture.is_empty() {
-        let outcome = if reasons.is_empty() {
-            Outcome::Passed
-        } else {
-            Outcome::Failed { reasons }
+        let outcome = match unpublished.step_check {
+            // The captures ran; only the expectation reads what the target does not publish.
+            Some(reason) if unproduced.is_empty() => Outcome::Skipped { reason },
+            _ if reasons.is_empty() => Outcome::Passed,
+            _ => Outcome::Failed { reasons },
         };
         step_verdicts.insert(0, verdict(check, outcome, Some(exchange_index)));
     }
@@ -703,22 +809,6 @@ fn template_for<'t>(
         "Users" => templates.get("User"),
         "Groups" => templates.get("Group"),
         _ => None,
-    }
-}
-
-/// Adds to `body` what the template has and the body does not, at any depth: the scenario's
-/// own values always win.
-fn fill_from(body: &mut Value, template: &Value) {
-    let (Value::Object(body), Value::Object(template)) = (body, template) else {
-        return;
-    };
-    for (key, value) in template {
-        match body.get_mut(key) {
-            None => {
-                body.insert(key.clone(), value.clone());
-            }
-            Some(existing) => fill_from(existing, value),
-        }
     }
 }
 

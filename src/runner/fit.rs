@@ -19,6 +19,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::scenario::model::{RequestStep, StatusExpect};
+
 /// The core User and Group schema URNs (RFC 7643 §8.7.1), used when `/ResourceTypes` is missing.
 const CORE_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const CORE_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -239,6 +241,56 @@ impl SchemaFit {
             }
         }
         notes
+    }
+}
+
+/// Adds to `body` what the template has and the body does not, at any depth: the scenario's
+/// own values always win.
+pub fn fill_from(body: &mut Value, template: &Value) {
+    let (Value::Object(body), Value::Object(template)) = (body, template) else {
+        return;
+    };
+    for (key, value) in template {
+        match body.get_mut(key) {
+            None => {
+                body.insert(key.clone(), value.clone());
+            }
+            Some(existing) => fill_from(existing, value),
+        }
+    }
+}
+
+/// Attributes RFC 7643 itself requires (§4.1, §4.2): a step that expects a refusal may leave one
+/// out on purpose, so they are never filled for it.
+const RFC_REQUIRED: [&str; 2] = ["userName", "displayName"];
+
+impl SchemaFit {
+    /// For a step that expects a refusal: only fills what the target requires beyond the RFC
+    /// (so a duplicate is refused as a duplicate, not for a missing `name.formatted`), and
+    /// leaves everything else as the step wrote it.
+    pub fn fill_required(&self, method: &str, path: &str, body: &mut Value) -> Vec<String> {
+        let mut fitted = body.clone();
+        let notes: Vec<String> = self
+            .fit(method, path, &mut fitted)
+            .into_iter()
+            .filter(|note| note.starts_with("filled"))
+            .collect();
+        if let Value::Object(fields) = &mut fitted {
+            for name in RFC_REQUIRED {
+                if body.get(name).is_none() {
+                    fields.remove(name);
+                }
+            }
+        }
+        fill_from(body, &fitted);
+        notes
+            .into_iter()
+            .filter(|note| {
+                !RFC_REQUIRED
+                    .iter()
+                    .any(|name| note.contains(&format!("`{name}`")))
+            })
+            .collect()
     }
 }
 
@@ -497,9 +549,435 @@ mod tests {
         assert!(body["Operations"][0]["data"].get("nickName").is_none());
     }
 
+    fn step(yaml: &str) -> RequestStep {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_patch_of_an_attribute_the_target_does_not_publish_is_not_sent() {
+        // Arrange
+        let nick = step(
+            "method: PATCH\npath: /Users/{{id}}\nbody: {Operations: [{op: add, path: nickName, value: x}]}\nexpect: {status: 200}",
+        );
+        let typed = step(
+            "method: PATCH\npath: /Users/{{id}}\nbody: {Operations: [{op: replace, path: 'emails[type eq \"work\"].value', value: x}]}",
+        );
+        let published = step(
+            "method: PATCH\npath: /Users/{{id}}\nbody: {Operations: [{op: replace, value: {name.givenName: Ada, active: false}}]}",
+        );
+        let refused = step(
+            "method: PATCH\npath: /Users/{{id}}\nbody: {Operations: [{op: add, path: nickName, value: x}]}\nexpect: {status: 400}",
+        );
+
+        // Act
+        let fit = restricted();
+
+        // Assert
+        assert_eq!(
+            fit.unpublished(&nick).request.as_deref(),
+            Some(
+                "the target's User schema does not publish `nickName` (RFC 7643 §7: a server publishes the attributes it supports)"
+            )
+        );
+        assert!(
+            fit.unpublished(&typed)
+                .request
+                .is_some_and(|r| r.contains("`emails.type`"))
+        );
+        assert_eq!(fit.unpublished(&published), Unpublished::default());
+        assert!(fit.unpublished(&refused).request.is_none());
+    }
+
+    #[test]
+    fn an_expectation_that_reads_an_unpublished_attribute_skips_its_check_only() {
+        // Arrange
+        let read = step(
+            "method: GET\npath: /Users/{{id}}\nexpect:\n  status: 200\n  body: {title: Countess}\n  json:\n    - {pointer: /name/middleName, equals: King, check: {id: rfc.middle}}\n    - {pointer: /userName, exists: true, check: {id: rfc.user}}\n    - {pointer: /nickName, absent: true, check: {id: rfc.nick}}",
+        );
+
+        // Act
+        let unpublished = restricted().unpublished(&read);
+
+        // Assert
+        assert!(unpublished.request.is_none());
+        assert!(
+            unpublished
+                .step_check
+                .is_some_and(|r| r.contains("`title`"))
+        );
+        assert!(
+            unpublished.assertions[0]
+                .as_deref()
+                .is_some_and(|r| r.contains("`name.middleName`"))
+        );
+        assert_eq!(unpublished.assertions[1..], [None, None]);
+    }
+
+    #[test]
+    fn a_step_that_expects_a_refusal_gets_only_the_targets_extra_required_attributes() {
+        // Arrange: a duplicate create, and a create that leaves out userName on purpose.
+        let mut duplicate = json!({"userName": "ada", "nickName": "x"});
+        let mut no_user_name = json!({"nickName": "x"});
+
+        // Act
+        let notes = restricted().fill_required("POST", "/Users", &mut duplicate);
+        restricted().fill_required("POST", "/Users", &mut no_user_name);
+
+        // Assert
+        assert_eq!(
+            duplicate,
+            json!({"userName": "ada", "nickName": "x", "name": {"formatted": "Test User"}})
+        );
+        assert_eq!(
+            notes,
+            ["filled `name`: the target's User schema requires it"]
+        );
+        assert!(no_user_name.get("userName").is_none());
+    }
+
     #[test]
     fn without_a_usable_schema_there_is_nothing_to_fit_to() {
         assert!(SchemaFit::from_discovery(None, &[]).is_none());
         assert!(SchemaFit::from_discovery(None, &[json!({"id": "urn:other"})]).is_none());
     }
+}
+
+/// Whether a step expects the target to accept what it sends: no status expected, or a 2xx.
+/// Only such bodies are fitted to the target's schema, and only such PATCHes are skipped for
+/// naming what it does not publish; a step that expects a refusal sends exactly what it means
+/// to be refused.
+pub fn expects_acceptance(request: &RequestStep) -> bool {
+    match request.expect.as_ref().and_then(|e| e.status.as_ref()) {
+        None => true,
+        Some(StatusExpect::One(status)) => (200..300).contains(status),
+        Some(StatusExpect::AnyOf(statuses)) => statuses.iter().all(|s| (200..300).contains(s)),
+    }
+}
+
+/// Attribute names RFC 7643 gives Users and Groups (§4.1, §4.2), with the enterprise extension's
+/// under its URN: the names a step may need a target to publish. Anything else in a pointer (a
+/// list's `totalResults`, an error's `detail`) is not an attribute and needs nothing.
+const RFC_ATTRIBUTES: [&str; 23] = [
+    "userName",
+    "name",
+    "displayName",
+    "nickName",
+    "profileUrl",
+    "title",
+    "userType",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+    "active",
+    "password",
+    "emails",
+    "phoneNumbers",
+    "ims",
+    "photos",
+    "addresses",
+    "groups",
+    "entitlements",
+    "roles",
+    "x509Certificates",
+    "members",
+    "manager",
+];
+
+/// An attribute a step needs: `nickName`, `name.middleName`, `emails.type`, or one of an
+/// extension's (`urn:…:enterprise:2.0:User:department`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needed {
+    extension: Option<String>,
+    attribute: Option<String>,
+    sub_attribute: Option<String>,
+}
+
+impl Needed {
+    fn plain(attribute: &str, sub_attribute: Option<&str>) -> Needed {
+        Needed {
+            extension: None,
+            attribute: Some(attribute.to_owned()),
+            sub_attribute: sub_attribute.map(str::to_owned),
+        }
+    }
+
+    fn named(&self) -> String {
+        let mut name = String::new();
+        if let Some(urn) = &self.extension {
+            name.push_str(urn);
+            if self.attribute.is_some() {
+                name.push(':');
+            }
+        }
+        if let Some(attribute) = &self.attribute {
+            name.push_str(attribute);
+        }
+        if let Some(sub) = &self.sub_attribute {
+            name.push('.');
+            name.push_str(sub);
+        }
+        name
+    }
+}
+
+/// What a request step needs the target to publish, and which of its checks each need is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unpublished {
+    /// Why the step cannot be sent at all (its PATCH names an attribute the target does not
+    /// publish): every check of the step is skipped, and nothing is sent.
+    pub request: Option<String>,
+    /// Why the step's own check cannot be judged (its expectation reads such an attribute).
+    pub step_check: Option<String>,
+    /// The same for each JSON assertion, in order (`None`: judge it).
+    pub assertions: Vec<Option<String>>,
+}
+
+impl SchemaFit {
+    /// What of `request` the target's published schema leaves nothing to judge: a PATCH of an
+    /// attribute it does not publish, an expectation that reads one. RFC 7643 §7 lets a server
+    /// support a subset of the schema and say which in `/Schemas`; checking an attribute it
+    /// does not claim would be a false alarm, so such checks are skipped, with the reason.
+    pub fn unpublished(&self, request: &RequestStep) -> Unpublished {
+        let endpoint = request
+            .path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let Some(shape) = self
+            .shapes
+            .iter()
+            .find(|s| s.endpoint.eq_ignore_ascii_case(endpoint))
+        else {
+            return Unpublished::default();
+        };
+        let first_missing = |needs: Vec<Needed>| -> Option<String> {
+            needs.iter().find_map(|need| shape.missing(need))
+        };
+        let expect = request.expect.as_ref();
+        let request_needs =
+            if request.method.eq_ignore_ascii_case("PATCH") && expects_acceptance(request) {
+                request.body.as_ref().map(patch_needs).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+        let mut step_needs = expect
+            .and_then(|e| e.body.as_ref())
+            .map(body_needs)
+            .unwrap_or_default();
+        let mut assertions = Vec::new();
+        for assertion in expect.iter().flat_map(|e| &e.json) {
+            // `absent` holds whether or not the target knows the attribute.
+            let needs = if assertion.absent == Some(true) || assertion.exists == Some(false) {
+                Vec::new()
+            } else {
+                pointer_need(&assertion.pointer).into_iter().collect()
+            };
+            if assertion.check.is_some() {
+                assertions.push(first_missing(needs));
+            } else {
+                assertions.push(None);
+                step_needs.extend(needs);
+            }
+        }
+        Unpublished {
+            request: first_missing(request_needs),
+            step_check: first_missing(step_needs),
+            assertions,
+        }
+    }
+}
+
+impl ResourceShape {
+    /// Why the target cannot be judged on `need`, when its published schema lacks it.
+    fn missing(&self, need: &Needed) -> Option<String> {
+        let resource = self.endpoint.trim_end_matches('s');
+        let because = "RFC 7643 §7: a server publishes the attributes it supports";
+        if let Some(urn) = &need.extension {
+            let Some((_, attributes)) = self
+                .extensions
+                .iter()
+                .find(|(e, _)| e.eq_ignore_ascii_case(urn))
+            else {
+                return Some(format!(
+                    "the target's {resource} resource type does not name the extension `{urn}` ({because})"
+                ));
+            };
+            let attribute = need.attribute.as_deref()?;
+            return (!attributes.is_empty() && find(attributes, attribute).is_none()).then(|| {
+                format!("the target's schema `{urn}` does not publish `{attribute}` ({because})")
+            });
+        }
+        let name = need.attribute.as_deref()?;
+        if !RFC_ATTRIBUTES.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            return None;
+        }
+        let Some(attribute) = find(&self.core.1, name) else {
+            return Some(format!(
+                "the target's {resource} schema does not publish `{}` ({because})",
+                need.named()
+            ));
+        };
+        let sub = need.sub_attribute.as_deref()?;
+        (!attribute.sub_attributes.is_empty() && find(&attribute.sub_attributes, sub).is_none())
+            .then(|| {
+                format!(
+                    "the target's {resource} schema does not publish `{}` ({because})",
+                    need.named()
+                )
+            })
+    }
+}
+
+/// The attribute a JSON pointer into a resource (or a list of them) reads.
+fn pointer_need(pointer: &str) -> Option<Needed> {
+    let segments: Vec<String> = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let mut rest = segments.as_slice();
+    if rest.first().is_some_and(|s| s == "Resources") {
+        rest = rest.get(2..)?;
+    }
+    let (first, rest) = rest.split_first()?;
+    let next = rest.iter().find(|s| s.parse::<usize>().is_err());
+    if first.starts_with("urn:") {
+        return Some(Needed {
+            extension: Some(first.clone()),
+            attribute: next.cloned(),
+            sub_attribute: None,
+        });
+    }
+    Some(Needed::plain(first, next.map(String::as_str)))
+}
+
+/// The attributes a body the response must contain reads (RFC attribute names only).
+fn body_needs(body: &Value) -> Vec<Needed> {
+    let mut needs = Vec::new();
+    let Value::Object(fields) = body else {
+        return needs;
+    };
+    for (key, value) in fields {
+        if key == "Resources" {
+            for item in value.as_array().into_iter().flatten() {
+                needs.extend(body_needs(item));
+            }
+            continue;
+        }
+        needs.extend(value_needs(key, value));
+    }
+    needs
+}
+
+/// What one attribute and its value read: the attribute, and the sub-attributes of a complex
+/// value (or of each element of a multi-valued one).
+fn value_needs(key: &str, value: &Value) -> Vec<Needed> {
+    if let Some(urn) = key.strip_prefix("urn:").map(|_| key) {
+        let mut needs = vec![Needed {
+            extension: Some(urn.to_owned()),
+            attribute: None,
+            sub_attribute: None,
+        }];
+        if let Value::Object(inner) = value {
+            needs.extend(inner.keys().map(|attribute| Needed {
+                extension: Some(urn.to_owned()),
+                attribute: Some(attribute.clone()),
+                sub_attribute: None,
+            }));
+        }
+        return needs;
+    }
+    if let Some((attribute, sub)) = key.split_once('.') {
+        return vec![Needed::plain(attribute, Some(sub))];
+    }
+    let mut needs = vec![Needed::plain(key, None)];
+    let objects: Vec<&Map<String, Value>> = match value {
+        Value::Object(inner) => vec![inner],
+        Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
+        _ => Vec::new(),
+    };
+    for inner in objects {
+        needs.extend(inner.keys().map(|sub| Needed::plain(key, Some(sub))));
+    }
+    needs
+}
+
+/// The attributes a PATCH request's operations name: each `path` (its filter's attributes
+/// included), or the keys of a path-less operation's value.
+fn patch_needs(body: &Value) -> Vec<Needed> {
+    let mut needs = Vec::new();
+    for operation in body
+        .get("Operations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match operation.get("path").and_then(Value::as_str) {
+            Some(path) => needs.extend(path_needs(path)),
+            None => {
+                if let Some(Value::Object(fields)) = operation.get("value") {
+                    for (key, value) in fields {
+                        needs.extend(value_needs(key, value));
+                    }
+                }
+            }
+        }
+    }
+    needs
+}
+
+/// The attributes a PATCH path names: `emails[type eq "work"].value` names `emails.type` and
+/// `emails.value`; `urn:…:User:department` the extension's `department`.
+fn path_needs(path: &str) -> Vec<Needed> {
+    if path.starts_with("urn:") {
+        let (urn, attribute) = match path.rsplit_once(':') {
+            // `urn:…:2.0:User` alone names the whole extension; the last word of a URN is
+            // capitalised by convention, an attribute's is not.
+            Some((urn, attribute)) if attribute.chars().next().is_some_and(char::is_lowercase) => {
+                (urn, Some(attribute))
+            }
+            _ => (path, None),
+        };
+        let attribute = attribute.map(|a| a.split(['.', '[']).next().unwrap_or(a).to_owned());
+        return vec![Needed {
+            extension: Some(urn.to_owned()),
+            attribute,
+            sub_attribute: None,
+        }];
+    }
+    let (head, filter, tail) = match path.split_once('[') {
+        Some((head, rest)) => match rest.split_once(']') {
+            Some((filter, tail)) => (head, Some(filter), tail.trim_start_matches('.')),
+            None => (head, None, ""),
+        },
+        None => (path, None, ""),
+    };
+    let (attribute, sub) = match head.split_once('.') {
+        Some((attribute, sub)) => (attribute, Some(sub)),
+        None => (head, None),
+    };
+    let mut needs = vec![Needed::plain(attribute, sub)];
+    if !tail.is_empty() {
+        needs.push(Needed::plain(attribute, Some(tail)));
+    }
+    for word in filter.into_iter().flat_map(filter_attributes) {
+        needs.push(Needed::plain(attribute, Some(word)));
+    }
+    needs
+}
+
+/// The attribute names a value filter compares (`type eq "work" and primary eq true`).
+fn filter_attributes(filter: &str) -> Vec<&str> {
+    const OPERATORS: [&str; 10] = ["eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le", "pr"];
+    let words: Vec<&str> = filter.split_whitespace().collect();
+    words
+        .windows(2)
+        .filter(|pair| OPERATORS.iter().any(|op| pair[1].eq_ignore_ascii_case(op)))
+        .map(|pair| pair[0].trim_start_matches(['(', ' ']))
+        .filter(|word| !word.starts_with('"'))
+        .collect()
 }

@@ -32,6 +32,27 @@ fn check_id(spec: Option<&CheckSpec>, id: String, source: Option<&String>) -> Ch
     }
 }
 
+/// The check an `expect_access` step reports under: the step's own, or the lock-down promise it
+/// tests (granted while provisioned, revoked at once when deprovisioned).
+pub fn access_check(expect: &crate::scenario::model::ExpectAccess) -> CheckId {
+    let (id, source) = if expect.allowed {
+        (
+            "lockdown.access.granted",
+            "Users are created in Clockify as soon as they are added to the IdP",
+        )
+    } else {
+        (
+            "lockdown.access.revoked-at-once",
+            "users lose access to Clockify immediately upon being deprovisioned",
+        )
+    };
+    check_id(
+        expect.check.as_ref(),
+        id.to_owned(),
+        Some(&format!("{SEED} \"{source}\"")),
+    )
+}
+
 /// Runs one lock-down step. `vars` gains the captures of an `app` request.
 pub async fn run(
     step: &Step,
@@ -303,33 +324,8 @@ async fn access(
         .access
         .clone()
         .ok_or("the target profile has no `access` section")?;
-    // Access granted to a user the IdP never provisioned would judge the application on a
-    // user it was never told about: the step cannot be evaluated (and is blocked by the
-    // failure that kept the user out).
-    if expect.allowed
-        && directory
-            .user(&expect.user)
-            .is_some_and(|user| user.target_id.is_none())
-    {
-        return Err(crate::idp::IdpError::NotProvisioned(expect.user.clone()).to_string());
-    }
     let scoped = AppClient::vars_for(vars, directory, Some(&expect.user), None)?;
-    let (id, source) = if expect.allowed {
-        (
-            "lockdown.access.granted",
-            "Users are created in Clockify as soon as they are added to the IdP",
-        )
-    } else {
-        (
-            "lockdown.access.revoked-at-once",
-            "users lose access to Clockify immediately upon being deprovisioned",
-        )
-    };
-    let check = check_id(
-        expect.check.as_ref(),
-        id.to_owned(),
-        Some(&format!("{SEED} \"{source}\"")),
-    );
+    let check = access_check(expect);
     let mut reasons = Vec::new();
     let mut first_exchange = None;
     // Denied: the credential the user had goes first, in the very next request.

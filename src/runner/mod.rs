@@ -169,6 +169,11 @@ pub async fn run(
         let schemas = discovery.schemas.as_deref()?;
         fit::SchemaFit::from_discovery(discovery.resource_types.as_deref(), schemas).map(Arc::new)
     });
+    config.settings.advertised = discovery.as_ref().map(|discovery| {
+        Arc::new(capabilities::features_of(
+            &discovery.service_provider_config,
+        ))
+    });
     if matches!(config.target, TargetChoice::Embedded { .. }) && config.settings.profile.is_none() {
         // The embedded reference server comes with its own target profile.
         config.settings.profile = Some(app::reference_profile());

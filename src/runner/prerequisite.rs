@@ -101,6 +101,9 @@ pub struct Prerequisites {
     /// The latest step that failed: an IdP step that finds nothing to act on (the user was
     /// never provisioned) is blocked by it.
     last: Option<Blocker>,
+    /// Variables a skipped step did not capture, with the reason it was skipped: a step that
+    /// needs them is skipped for the same reason.
+    skipped: BTreeMap<String, String>,
 }
 
 impl Prerequisites {
@@ -113,9 +116,17 @@ impl Prerequisites {
         self.last = Some(failure);
     }
 
-    /// A variable was set after all: it no longer blocks anything.
-    pub fn produced(&mut self, name: &str) {
-        self.unproduced.remove(name);
+    /// A step was skipped (it needs what the target does not publish): later steps that need
+    /// its captures are skipped too.
+    pub fn skipped_step(&mut self, reason: &str, captures: impl IntoIterator<Item = String>) {
+        for name in captures {
+            self.skipped.insert(name, reason.to_owned());
+        }
+    }
+
+    /// Why `variable` was left unset by a skipped step, if it was.
+    pub fn skipped(&self, variable: &str) -> Option<&str> {
+        self.skipped.get(variable).map(String::as_str)
     }
 
     /// The failure that left `variable` unset, if one did.
@@ -225,7 +236,7 @@ mod tests {
     }
 
     #[test]
-    fn a_passing_step_is_no_failure_and_a_produced_variable_blocks_nothing() {
+    fn a_passing_step_is_no_failure_and_unset_variables_remember_why() {
         // Arrange
         let mut passed = failed("x");
         passed.outcome = Outcome::Passed;
@@ -234,13 +245,13 @@ mod tests {
 
         // Act
         prerequisites.failed(failure.clone(), ["id".to_owned()]);
-        let before = prerequisites.unproduced("id").cloned();
-        prerequisites.produced("id");
+        prerequisites.skipped_step("not published", ["nick".to_owned()]);
 
         // Assert
         assert!(failure_of_step(0, "create", &[passed], &[]).is_none());
-        assert_eq!(before, Some(failure));
-        assert!(prerequisites.unproduced("id").is_none());
+        assert_eq!(prerequisites.unproduced("id"), Some(&failure));
+        assert_eq!(prerequisites.skipped("nick"), Some("not published"));
+        assert!(prerequisites.unproduced("nick").is_none());
         assert!(prerequisites.last_failure().is_some());
     }
 }

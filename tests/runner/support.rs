@@ -58,6 +58,7 @@ pub fn settings(snapshots: Option<PathBuf>, mode: SnapshotMode) -> RunSettings {
         keep: false,
         gate: Default::default(),
         fit: None,
+        advertised: None,
         strict: true,
         snapshots,
         snapshot_mode: mode,

@@ -107,7 +107,7 @@ fn cause_into(text: &mut Text, report: &RunReport, number: usize, cause: &Cause,
             plural(scenarios.len(), "run", "runs"),
         );
         // A cause named after its check need not name it twice.
-        if !ids.is_empty() && !cause.summary.starts_with(ids[0]) {
+        if ids.len() > 1 || ids.first().is_some_and(|id| !cause.summary.starts_with(id)) {
             line.push_str(&format!("; {}", shortened(&ids, 3)));
         }
         line.push(')');
