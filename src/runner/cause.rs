@@ -137,7 +137,7 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     };
     // The same symptom under several checks (an error served as `application/json`, judged by
     // three checks of error bodies) is one cause: keyed by what was found, not by who looked.
-    let symptom = elide_volatile(&one_line(&first));
+    let symptom = elide_volatile(&one_line(&without_capture_name(&first)));
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
     (format!("symptom\u{0}{symptom}"), summary)
 }
@@ -151,10 +151,12 @@ fn refusal_is_the_failure(verdict: &Verdict, exchange: &Exchange) -> bool {
     };
     match &verdict.outcome {
         Outcome::Failed { reasons } => {
-            let status = response.status.to_string();
+            // `status: expected 201, got 400`, or an IdP's `expected 201 …, got 400`; a body
+            // assertion (`/status`: expected "404", got 404) is about the body, not the status.
+            let got = format!("got {}", response.status);
             reasons
                 .iter()
-                .any(|r| r.starts_with("status:") || r.contains(&status))
+                .any(|r| r.starts_with("status:") || (!r.starts_with('`') && r.contains(&got)))
         }
         _ => true,
     }
@@ -212,6 +214,17 @@ pub fn request_shape(method: &str, path: &str) -> String {
         shape.push_str(&names.join("&"));
     }
     format!("{method} {shape}")
+}
+
+/// `capture `location`: no `Location` header` reads the same whatever the variable is called.
+fn without_capture_name(reason: &str) -> String {
+    match reason
+        .strip_prefix("capture `")
+        .and_then(|rest| rest.split_once("`: "))
+    {
+        Some((_, rest)) => format!("capture: {rest}"),
+        None => reason.to_owned(),
+    }
 }
 
 fn one_line(text: &str) -> String {

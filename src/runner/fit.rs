@@ -654,6 +654,19 @@ pub fn expects_acceptance(request: &RequestStep) -> bool {
     }
 }
 
+/// Whether a step's body is judged on something other than its attributes: it expects the
+/// target to accept it, or to refuse it for a conflict or a failed precondition (409, 412),
+/// whatever its attributes. Such bodies are fitted whole; a step that expects another refusal
+/// (a 400 for a bad attribute) may be sending the bad attribute on purpose.
+pub fn body_is_not_the_point(request: &RequestStep) -> bool {
+    let not_the_point = |status: &u16| (200..300).contains(status) || [409, 412].contains(status);
+    match request.expect.as_ref().and_then(|e| e.status.as_ref()) {
+        None => true,
+        Some(StatusExpect::One(status)) => not_the_point(status),
+        Some(StatusExpect::AnyOf(statuses)) => statuses.iter().all(not_the_point),
+    }
+}
+
 /// Attribute names RFC 7643 gives Users and Groups (§4.1, §4.2), with the enterprise extension's
 /// under its URN: the names a step may need a target to publish. Anything else in a pointer (a
 /// list's `totalResults`, an error's `detail`) is not an attribute and needs nothing.
@@ -917,7 +930,14 @@ fn patch_needs(body: &Value) -> Vec<Needed> {
         .flatten()
     {
         match operation.get("path").and_then(Value::as_str) {
-            Some(path) => needs.extend(path_needs(path)),
+            Some(path) => {
+                needs.extend(path_needs(path));
+                // `path: emails` with `value: [{value, type}]` names `emails.type` too.
+                let simple = !path.contains(['[', '.']) && !path.starts_with("urn:");
+                if let (true, Some(value)) = (simple, operation.get("value")) {
+                    needs.extend(value_needs(path, value));
+                }
+            }
             None => {
                 if let Some(Value::Object(fields)) = operation.get("value") {
                     for (key, value) in fields {

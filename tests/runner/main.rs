@@ -13,6 +13,7 @@ mod load;
 mod lockdown;
 mod okta;
 mod preflight;
+mod real_server_classes;
 mod safety;
 mod secrets;
 mod target_profile;
