@@ -602,24 +602,28 @@ fn compact_json(text: &str) -> Option<String> {
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         match c {
-            '"' => {
-                out.push('"');
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    out.push(c);
-                    match c {
-                        _ if escaped => escaped = false,
-                        '\\' => escaped = true,
-                        '"' => break,
-                        _ => {}
-                    }
-                }
-            }
+            '"' => copy_string(&mut chars, &mut out),
             c if c.is_ascii_whitespace() => {}
             c => out.push(c),
         }
     }
     Some(out)
+}
+
+/// Copies a JSON string whose opening quote `chars` just gave, escapes and closing quote
+/// included, as it is.
+fn copy_string(chars: &mut impl Iterator<Item = char>, out: &mut String) {
+    out.push('"');
+    let mut escaped = false;
+    for c in chars.by_ref() {
+        out.push(c);
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => break,
+            _ => {}
+        }
+    }
 }
 
 /// The accepted write to the same resource before the read at `read`: what the read observes.
@@ -714,19 +718,7 @@ fn pretty_json(text: &str) -> Option<String> {
     };
     while let Some(c) = chars.next() {
         match c {
-            '"' => {
-                out.push('"');
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    out.push(c);
-                    match c {
-                        _ if escaped => escaped = false,
-                        '\\' => escaped = true,
-                        '"' => break,
-                        _ => {}
-                    }
-                }
-            }
+            '"' => copy_string(&mut chars, &mut out),
             '{' | '[' => {
                 let close = if c == '{' { '}' } else { ']' };
                 while chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {

@@ -14,8 +14,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::exchange::Exchange;
 use super::outcome::{Outcome, RunReport, ScenarioRun, Verdict};
 
@@ -172,14 +170,7 @@ fn refusal(exchange: &Exchange) -> Option<String> {
     if response.status < 400 {
         return None;
     }
-    let detail = serde_json::from_slice::<Value>(&response.body)
-        .ok()
-        .and_then(|body| {
-            body.get("detail")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| String::from_utf8_lossy(&response.body).into_owned());
+    let detail = response.error_detail();
     let detail = elide_volatile(&one_line(&detail));
     Some(if detail.is_empty() {
         format!("{shape} -> {} with an empty body", response.status)

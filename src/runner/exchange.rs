@@ -36,6 +36,19 @@ impl RecordedResponse {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// What the target said went wrong: a SCIM error's `detail` (RFC 7644 §3.12), or else the
+    /// body as text.
+    pub fn error_detail(&self) -> String {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|body| {
+                body.get("detail")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| String::from_utf8_lossy(&self.body).trim().to_owned())
+    }
 }
 
 /// One request and what came of it.

@@ -13,8 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::exchange::Exchange;
 use super::outcome::{Blocker, Outcome, Verdict};
 
@@ -63,14 +61,7 @@ fn refusal(exchange: &Exchange) -> Option<String> {
     if response.status < 400 {
         return None;
     }
-    let detail = serde_json::from_slice::<Value>(&response.body)
-        .ok()
-        .and_then(|body| {
-            body.get("detail")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| String::from_utf8_lossy(&response.body).trim().to_owned());
+    let detail = response.error_detail();
     let detail = shorten(&detail);
     Some(if detail.is_empty() {
         format!(
