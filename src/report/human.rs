@@ -1146,6 +1146,60 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_that_fails_as_one_profile_and_passes_as_its_sibling_names_the_difference() {
+        // Arrange: Entra's default dialect is refused, the compliant one accepted.
+        let patch = |op: &str, status: u16| {
+            fixtures::exchange(
+                Some(0),
+                "PATCH",
+                "/Users/u1",
+                &format!(r#"{{"Operations":[{{"op":"{op}","path":"active"}}]}}"#),
+                Some((status, "{}")),
+            )
+        };
+        let mut entra = fixtures::run(IdpName::Entra, "block-sign-in");
+        entra.exchanges = vec![patch("Replace", 400)];
+        entra.verdicts = vec![fixtures::verdict(
+            fixtures::check("entra.update.accepted", Level::IdpRequired, None),
+            fixtures::failed(&["expected 200 or 204, got 400"]),
+            0,
+            "deactivate ada",
+            Some(0),
+        )];
+        let mut compliant = fixtures::run(IdpName::EntraCompliant, "block-sign-in");
+        compliant.exchanges = vec![patch("replace", 200)];
+        compliant.verdicts = vec![fixtures::verdict(
+            fixtures::check("entra.update.accepted", Level::IdpRequired, None),
+            Outcome::Passed,
+            0,
+            "deactivate ada",
+            Some(0),
+        )];
+        let report = RunReport {
+            scenarios: vec![entra, compliant],
+            ..fixtures::green_report()
+        };
+
+        // Act
+        let text = render(&report, 0);
+
+        // Assert
+        let section = &text[text
+            .find("profiles that disagree\n")
+            .unwrap_or_else(|| panic!("{text}"))..];
+        let lines: Vec<&str> = section.lines().take(4).collect();
+        assert_eq!(
+            lines,
+            [
+                "profiles that disagree",
+                "  entra fails where entra-compliant passes, in 1 scenario: block-sign-in",
+                r#"    e.g. block-sign-in at step 1 (entra.update.accepted): entra sent PATCH /Users/u1 {"Operations":[{"op":"Replace","path":"active"}]} and got 400"#,
+                r#"    entra-compliant sent PATCH /Users/u1 {"Operations":[{"op":"replace","path":"active"}]} and got 200"#,
+            ]
+        );
+    }
+
+    #[test]
     fn a_scenario_whose_checks_were_all_skipped_is_skip_not_pass() {
         // Arrange
         let mut run = fixtures::run(IdpName::Generic, "bulk");

@@ -203,12 +203,14 @@ const SIBLINGS: [(IdpName, IdpName); 2] = [
     (IdpName::Okta, IdpName::OktaAiw),
 ];
 
-/// `profiles that disagree`: a scenario that fails as one profile and passes as its sibling,
-/// with the request the failing profile sent where it failed and what the sibling sent at the
-/// same step.
+/// `profiles that disagree`: scenarios that fail as one profile and pass as its sibling,
+/// grouped by the request the failing profile sent where it first failed (one dialect
+/// difference usually explains many scenarios), each group with one example: what the failing
+/// profile sent and got, and what its sibling sent and got at that step.
 pub(super) fn siblings_into(text: &mut Text, report: &RunReport) {
     let strict = report.strict;
-    let mut lines: Vec<(String, Vec<String>)> = Vec::new();
+    // (failing idp, sibling idp, request shape and status) → (scenarios, example lines)
+    let mut groups: Vec<((IdpName, IdpName, String), Vec<String>, Vec<String>)> = Vec::new();
     for (one, other) in SIBLINGS {
         for failing in report.scenarios.iter().filter(|r| !r.passed(strict)) {
             let sibling_idp = if failing.idp == one {
@@ -228,70 +230,75 @@ pub(super) fn siblings_into(text: &mut Text, report: &RunReport) {
             if !sibling.passed(strict) {
                 continue;
             }
-            let title = format!(
-                "{} fails where {} passes",
-                failing.full_name(),
-                sibling.full_name()
-            );
-            lines.push((title, difference(failing, sibling, strict)));
+            let (shape, example) = difference(failing, sibling, strict);
+            let key = (failing.idp, sibling_idp, shape);
+            match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, scenarios, _)) => scenarios.push(failing.scenario.clone()),
+                None => groups.push((key, vec![failing.scenario.clone()], example)),
+            }
         }
     }
-    if lines.is_empty() {
+    if groups.is_empty() {
         return;
     }
     text.line(0, &[(PLAIN, "profiles that disagree")]);
-    for (title, details) in lines {
+    for ((failing, sibling, _), scenarios, example) in groups {
+        let names: Vec<&str> = scenarios.iter().map(String::as_str).collect();
+        let title = format!(
+            "{} fails where {} passes, in {}: {}",
+            failing.as_str(),
+            sibling.as_str(),
+            plural(scenarios.len(), "scenario", "scenarios"),
+            shortened(&names, MAX_IDS_PER_CAUSE)
+        );
         text.line(2, &[(YELLOW, &title)]);
-        for detail in details {
-            text.line(4, &[(PLAIN, &detail)]);
+        for line in example {
+            text.line(4, &[(PLAIN, &line)]);
         }
     }
 }
 
-/// What the failing run sent where it first failed, and what its sibling sent at that step.
-fn difference(failing: &ScenarioRun, sibling: &ScenarioRun, strict: bool) -> Vec<String> {
+/// Where the failing run first failed (its request shape and status, the group's key), and
+/// what it and its sibling sent there.
+fn difference(failing: &ScenarioRun, sibling: &ScenarioRun, strict: bool) -> (String, Vec<String>) {
     let Some(first) = failing
         .verdicts
         .iter()
         .find(|v| v.is_blocking_failure(strict) && v.exchange.is_some())
     else {
-        return Vec::new();
+        return (String::new(), Vec::new());
     };
     let Some(sent) = first.exchange.and_then(|i| failing.exchanges.get(i)) else {
-        return Vec::new();
+        return (String::new(), Vec::new());
     };
+    let answer = |e: &crate::runner::exchange::Exchange| {
+        e.response
+            .as_ref()
+            .map_or("no answer".to_owned(), |r| r.status.to_string())
+    };
+    let shape = request_shape(&sent.request.method, &sent.request.path);
     let mut lines = vec![format!(
-        "at step {} ({}), {} sent {}",
+        "e.g. {} at step {} ({}): {} sent {} and got {}",
+        failing.scenario,
         first.step + 1,
         first.check.id,
         failing.idp.as_str(),
-        request_line(sent)
+        request_line(sent),
+        answer(sent)
     )];
-    let answered = match &sent.response {
-        Some(response) => format!("and got {}", response.status),
-        None => "and got no answer".to_owned(),
-    };
-    lines.push(answered);
-    let shape = request_shape(&sent.request.method, &sent.request.path);
     let theirs = sibling.exchanges.iter().find(|e| {
         e.step == sent.step && request_shape(&e.request.method, &e.request.path) == shape
     });
-    match theirs {
-        Some(theirs) => lines.push(format!(
+    lines.push(match theirs {
+        Some(theirs) => format!(
             "{} sent {} and got {}",
             sibling.idp.as_str(),
             request_line(theirs),
-            theirs
-                .response
-                .as_ref()
-                .map_or("no answer".to_owned(), |r| r.status.to_string())
-        )),
-        None => lines.push(format!(
-            "{} sent no {shape} at that step",
-            sibling.idp.as_str()
-        )),
-    }
-    lines
+            answer(theirs)
+        ),
+        None => format!("{} sent no {shape} at that step", sibling.idp.as_str()),
+    });
+    (format!("{shape} -> {}", answer(sent)), lines)
 }
 
 fn request_line(exchange: &crate::runner::exchange::Exchange) -> String {
