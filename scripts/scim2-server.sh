@@ -5,8 +5,11 @@
 #
 # The pin lists every check known to fail against scim2-server, one `idp/scenario check-id` per
 # line, each with a `# reason` saying why scim2-server fails it. A failed check and a check in
-# status `error` (not evaluated) both count as failing; a scenario run that ended in an error
+# status `error` (no answer to judge) both count as failing; blocked, skipped and waived checks
+# do not; a scenario run that ended in an error
 # outside any check (its `error` field) is listed as `idp/scenario !scenario-error`.
+# The script also fails when an RFC check fails at MUST without a `requirement` that says MUST,
+# SHALL or REQUIRED: a verdict about someone else's server must rest on such a sentence.
 # The script fails when
 #   - a check fails that the pin does not list: a regression of the runner or of a scenario, or
 #     a new check that scim2-server fails (then pin it, with the reason, once understood);
@@ -225,8 +228,8 @@ import json, sys
 report_path, work = sys.argv[1], sys.argv[2]
 with open(report_path, encoding="utf-8") as f:
     report = json.load(f)
-if report.get("version") != 1:
-    sys.exit(f"unexpected JSON report version {report.get('version')!r} (this script reads 1)")
+if report.get("version") != 2:
+    sys.exit(f"unexpected JSON report version {report.get('version')!r} (this script reads 2)")
 failing, passed, details = set(), set(), {}
 for scenario in report["scenarios"]:
     name = f"{scenario['idp']}/{scenario['name']}"
@@ -239,6 +242,9 @@ for scenario in report["scenarios"]:
         key = f"{name} {check['id']}"
         if check["status"] == "passed":
             passed.add(key)
+            continue
+        # Blocked, skipped and waived checks are no finding against the server.
+        if check["status"] not in ("failed", "error"):
             continue
         failing.add(key)
         lines = [f"{check['status']} ({check['level']}), step {check['step']}: {check['step_name']}"]
@@ -253,6 +259,17 @@ for scenario in report["scenarios"]:
             if body:
                 lines.append("  response body: " + (body[:300] + "..." if len(body) > 300 else body))
         details[key] = lines
+# A verdict is a claim about someone else's server: every RFC check failed at MUST must rest on
+# a sentence that says MUST, SHALL or REQUIRED.
+unfounded = sorted(
+    f"{scenario['idp']}/{scenario['name']} {check['id']}"
+    for scenario in report["scenarios"]
+    for check in scenario["checks"]
+    if check["status"] == "failed" and check["level"] == "MUST" and check["id"].startswith("rfc")
+    and not any(word in (check.get("requirement") or "") for word in ("MUST", "SHALL", "REQUIRED"))
+)
+with open(f"{work}/unfounded.txt", "w") as f:
+    f.writelines(k + "\n" for k in unfounded)
 with open(f"{work}/actual.txt", "w") as f:
     f.writelines(k + "\n" for k in sorted(failing))
 with open(f"{work}/passed.txt", "w") as f:
@@ -267,6 +284,11 @@ print(f"{len(report['scenarios'])} scenario runs, {summary.get('total', '?')} ch
       f"{summary.get('error', '?')} not evaluated")
 EOF
 
+if [[ -s $WORK/unfounded.txt ]]; then
+    echo "RFC checks failed at MUST without quoting a MUST, SHALL or REQUIRED sentence:" >&2
+    sed 's/^/  /' "$WORK/unfounded.txt" >&2
+    die "every MUST failure must quote the sentence it rests on (its check's requirement)"
+fi
 comm -13 "$WORK/expected.txt" "$WORK/actual.txt" >"$WORK/unexpected.txt"
 comm -23 "$WORK/expected.txt" "$WORK/actual.txt" >"$WORK/stale.txt"
 N_UNEXPECTED=$(wc -l <"$WORK/unexpected.txt")
