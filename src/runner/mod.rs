@@ -1,17 +1,21 @@
 //! The runner: executes scenarios against a target and records exchanges and verdicts.
 //!
-//! The pipeline: [`select`] plans scenario × IdP runs; for each, [`execute`] builds requests
-//! ([`template`]) or hands IdP steps to the IdP modules ([`idp_steps`]), checks them against
-//! [`ownership`] (never touch what this run did not
+//! The pipeline: the [`preflight`](mod@preflight) reads the target's discovery endpoints first
+//! (the embedded server's too) and stops the run (exit 3) when it is not a SCIM server the run
+//! could talk to: a refused credential, a wrong base path, a web page. What they publish
+//! becomes the run's [`fit`] (RFC test data fitted to the target's `/Schemas`) and its
+//! advertised features ([`capabilities`]). [`select`] plans scenario × IdP runs; for each,
+//! [`execute`] builds requests ([`template`]) or hands IdP steps to the IdP modules
+//! ([`idp_steps`]), checks them against [`ownership`] (never touch what this run did not
 //! create), sends them through [`transport`] (which records [`exchange`]s with secrets already
-//! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots; [`outcome`] holds what
-//! was found. Scenarios run in parallel; steps within one run in order.
+//! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots. A failed step never
+//! ends its scenario: [`prerequisite`] blocks the steps that need what it did not produce.
+//! [`outcome`] holds what was found, [`area`] what each verdict is about and which areas gate
+//! the exit code, [`cause`] the root causes reports lead with.
 //!
-//! Without a target, every scenario run gets a fresh embedded reference server on 127.0.0.1,
-//! so runs are independent and their snapshots deterministic. With one, the
-//! [`preflight`](mod@preflight) reads its discovery endpoints first and stops the run (exit 3)
-//! when it is not a SCIM server the run could talk to: a refused credential, a wrong base path,
-//! a web page.
+//! Scenarios run in parallel ([`schedule`]), steps within one run in order; an `exclusive`
+//! scenario runs alone. Without a target, every scenario run gets a fresh embedded reference
+//! server on 127.0.0.1, so runs are independent and their snapshots deterministic.
 
 pub mod app;
 pub mod area;
@@ -180,10 +184,8 @@ pub async fn run(
     }
     let config = Arc::new(config);
     let run_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().simple().to_string()[..8].to_owned());
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs));
-    let mut tasks = Vec::with_capacity(plan.len());
-    for planned in plan {
-        let permit = semaphore.clone().acquire_owned().await;
+    // Exclusive scenarios first, each alone; then the others, `jobs` at a time (see `schedule`).
+    let work = |planned: Planned| {
         let config = config.clone();
         let shared = shared.as_ref().map(|(plain, title_case)| {
             if sends_title_case_headers(planned.idp) {
@@ -193,27 +195,18 @@ pub async fn run(
             }
         });
         let run_id = run_id.clone();
-        tasks.push(tokio::spawn(async move {
-            let _permit = permit;
-            run_one(planned, config, shared, run_id).await
-        }));
-    }
-    let mut scenarios = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        match task.await {
-            Ok(run) => {
-                on_finished(&run);
-                scenarios.push(run);
-            }
-            Err(join_error) => {
-                // A scenario task cannot panic by design; if one did, say so rather than lose it.
-                return Err(SetupError::Unreachable {
-                    url: target_name.clone(),
-                    reason: format!("a scenario task failed: {join_error}"),
-                });
-            }
+        run_one(planned, config, shared, run_id)
+    };
+    let scenarios = match schedule(plan, jobs, work, on_finished).await {
+        Ok(scenarios) => scenarios,
+        Err(join_error) => {
+            // A scenario task cannot panic by design; if one did, say so rather than lose it.
+            return Err(SetupError::Unreachable {
+                url: target_name.clone(),
+                reason: format!("a scenario task failed: {join_error}"),
+            });
         }
-    }
+    };
     Ok(RunReport {
         target: target_name,
         strict,
@@ -223,4 +216,75 @@ pub async fn run(
         scenarios,
         elapsed: started.elapsed(),
     })
+}
+
+/// Runs `work` for every planned run and returns what each came to, in plan order.
+///
+/// The runs of [`exclusive`](crate::scenario::model::Scenario::exclusive) scenarios go first,
+/// in plan order, one at a time: each starts when nothing else is in flight and ends before
+/// anything else starts. The other runs follow, up to `jobs` at once. So a scenario that reads a
+/// whole collection or flips application-wide state never sees, nor disturbs, another run.
+///
+/// Against a shared target (`--target`, or one `scimulate serve` for several runs) two rules
+/// keep runs and their snapshots the same whatever else runs:
+///
+/// - **Judge only what is yours**, wherever the behaviour under test allows it: RFC scenarios
+///   filter every list on `{{run.prefix}}`, IdP lookups name the run's own users, the GDPR
+///   check lists the application's users by the run prefix. A list that reads beyond the run
+///   (no filter: an IdP's Test Connection) shows only the run's own resources in its snapshot,
+///   with `<count>` for `totalResults` and `itemsPerPage` ([`crate::snapshot::redact`]).
+/// - **Run alone** what cannot be scoped: an IdP import really does page through every user
+///   (users created meanwhile would shift its pages, or end them early), and the lock-down
+///   scenarios switch SCIM on, which deletes every group of the application under whatever
+///   scenario holds one. These are `exclusive`; the lock-down ones also switch SCIM off again at
+///   the end (and first, when their setup needs it off), so the next one, or the next run,
+///   finds the application as it was.
+///
+/// With the embedded server every run has a server of its own, so exclusivity changes only
+/// the order; it is kept there too, so that the order is the same whatever the target.
+///
+/// `on_finished` is called once per run as its result is collected: as soon as it ends for an
+/// exclusive run, in plan order for the others. A run whose task panicked ends the schedule
+/// with its [`JoinError`](tokio::task::JoinError).
+pub async fn schedule<T, F, Fut>(
+    plan: Vec<Planned>,
+    jobs: usize,
+    work: F,
+    on_finished: &(dyn Fn(&T) + Send + Sync),
+) -> Result<Vec<T>, tokio::task::JoinError>
+where
+    F: Fn(Planned) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut results: Vec<Option<T>> = std::iter::repeat_with(|| None).take(plan.len()).collect();
+    let (alone, together): (Vec<_>, Vec<_>) = plan
+        .into_iter()
+        .enumerate()
+        .partition(|(_, planned)| planned.scenario.exclusive);
+    for (position, planned) in alone {
+        // Spawned, so that a panic is a JoinError here as it is for the others.
+        let result = tokio::spawn(work(planned)).await?;
+        on_finished(&result);
+        results[position] = Some(result);
+    }
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let mut tasks = Vec::with_capacity(together.len());
+    for (position, planned) in together {
+        let permit = semaphore.clone().acquire_owned().await;
+        let running = work(planned);
+        tasks.push((
+            position,
+            tokio::spawn(async move {
+                let _permit = permit;
+                running.await
+            }),
+        ));
+    }
+    for (position, task) in tasks {
+        let result = task.await?;
+        on_finished(&result);
+        results[position] = Some(result);
+    }
+    Ok(results.into_iter().flatten().collect())
 }

@@ -105,6 +105,7 @@ mod tests {
                 idps: idps.to_vec(),
                 source: None,
                 requires: vec![],
+                exclusive: false,
                 steps: vec![],
             }),
         )

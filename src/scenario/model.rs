@@ -35,6 +35,13 @@ pub struct Scenario {
     /// (`--strict` runs them anyway); when it does, the advertisement is judged too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<Feature>,
+    /// Run alone: no other scenario run is in flight while this one runs. For scenarios whose
+    /// transcript or verdicts depend on the whole target, not only on what they created (an
+    /// IdP import pages through every user), and for scenarios that change application-wide
+    /// state (switching SCIM on deletes every group). The runner runs them first, one at a
+    /// time, then the others `--jobs` at a time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
     pub steps: Vec<Step>,
 }
 
@@ -520,7 +527,7 @@ impl Level {
         }
     }
 
-    /// Whether a failure at this level fails the run (and stops its scenario).
+    /// Whether a failure at this level fails the run (its area gated, its evidence permitting).
     pub fn is_blocking(self, strict: bool) -> bool {
         match self {
             Level::Must | Level::IdpRequired => true,

@@ -18,6 +18,23 @@
 //! | `<id-N>` | a resource id: a string under a JSON key `id`; the `value` of `members`, `groups` and `manager` elements (also inside PATCH operations on those paths); any UUID-shaped string anywhere. Once known, an id is also replaced where it is a whole JSON string or header value, a URL path segment (`/Users/<id-1>`) or quoted (`value eq "<id-1>"`, `%22<id-1>%22`) |
 //! | `<etag-N>` | a JSON string under a key `version`, the value of `ETag`, each tag in `If-Match` / `If-None-Match`, and `W/"…"` anywhere |
 //! | `<timestamp>` | an RFC 3339 date-time anywhere (`2024-05-01T12:00:00.123Z`), and the values of `Last-Modified`, `If-Modified-Since`, `If-Unmodified-Since` |
+//! | `<count>` | `totalResults` and `itemsPerPage` of a list that reads beyond the run (below) |
+//!
+//! **Lists that read beyond the run.** A snapshot shows the run's own resources only. The
+//! catalogue's list requests filter (`userName sw "<prefix>"`, `id eq "<id-1>"`, an IdP's
+//! lookup by the run's userName, Entra's probe of a random GUID), so the target itself answers
+//! with the run's own resources, or none, and nothing needs hiding. A list with no filter that
+//! does not name the run prefix either (a `GET /Users` or `/Groups`, or a `POST …/.search`: an
+//! IdP's import or Test Connection) answers with whatever else the target holds: other scenario
+//! runs in flight, leftovers of earlier runs, real users of a shared tenant. In its answer, the
+//! resources that do not carry the run prefix are left out (before their ids are learnt, so
+//! they number nothing), and `totalResults` and `itemsPerPage` become `<count>`, since both
+//! count what else is there. The checks still judge the answer as the target sent it. A
+//! scenario that lists with a filter that does not scope to the run (`active eq true`) should
+//! add `userName sw "{{run.prefix}}"` to it. What stays out of reach of redaction is the number
+//! of pages an import reads: past 100 other users, Okta and JumpCloud read another page; so the
+//! import scenarios are also `exclusive` (see the runner's `schedule`), and a tenant that holds
+//! more than a page of other users drifts them.
 //!
 //! `N` counts from 1 in order of first appearance, in the order a snapshot shows an exchange:
 //! request path, request headers, request body, response headers, response body. JSON objects are
@@ -58,6 +75,8 @@ pub const HOST: &str = "<host>";
 pub const PREFIX: &str = "<prefix>";
 /// What replaces a timestamp.
 pub const TIMESTAMP: &str = "<timestamp>";
+/// What replaces `totalResults` and `itemsPerPage` of a list that reads beyond the run.
+pub const COUNT: &str = "<count>";
 
 /// Request headers the HTTP client adds on its own; a scenario never chose them.
 pub const DROPPED_REQUEST_HEADERS: [&str; 5] = [
@@ -142,6 +161,9 @@ pub struct Redactor {
     literals: Vec<(String, &'static str)>,
     /// The base URL's `host:port`, when it names a port.
     authority: Option<String>,
+    /// Whether the run prefix is known, so that the run's own resources can be told from the
+    /// others in a list that reads beyond the run.
+    knows_prefix: bool,
     ids: HashMap<String, usize>,
     etags: HashMap<String, usize>,
 }
@@ -165,11 +187,13 @@ impl Redactor {
         if !base.is_empty() {
             literals.push((base.to_owned(), BASE));
         }
-        if !context.run_prefix.is_empty() {
+        let knows_prefix = !context.run_prefix.is_empty();
+        if knows_prefix {
             literals.push((context.run_prefix, PREFIX));
         }
         Redactor {
             literals,
+            knows_prefix,
             authority: authority_with_port(base),
             ids: HashMap::new(),
             etags: HashMap::new(),
@@ -211,13 +235,23 @@ impl Redactor {
                 message: "no response".to_owned(),
             },
         };
-        RedactedExchange {
+        let mut draft = RedactedExchange {
             method: request.method.clone(),
             path: self.literal_text(&request.path),
             headers: self.literal_headers(&request.headers, &DROPPED_REQUEST_HEADERS),
             body: self.literal_body(&request.body),
             response,
+        };
+        if self.knows_prefix
+            && reads_beyond_the_run(&draft)
+            && let RedactedResponse::Received {
+                body: Body::Json(body),
+                ..
+            } = &mut draft.response
+        {
+            keep_own_resources(body);
         }
+        draft
     }
 
     fn literal_response(&self, response: &RecordedResponse) -> RedactedResponse {
@@ -553,6 +587,79 @@ impl Redactor {
     }
 }
 
+/// Whether a request reads beyond the run: a list of `/Users` or `/Groups` (`GET`), or a
+/// `POST …/.search`, with no filter and no mention of the run prefix (its `<prefix>` after
+/// stage 1) in its path, query or body. Such a list answers with whatever else the target
+/// holds: other runs' resources, leftovers, real users. A filtered list is taken as scoped by
+/// its filter: to the run's prefix, to an id the run captured, or to a random GUID that
+/// matches nothing.
+fn reads_beyond_the_run(exchange: &RedactedExchange) -> bool {
+    let path = exchange.path.split(['?', '#']).next().unwrap_or_default();
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let is_list = match exchange.method.to_ascii_uppercase().as_str() {
+        "GET" => last.eq_ignore_ascii_case("Users") || last.eq_ignore_ascii_case("Groups"),
+        "POST" => last.eq_ignore_ascii_case(".search"),
+        _ => false,
+    };
+    let names_the_run = exchange.path.contains(PREFIX)
+        || match &exchange.body {
+            Body::Empty => false,
+            Body::Json(json) => mentions_prefix(json),
+            Body::Text(text) => text.contains(PREFIX),
+        };
+    let query = exchange.path.split_once('?').map_or("", |(_, query)| query);
+    let filtered = query.split('&').any(|pair| {
+        let key = pair.split('=').next().unwrap_or_default();
+        key.eq_ignore_ascii_case("filter")
+    }) || matches!(&exchange.body, Body::Json(Value::Object(fields))
+        if get_ignore_case(fields, "filter").is_some_and(|filter| !filter.is_null()));
+    is_list && !names_the_run && !filtered
+}
+
+/// Whether any string or key in `value` holds the run prefix (as `<prefix>`, after stage 1).
+fn mentions_prefix(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains(PREFIX),
+        Value::Array(items) => items.iter().any(mentions_prefix),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(key, inner)| key.contains(PREFIX) || mentions_prefix(inner)),
+        _ => false,
+    }
+}
+
+/// A list answer cut down to the run's own resources (those that carry its prefix), with
+/// `totalResults` and `itemsPerPage` as [`COUNT`]: both count what else the target holds. The
+/// resources left out are dropped before their ids are learnt, so they number nothing.
+fn keep_own_resources(body: &mut Value) {
+    let Value::Object(fields) = body else {
+        return;
+    };
+    let is_list = fields.iter().any(|(key, value)| {
+        (key.eq_ignore_ascii_case("Resources") && value.is_array())
+            || key.eq_ignore_ascii_case("totalResults")
+    });
+    if !is_list {
+        return;
+    }
+    for (key, value) in fields.iter_mut() {
+        if key.eq_ignore_ascii_case("Resources") {
+            if let Value::Array(resources) = value {
+                resources.retain(mentions_prefix);
+            }
+        } else if (key.eq_ignore_ascii_case("totalResults")
+            || key.eq_ignore_ascii_case("itemsPerPage"))
+            && !value.is_null()
+        {
+            *value = Value::String(COUNT.to_owned());
+        }
+    }
+}
+
 /// The placeholder number for `value`, assigning the next one on first sight.
 fn number(map: &mut HashMap<String, usize>, value: &str) -> usize {
     if let Some(n) = map.get(value) {
@@ -732,8 +839,10 @@ fn is_placeholder_name(name: &str) -> bool {
         name.strip_prefix(stem)
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     };
-    matches!(name, "base" | "host" | "prefix" | "redacted" | "timestamp")
-        || numbered("id-")
+    matches!(
+        name,
+        "base" | "host" | "prefix" | "redacted" | "timestamp" | "count"
+    ) || numbered("id-")
         || numbered("etag-")
 }
 

@@ -611,6 +611,88 @@ async fn the_scim_api_works_whatever_the_switch_says() {
 }
 
 #[tokio::test]
+async fn switching_scim_off_restores_the_application_as_before_the_switch() {
+    // Arrange: what a lock-down scenario does, twice, as two back-to-back runs would.
+    let server = TestServer::start().await;
+    let mut old_ids = Vec::new();
+
+    for _ in 0..2 {
+        // Act
+        let created = owner(
+            &server,
+            Method::POST,
+            "/groups",
+            Some(json!({"name": "Handmade"})),
+        )
+        .await;
+        server.switch_scim(true).await;
+        let locked = owner(&server, Method::POST, "/groups", Some(json!({"name": "X"}))).await;
+        let off = server.switch_scim(false).await;
+        let workspace = owner(&server, Method::GET, "/workspace", None).await;
+
+        // Assert: each switch on deletes the groups made by hand while it was off.
+        assert_eq!(created.status, 201, "{}", created.text);
+        let old_id = created.json["id"].as_str().unwrap().to_owned();
+        assert_eq!(server.get(&format!("/Groups/{old_id}")).await.status, 404);
+        assert_app_error(&locked, 403, "SCIM_MANAGED");
+        assert_eq!(off.json, json!({"enabled": false}));
+        assert_eq!(workspace.json, json!({"scimEnabled": false}));
+        old_ids.push(old_id);
+    }
+    assert_ne!(old_ids[0], old_ids[1]);
+}
+
+#[tokio::test]
+async fn the_user_list_keeps_the_users_whose_email_or_name_contains_the_query() {
+    // Arrange
+    let server = TestServer::start().await;
+    for (email, name) in [
+        ("run1-ada@example.com", "Ada Lovelace"),
+        ("run1-bob@example.com", "Bob Kahn"),
+        ("run2-ada@example.com", "Ada King"),
+    ] {
+        let added = owner(
+            &server,
+            Method::POST,
+            "/users",
+            Some(json!({"email": email, "name": name})),
+        )
+        .await;
+        assert_eq!(added.status, 201, "{}", added.text);
+    }
+    let emails = |reply: &Reply| -> Vec<String> {
+        let mut emails: Vec<String> = reply
+            .json
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|u| u["email"].as_str().unwrap().to_owned())
+            .collect();
+        emails.sort();
+        emails
+    };
+
+    // Act
+    let run1 = owner(&server, Method::GET, "/users?email=RUN1", None).await;
+    let adas = owner(&server, Method::GET, "/users?name=ada", None).await;
+    let both = owner(&server, Method::GET, "/users?email=run2&name=ada%20k", None).await;
+    let nobody = owner(&server, Method::GET, "/users?email=run3", None).await;
+
+    // Assert
+    assert_eq!(
+        emails(&run1),
+        ["run1-ada@example.com", "run1-bob@example.com"]
+    );
+    assert_eq!(
+        emails(&adas),
+        ["run1-ada@example.com", "run2-ada@example.com"]
+    );
+    assert_eq!(emails(&both), ["run2-ada@example.com"]);
+    assert_eq!(nobody.json, json!([]));
+    assert_eq!(app_users(&server).await.len(), 3);
+}
+
+#[tokio::test]
 async fn a_timezone_set_in_the_app_is_pinned_against_scim_writes() {
     // Arrange
     let server = TestServer::start().await;

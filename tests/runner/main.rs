@@ -7,6 +7,7 @@ mod capabilities;
 mod cli;
 mod entra;
 mod every_check_can_fail;
+mod exclusive;
 mod faults;
 mod jumpcloud;
 mod load;

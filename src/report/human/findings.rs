@@ -203,14 +203,22 @@ const SIBLINGS: [(IdpName, IdpName); 2] = [
     (IdpName::Okta, IdpName::OktaAiw),
 ];
 
+/// Scenarios that fail as one profile and pass as its sibling for the same reason.
+struct Disagreement {
+    /// The failing profile, its sibling, and the request shape and status where it failed.
+    key: (IdpName, IdpName, String),
+    scenarios: Vec<String>,
+    /// What each profile sent there, for the first scenario.
+    example: Vec<String>,
+}
+
 /// `profiles that disagree`: scenarios that fail as one profile and pass as its sibling,
 /// grouped by the request the failing profile sent where it first failed (one dialect
 /// difference usually explains many scenarios), each group with one example: what the failing
 /// profile sent and got, and what its sibling sent and got at that step.
 pub(super) fn siblings_into(text: &mut Text, report: &RunReport) {
     let strict = report.strict;
-    // (failing idp, sibling idp, request shape and status) → (scenarios, example lines)
-    let mut groups: Vec<((IdpName, IdpName, String), Vec<String>, Vec<String>)> = Vec::new();
+    let mut groups: Vec<Disagreement> = Vec::new();
     for (one, other) in SIBLINGS {
         for failing in report.scenarios.iter().filter(|r| !r.passed(strict)) {
             let sibling_idp = if failing.idp == one {
@@ -232,9 +240,13 @@ pub(super) fn siblings_into(text: &mut Text, report: &RunReport) {
             }
             let (shape, example) = difference(failing, sibling, strict);
             let key = (failing.idp, sibling_idp, shape);
-            match groups.iter_mut().find(|(k, _, _)| *k == key) {
-                Some((_, scenarios, _)) => scenarios.push(failing.scenario.clone()),
-                None => groups.push((key, vec![failing.scenario.clone()], example)),
+            match groups.iter_mut().find(|group| group.key == key) {
+                Some(group) => group.scenarios.push(failing.scenario.clone()),
+                None => groups.push(Disagreement {
+                    key,
+                    scenarios: vec![failing.scenario.clone()],
+                    example,
+                }),
             }
         }
     }
@@ -242,7 +254,12 @@ pub(super) fn siblings_into(text: &mut Text, report: &RunReport) {
         return;
     }
     text.line(0, &[(PLAIN, "profiles that disagree")]);
-    for ((failing, sibling, _), scenarios, example) in groups {
+    for Disagreement {
+        key: (failing, sibling, _),
+        scenarios,
+        example,
+    } in groups
+    {
         let names: Vec<&str> = scenarios.iter().map(String::as_str).collect();
         let title = format!(
             "{} fails where {} passes, in {}: {}",

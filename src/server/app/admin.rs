@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -78,9 +78,23 @@ pub async fn put_scim(
     Ok(json_response(StatusCode::OK, &body))
 }
 
-/// `GET /api/v1/users`: every user as the app shows it.
-pub async fn list_users(State(app): State<Arc<AppState>>, headers: HeaderMap) -> AppResult {
+/// `GET /api/v1/users?email=…&name=…`: every user as the app shows it; as Clockify's API
+/// does, `email` and `name` keep only the users whose email or name contains that text (in
+/// any case), so that a client can look at its own users in a shared workspace.
+pub async fn list_users(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> AppResult {
     owner(&app, &headers, None)?;
+    let mut wanted: Vec<(&'static str, String)> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        for field in ["email", "name"] {
+            if key == field {
+                wanted.push((field, value.to_lowercase()));
+            }
+        }
+    }
     let state = app.store.read();
     let workspace = app.workspace.lock();
     let mut users: Vec<Value> = state
@@ -93,6 +107,13 @@ pub async fn list_users(State(app): State<Arc<AppState>>, headers: HeaderMap) ->
             .iter()
             .map(|t| tombstone_view(&t.id, &t.identity)),
     );
+    users.retain(|user| {
+        wanted.iter().all(|(field, text)| {
+            user.get(*field)
+                .and_then(Value::as_str)
+                .is_some_and(|value| value.to_lowercase().contains(text.as_str()))
+        })
+    });
     Ok(json_response(StatusCode::OK, &Value::Array(users)))
 }
 

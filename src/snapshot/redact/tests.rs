@@ -666,6 +666,180 @@ fn redacting_a_redacted_exchange_changes_nothing() {
     assert_eq!(again_fresh, once);
 }
 
+/// A ListResponse of these users (`(id, userName)`), with the counts a target would send.
+fn user_list(users: &[(&str, &str)], total: usize) -> String {
+    let resources: Vec<Value> = users
+        .iter()
+        .map(|(id, user_name)| json!({"id": id, "userName": user_name, "meta": {"version": "W/\"1\""}}))
+        .collect();
+    json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": total,
+        "itemsPerPage": users.len(),
+        "startIndex": 1,
+        "Resources": resources,
+    })
+    .to_string()
+}
+
+const FOREIGN_ID: &str = "7d1a5f0e-3b7c-4c55-9d7e-0a6f1c2b3d4e";
+
+#[test]
+fn a_list_that_reads_beyond_the_run_shows_only_the_runs_own_resources_and_no_counts() {
+    // Arrange: an import page holding the run's user and another run's.
+    let own = format!("{RUN_PREFIX}-1@example.com");
+    let page = user_list(
+        &[(FOREIGN_ID, "smother0001-1@example.com"), (USER_ID, &own)],
+        2,
+    );
+    let import = get("/Users?startIndex=1&count=100", 200, &[], &page);
+
+    // Act
+    let redacted = Redactor::new(context()).redact_exchange(&import);
+
+    // Assert
+    let (_, body) = response(&redacted);
+    assert_eq!(
+        json_body(body),
+        &json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": "<count>",
+            "itemsPerPage": "<count>",
+            "startIndex": 1,
+            "Resources": [{"id": "<id-1>", "userName": "<prefix>-1@example.com", "meta": {"version": "<etag-1>"}}],
+        })
+    );
+    assert!(!format!("{redacted:?}").contains("smother0001"));
+}
+
+#[test]
+fn a_list_that_reads_beyond_the_run_is_the_same_whatever_else_the_target_holds() {
+    // Arrange
+    let own = format!("{RUN_PREFIX}-1@example.com");
+    let alone = user_list(&[(USER_ID, &own)], 1);
+    let crowded = user_list(
+        &[
+            (FOREIGN_ID, "leftover@example.com"),
+            (USER_ID, &own),
+            (GROUP_ID, "smother0001-2@example.com"),
+        ],
+        3,
+    );
+    let search_body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "startIndex": 1});
+
+    for (method, path) in [
+        ("GET", "/Users?startIndex=1&count=2"),
+        ("POST", "/Users/.search"),
+    ] {
+        let body = if method == "POST" {
+            search_body.to_string()
+        } else {
+            String::new()
+        };
+        let read = |answer: &str| exchange(request(method, path, &[], &body), 200, &[], answer);
+
+        // Act
+        let with_nothing_else = Redactor::new(context()).redact_exchange(&read(&alone));
+        let with_others = Redactor::new(context()).redact_exchange(&read(&crowded));
+
+        // Assert
+        assert_eq!(with_others, with_nothing_else, "{method} {path}");
+    }
+}
+
+#[test]
+fn a_list_scoped_to_the_run_keeps_its_counts_and_what_the_target_sent() {
+    // Arrange: the filter names the run prefix, so the target did the scoping.
+    let own = format!("{RUN_PREFIX}-1@example.com");
+    let page = user_list(&[(USER_ID, &own)], 1);
+    let filtered = get(
+        &format!("/Users?filter=userName%20sw%20%22{RUN_PREFIX}%22&startIndex=1&count=2"),
+        200,
+        &[],
+        &page,
+    );
+    let search = exchange(
+        request(
+            "POST",
+            "/.search",
+            &[],
+            &json!({"filter": format!("userName sw \"{RUN_PREFIX}\"")}).to_string(),
+        ),
+        200,
+        &[],
+        &page,
+    );
+
+    for read in [filtered, search] {
+        // Act
+        let redacted = Redactor::new(context()).redact_exchange(&read);
+
+        // Assert
+        let (_, body) = response(&redacted);
+        assert_eq!(json_body(body)["totalResults"], json!(1));
+        assert_eq!(json_body(body)["itemsPerPage"], json!(1));
+    }
+}
+
+#[test]
+fn a_filtered_list_is_left_as_the_target_sent_it() {
+    // Arrange: Entra's Test Connection probes a random GUID; another lookup names a captured id.
+    let empty = user_list(&[], 0);
+    let probe = get(
+        &format!("/Users?filter=userName+eq+%22{FOREIGN_ID}%22"),
+        200,
+        &[],
+        &empty,
+    );
+    let search = exchange(
+        request(
+            "POST",
+            "/Users/.search",
+            &[],
+            r#"{"filter":"active eq true"}"#,
+        ),
+        200,
+        &[],
+        &user_list(&[(FOREIGN_ID, "someone@example.com")], 1),
+    );
+
+    for read in [probe, search] {
+        // Act
+        let redacted = Redactor::new(context()).redact_exchange(&read);
+
+        // Assert
+        let (_, body) = response(&redacted);
+        let expected = read.response.as_ref().unwrap();
+        let sent: Value = serde_json::from_slice(&expected.body).unwrap();
+        assert_eq!(json_body(body)["totalResults"], sent["totalResults"]);
+        assert_eq!(
+            json_body(body)["Resources"].as_array().map(Vec::len),
+            sent["Resources"].as_array().map(Vec::len)
+        );
+    }
+}
+
+#[test]
+fn without_a_run_prefix_no_resource_is_left_out() {
+    // Arrange: nothing tells the run's own resources from the others.
+    let page = user_list(&[(FOREIGN_ID, "someone@example.com")], 1);
+    let context = RedactionContext {
+        run_prefix: String::new(),
+        ..context()
+    };
+
+    // Act
+    let redacted = Redactor::new(context).redact_exchange(&get("/Users", 200, &[], &page));
+
+    // Assert
+    let (_, body) = response(&redacted);
+    assert_eq!(json_body(body)["totalResults"], json!(1));
+    assert_eq!(
+        json_body(body)["Resources"][0]["userName"],
+        json!("someone@example.com")
+    );
+}
+
 #[test]
 fn placeholders_are_recognised_exactly() {
     // Arrange / Act / Assert
@@ -675,6 +849,7 @@ fn placeholders_are_recognised_exactly() {
         "<prefix>",
         "<redacted>",
         "<timestamp>",
+        "<count>",
         "<id-1>",
         "<etag-12>",
     ] {
