@@ -165,6 +165,13 @@ pub fn skipped(planned: &Planned, missing: &[Feature], elapsed: Duration) -> Sce
     }
 }
 
+/// Whether a check id is the judgement of an advertisement (`rfc7643.5.advertised-<feature>-works`).
+pub fn is_advertisement(check_id: &str) -> bool {
+    check_id
+        .strip_prefix("rfc7643.5.advertised-")
+        .is_some_and(|rest| rest.ends_with("-works"))
+}
+
 /// The advertisement of a feature judged by the scenario that tests it.
 pub fn advertisement_verdict(feature: Feature, verdicts: &[Verdict]) -> Verdict {
     let broken: Vec<&str> = verdicts

@@ -10,7 +10,8 @@
 //!   the same refusal across scenarios and IdPs is one cause;
 //! - a check that failed on an answer that was not a refusal: what it found (its first reason,
 //!   volatile tokens elided), so the same symptom judged by several checks is one cause;
-//! - a blocked check: the cause of the failure that blocked it.
+//! - a blocked check: the cause of the failure that blocked it; an advertised feature judged
+//!   broken (`rfc7643.5.advertised-bulk-works`): the cause of the first check of it that failed.
 
 use std::collections::BTreeMap;
 
@@ -108,6 +109,18 @@ pub fn causes(report: &RunReport) -> Vec<Cause> {
 
 /// A verdict's cause: its key and its one-line summary.
 fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
+    // An advertisement judged by the checks of its feature fails because they did: it shares
+    // the cause of the first of them.
+    if super::capabilities::is_advertisement(&verdict.check.id)
+        && let Some(first) = run.verdicts.iter().find(|v| {
+            v.outcome.is_failure()
+                && !super::capabilities::is_advertisement(&v.check.id)
+                && !v.check.is_test_data()
+                && v.check.level == verdict.check.level
+        })
+    {
+        return key_of(run, first);
+    }
     if let Outcome::Blocked { by } = &verdict.outcome {
         let blocker = run
             .verdicts
@@ -135,7 +148,7 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     };
     // The same symptom under several checks (an error served as `application/json`, judged by
     // three checks of error bodies) is one cause: keyed by what was found, not by who looked.
-    let symptom = elide_volatile(&one_line(&without_capture_name(&first)));
+    let symptom = accepted_as_one(&elide_volatile(&one_line(&without_capture_name(&first))));
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
     (format!("symptom\u{0}{symptom}"), summary)
 }
@@ -205,6 +218,15 @@ pub fn request_shape(method: &str, path: &str) -> String {
         shape.push_str(&names.join("&"));
     }
     format!("{method} {shape}")
+}
+
+/// `got 200` and `got 201` where a refusal was expected are one symptom: the target accepted.
+fn accepted_as_one(symptom: &str) -> String {
+    let mut out = symptom.to_owned();
+    for status in 200..=206 {
+        out = out.replace(&format!("got {status}"), "got 2xx");
+    }
+    out
 }
 
 /// `capture `location`: no `Location` header` reads the same whatever the variable is called.
@@ -370,6 +392,62 @@ mod tests {
         assert_eq!(
             causes[0].failed_ids(),
             ["rfc7644.3.12.not-found", "rfc7644.3.8.error-is-scim-json"]
+        );
+    }
+
+    #[test]
+    fn a_broken_advertisement_shares_the_cause_of_the_check_that_broke_it() {
+        // Arrange: a duplicate accepted by POST and by PUT, and bulk judged broken for it.
+        let mut report = fixtures::green_report();
+        let mut run = fixtures::run(IdpName::Generic, "bulk");
+        run.exchanges.push(fixtures::exchange(
+            Some(0),
+            "POST",
+            "/Users",
+            "{}",
+            Some((201, "{}")),
+        ));
+        run.exchanges.push(fixtures::exchange(
+            Some(1),
+            "PUT",
+            "/Users/1",
+            "{}",
+            Some((200, "{}")),
+        ));
+        run.verdicts = vec![
+            verdict(
+                "rfc.post-409",
+                failed("status: expected 409, got 201"),
+                0,
+                Some(0),
+            ),
+            verdict(
+                "rfc.put-409",
+                failed("status: expected 409, got 200"),
+                1,
+                Some(1),
+            ),
+            verdict(
+                "rfc7643.5.advertised-bulk-works",
+                failed("ServiceProviderConfig advertises bulk.supported: true, but …"),
+                1,
+                Some(0),
+            ),
+        ];
+        report.scenarios.push(run);
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        assert_eq!(
+            causes[0].failed_ids(),
+            [
+                "rfc.post-409",
+                "rfc.put-409",
+                "rfc7643.5.advertised-bulk-works"
+            ]
         );
     }
 

@@ -5,7 +5,7 @@
 //! cannot hide the findings after it. A step that needs what a failed step did not produce is
 //! blocked instead ([`super::prerequisite`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -265,6 +265,11 @@ async fn run_steps(
                 continue;
             }
             Step::Request(request) => {
+                let filled: BTreeSet<String> = adjustments
+                    .iter()
+                    .filter_map(|a| super::fit::filled_attribute(&a.note))
+                    .map(str::to_owned)
+                    .collect();
                 let mut wire = RequestWire {
                     transport,
                     ownership: &mut ownership,
@@ -281,6 +286,7 @@ async fn run_steps(
                     scenario,
                     index,
                     prerequisites: &prerequisites,
+                    filled: &filled,
                 };
                 let result = request_step(request, &context, &mut vars, &mut wire).await;
                 prerequisites.skipped_step(
@@ -508,6 +514,9 @@ struct RequestContext<'a> {
     scenario: &'a Scenario,
     index: usize,
     prerequisites: &'a Prerequisites,
+    /// Attributes the run filled because the target requires them: their absence is not the
+    /// server's to answer for.
+    filled: &'a BTreeSet<String>,
 }
 
 /// Runs one request step: its verdicts, and the variables it should have captured and did not.
@@ -556,6 +565,24 @@ async fn request_step(
         .fit
         .map(|fit| fit.unpublished(request))
         .unwrap_or_default();
+    if let Some(expect) = &request.expect {
+        let reads_filled = |a: &crate::scenario::model::JsonAssertion| {
+            super::fit::absent_but_filled(a, context.filled)
+        };
+        unpublished.assertions.resize(expect.json.len(), None);
+        for (slot, assertion) in unpublished.assertions.iter_mut().zip(&expect.json) {
+            if slot.is_none() && assertion.check.is_some() {
+                *slot = reads_filled(assertion);
+            }
+        }
+        if unpublished.step_check.is_none() {
+            unpublished.step_check = expect
+                .json
+                .iter()
+                .filter(|a| a.check.is_none())
+                .find_map(reads_filled);
+        }
+    }
     if let Some(advertised) = wire.advertised {
         if unpublished.request.is_none() {
             unpublished.request = capabilities::unadvertised_use(request, advertised);

@@ -636,6 +636,30 @@ mod tests {
     }
 
     #[test]
+    fn an_absent_assertion_on_an_attribute_the_run_filled_is_not_judged() {
+        // Arrange
+        let filled: std::collections::BTreeSet<String> = ["name".to_owned()].into();
+        let read = step(
+            "method: GET\npath: /Users/{{id}}\nexpect:\n  json:\n    - {pointer: /name, absent: true}\n    - {pointer: /title, absent: true}",
+        );
+        let json = &read.expect.as_ref().unwrap().json;
+
+        // Act / Assert
+        assert_eq!(
+            filled_attribute(
+                "Operations[0]: filled `name.formatted`: the target's User schema requires it"
+            ),
+            Some("name")
+        );
+        assert_eq!(
+            filled_attribute("left out `title`: not in the target's User schema"),
+            None
+        );
+        assert!(absent_but_filled(&json[0], &filled).is_some());
+        assert!(absent_but_filled(&json[1], &filled).is_none());
+    }
+
+    #[test]
     fn without_a_usable_schema_there_is_nothing_to_fit_to() {
         assert!(SchemaFit::from_discovery(None, &[]).is_none());
         assert!(SchemaFit::from_discovery(None, &[json!({"id": "urn:other"})]).is_none());
@@ -884,6 +908,32 @@ fn body_needs(body: &Value) -> Vec<Needed> {
         needs.extend(value_needs(key, value));
     }
     needs
+}
+
+/// The top-level attribute a fitting note says was filled (`filled `name.formatted`: …` is
+/// `name`), for the notes [`SchemaFit::fit`] writes.
+pub fn filled_attribute(note: &str) -> Option<&str> {
+    let start = note.find("filled `")? + "filled `".len();
+    let path = &note[start..];
+    let path = &path[..path.find('`')?];
+    path.split('.').next()
+}
+
+/// Why an `absent` assertion cannot judge the target: the harness filled that attribute itself
+/// because the target requires it.
+pub fn absent_but_filled(
+    assertion: &crate::scenario::model::JsonAssertion,
+    filled: &std::collections::BTreeSet<String>,
+) -> Option<String> {
+    if assertion.absent != Some(true) {
+        return None;
+    }
+    let attribute = pointer_need(&assertion.pointer)?.attribute?;
+    filled.contains(&attribute).then(|| {
+        format!(
+            "the run filled `{attribute}` because the target's schema requires it, so its absence is not the target's to answer for"
+        )
+    })
 }
 
 /// What one attribute and its value read: the attribute, and the sub-attributes of a complex
