@@ -63,8 +63,8 @@ pub fn features_of(service_provider_config: &Value) -> BTreeSet<Feature> {
 }
 
 /// The optional feature a request step uses and the target does not advertise, with the
-/// reason its checks are skipped: a filter (`filter=`), a sort (`sortBy=`), a precondition
-/// (`If-Match`, `If-None-Match`). `None` when it uses none, or only advertised ones.
+/// reason its checks are skipped: a PATCH, a Bulk request, a filter (`filter=`), a sort
+/// (`sortBy=`), a precondition (`If-Match`, `If-None-Match`). `None` when it uses none, or only advertised ones.
 pub fn unadvertised_use(request: &RequestStep, advertised: &BTreeSet<Feature>) -> Option<String> {
     let query = request.path.split_once('?').map_or("", |(_, q)| q);
     let parameter = |name: &str| {
@@ -83,7 +83,15 @@ pub fn unadvertised_use(request: &RequestStep, advertised: &BTreeSet<Feature>) -
             .as_ref()
             .is_some_and(|b| b.get("filter").is_some());
     let header = |name: &str| request.headers.keys().any(|h| h.eq_ignore_ascii_case(name));
+    let endpoint = request
+        .path
+        .trim_start_matches('/')
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
     let uses = [
+        (Feature::Patch, request.method.eq_ignore_ascii_case("PATCH")),
+        (Feature::Bulk, endpoint.eq_ignore_ascii_case("Bulk")),
         (Feature::Filter, parameter("filter") || searched_with_filter),
         (Feature::Sort, parameter("sortBy")),
         (Feature::Etag, header("If-Match") || header("If-None-Match")),

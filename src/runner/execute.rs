@@ -692,6 +692,23 @@ async fn request_step(
             all_captures(),
         );
     };
+    if request.optional && response.status == 501 {
+        // An optional operation the target says it does not implement: nothing to judge.
+        for name in request.capture.keys() {
+            vars.unset(name);
+        }
+        let detail = response.error_detail();
+        let mut reason =
+            "the target answers 501 Not Implemented to an operation the RFC makes optional"
+                .to_owned();
+        if !detail.is_empty() {
+            reason.push_str(&format!(": '{detail}'"));
+        }
+        return (
+            every_check(Outcome::Skipped { reason }, Some(exchange_index)),
+            all_captures(),
+        );
+    }
     let mut step_verdicts = Vec::new();
     // An expectation that reads what the target does not publish or advertise is not judged;
     // the step's captures still are.

@@ -467,6 +467,11 @@ pub struct RequestStep {
     /// The check this step's expectations stand for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckSpec>,
+    /// The RFC makes what this step asks for optional (a MAY, such as a search at the root,
+    /// RFC 7644 §3.4.3): a target that answers 501 Not Implemented does not offer it, and the
+    /// step's checks are skipped with that reason instead of failed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// The stable identity of a check: its id, level and source.

@@ -183,3 +183,33 @@ fn a_narrower_published_schema_gets_test_data_that_fits_it() {
         assert!(skipped > 0);
     });
 }
+
+#[test]
+fn an_optional_operation_answered_501_is_skipped_not_failed() {
+    runtime().block_on(async {
+        // Arrange: searching from the root is a MAY (RFC 7644 §3.4.3).
+        let plan: Vec<_> = catalogue()
+            .into_iter()
+            .filter(|p| p.scenario.name == "search")
+            .collect();
+        let mut quiet = settings(None, SnapshotMode::Normal);
+        quiet.strict = false;
+
+        // Act
+        let report = run_embedded(plan, &[Quirk::NoRootSearch], quiet).await;
+
+        // Assert
+        let root = report
+            .scenarios
+            .iter()
+            .flat_map(|run| &run.verdicts)
+            .find(|v| v.check.id == "rfc7644.3.4.3.search-at-root")
+            .expect("the root search ran");
+        assert!(
+            matches!(&root.outcome, Outcome::Skipped { reason } if reason.contains("501 Not Implemented")),
+            "{:?}",
+            root.outcome
+        );
+        assert!(report.passed(), "{:#?}", failed_reasons(&report));
+    });
+}
