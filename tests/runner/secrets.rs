@@ -358,6 +358,9 @@ async fn echo(State(state): State<Arc<Echo>>, request: Request) -> Response {
         "startIndex": 1,
         "itemsPerPage": 0,
         "Resources": [],
+        // Every answer doubles as a ServiceProviderConfig that advertises PATCH, so the
+        // scenario's PATCH (and the password it carries) is sent, not skipped.
+        "patch": {"supported": true},
         "detail": format!(
             "request #{n} {} {uri} authorization {authorization} credential {credential} decoded {decoded} x-api-key {} body {raw}",
             parts.method,
