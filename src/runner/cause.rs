@@ -148,7 +148,7 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     };
     // The same symptom under several checks (an error served as `application/json`, judged by
     // three checks of error bodies) is one cause: keyed by what was found, not by who looked.
-    let symptom = accepted_as_one(&elide_volatile(&one_line(&without_capture_name(&first))));
+    let symptom = symptom_of(&first);
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
     (format!("symptom\u{0}{symptom}"), summary)
 }
@@ -167,10 +167,16 @@ fn refusal_is_the_failure(verdict: &Verdict, exchange: &Exchange) -> bool {
             let got = format!("got {}", response.status);
             reasons
                 .iter()
-                .any(|r| r.starts_with("status:") || (!r.starts_with('`') && r.contains(&got)))
+                .any(|r| r.starts_with("status:") || (!about_the_body(r) && r.contains(&got)))
         }
         _ => true,
     }
+}
+
+/// Whether a reason is about the body (`` `/status`: … `` from a JSON assertion, ``body `/x`: …``
+/// from a body expectation), not about the status line.
+fn about_the_body(reason: &str) -> bool {
+    reason.starts_with('`') || reason.starts_with("body `")
 }
 
 /// A refused or unanswered exchange in one line, with what varies between runs elided.
@@ -218,6 +224,62 @@ pub fn request_shape(method: &str, path: &str) -> String {
         shape.push_str(&names.join("&"));
     }
     format!("{method} {shape}")
+}
+
+/// What a failure found, with what varies between checks of one defect taken out: the capture
+/// variable's name, explanations in parentheses, volatile tokens; the numbers a body assertion
+/// compared (`/itemsPerPage`: expected 1, got 5 and expected 0, got 2 are one symptom: it
+/// echoes the wrong count) and a status sent as a number where a string was expected; and the
+/// 2xx of an accepted request where a refusal was expected. A status mismatch keeps its
+/// numbers: a 409 answered 201 and a 404 answered 200 are different defects.
+fn symptom_of(reason: &str) -> String {
+    let reason = without_capture_name(reason);
+    let flat = one_line(&without_parentheses(
+        reason.strip_prefix("body ").unwrap_or(&reason),
+    ));
+    let about_a_value = flat.starts_with('`') || flat.starts_with("expected `");
+    let flat = if about_a_value {
+        numbers_as_n(&flat).replace("expected \"N\", got N", "expected a string, got a number")
+    } else {
+        flat
+    };
+    accepted_as_one(&elide_volatile(&flat))
+}
+
+/// Text without its parenthesised asides (an IdP check's citation, the number it quotes).
+fn without_parentheses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
+}
+
+/// Every run of digits as `N`.
+fn numbers_as_n(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_number = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('N');
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `got 200` and `got 201` where a refusal was expected are one symptom: the target accepted.
@@ -448,6 +510,35 @@ mod tests {
                 "rfc.put-409",
                 "rfc7643.5.advertised-bulk-works"
             ]
+        );
+    }
+
+    #[test]
+    fn symptoms_of_one_defect_read_alike_and_status_mismatches_keep_their_numbers() {
+        // Act / Assert
+        assert_eq!(
+            symptom_of("`/status`: expected \"404\", got 404"),
+            symptom_of("`/status`: expected a string, got a number (400)")
+        );
+        assert_eq!(
+            symptom_of("body `/status`: expected \"400\", got 400"),
+            symptom_of("`/status`: expected \"404\", got 404")
+        );
+        assert_eq!(
+            symptom_of("`/itemsPerPage`: expected 1, got 5"),
+            symptom_of("`/itemsPerPage`: expected 0, got 2")
+        );
+        assert_eq!(
+            symptom_of("expected `itemsPerPage` to be 2 (Okta pages by it, §3.2), got 100"),
+            symptom_of("expected `itemsPerPage` to be 3 (JumpCloud advances by it, B7), got 100")
+        );
+        assert_eq!(
+            symptom_of("status: expected 409, got 201"),
+            symptom_of("status: expected 409, got 200")
+        );
+        assert_ne!(
+            symptom_of("status: expected 409, got 201"),
+            symptom_of("status: expected 404, got 200")
         );
     }
 
