@@ -34,6 +34,7 @@ use super::SetupError;
 use super::exchange::{Exchange, RecordedResponse};
 pub use super::outcome::Discovery;
 use super::transport::{Auth, Outgoing, Transport};
+use crate::scim::patch::kind_of;
 
 /// The discovery endpoint that says what the server supports (RFC 7644 §4).
 pub const SERVICE_PROVIDER_CONFIG: &str = "/ServiceProviderConfig";
@@ -455,17 +456,6 @@ fn list_of(
         ));
     }
     Some(resources)
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Whether an answer looks like a SCIM error: a JSON object with a `detail`, a `status` or

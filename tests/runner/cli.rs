@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::root;
+use crate::support::{output_text, root};
 
 fn scimulate(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scimulate"))
@@ -14,14 +14,6 @@ fn scimulate(args: &[&str], dir: &Path) -> Output {
         .env_remove("SCIMULATE_TOKEN")
         .output()
         .expect("the binary runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// A copy of the catalogue and its approved snapshots in a scratch directory.
@@ -50,9 +42,9 @@ fn copy_tree(from: &Path, to: &Path) {
 fn the_catalogue_passes_against_the_embedded_server_and_matches_its_snapshots() {
     let dir = workspace();
     let output = scimulate(&["run", "--ci"], dir.path());
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
     assert!(
-        text(&output).contains("drifted"),
+        output_text(&output).contains("drifted"),
         "the summary counts snapshots"
     );
 }
@@ -67,7 +59,7 @@ fn a_quirk_fails_the_run_with_a_diff_that_names_the_culprit() {
 
     // Assert
     assert_eq!(output.status.code(), Some(1));
-    let shown = text(&output);
+    let shown = output_text(&output);
     assert!(shown.contains("-location: <base>/Users/<id-1>"), "{shown}");
     assert!(shown.contains("rfc7644.3.3.create-returns-201"), "{shown}");
 }
@@ -78,16 +70,16 @@ fn missing_snapshots_fail_under_ci_and_are_written_otherwise() {
     std::fs::remove_dir_all(dir.path().join("snapshots")).unwrap();
 
     let ci = scimulate(&["run", "--ci"], dir.path());
-    assert_eq!(ci.status.code(), Some(1), "{}", text(&ci));
+    assert_eq!(ci.status.code(), Some(1), "{}", output_text(&ci));
     assert!(
-        text(&ci).contains("--accept"),
+        output_text(&ci).contains("--accept"),
         "it says how to approve: {}",
-        text(&ci)
+        output_text(&ci)
     );
     assert!(!dir.path().join("snapshots/generic/discovery.snap").exists());
 
     let normal = scimulate(&["run"], dir.path());
-    assert_eq!(normal.status.code(), Some(0), "{}", text(&normal));
+    assert_eq!(normal.status.code(), Some(0), "{}", output_text(&normal));
     assert!(dir.path().join("snapshots/generic/discovery.snap").exists());
 }
 
@@ -130,7 +122,7 @@ fn accept_approves_a_drifted_snapshot() {
         ],
         dir.path(),
     );
-    assert_eq!(approve.status.code(), Some(0), "{}", text(&approve));
+    assert_eq!(approve.status.code(), Some(0), "{}", output_text(&approve));
     let snapshot =
         std::fs::read_to_string(dir.path().join("snapshots/generic/discovery.snap")).unwrap();
     assert!(snapshot.contains("\"totalResults\": \"2\""), "{snapshot}");
@@ -153,9 +145,9 @@ fn usage_and_scenario_errors_exit_2_and_an_unreachable_target_exits_3() {
     let no_module = scimulate(&["run", "no-module.yaml"], dir.path());
     assert_eq!(no_module.status.code(), Some(2));
     assert!(
-        text(&no_module).contains("runs as `entra`, which has no `push_now` step"),
+        output_text(&no_module).contains("runs as `entra`, which has no `push_now` step"),
         "{}",
-        text(&no_module)
+        output_text(&no_module)
     );
 
     let bad_file = scimulate(&["run", "broken.yaml"], dir.path());
@@ -176,19 +168,24 @@ fn usage_and_scenario_errors_exit_2_and_an_unreachable_target_exits_3() {
     assert_eq!(bad_file.status.code(), Some(2));
     assert_eq!(validate.status.code(), Some(2));
     assert!(
-        text(&validate).contains("broken.yaml:7:7"),
+        output_text(&validate).contains("broken.yaml:7:7"),
         "{}",
-        text(&validate)
+        output_text(&validate)
     );
     assert!(
-        text(&validate).contains("did you mean `expect`"),
+        output_text(&validate).contains("did you mean `expect`"),
         "{}",
-        text(&validate)
+        output_text(&validate)
     );
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(quirk.status.code(), Some(2));
-    assert_eq!(unreachable.status.code(), Some(3), "{}", text(&unreachable));
-    assert!(text(&unreachable).contains("could not be reached"));
+    assert_eq!(
+        unreachable.status.code(),
+        Some(3),
+        "{}",
+        output_text(&unreachable)
+    );
+    assert!(output_text(&unreachable).contains("could not be reached"));
 }
 
 #[test]
@@ -278,7 +275,7 @@ fn a_target_url_with_credentials_in_it_is_refused_without_printing_them() {
         let output = scimulate(&args, &root());
 
         // Assert
-        let said = text(&output);
+        let said = output_text(&output);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {said}");
         assert!(said.contains("must not carry credentials"), "{said}");
         assert!(!said.contains("pw-SECRET-71c2"), "{said}");

@@ -19,8 +19,8 @@ use tokio::net::TcpListener;
 use scimulate::snapshot::SnapshotMode;
 
 use crate::support::{
-    PREFLIGHT_REQUESTS, SERVICE_PROVIDER_CONFIG, TOKEN, Tamper, capturing_mock, plan_of,
-    reference_server, run_remote, runtime, serve, settings, tampering_proxy,
+    PREFLIGHT_REQUESTS, SERVICE_PROVIDER_CONFIG, TOKEN, Tamper, capturing_mock, output_text,
+    plan_of, reference_server, run_remote, runtime, serve, settings, tampering_proxy,
 };
 
 /// A token the server under test does not know.
@@ -55,17 +55,9 @@ fn run(dir: &Path, target: &str, extra: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// What every refused target's run shows: exit 3, one short paragraph, no scenario run.
 fn assert_stopped_in_one_paragraph(output: &Output) -> String {
-    let said = text(output);
+    let said = output_text(output);
     assert_eq!(output.status.code(), Some(3), "{said}");
     assert!(said.lines().count() < 15, "{said}");
     let error: Vec<&str> = said.lines().filter(|l| l.starts_with("error:")).collect();

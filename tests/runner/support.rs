@@ -374,3 +374,12 @@ pub async fn get_json(url: &str) -> serde_json::Value {
         .await
         .unwrap()
 }
+
+/// What a command printed, stdout then stderr, for messages and searches.
+pub fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

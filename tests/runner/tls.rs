@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
-use crate::support::{TOKEN, reference_server, root, runtime};
+use crate::support::{TOKEN, output_text, reference_server, root, runtime};
 
 /// Every proxy variable reqwest reads, in both cases: none may leak in from the test's own
 /// environment.
@@ -202,14 +202,6 @@ fn run(dir: &Path, target: &str, extra: &[&str], env: &[(&str, String)]) -> Outp
     command.output().expect("the binary runs")
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -240,7 +232,7 @@ fn an_https_target_whose_ca_is_not_trusted_is_unreachable_with_a_message_naming_
     );
 
     // Assert: exit 3, and the message says what is wrong and what to do.
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(3), "{}", output_text(&output));
     let shown = stderr(&output);
     assert!(
         shown.contains("the target's certificate is not trusted (unknown issuer)"),
@@ -265,8 +257,12 @@ fn a_private_ca_given_with_ca_cert_makes_the_https_target_trusted() {
     );
 
     // Assert: every check held over TLS, and no warning.
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(!stderr(&output).contains("warning"), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
+    assert!(
+        !stderr(&output).contains("warning"),
+        "{}",
+        output_text(&output)
+    );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
     assert_eq!(report["insecure"], false);
@@ -298,7 +294,7 @@ fn a_ca_file_of_several_certificates_adds_them_all() {
     );
 
     // Assert
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
 }
 
 #[test]
@@ -316,7 +312,7 @@ fn a_certificate_for_another_name_is_rejected_even_with_its_ca() {
     );
 
     // Assert
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(3), "{}", output_text(&output));
     let shown = stderr(&output);
     assert!(
         shown.contains("the target's certificate is not valid for this host name"),
@@ -341,13 +337,13 @@ fn a_system_without_ca_certificates_says_so() {
     let with_ca = run(dir.path(), &target, &["--ca-cert", "ca.pem"], &env);
 
     // Assert: a setup failure that says what is missing; a --ca-cert root is enough alone.
-    assert_eq!(without.status.code(), Some(3), "{}", text(&without));
+    assert_eq!(without.status.code(), Some(3), "{}", output_text(&without));
     assert!(
         stderr(&without).contains("no trusted CA certificates were found on this system"),
         "{}",
-        text(&without)
+        output_text(&without)
     );
-    assert_eq!(with_ca.status.code(), Some(0), "{}", text(&with_ca));
+    assert_eq!(with_ca.status.code(), Some(0), "{}", output_text(&with_ca));
 }
 
 #[test]
@@ -365,7 +361,7 @@ fn insecure_accepts_an_untrusted_certificate_and_warns() {
     );
 
     // Assert
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
     let shown = stderr(&output);
     assert!(
         shown.contains("warning: --insecure: the target's TLS certificate is not verified"),
@@ -387,7 +383,7 @@ fn insecure_on_a_plain_http_target_says_there_is_no_certificate_to_skip() {
     let output = run(dir.path(), &server.base_url, &["--insecure"], &[]);
 
     // Assert
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
     let shown = stderr(&output);
     assert!(
         shown.contains("warning: --insecure has nothing to turn off: the target is plain HTTP"),
@@ -418,7 +414,12 @@ fn a_missing_or_invalid_ca_file_is_a_usage_error_naming_it() {
         );
 
         // Assert: exit 2 before anything is sent, naming the file.
-        assert_eq!(output.status.code(), Some(2), "{file}: {}", text(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{file}: {}",
+            output_text(&output)
+        );
         let shown = stderr(&output);
         assert!(shown.contains("--ca-cert"), "{shown}");
         assert!(shown.contains(file), "{shown}");
@@ -435,11 +436,11 @@ fn tls_options_without_a_target_are_a_usage_error() {
         .env_remove("CI")
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
     assert!(
         stderr(&output).contains("--target only"),
         "{}",
-        text(&output)
+        output_text(&output)
     );
 }
 
@@ -465,7 +466,7 @@ fn an_http_target_is_reached_through_http_proxy_and_no_proxy_bypasses_it() {
 
     // Assert: the run passed, every connection went through the proxy in absolute form, and
     // -v names the proxy without its password.
-    assert_eq!(through.status.code(), Some(0), "{}", text(&through));
+    assert_eq!(through.status.code(), Some(0), "{}", output_text(&through));
     let lines = seen.lock().unwrap().clone();
     assert!(!lines.is_empty());
     assert!(
@@ -476,7 +477,7 @@ fn an_http_target_is_reached_through_http_proxy_and_no_proxy_bypasses_it() {
     );
     let shown = stderr(&through);
     assert!(shown.contains(&format!("http://{proxy}")), "{shown}");
-    assert!(!text(&through).contains("pr0xy-s3cret"), "{shown}");
+    assert!(!output_text(&through).contains("pr0xy-s3cret"), "{shown}");
 
     // Act: the same proxy, but the loopback target is in NO_PROXY.
     seen.lock().unwrap().clear();
@@ -491,7 +492,12 @@ fn an_http_target_is_reached_through_http_proxy_and_no_proxy_bypasses_it() {
     );
 
     // Assert
-    assert_eq!(bypassed.status.code(), Some(0), "{}", text(&bypassed));
+    assert_eq!(
+        bypassed.status.code(),
+        Some(0),
+        "{}",
+        output_text(&bypassed)
+    );
     assert!(
         seen.lock().unwrap().is_empty(),
         "{:?}",
@@ -500,7 +506,7 @@ fn an_http_target_is_reached_through_http_proxy_and_no_proxy_bypasses_it() {
     assert!(
         stderr(&bypassed).contains("proxy: none"),
         "{}",
-        text(&bypassed)
+        output_text(&bypassed)
     );
 }
 
@@ -526,7 +532,7 @@ fn an_https_target_is_reached_through_a_connect_proxy_with_its_ca() {
     );
 
     // Assert
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
     let lines = seen.lock().unwrap().clone();
     assert!(!lines.is_empty());
     assert!(
@@ -550,5 +556,5 @@ fn the_embedded_server_is_reached_directly_whatever_the_proxy_variables_say() {
         .env("ALL_PROXY", "http://127.0.0.1:9")
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
 }

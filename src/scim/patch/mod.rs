@@ -296,7 +296,7 @@ impl PatchOperation {
 }
 
 /// The JSON kind of a value, for messages that should not echo large values.
-fn kind_of(value: &Value) -> &'static str {
+pub fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
