@@ -281,3 +281,50 @@ fn a_target_url_with_credentials_in_it_is_refused_without_printing_them() {
         assert!(!said.contains("pw-SECRET-71c2"), "{said}");
     }
 }
+
+#[test]
+fn gate_chooses_the_areas_that_decide_the_exit_code() {
+    // Arrange: Entra's default dialect refused, so the entra area fails and rfc holds.
+    let dir = root();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "scenarios/entra/block-sign-in.yaml",
+            "--no-snapshots",
+            "--quirk",
+            "reject-capitalised-ops",
+        ];
+        args.extend_from_slice(extra);
+        scimulate(&args, &dir)
+    };
+
+    // Act
+    let every_area = run(&[]);
+    let rfc_only = run(&["--gate", "rfc"]);
+    let entra = run(&["--gate", "rfc,idp"]);
+    let unknown = run(&["--gate", "nope"]);
+
+    // Assert
+    assert_eq!(
+        every_area.status.code(),
+        Some(1),
+        "{}",
+        output_text(&every_area)
+    );
+    assert!(output_text(&every_area).contains("    FAIL entra "));
+    assert_eq!(
+        rfc_only.status.code(),
+        Some(0),
+        "{}",
+        output_text(&rfc_only)
+    );
+    let said = output_text(&rfc_only);
+    assert!(
+        said.contains("(not gated: does not decide the exit code)"),
+        "{said}"
+    );
+    assert!(said.contains("PASS the gated areas held"), "{said}");
+    assert_eq!(entra.status.code(), Some(1), "{}", output_text(&entra));
+    assert_eq!(unknown.status.code(), Some(2), "{}", output_text(&unknown));
+    assert!(output_text(&unknown).contains("unknown area `nope`"));
+}
