@@ -227,6 +227,16 @@ pub struct ValidateArgs {
     paths: Vec<PathBuf>,
 }
 
+#[derive(clap::Args)]
+pub struct ChecksArgs {
+    /// Scenario files or directories.
+    #[arg(value_name = "PATHS", default_value = DEFAULT_SCENARIOS)]
+    paths: Vec<PathBuf>,
+    /// Print JSON (an array of checks) instead of a Markdown table.
+    #[arg(long)]
+    json: bool,
+}
+
 /// Loads and plans, or prints every problem and says so.
 fn load_plan(selection: &Selection) -> Result<Vec<Planned>, ExitCode> {
     let (loaded, problems) = validate_files(&selection.paths);
@@ -274,6 +284,38 @@ pub fn validate(args: ValidateArgs) -> ExitCode {
     } else {
         println!("{} problem(s)", problems.len());
         ExitCode::from(EXIT_USAGE)
+    }
+}
+
+pub fn checks(args: ChecksArgs) -> ExitCode {
+    let (loaded, problems) = validate_files(&args.paths);
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("error: {problem}");
+        }
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let checks = report::checks::of_catalogue(&loaded);
+    let text = if args.json {
+        // Serialising plain structs of strings cannot fail.
+        serde_json::to_string_pretty(&checks).unwrap_or_default() + "\n"
+    } else {
+        report::checks::markdown(&checks)
+    };
+    print_or_quit(&text)
+}
+
+/// Prints to stdout; a closed pipe (`| head`) ends the command quietly instead of panicking.
+fn print_or_quit(text: &str) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write the list: {error}");
+            ExitCode::from(EXIT_SETUP)
+        }
     }
 }
 

@@ -44,6 +44,9 @@ enum Command {
     List(cli::ListArgs),
     /// Check scenario files and report every problem with file, line and column.
     Validate(cli::ValidateArgs),
+    /// List every check of the catalogue: id, level, evidence, source, the sentence it rests
+    /// on, and the scenarios that use it (a Markdown table, or JSON with --json).
+    Checks(cli::ChecksArgs),
     /// Run the reference SCIM 2.0 server until interrupted; prints its base URL first.
     Serve(ServeArgs),
     /// Play an IdP provisioning a whole directory (Entra's initial cycle, Okta's assignment) and
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run(*args),
         Command::List(args) => cli::list(args),
         Command::Validate(args) => cli::validate(args),
+        Command::Checks(args) => cli::checks(args),
         Command::Serve(args) => serve(args),
         Command::Load(args) => cli_load::load(*args),
     }

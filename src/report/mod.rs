@@ -19,6 +19,7 @@
 //! Reports print exchanges verbatim: secrets are scrubbed by the runner when an exchange is
 //! recorded (see [`crate::runner::exchange`]), and nothing here can (or tries to) undo that.
 
+pub mod checks;
 pub mod coverage;
 pub mod human;
 pub mod json;

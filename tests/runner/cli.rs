@@ -328,3 +328,29 @@ fn gate_chooses_the_areas_that_decide_the_exit_code() {
     assert_eq!(unknown.status.code(), Some(2), "{}", output_text(&unknown));
     assert!(output_text(&unknown).contains("unknown area `nope`"));
 }
+
+#[test]
+fn checks_lists_every_check_as_a_table_or_as_json() {
+    // Act
+    let table = scimulate(&["checks"], &root());
+    let json = scimulate(&["checks", "--json"], &root());
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(broken.path().join("x.yaml"), "name: x\nsteps: nope\n").unwrap();
+    let refused = scimulate(&["checks", "x.yaml"], broken.path());
+
+    // Assert
+    assert_eq!(table.status.code(), Some(0), "{}", output_text(&table));
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(table.contains("| check | level | evidence | source | requirement | scenarios |"));
+    assert!(table.contains("| `rfc7644.3.3.create-returns-201` | MUST |"));
+    let listed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let okta = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "okta.create.returns-201-with-id")
+        .expect("the IdP's own checks are listed");
+    assert_eq!(okta["level"], "IDP-REQUIRED");
+    assert_eq!(okta["evidence"], "documented");
+    assert_eq!(refused.status.code(), Some(2), "{}", output_text(&refused));
+}
