@@ -166,6 +166,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "Okta SCIM 2.0 protocol reference, create user: Okta stores the matched user's id",
     ),
     (
+        "okta.lookup.match-is-the-queried-user",
+        Documented,
+        "Okta SCIM 2.0 reference: Okta finds the user by a userName eq filter and links the match",
+    ),
+    (
         "okta.create.returns-201-with-id",
         Documented,
         "Okta SCIM 2.0 protocol reference, create user: 201 with the new user's id",
@@ -321,6 +326,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "entra.lookup.single-match",
         Documented,
         "Microsoft Learn, provisioning logs error codes: multiple entries in a lookup fail",
+    ),
+    (
+        "entra.lookup.match-is-the-queried-resource",
+        Documented,
+        "Microsoft Learn, SCIM tutorial: Entra queries by the matching attribute, then links the match",
     ),
     (
         "entra.lookup.finds-existing-user",
@@ -524,6 +534,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "jumpcloud.lookup.answer-is-list-response",
         Inferred,
         "inferred: JumpCloud logs lookup failures (user_lookup_provision), not the lookup's form",
+    ),
+    (
+        "jumpcloud.lookup.match-is-the-queried-resource",
+        Inferred,
+        "inferred: JumpCloud links the resource its lookup returns; the request form is undocumented",
     ),
     (
         "jumpcloud.create.returns-201-with-id",

@@ -16,6 +16,7 @@ pub mod encode;
 pub mod entra;
 pub mod evidence;
 pub mod jumpcloud;
+pub mod lookup;
 pub mod okta;
 #[cfg(test)]
 pub mod script;

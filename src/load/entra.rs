@@ -40,9 +40,14 @@ async fn send(wire: &mut LoadWire, request: WireRequest) -> Option<WireResponse>
 
 /// A lookup by filter, judged; `None` when it got no answer or Entra could not read it (a
 /// filter answering 404 is marked for the quarantine rule).
-async fn lookup(wire: &mut LoadWire, path: String, group: bool) -> Option<Lookup> {
+async fn lookup(
+    wire: &mut LoadWire,
+    path: String,
+    group: bool,
+    matching: (&str, &str),
+) -> Option<Lookup> {
     let response = send(wire, request::request("GET", path, None)).await?;
-    let (lookup_checks, found) = checks::lookup(0, &response, group);
+    let (lookup_checks, found) = checks::lookup(0, &response, group, matching);
     wire.tally.judge(&lookup_checks);
     if let Lookup::Failed { filter_404 } = found {
         wire.tally.filter_404 |= filter_404;
@@ -87,7 +92,8 @@ impl EntraCycle {
         let lookup_path = self
             .paths()
             .user_lookup("userName", &user.profile.user_name);
-        match lookup(wire, lookup_path, false).await {
+        let matching = ("userName", user.profile.user_name.as_str());
+        match lookup(wire, lookup_path, false, matching).await {
             None | Some(Lookup::Failed { .. }) => {}
             Some(Lookup::Found(id, current)) => {
                 let changes = request::diff(&image, &current);
@@ -109,7 +115,8 @@ impl EntraCycle {
     /// Lookup by `displayName` with members left out, then create empty (A8).
     pub async fn group(&self, index: u64, wire: &mut LoadWire) {
         let name = self.population.group_name(index);
-        match lookup(wire, self.paths().group_lookup(&name), true).await {
+        let path = self.paths().group_lookup(&name);
+        match lookup(wire, path, true, ("displayName", &name)).await {
             None | Some(Lookup::Failed { .. }) => {}
             Some(Lookup::Found(id, _)) => self.groups.set(index, &id),
             Some(Lookup::NotFound) => {

@@ -84,6 +84,7 @@ fn every_check_in_the_catalogue_is_shown_failing() {
                     Tamper::LeakPassword,
                     Tamper::DropIds,
                     Tamper::NotJson,
+                    Tamper::DuplicateMatch,
                 ] {
                     // Requests 0 to 2 are the runner's preflight (/ServiceProviderConfig,
                     // /ResourceTypes, /Schemas).

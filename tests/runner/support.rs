@@ -120,6 +120,8 @@ pub enum Tamper {
     DropIds,
     /// Keep the status, answer an HTML page.
     NotJson,
+    /// Repeat the first of `Resources`, so a lookup matches twice.
+    DuplicateMatch,
 }
 
 struct ProxyState {
@@ -194,6 +196,16 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request) -> Resp
                 }
             }
             Tamper::NotJson => bytes = b"<html>maintenance</html>".to_vec(),
+            Tamper::DuplicateMatch => {
+                if let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    && let Some(resources) =
+                        json.get_mut("Resources").and_then(|r| r.as_array_mut())
+                    && let Some(first) = resources.first().cloned()
+                {
+                    resources.push(first);
+                    bytes = json.to_string().into_bytes();
+                }
+            }
         }
     }
     let mut response = Response::builder().status(status.as_u16());

@@ -13,6 +13,7 @@ use crate::scenario::model::Level;
 pub const TEST_CONNECTION_EMPTY_LIST: &str = "entra.test-connection.empty-list-200";
 pub const LOOKUP_LIST_RESPONSE: &str = "entra.lookup.answers-list-response";
 pub const LOOKUP_SINGLE_MATCH: &str = "entra.lookup.single-match";
+pub const LOOKUP_MATCH_QUERIED: &str = "entra.lookup.match-is-the-queried-resource";
 pub const LOOKUP_FINDS_EXISTING: &str = "entra.lookup.finds-existing-user";
 pub const GROUP_LOOKUP_EXCLUDES_MEMBERS: &str = "entra.group.lookup-excludes-members";
 pub const CREATE_RETURNS_ID: &str = "entra.create.returns-201-with-id";
@@ -96,7 +97,12 @@ pub fn test_connection(index: usize, response: &WireResponse) -> (IdpCheck, bool
 
 /// A lookup by the matching attribute (A5, A8): a ListResponse with at most one resource,
 /// which has an `id`; a group's without `members` when they were excluded.
-pub fn lookup(index: usize, response: &WireResponse, group: bool) -> (Vec<IdpCheck>, Lookup) {
+pub fn lookup(
+    index: usize,
+    response: &WireResponse,
+    group: bool,
+    (attribute, wanted): (&str, &str),
+) -> (Vec<IdpCheck>, Lookup) {
     let mut checks = Vec::new();
     let listed = check(LOOKUP_LIST_RESPONSE, A10, index);
     let resources = match list_resources(response) {
@@ -136,6 +142,16 @@ pub fn lookup(index: usize, response: &WireResponse, group: bool) -> (Vec<IdpChe
         }
         checks.push(excluded);
     }
+    // Entra links to the match: a target that ignored the filter hands it a stranger.
+    let queried = check(LOOKUP_MATCH_QUERIED, if group { A8 } else { A5 }, index);
+    if let Some(reason) = resources
+        .first()
+        .and_then(|resource| crate::idp::lookup::wrong_match(resource, attribute, wanted))
+    {
+        checks.push(queried.fail(reason));
+        return (checks, Lookup::Failed { filter_404: false });
+    }
+    checks.push(queried);
     match resources.into_iter().next() {
         None => (checks, Lookup::NotFound),
         Some(resource) => match resource

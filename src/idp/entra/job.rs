@@ -597,7 +597,13 @@ impl Job {
             .send(request::request("GET", lookup, None))
             .await
             .ok_or("no answer")?;
-        let (lookup_checks, found) = checks::lookup(index, &response, false);
+        let wanted = self.matching_value(user);
+        let (lookup_checks, found) = checks::lookup(
+            index,
+            &response,
+            false,
+            (self.matching_attribute(), &wanted),
+        );
         session.judge_all(lookup_checks);
         match found {
             Lookup::Failed { filter_404 } => {
@@ -766,7 +772,8 @@ impl Job {
             None => {
                 let lookup = request::request("GET", paths.group_lookup(&group.name), None);
                 let (index, response) = session.send(lookup).await.ok_or("no answer")?;
-                let (lookup_checks, found) = checks::lookup(index, &response, true);
+                let (lookup_checks, found) =
+                    checks::lookup(index, &response, true, ("displayName", &group.name));
                 session.judge_all(lookup_checks);
                 let target_id = match found {
                     Lookup::Failed { filter_404 } => {

@@ -351,7 +351,7 @@ async fn a_failed_create_waits_in_escrow_and_is_retried_six_hours_later() {
     // Assert
     assert_eq!(failed(&first.checks), [CREATE_RETURNS_ID]);
     assert_eq!(
-        first.checks[2].reasons[1],
+        first.checks[3].reasons[1],
         "user ada: escrowed after failure 1, retried in 6 h (A9)"
     );
     assert!(quiet.sent.is_empty());
@@ -423,7 +423,7 @@ async fn lookups_must_match_once_and_leave_group_members_out() {
         headers: Vec::new(),
         body: strings.as_bytes().to_vec(),
     };
-    let (paging, _) = lookup(0, &answer, false);
+    let (paging, _) = lookup(0, &answer, false, ("userName", "ada@example.com"));
 
     // Assert
     assert_eq!(

@@ -35,6 +35,7 @@ pub const TEST_DELETE_SUPPORTED: &str = "jumpcloud.test-connection.delete-user-s
 pub const TEST_DEACTIVATE_FALLBACK: &str = "jumpcloud.test-connection.deactivate-fallback-accepted";
 
 pub const LOOKUP: &str = "jumpcloud.lookup.answer-is-list-response";
+pub const LOOKUP_MATCH_QUERIED: &str = "jumpcloud.lookup.match-is-the-queried-resource";
 pub const CREATE: &str = "jumpcloud.create.returns-201-with-id";
 pub const LINK_PUT: &str = "jumpcloud.link.put-returns-200";
 pub const LINK_PATCH: &str = "jumpcloud.link.patch-accepted";
@@ -134,6 +135,31 @@ pub enum Lookup {
 /// lookup failures as their own event (`user_lookup_provision`, B2), and RFC 7644 §3.4.2 answers
 /// a filter that matches nothing with an empty list.
 pub fn lookup(
+    id: &'static str,
+    source: &'static str,
+    why: &str,
+    request: usize,
+    response: &WireResponse,
+    (attribute, wanted): (&str, &str),
+) -> (Vec<IdpCheck>, Lookup) {
+    let (answer, found) = lookup_answer(id, source, why, request, response);
+    let Lookup::Found(_) = &found else {
+        return (vec![answer], found);
+    };
+    // JumpCloud links to the match: a target that ignored the filter hands it a stranger.
+    let queried = check(LOOKUP_MATCH_QUERIED, source, request);
+    let first = response
+        .json()
+        .and_then(|body| body.pointer("/Resources/0").cloned())
+        .unwrap_or_default();
+    match crate::idp::lookup::wrong_match(&first, attribute, wanted) {
+        Some(reason) => (vec![answer, queried.fail(reason)], Lookup::Stop),
+        None => (vec![answer, queried], found),
+    }
+}
+
+/// The lookup's answer alone: status, ListResponse, the match's `id`.
+fn lookup_answer(
     id: &'static str,
     source: &'static str,
     why: &str,

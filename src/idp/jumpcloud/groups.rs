@@ -77,8 +77,11 @@ impl JumpCloud {
              displayName, research/entra_jumpcloud.md B6",
             index,
             &response,
+            ("displayName", &group.name),
         );
-        session.judge(looked_up);
+        for check in looked_up {
+            session.judge(check);
+        }
         match found {
             Lookup::Stop => {}
             Lookup::Found(id) => {

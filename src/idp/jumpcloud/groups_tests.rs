@@ -137,6 +137,7 @@ async fn a_group_of_the_same_name_is_taken_over_and_gets_every_member() {
         ids(&checks),
         vec![
             ("jumpcloud.group.lookup-is-list-response", Some(0)),
+            ("jumpcloud.lookup.match-is-the-queried-resource", Some(0)),
             ("jumpcloud.group.add-members-accepted", Some(1)),
         ]
     );

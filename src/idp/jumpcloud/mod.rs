@@ -230,8 +230,11 @@ impl JumpCloud {
             why,
             index,
             &response,
+            ("userName", test_user_email),
         );
-        session.judge(looked_up);
+        for check in looked_up {
+            session.judge(check);
+        }
         let id = match found {
             Lookup::Stop => return Ok(session.checks),
             Lookup::Found(id) => id,
@@ -379,8 +382,11 @@ impl JumpCloud {
             WHY_USER_LOOKUP,
             index,
             &response,
+            ("userName", &user.profile.user_name),
         );
-        session.judge(looked_up);
+        for check in looked_up {
+            session.judge(check);
+        }
         match found {
             Lookup::Stop => {}
             Lookup::NotFound => {

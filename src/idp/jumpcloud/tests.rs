@@ -587,12 +587,36 @@ async fn provision_links_a_found_user_with_the_full_put() {
         ids(&checks),
         vec![
             ("jumpcloud.lookup.answer-is-list-response", Some(0)),
+            ("jumpcloud.lookup.match-is-the-queried-resource", Some(0)),
             ("jumpcloud.link.put-returns-200", Some(1)),
         ]
     );
     assert!(failed(&checks).is_empty(), "{checks:?}");
     assert_eq!(user.target_id.as_deref(), Some("u-1"));
     assert!(user.active);
+}
+
+#[tokio::test]
+async fn provision_stops_when_the_lookup_returns_someone_else() {
+    // Arrange: a target that ignores the filter answers with another user.
+    let mut user = ada();
+    let other = FOUND.replace("ada.lovelace@example.com", "grace.hopper@example.com");
+    let mut wire = Script::default().reply(200, &other);
+
+    // Act
+    let checks = jumpcloud()
+        .provision(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    // Assert: nothing is written to the stranger, and the failure names the cause.
+    assert_eq!(wire.sent, vec![expected("GET", LOOKUP_PATH, "")]);
+    assert_eq!(
+        failed(&checks),
+        ["jumpcloud.lookup.match-is-the-queried-resource"]
+    );
+    assert!(checks[1].reasons[0].contains("the target did not apply the filter"));
+    assert!(user.target_id.is_none());
 }
 
 #[tokio::test]
@@ -610,9 +634,9 @@ async fn provision_fails_a_rejected_linking_put_and_leaves_the_user_inactive() {
     // Assert
     assert_eq!(failed(&checks), ["jumpcloud.link.put-returns-200"]);
     assert!(
-        checks[1].reasons[0].starts_with("expected 200 with the user (JumpCloud takes over"),
+        checks[2].reasons[0].starts_with("expected 200 with the user (JumpCloud takes over"),
         "{:?}",
-        checks[1].reasons
+        checks[2].reasons
     );
     assert_eq!(user.target_id.as_deref(), Some("u-1"));
     assert!(!user.active);

@@ -23,6 +23,7 @@ pub const IMPORT_ITEMS_PER_PAGE: &str = "okta.import.items-per-page-is-items-ret
 pub const LOOKUP_ANSWER: &str = "okta.lookup.not-found-is-empty-list-or-404";
 pub const LOOKUP_PAGING: &str = "okta.lookup.paging-numbers-are-integers";
 pub const LOOKUP_MATCH_ID: &str = "okta.lookup.match-has-id";
+pub const LOOKUP_MATCH_QUERIED: &str = "okta.lookup.match-is-the-queried-user";
 pub const CREATE_201: &str = "okta.create.returns-201-with-id";
 pub const CREATE_DUPLICATE: &str = "okta.create.duplicate-is-409";
 
@@ -302,7 +303,7 @@ pub enum Lookup {
 /// The create-or-link lookup (research/okta.md §3.3 step 1): `200` with a ListResponse (empty
 /// when not found) or `404`; integer paging numbers, without which Okta fails "Sync user in
 /// external application" before any POST (§3.2, T6); a match's `id`, which Okta stores.
-pub fn lookup(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Lookup) {
+pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<IdpCheck>, Lookup) {
     let why = "Okta reads a 200 ListResponse with no resources, or a 404, as not found, \
                research/okta.md §3.3";
     let answer = check(LOOKUP_ANSWER, SOURCE_LOOKUP, request);
@@ -344,8 +345,16 @@ pub fn lookup(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Lookup
         return (vec![answer, paging], Lookup::NotFound);
     };
     let matched = check(LOOKUP_MATCH_ID, "research/okta.md §3.3, §3.8", request);
+    // Okta links to the first resource: a target that ignored the filter hands it a stranger.
+    let queried = check(LOOKUP_MATCH_QUERIED, SOURCE_LOOKUP, request);
+    if let Some(reason) = crate::idp::lookup::wrong_match(first, "userName", user_name) {
+        return (vec![answer, paging, queried.fail(reason)], Lookup::Stop);
+    }
     match first.get("id").and_then(Value::as_str) {
-        Some(id) if !id.is_empty() => (vec![answer, paging, matched], Lookup::Found(id.to_owned())),
+        Some(id) if !id.is_empty() => (
+            vec![answer, paging, queried, matched],
+            Lookup::Found(id.to_owned()),
+        ),
         other => {
             let matched = matched.fail(format!(
                 "expected the matching user to carry a non-empty string `id` (Okta links to \
@@ -355,7 +364,7 @@ pub fn lookup(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Lookup
                     |id| format!("{id:?}")
                 )
             ));
-            (vec![answer, paging, matched], Lookup::Stop)
+            (vec![answer, paging, queried, matched], Lookup::Stop)
         }
     }
 }

@@ -234,7 +234,7 @@ impl Okta {
         let mut session = Session::new(wire, "assign");
         let path = request::lookup_path(&user.profile.user_name, self.filter_spaces);
         let (index, response) = session.send(request::request("GET", path, None)).await?;
-        let (lookup_checks, found) = checks::lookup(index, &response);
+        let (lookup_checks, found) = checks::lookup(index, &response, &user.profile.user_name);
         session.judge_all(lookup_checks);
         match found {
             Lookup::Stop => {}

@@ -472,6 +472,7 @@ async fn assign_found_links_syncs_and_patches_active_on_the_oin_template() {
         vec![
             ("okta.lookup.not-found-is-empty-list-or-404", Some(0)),
             ("okta.lookup.paging-numbers-are-integers", Some(0)),
+            ("okta.lookup.match-is-the-queried-user", Some(0)),
             ("okta.lookup.match-has-id", Some(0)),
             ("okta.link.get-returns-the-user", Some(1)),
             ("okta.link.put-returns-200", Some(2)),
@@ -509,7 +510,7 @@ async fn assign_found_on_aiw_syncs_then_activates_with_get_and_put() {
         ]
     );
     assert_eq!(
-        ids(&checks[3..]),
+        ids(&checks[4..]),
         vec![
             ("okta.link.get-returns-the-user", Some(1)),
             ("okta.link.put-returns-200", Some(2)),
@@ -533,6 +534,30 @@ async fn assign_found_without_an_id_stops() {
 
     assert_eq!(wire.sent.len(), 1);
     assert_eq!(failed(&checks), ["okta.lookup.match-has-id"]);
+    assert_eq!(user.target_id, None);
+}
+
+#[tokio::test]
+async fn assign_stops_when_the_lookup_returns_someone_else() {
+    // Arrange: a target that ignores the filter answers with another user.
+    let mut user = ada();
+    let other = found().replace("ada.lovelace@example.com", "grace.hopper@example.com");
+    let mut wire = Script::default().reply(200, &other);
+
+    // Act
+    let checks = template()
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    // Assert: nothing is written to the stranger, and the failure names the cause.
+    assert_eq!(wire.sent.len(), 1);
+    assert_eq!(failed(&checks), ["okta.lookup.match-is-the-queried-user"]);
+    let reasons = &checks.iter().find(|c| !c.held()).unwrap().reasons;
+    assert!(
+        reasons[0].contains("the target did not apply the filter"),
+        "{reasons:?}"
+    );
     assert_eq!(user.target_id, None);
 }
 
