@@ -25,7 +25,7 @@ use super::select::Planned;
 use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
-use crate::scenario::model::{Capture, RequestStep, Scenario, Step};
+use crate::scenario::model::{Capture, IdpName, RequestStep, Scenario, Step};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
 /// How a run treats what it finds.
@@ -284,6 +284,7 @@ async fn run_steps(
                 };
                 let context = RequestContext {
                     scenario,
+                    idp: planned.idp,
                     index,
                     prerequisites: &prerequisites,
                     filled: &filled,
@@ -512,11 +513,21 @@ struct RequestWire<'a> {
 /// Where a request step runs: its scenario, its place, and what earlier steps left undone.
 struct RequestContext<'a> {
     scenario: &'a Scenario,
+    /// The profile the scenario runs as.
+    idp: IdpName,
     index: usize,
     prerequisites: &'a Prerequisites,
     /// Attributes the run filled because the target requires them: their absence is not the
     /// server's to answer for.
     filled: &'a BTreeSet<String>,
+}
+
+/// Whether a request step filters (`filter=` in its query).
+fn filters(request: &RequestStep) -> bool {
+    request
+        .path
+        .split_once('?')
+        .is_some_and(|(_, query)| query.split('&').any(|pair| pair.starts_with("filter=")))
 }
 
 /// Runs one request step: its verdicts, and the variables it should have captured and did not.
@@ -584,7 +595,9 @@ async fn request_step(
         }
     }
     if let Some(advertised) = wire.advertised {
-        if unpublished.request.is_none() {
+        // Every IdP filters whatever the ServiceProviderConfig says: under an IdP profile a
+        // step that filters models the IdP's lookup and is judged.
+        if unpublished.request.is_none() && !(context.idp != IdpName::Generic && filters(request)) {
             unpublished.request = capabilities::unadvertised_use(request, advertised);
         }
         if let Some(expect) = &request.expect {
