@@ -363,6 +363,21 @@ mod tests {
         }
     }
 
+    /// A generic run whose steps sent these requests, in order, each answered `{}`.
+    fn answered(name: &str, requests: &[(&str, &str, u16)]) -> ScenarioRun {
+        let mut run = fixtures::run(IdpName::Generic, name);
+        for (step, (method, path, status)) in requests.iter().enumerate() {
+            run.exchanges.push(fixtures::exchange(
+                Some(step),
+                method,
+                path,
+                "{}",
+                Some((*status, "{}")),
+            ));
+        }
+        run
+    }
+
     fn refused_create(run: &mut ScenarioRun, username: &str) -> usize {
         let body = format!(
             r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"Extra inputs are not permitted: emails[0].type (user {username})"}}"#
@@ -420,14 +435,7 @@ mod tests {
     fn failures_on_answers_that_were_not_refused_are_grouped_by_what_was_found() {
         // Arrange
         let mut report = fixtures::green_report();
-        let mut run = fixtures::run(IdpName::Generic, "create");
-        run.exchanges.push(fixtures::exchange(
-            Some(0),
-            "POST",
-            "/Users",
-            "{}",
-            Some((201, "{}")),
-        ));
+        let mut run = answered("create", &[("POST", "/Users", 201)]);
         let json =
             "header `content-type`: expected `application/scim+json*`, got `application/json`";
         run.verdicts = vec![
@@ -461,21 +469,7 @@ mod tests {
     fn a_broken_advertisement_shares_the_cause_of_the_check_that_broke_it() {
         // Arrange: a duplicate accepted by POST and by PUT, and bulk judged broken for it.
         let mut report = fixtures::green_report();
-        let mut run = fixtures::run(IdpName::Generic, "bulk");
-        run.exchanges.push(fixtures::exchange(
-            Some(0),
-            "POST",
-            "/Users",
-            "{}",
-            Some((201, "{}")),
-        ));
-        run.exchanges.push(fixtures::exchange(
-            Some(1),
-            "PUT",
-            "/Users/1",
-            "{}",
-            Some((200, "{}")),
-        ));
+        let mut run = answered("bulk", &[("POST", "/Users", 201), ("PUT", "/Users/1", 200)]);
         run.verdicts = vec![
             verdict(
                 "rfc.post-409",
