@@ -53,6 +53,8 @@ mod findings;
 
 /// Body lines shown per request or response before the rest is elided.
 const MAX_BODY_LINES: usize = 60;
+/// Lines of a snapshot diff shown at verbosity 0.
+const MAX_DIFF_LINES: usize = 12;
 /// Characters shown per body line: a one-line 1 MB HTML error page must not flood the log.
 const MAX_LINE_CHARS: usize = 400;
 
@@ -449,7 +451,7 @@ fn verdict_into(
             } else {
                 exchange_into(text, exchange, inner);
             }
-            if findings::is_observation(&verdict.outcome, &exchange.request.method)
+            if findings::is_observation(&verdict.outcome, exchange)
                 && let Some(write) = observed_write(run, index)
             {
                 text.line(
@@ -499,7 +501,15 @@ fn snapshot_into(text: &mut Text, snapshot: &SnapshotOutcome, indent: usize, ver
         SnapshotOutcome::Drifted { path, diff } => {
             let line = format!(" {} (approved -> actual)", path.display());
             text.line(indent, &[(FAIL, "snapshot drifted:"), (PLAIN, &line)]);
-            for line in diff.lines() {
+            // A drift under a quirk rewrites whole transcripts: at verbosity 0 its first lines
+            // show where, and the rest waits for -v or the JSON report.
+            let total = diff.lines().count();
+            let shown = if verbosity == 0 {
+                MAX_DIFF_LINES
+            } else {
+                total
+            };
+            for line in diff.lines().take(shown) {
                 let style = if line.starts_with("+++") || line.starts_with("---") {
                     DIM
                 } else if line.starts_with('+') {
@@ -512,6 +522,13 @@ fn snapshot_into(text: &mut Text, snapshot: &SnapshotOutcome, indent: usize, ver
                     PLAIN
                 };
                 text.line(inner, &[(style, line)]);
+            }
+            if total > shown {
+                let more = format!(
+                    "... {} more lines of the diff (-v shows it whole, the JSON report has it)",
+                    total - shown
+                );
+                text.line(inner, &[(DIM, &more)]);
             }
             text.line(
                 inner,
@@ -1196,6 +1213,69 @@ mod tests {
                 r#"    e.g. block-sign-in at step 1 (entra.update.accepted): entra sent PATCH /Users/u1 {"Operations":[{"op":"Replace","path":"active"}]} and got 400"#,
                 r#"    entra-compliant sent PATCH /Users/u1 {"Operations":[{"op":"replace","path":"active"}]} and got 200"#,
             ]
+        );
+    }
+
+    #[test]
+    fn a_long_drift_shows_its_first_lines_at_verbosity_zero_and_all_of_them_with_v() {
+        // Arrange: a transcript rewritten from top to bottom.
+        let mut run = fixtures::drifted();
+        let mut diff = "--- approved\n+++ actual\n@@ -1,40 +1,40 @@\n".to_owned();
+        for line in 0..40 {
+            diff.push_str(&format!("-old {line}\n+new {line}\n"));
+        }
+        run.snapshot = SnapshotOutcome::Drifted {
+            path: "snapshots/entra/group-push.snap".into(),
+            diff,
+        };
+        let report = RunReport {
+            scenarios: vec![run],
+            ..fixtures::green_report()
+        };
+
+        // Act
+        let quiet = render(&report, 0);
+        let verbose = render(&report, 1);
+
+        // Assert
+        assert!(quiet.contains("    -old 4\n"));
+        assert!(!quiet.contains("+new 4\n"));
+        assert!(quiet.contains(
+            "    ... 71 more lines of the diff (-v shows it whole, the JSON report has it)\n"
+        ));
+        assert!(verbose.contains("    +new 39\n"));
+        assert!(!verbose.contains("more lines of the diff"));
+    }
+
+    #[test]
+    fn an_area_whose_checks_were_partly_blocked_is_part_not_pass() {
+        // Arrange: a lock-down check blocked by an RFC failure before it.
+        let mut run = fixtures::failing_must();
+        run.file = "scenarios/lockdown/owns.yaml".into();
+        let by = crate::runner::outcome::Blocker {
+            step: 0,
+            label: "POST /Users".to_owned(),
+            why: "was refused".to_owned(),
+        };
+        run.verdicts.push(fixtures::verdict(
+            fixtures::check("lockdown.access.granted", Level::Must, None),
+            Outcome::Blocked { by },
+            2,
+            "expect_access ada allowed",
+            None,
+        ));
+        let report = RunReport {
+            scenarios: vec![run],
+            ..fixtures::green_report()
+        };
+
+        // Act
+        let text = render(&report, 0);
+
+        // Assert
+        assert!(
+            text.contains("    PART lockdown         lock-down: 0 passed, 1 blocked\n"),
+            "{text}"
         );
     }
 

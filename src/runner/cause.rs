@@ -227,21 +227,22 @@ pub fn request_shape(method: &str, path: &str) -> String {
 }
 
 /// What a failure found, with what varies between checks of one defect taken out: the capture
-/// variable's name, explanations in parentheses, volatile tokens; the numbers a body assertion
+/// variable's name, explanations in parentheses, volatile tokens; the numbers a reason
 /// compared (`/itemsPerPage`: expected 1, got 5 and expected 0, got 2 are one symptom: it
-/// echoes the wrong count) and a status sent as a number where a string was expected; and the
-/// 2xx of an accepted request where a refusal was expected. A status mismatch keeps its
-/// numbers: a 409 answered 201 and a 404 answered 200 are different defects.
+/// echoes the wrong count; "1 object(s) wait in escrow" and "2 …" are one) and a status sent
+/// as a number where a string was expected; and the 2xx of an accepted request where a refusal
+/// was expected. A status mismatch keeps its numbers: a 409 answered 201 and a 404 answered 200
+/// are different defects.
 fn symptom_of(reason: &str) -> String {
     let reason = without_capture_name(reason);
     let flat = one_line(&without_parentheses(
         reason.strip_prefix("body ").unwrap_or(&reason),
     ));
-    let about_a_value = flat.starts_with('`') || flat.starts_with("expected `");
-    let flat = if about_a_value {
-        numbers_as_n(&flat).replace("expected \"N\", got N", "expected a string, got a number")
-    } else {
+    // A status mismatch keeps its numbers; every other reason compares counts or values.
+    let flat = if flat.starts_with("status:") {
         flat
+    } else {
+        numbers_as_n(&flat).replace("expected \"N\", got N", "expected a string, got a number")
     };
     accepted_as_one(&elide_volatile(&flat))
 }
@@ -533,6 +534,10 @@ mod tests {
         assert_ne!(
             symptom_of("status: expected 409, got 201"),
             symptom_of("status: expected 404, got 200")
+        );
+        assert_eq!(
+            symptom_of("1 object(s) wait in escrow, expected 0"),
+            symptom_of("2 object(s) wait in escrow, expected 0")
         );
     }
 

@@ -589,6 +589,42 @@ mod tests {
     }
 
     #[test]
+    fn a_query_that_filters_or_sorts_on_an_unpublished_attribute_is_not_sent() {
+        // Arrange
+        let by_title = step(
+            "method: GET\npath: /Users?filter=userName%20sw%20%22x%22%20and%20(TiTlE%20eq%20%22Countess%22)\nexpect: {status: 200}",
+        );
+        let by_type = step(
+            "method: GET\npath: '/Users?filter=emails[type+eq+%22work%22]'\nexpect: {status: 200}",
+        );
+        let sorted = step("method: GET\npath: /Users?sortBy=nickName\nexpect: {status: 200}");
+        let searched = step(
+            "method: POST\npath: /Users/.search\nbody: {filter: 'nickName pr'}\nexpect: {status: 200}",
+        );
+        let published = step(
+            "method: GET\npath: /Users?filter=name.givenName%20eq%20%22Ada%22&sortBy=userName\nexpect: {status: 200}",
+        );
+        let refused =
+            step("method: GET\npath: /Users?filter=title%20eq%20%22x%22\nexpect: {status: 400}");
+
+        // Act
+        let fit = restricted();
+
+        // Assert
+        for (request, attribute) in [
+            (&by_title, "`TiTlE`"),
+            (&by_type, "`emails.type`"),
+            (&sorted, "`nickName`"),
+            (&searched, "`nickName`"),
+        ] {
+            let reason = fit.unpublished(request).request.unwrap_or_default();
+            assert!(reason.contains(attribute), "{attribute}: {reason}");
+        }
+        assert!(fit.unpublished(&published).request.is_none());
+        assert!(fit.unpublished(&refused).request.is_none());
+    }
+
+    #[test]
     fn an_expectation_that_reads_an_unpublished_attribute_skips_its_check_only() {
         // Arrange
         let read = step(
@@ -795,12 +831,13 @@ impl SchemaFit {
             needs.iter().find_map(|need| shape.missing(need))
         };
         let expect = request.expect.as_ref();
-        let request_needs =
-            if request.method.eq_ignore_ascii_case("PATCH") && expects_acceptance(request) {
-                request.body.as_ref().map(patch_needs).unwrap_or_default()
-            } else {
-                Vec::new()
-            };
+        let mut request_needs = Vec::new();
+        if expects_acceptance(request) {
+            if request.method.eq_ignore_ascii_case("PATCH") {
+                request_needs.extend(request.body.as_ref().map(patch_needs).unwrap_or_default());
+            }
+            request_needs.extend(query_needs(request));
+        }
         let mut step_needs = expect
             .and_then(|e| e.body.as_ref())
             .map(body_needs)
@@ -1040,13 +1077,64 @@ fn path_needs(path: &str) -> Vec<Needed> {
     needs
 }
 
+/// The attributes a query names: in `filter` and `sortBy`, in the URL's query or in a
+/// `/.search` body (RFC 7644 §3.4.2.2, §3.4.2.3). A filter on an attribute the target does not
+/// publish is refused as `invalidFilter`, rightly.
+fn query_needs(request: &RequestStep) -> Vec<Needed> {
+    let mut texts: Vec<String> = Vec::new();
+    if let Some((_, query)) = request.path.split_once('?') {
+        for pair in query.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if name == "filter" || name == "sortBy" {
+                let value = value.replace('+', " ");
+                texts.push(
+                    percent_encoding::percent_decode_str(&value)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    for key in ["filter", "sortBy"] {
+        if let Some(text) = request
+            .body
+            .as_ref()
+            .and_then(|b| b.get(key))
+            .and_then(Value::as_str)
+        {
+            texts.push(text.to_owned());
+        }
+    }
+    let mut needs = Vec::new();
+    for text in &texts {
+        let words: Vec<&str> = filter_attributes(text);
+        // A lone `sortBy` value names one attribute and no operator follows it.
+        let words = if words.is_empty() && !text.contains(' ') {
+            vec![text.as_str()]
+        } else {
+            words
+        };
+        for word in words {
+            let word = word.trim_start_matches("not(").trim_start_matches('(');
+            match word.split_once('[') {
+                Some((attribute, sub)) => needs.push(Needed::plain(attribute, Some(sub))),
+                None => needs.extend(path_needs(word)),
+            }
+        }
+    }
+    needs
+}
+
 /// The attribute names a value filter compares (`type eq "work" and primary eq true`).
 fn filter_attributes(filter: &str) -> Vec<&str> {
     const OPERATORS: [&str; 10] = ["eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le", "pr"];
     let words: Vec<&str> = filter.split_whitespace().collect();
     words
         .windows(2)
-        .filter(|pair| OPERATORS.iter().any(|op| pair[1].eq_ignore_ascii_case(op)))
+        .filter(|pair| {
+            let operator = pair[1].trim_end_matches([')', ']']);
+            OPERATORS.iter().any(|op| operator.eq_ignore_ascii_case(op))
+        })
         .map(|pair| pair[0].trim_start_matches(['(', ' ']))
         .filter(|word| !word.starts_with('"'))
         .collect()

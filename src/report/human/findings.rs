@@ -9,6 +9,7 @@
 use super::{DIM, FAIL, PASS, PLAIN, RED, Text, WARN, YELLOW, plural};
 use crate::runner::area::Area;
 use crate::runner::cause::{Cause, request_shape};
+use crate::runner::exchange::Exchange;
 use crate::runner::outcome::{Outcome, RunReport, ScenarioRun};
 use crate::scenario::model::IdpName;
 
@@ -27,8 +28,11 @@ pub(super) fn areas_into(text: &mut Text, report: &RunReport) {
     }
     text.line(2, &[(PLAIN, "areas")]);
     for (area, verdict) in &areas {
-        let (word, style) = if verdict.held() {
+        // An area that held only for what could be evaluated is not a pass: `PART`.
+        let (word, style) = if verdict.held() && verdict.blocked == 0 {
             ("PASS", PASS)
+        } else if verdict.held() {
+            ("PART", WARN)
         } else if report.gate.decides(*area) {
             ("FAIL", FAIL)
         } else {
@@ -288,7 +292,7 @@ fn difference(failing: &ScenarioRun, sibling: &ScenarioRun, strict: bool) -> (St
     let Some(sent) = first.exchange.and_then(|i| failing.exchanges.get(i)) else {
         return (String::new(), Vec::new());
     };
-    let answer = |e: &crate::runner::exchange::Exchange| {
+    let answer = |e: &Exchange| {
         e.response
             .as_ref()
             .map_or("no answer".to_owned(), |r| r.status.to_string())
@@ -318,7 +322,7 @@ fn difference(failing: &ScenarioRun, sibling: &ScenarioRun, strict: bool) -> (St
     (format!("{shape} -> {}", answer(sent)), lines)
 }
 
-fn request_line(exchange: &crate::runner::exchange::Exchange) -> String {
+fn request_line(exchange: &Exchange) -> String {
     let request = &exchange.request;
     let body = String::from_utf8_lossy(&request.body);
     let body = body.trim();
@@ -343,7 +347,13 @@ pub(super) fn failing_areas(report: &RunReport) -> Vec<Area> {
         .collect()
 }
 
-/// Whether a verdict only observes: a read, whose failure is about a write before it.
-pub(super) fn is_observation(outcome: &Outcome, method: &str) -> bool {
-    outcome.is_failure() && method.eq_ignore_ascii_case("GET")
+/// Whether a failed verdict only observes: a read the target answered (a refused read observes
+/// nothing), whose failure is about a write before it.
+pub(super) fn is_observation(outcome: &Outcome, exchange: &Exchange) -> bool {
+    outcome.is_failure()
+        && exchange.request.method.eq_ignore_ascii_case("GET")
+        && exchange
+            .response
+            .as_ref()
+            .is_some_and(|r| (200..300).contains(&r.status))
 }
