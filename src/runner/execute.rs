@@ -15,7 +15,7 @@ use super::app::AppClient;
 use super::capabilities;
 use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
-use super::fit::{SchemaFit, body_is_not_the_point, expects_acceptance, fill_from};
+use super::fit::{SchemaFit, Unpublished, body_is_not_the_point, expects_acceptance, fill_from};
 use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, is_app_step, run_idp_step};
 use super::lockdown_steps;
 use super::outcome::{Adjustment, CheckId, Outcome, ScenarioRun, SnapshotOutcome, Verdict};
@@ -25,7 +25,9 @@ use super::select::Planned;
 use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
-use crate::scenario::model::{Capture, IdpName, RequestStep, Scenario, Step};
+use crate::scenario::model::{
+    Capture, Feature, IdpName, JsonAssertion, RequestStep, Scenario, Step,
+};
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
 /// How a run treats what it finds.
@@ -42,8 +44,7 @@ pub struct RunSettings {
     pub fit: Option<std::sync::Arc<super::fit::SchemaFit>>,
     /// The optional features the target's ServiceProviderConfig advertises, from the
     /// preflight: a step that uses another is skipped (unless `--strict`).
-    pub advertised:
-        Option<std::sync::Arc<std::collections::BTreeSet<crate::scenario::model::Feature>>>,
+    pub advertised: Option<std::sync::Arc<BTreeSet<Feature>>>,
     /// Where approved snapshots live; `None`: no comparison.
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: SnapshotMode,
@@ -134,9 +135,6 @@ fn capture(
 ) -> Vec<String> {
     let mut reasons = Vec::new();
     let Some(response) = &exchange.response else {
-        for name in captures.keys() {
-            vars.unset(name);
-        }
         return reasons;
     };
     let mut json: Option<Result<Value, String>> = None;
@@ -144,17 +142,13 @@ fn capture(
         match capture {
             Capture::Header { header } => match response.header(header) {
                 Some(value) => vars.set(name.clone(), value),
-                None => {
-                    vars.unset(name);
-                    reasons.push(format!("capture `{name}`: no `{header}` header"))
-                }
+                None => reasons.push(format!("capture `{name}`: no `{header}` header")),
             },
             Capture::Pointer(pointer) => {
                 let body = json.get_or_insert_with(|| body_json(response));
                 let found = match body {
                     Ok(body) => body.pointer(pointer),
                     Err(reason) => {
-                        vars.unset(name);
                         reasons.push(format!("capture `{name}`: {reason}"));
                         continue;
                     }
@@ -162,7 +156,6 @@ fn capture(
                 match found {
                     Some(Value::String(text)) => vars.set(name.clone(), text.clone()),
                     Some(Value::Null) | None => {
-                        vars.unset(name);
                         reasons.push(format!("capture `{name}`: nothing at `{pointer}`"))
                     }
                     Some(other) => vars.set(name.clone(), other.to_string()),
@@ -251,7 +244,6 @@ async fn run_steps(
     // step that needs what was not produced is blocked, not failed.
     let mut prerequisites = Prerequisites::default();
     let mut adjustments: Vec<Adjustment> = Vec::new();
-    let mut unadvertised_captures: Vec<String> = Vec::new();
 
     for (index, step) in scenario.steps.iter().enumerate() {
         let first_exchange = exchanges.len();
@@ -280,7 +272,6 @@ async fn run_steps(
                     fit: settings.fit.as_deref(),
                     fitted: &mut adjustments,
                     advertised: settings.advertised.as_deref().filter(|_| !settings.strict),
-                    unadvertised_captures: &mut unadvertised_captures,
                 };
                 let context = RequestContext {
                     scenario,
@@ -289,12 +280,11 @@ async fn run_steps(
                     prerequisites: &prerequisites,
                     filled: &filled,
                 };
-                let result = request_step(request, &context, &mut vars, &mut wire).await;
-                prerequisites.skipped_step(
-                    &capabilities::unadvertised_reason(crate::scenario::model::Feature::Etag),
-                    unadvertised_captures.drain(..),
-                );
-                result
+                let (verdicts, unproduced, versions) =
+                    request_step(request, &context, &mut vars, &mut wire).await;
+                prerequisites
+                    .skipped_step(&capabilities::unadvertised_reason(Feature::Etag), versions);
+                (verdicts, unproduced)
             }
             app_step if is_app_step(app_step) => {
                 let mut verdicts = Vec::new();
@@ -505,9 +495,7 @@ struct RequestWire<'a> {
     /// What fitting changed in the test data, per step, for the report.
     fitted: &'a mut Vec<Adjustment>,
     /// The features the target advertises; `None` judges every step (`--strict`, or unknown).
-    advertised: Option<&'a std::collections::BTreeSet<crate::scenario::model::Feature>>,
-    /// Captures left out because they read what the target does not advertise (a version).
-    unadvertised_captures: &'a mut Vec<String>,
+    advertised: Option<&'a BTreeSet<Feature>>,
 }
 
 /// Where a request step runs: its scenario, its place, and what earlier steps left undone.
@@ -530,13 +518,52 @@ fn filters(request: &RequestStep) -> bool {
         .is_some_and(|(_, query)| query.split('&').any(|pair| pair.starts_with("filter=")))
 }
 
-/// Runs one request step: its verdicts, and the variables it should have captured and did not.
+/// Runs one request step: its verdicts, the variables it should have captured and did not, and
+/// those it left out because they read what the target does not advertise (a version).
 async fn request_step(
     request: &RequestStep,
     context: &RequestContext<'_>,
     vars: &mut Vars,
     wire: &mut RequestWire<'_>,
-) -> (Vec<Verdict>, Vec<String>) {
+) -> (Vec<Verdict>, Vec<String>, Vec<String>) {
+    let versions = unadvertised_versions(request, wire.advertised);
+    let verdicts = judge_request_step(request, context, vars, wire, &versions).await;
+    let unproduced = request
+        .capture
+        .keys()
+        .filter(|name| vars.get(name).is_none() && !versions.contains(name))
+        .cloned()
+        .collect();
+    (verdicts, unproduced, versions)
+}
+
+/// The captures of a step that read a version (`ETag`) from a target that does not advertise
+/// versions: not made, and the steps that need them are skipped.
+fn unadvertised_versions(
+    request: &RequestStep,
+    advertised: Option<&BTreeSet<Feature>>,
+) -> Vec<String> {
+    if advertised.is_none_or(|advertised| advertised.contains(&Feature::Etag)) {
+        return Vec::new();
+    }
+    request
+        .capture
+        .iter()
+        .filter(|(_, capture)| matches!(capture, Capture::Header { header } if header.eq_ignore_ascii_case("etag")))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Sends one request step and judges it. Its captures are unset once its request is built (an
+/// earlier value under the same name must not outlive a capture this step fails to make), so
+/// what it did not produce is what is unset afterwards.
+async fn judge_request_step(
+    request: &RequestStep,
+    context: &RequestContext<'_>,
+    vars: &mut Vars,
+    wire: &mut RequestWire<'_>,
+    versions: &[String],
+) -> Vec<Verdict> {
     let index = context.index;
     let step_name = request
         .name
@@ -549,7 +576,6 @@ async fn request_step(
         step_name: step_name.clone(),
         exchange,
     };
-    let all_captures = || -> Vec<String> { request.capture.keys().cloned().collect() };
     let every_check = |outcome: Outcome, exchange: Option<usize>| {
         CheckId::of_request(request, context.scenario, index)
             .into_iter()
@@ -570,65 +596,10 @@ async fn request_step(
             exchange,
         ))
     };
-    // What the target does not publish is not judged (RFC 7643 §7), nor what it does not
-    // advertise (RFC 7643 §5).
-    let mut unpublished = wire
-        .fit
-        .map(|fit| fit.unpublished(request))
-        .unwrap_or_default();
-    if let Some(expect) = &request.expect {
-        let reads_filled = |a: &crate::scenario::model::JsonAssertion| {
-            super::fit::absent_but_filled(a, context.filled)
-        };
-        unpublished.assertions.resize(expect.json.len(), None);
-        for (slot, assertion) in unpublished.assertions.iter_mut().zip(&expect.json) {
-            if slot.is_none() && assertion.check.is_some() {
-                *slot = reads_filled(assertion);
-            }
-        }
-        if unpublished.step_check.is_none() {
-            unpublished.step_check = expect
-                .json
-                .iter()
-                .filter(|a| a.check.is_none())
-                .find_map(reads_filled);
-        }
-    }
-    if let Some(advertised) = wire.advertised {
-        // Every IdP filters whatever the ServiceProviderConfig says: under an IdP profile a
-        // step that filters models the IdP's lookup and is judged.
-        if unpublished.request.is_none() && !(context.idp != IdpName::Generic && filters(request)) {
-            unpublished.request = capabilities::unadvertised_use(request, advertised);
-        }
-        if let Some(expect) = &request.expect {
-            if unpublished.step_check.is_none() {
-                unpublished.step_check = capabilities::unadvertised_expectation(expect, advertised)
-                    .or_else(|| {
-                        expect
-                            .json
-                            .iter()
-                            .filter(|a| a.check.is_none())
-                            .find_map(|a| {
-                                capabilities::unadvertised_pointer(&a.pointer, advertised)
-                            })
-                    });
-            }
-            unpublished.assertions.resize(expect.json.len(), None);
-            for (slot, assertion) in unpublished.assertions.iter_mut().zip(&expect.json) {
-                if slot.is_none() && assertion.check.is_some() {
-                    *slot = capabilities::unadvertised_pointer(&assertion.pointer, advertised);
-                }
-            }
-        }
-    }
+    let unpublished = not_judged(request, context, wire);
     if let Some(reason) = unpublished.request {
-        for name in request.capture.keys() {
-            vars.unset(name);
-        }
-        return (
-            every_check(Outcome::Skipped { reason }, None),
-            all_captures(),
-        );
+        unset_captures(request, vars);
+        return every_check(Outcome::Skipped { reason }, None);
     }
     let check = CheckId::resolve(request.check.as_ref(), context.scenario, index);
     let prefix = wire.prefix;
@@ -646,6 +617,8 @@ async fn request_step(
             .into_iter()
             .map(|note| Adjustment { step: index, note }),
     );
+    // From here the step's captures are this step's to make.
+    unset_captures(request, vars);
     let outgoing = built.and_then(|o| {
         wire.ownership
             .permits(&o.method, &o.path, prefix)
@@ -659,28 +632,13 @@ async fn request_step(
     let outgoing = match outgoing {
         Ok(outgoing) => outgoing,
         Err(BuildError::Undefined(undefined)) => {
-            for name in request.capture.keys() {
-                vars.unset(name);
-            }
-            return match blocked(&undefined, None) {
-                Some(verdicts) => (verdicts, all_captures()),
-                None => {
-                    let message = undefined.to_string();
-                    (
-                        vec![verdict(check, Outcome::Error { message }, None)],
-                        all_captures(),
-                    )
-                }
-            };
+            return blocked(&undefined, None).unwrap_or_else(|| {
+                let message = undefined.to_string();
+                vec![verdict(check, Outcome::Error { message }, None)]
+            });
         }
         Err(BuildError::Other(message)) => {
-            for name in request.capture.keys() {
-                vars.unset(name);
-            }
-            return (
-                vec![verdict(check, Outcome::Error { message }, None)],
-                all_captures(),
-            );
+            return vec![verdict(check, Outcome::Error { message }, None)];
         }
     };
     let exchange = wire.transport.send(&outgoing, Some(index)).await;
@@ -693,23 +651,14 @@ async fn request_step(
             .error
             .clone()
             .unwrap_or_else(|| "no response".to_owned());
-        for name in request.capture.keys() {
-            vars.unset(name);
-        }
-        return (
-            vec![verdict(
-                check,
-                Outcome::Error { message },
-                Some(exchange_index),
-            )],
-            all_captures(),
-        );
+        return vec![verdict(
+            check,
+            Outcome::Error { message },
+            Some(exchange_index),
+        )];
     };
     if request.optional && response.status == 501 {
         // An optional operation the target says it does not implement: nothing to judge.
-        for name in request.capture.keys() {
-            vars.unset(name);
-        }
         let detail = response.error_detail();
         let mut reason =
             "the target answers 501 Not Implemented to an operation the RFC makes optional"
@@ -717,10 +666,7 @@ async fn request_step(
         if !detail.is_empty() {
             reason.push_str(&format!(": '{detail}'"));
         }
-        return (
-            every_check(Outcome::Skipped { reason }, Some(exchange_index)),
-            all_captures(),
-        );
+        return every_check(Outcome::Skipped { reason }, Some(exchange_index));
     }
     let mut step_verdicts = Vec::new();
     // An expectation that reads what the target does not publish or advertise is not judged;
@@ -732,21 +678,12 @@ async fn request_step(
     let mut reasons = match judged {
         Ok(reasons) => reasons,
         Err(undefined) => {
-            for name in request.capture.keys() {
-                vars.unset(name);
-            }
-            return match blocked(&undefined, Some(exchange_index)) {
-                Some(verdicts) => (verdicts, all_captures()),
-                None => {
-                    let outcome = Outcome::Error {
-                        message: undefined.to_string(),
-                    };
-                    (
-                        vec![verdict(check, outcome, Some(exchange_index))],
-                        all_captures(),
-                    )
-                }
-            };
+            return blocked(&undefined, Some(exchange_index)).unwrap_or_else(|| {
+                let outcome = Outcome::Error {
+                    message: undefined.to_string(),
+                };
+                vec![verdict(check, outcome, Some(exchange_index))]
+            });
         }
     };
     // Assertions with a check of their own are verdicts of their own.
@@ -786,24 +723,13 @@ async fn request_step(
     }
     // A version is captured only from a target that advertises versions: without ETag
     // support its absence is no failure, and the steps that need it are skipped.
-    let etags_unadvertised = wire
-        .advertised
-        .is_some_and(|advertised| !advertised.contains(&crate::scenario::model::Feature::Etag));
-    let (captures, versions): (BTreeMap<String, Capture>, BTreeMap<String, Capture>) =
-        request.capture.clone().into_iter().partition(|(_, capture)| {
-            !(etags_unadvertised
-                && matches!(capture, Capture::Header { header } if header.eq_ignore_ascii_case("etag")))
-        });
-    reasons.extend(capture(&captures, exchange, vars));
-    for name in versions.keys() {
-        vars.unset(name);
-    }
-    let unproduced: Vec<String> = captures
-        .keys()
-        .filter(|name| vars.get(name).is_none())
-        .cloned()
+    let captures: BTreeMap<String, Capture> = request
+        .capture
+        .iter()
+        .filter(|(name, _)| !versions.contains(name))
+        .map(|(name, capture)| (name.clone(), capture.clone()))
         .collect();
-    wire.unadvertised_captures.extend(versions.into_keys());
+    reasons.extend(capture(&captures, exchange, vars));
     // A step that arranges test data (it declares no check) and was refused says so under a
     // test-data finding, not as a conformance failure under the step's number.
     let arranged_and_refused =
@@ -830,7 +756,66 @@ async fn request_step(
         };
         step_verdicts.insert(0, verdict(check, outcome, Some(exchange_index)));
     }
-    (step_verdicts, unproduced)
+    step_verdicts
+}
+
+/// Forgets the values of a step's captures.
+fn unset_captures(request: &RequestStep, vars: &mut Vars) {
+    for name in request.capture.keys() {
+        vars.unset(name);
+    }
+}
+
+/// What of a request step the target leaves nothing to judge: what it does not publish (RFC
+/// 7643 §7), what it does not advertise (RFC 7643 §5), and the absence of what the run filled in
+/// for it.
+fn not_judged(
+    request: &RequestStep,
+    context: &RequestContext<'_>,
+    wire: &RequestWire<'_>,
+) -> Unpublished {
+    let mut unpublished = wire
+        .fit
+        .map(|fit| fit.unpublished(request))
+        .unwrap_or_default();
+    // Every IdP filters whatever the ServiceProviderConfig says: under an IdP profile a step
+    // that filters models the IdP's lookup and is judged.
+    let idp_lookup = context.idp != IdpName::Generic && filters(request);
+    if let Some(advertised) = wire.advertised
+        && unpublished.request.is_none()
+        && !idp_lookup
+    {
+        unpublished.request = capabilities::unadvertised_use(request, advertised);
+    }
+    let Some(expect) = &request.expect else {
+        return unpublished;
+    };
+    let why_not = |assertion: &JsonAssertion| {
+        super::fit::absent_but_filled(assertion, context.filled).or_else(|| {
+            wire.advertised.and_then(|advertised| {
+                capabilities::unadvertised_pointer(&assertion.pointer, advertised)
+            })
+        })
+    };
+    unpublished.assertions.resize(expect.json.len(), None);
+    for (slot, assertion) in unpublished.assertions.iter_mut().zip(&expect.json) {
+        if slot.is_none() && assertion.check.is_some() {
+            *slot = why_not(assertion);
+        }
+    }
+    if unpublished.step_check.is_none() {
+        unpublished.step_check = wire
+            .advertised
+            .and_then(|advertised| capabilities::unadvertised_expectation(expect, advertised))
+            .or_else(|| {
+                expect
+                    .json
+                    .iter()
+                    .filter(|a| a.check.is_none())
+                    .find_map(why_not)
+            });
+    }
+    unpublished
 }
 
 /// A step that sent nothing and could not be evaluated, after an earlier step failed: the
