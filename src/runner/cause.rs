@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use super::exchange::Exchange;
+use super::exchange::{Exchange, shortened};
 use super::outcome::{Outcome, RunReport, ScenarioRun, Verdict};
 
 /// Characters of a target's `detail` kept in a cause's summary.
@@ -309,10 +309,7 @@ fn one_line(text: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    match flat.char_indices().nth(DETAIL_CHARS) {
-        None => flat,
-        Some((at, _)) => format!("{}…", &flat[..at]),
-    }
+    shortened(&flat, DETAIL_CHARS)
 }
 
 /// Words that carry a digit and are long enough to be an id, a generated name or a time are

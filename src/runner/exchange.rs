@@ -64,3 +64,11 @@ pub struct Exchange {
     pub error: Option<String>,
     pub elapsed: Duration,
 }
+
+/// At most `chars` characters of `text`, with `…` when cut: for messages that quote a target.
+pub fn shortened(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        None => text.to_owned(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}

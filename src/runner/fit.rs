@@ -335,6 +335,18 @@ fn fit_fields(
             _ => {}
         }
     }
+    fill_missing(fields, attributes, prefix, resource, notes);
+}
+
+/// Fills the required attributes of `attributes` that `fields` lacks (`prefix` names where
+/// they sit: ``, `name.`, an extension's `urn:…:`).
+fn fill_missing(
+    fields: &mut Map<String, Value>,
+    attributes: &[Attribute],
+    prefix: &str,
+    resource: &str,
+    notes: &mut Vec<String>,
+) {
     for attribute in attributes.iter().filter(|a| a.required) {
         if fields
             .keys()
@@ -376,19 +388,13 @@ fn fit_complex(
             notes.push(note);
         }
     }
-    for sub in attribute.sub_attributes.iter().filter(|a| a.required) {
-        if inner.keys().any(|k| k.eq_ignore_ascii_case(&sub.name)) {
-            continue;
-        }
-        let Some(value) = filler(sub, inner) else {
-            continue;
-        };
-        inner.insert(sub.name.clone(), value);
-        notes.push(format!(
-            "filled `{path}.{}`: the target's {resource} schema requires it",
-            sub.name
-        ));
-    }
+    fill_missing(
+        inner,
+        &attribute.sub_attributes,
+        &format!("{path}."),
+        resource,
+        notes,
+    );
 }
 
 /// A value for a required attribute the body lacks: a formatted name from the name's parts,

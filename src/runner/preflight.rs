@@ -31,7 +31,7 @@
 use serde_json::Value;
 
 use super::SetupError;
-use super::exchange::{Exchange, RecordedResponse};
+use super::exchange::{Exchange, RecordedResponse, shortened};
 pub use super::outcome::Discovery;
 use super::transport::{Auth, Outgoing, Transport};
 use crate::scim::patch::kind_of;
@@ -475,7 +475,7 @@ fn detail_of(response: &RecordedResponse) -> Option<String> {
     let body = serde_json::from_slice::<Value>(&response.body).ok()?;
     let detail = body.get("detail")?.as_str()?;
     let detail = one_line(detail);
-    Some(shorten(&detail, DETAIL_CHARS))
+    Some(shortened(&detail, DETAIL_CHARS))
 }
 
 /// An answer's content type and first bytes, for a message: ``content type `text/html`,
@@ -489,7 +489,7 @@ fn answer_of(response: &RecordedResponse) -> String {
         return format!("{content_type} and an empty body");
     }
     let text = String::from_utf8_lossy(&response.body);
-    let begins = shorten(&one_line(text.trim_start()), BEGINS_CHARS);
+    let begins = shortened(&one_line(text.trim_start()), BEGINS_CHARS);
     format!("{content_type}, beginning `{begins}`")
 }
 
@@ -505,14 +505,6 @@ fn one_line(text: &str) -> String {
         }
     }
     out
-}
-
-/// At most `chars` characters, with `…` when cut.
-fn shorten(text: &str, chars: usize) -> String {
-    match text.char_indices().nth(chars) {
-        None => text.to_owned(),
-        Some((at, _)) => format!("{}…", &text[..at]),
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use super::exchange::Exchange;
+use super::exchange::{Exchange, shortened};
 use super::outcome::{Blocker, Outcome, Verdict};
 
 /// Characters of a target's error detail quoted in a blocked check's reason.
@@ -78,10 +78,7 @@ fn shorten(text: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    match one_line.char_indices().nth(DETAIL_CHARS) {
-        None => one_line,
-        Some((at, _)) => format!("{}…", &one_line[..at]),
-    }
+    shortened(&one_line, DETAIL_CHARS)
 }
 
 /// Per scenario run: what failed steps left undone.

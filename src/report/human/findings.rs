@@ -9,7 +9,7 @@
 use super::{DIM, FAIL, PASS, PLAIN, RED, Text, WARN, YELLOW, plural};
 use crate::runner::area::Area;
 use crate::runner::cause::{Cause, request_shape};
-use crate::runner::exchange::Exchange;
+use crate::runner::exchange::{Exchange, shortened};
 use crate::runner::outcome::{Outcome, RunReport, ScenarioRun};
 use crate::scenario::model::IdpName;
 
@@ -112,7 +112,7 @@ fn cause_into(text: &mut Text, report: &RunReport, number: usize, cause: &Cause,
         );
         // A cause named after its check need not name it twice.
         if ids.len() > 1 || ids.first().is_some_and(|id| !cause.summary.starts_with(id)) {
-            line.push_str(&format!("; {}", shortened(&ids, 3)));
+            line.push_str(&format!("; {}", first_items(&ids, 3)));
         }
         line.push(')');
         text.line(2, &[(RED, &line)]);
@@ -124,11 +124,11 @@ fn cause_into(text: &mut Text, report: &RunReport, number: usize, cause: &Cause,
         "{} in {}: {}",
         counts.join(", "),
         plural(scenarios.len(), "scenario run", "scenario runs"),
-        shortened(&scenarios, MAX_IDS_PER_CAUSE)
+        first_items(&scenarios, MAX_IDS_PER_CAUSE)
     );
     text.line(5, &[(PLAIN, &line)]);
     if ids.len() > 1 {
-        let line = format!("checks: {}", shortened(&ids, MAX_IDS_PER_CAUSE));
+        let line = format!("checks: {}", first_items(&ids, MAX_IDS_PER_CAUSE));
         text.line(5, &[(DIM, &line)]);
     }
     let Some(first) = cause.failed.first() else {
@@ -151,7 +151,8 @@ fn cause_into(text: &mut Text, report: &RunReport, number: usize, cause: &Cause,
     }
 }
 
-fn shortened(items: &[&str], max: usize) -> String {
+/// The first `max` items, joined, and how many more there are.
+fn first_items(items: &[&str], max: usize) -> String {
     let mut shown = items
         .iter()
         .take(max)
@@ -270,7 +271,7 @@ pub(super) fn siblings_into(text: &mut Text, report: &RunReport) {
             failing.as_str(),
             sibling.as_str(),
             plural(scenarios.len(), "scenario", "scenarios"),
-            shortened(&names, MAX_IDS_PER_CAUSE)
+            first_items(&names, MAX_IDS_PER_CAUSE)
         );
         text.line(2, &[(YELLOW, &title)]);
         for line in example {
@@ -326,10 +327,7 @@ fn request_line(exchange: &Exchange) -> String {
     let request = &exchange.request;
     let body = String::from_utf8_lossy(&request.body);
     let body = body.trim();
-    let body = match body.char_indices().nth(MAX_BODY_CHARS) {
-        None => body.to_owned(),
-        Some((at, _)) => format!("{}…", &body[..at]),
-    };
+    let body = shortened(body, MAX_BODY_CHARS);
     if body.is_empty() {
         format!("{} {}", request.method, request.path)
     } else {
