@@ -17,8 +17,10 @@
 //!     < HTTP 200
 //! ```
 //!
-//! - verbosity 0: scenario lines; failed checks with their exchanges; snapshot drift (the diff)
-//!   and missing snapshots; scenario errors; the summary.
+//! - verbosity 0: a line per run that did not pass, naming its causes; snapshot drift (the
+//!   first lines of the diff; a drift whose every changed line a drift above changed too, as one
+//!   server change repeats across snapshots, is one line) and missing snapshots; scenario
+//!   errors; the summary, led by the causes.
 //! - `-v` (1): also every verdict (`PASS`/`FAIL`/`WARN`) and every snapshot outcome.
 //! - `-vv` (2): also every exchange of every scenario.
 //!
@@ -46,6 +48,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::runner::cause::Cause;
 use crate::runner::exchange::Exchange;
+use crate::runner::observation;
 use crate::runner::outcome::{Blocker, Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict};
 use crate::scenario::model::{IdpName, Level};
 
@@ -121,7 +124,7 @@ pub(super) fn verdicts_text<'a>(
 /// The snapshot outcome as plain text (the diff for a drift), empty when there is nothing to say.
 pub(super) fn snapshot_text(snapshot: &SnapshotOutcome) -> String {
     let mut text = Text::new(false);
-    snapshot_into(&mut text, snapshot, 0, 1);
+    snapshot_into(&mut text, snapshot, 0, 1, &mut DriftsShown::default());
     text.finish()
 }
 
@@ -207,8 +210,9 @@ fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 fn report_into(text: &mut Text, report: &RunReport, verbosity: u8) {
     let causes = crate::runner::cause::causes(report);
     let mut printed = false;
+    let mut drifts = DriftsShown::default();
     for run in &report.scenarios {
-        printed |= scenario_into(text, run, report.strict, verbosity, &causes);
+        printed |= scenario_into(text, run, report.strict, verbosity, &causes, &mut drifts);
     }
     if printed {
         text.line(0, &[]);
@@ -242,6 +246,7 @@ fn scenario_into(
     strict: bool,
     verbosity: u8,
     causes: &[Cause],
+    drifts: &mut DriftsShown,
 ) -> bool {
     let count = |keep: &dyn Fn(&Verdict) -> bool| run.verdicts.iter().filter(|v| keep(v)).count();
     let failed = count(&|v| v.is_blocking_failure(strict));
@@ -290,7 +295,7 @@ fn scenario_into(
             rest.push_str(&format!(" causes {}", numbers.join(", ")));
         }
         text.line(0, &[(style, word), (PLAIN, &rest)]);
-        snapshot_into(text, &run.snapshot, 2, verbosity);
+        snapshot_into(text, &run.snapshot, 2, verbosity, drifts);
         if let Some(error) = &run.error {
             text.line(2, &[(FAIL, "error:"), (RED, &format!(" {error}"))]);
         }
@@ -336,7 +341,7 @@ fn scenario_into(
             text.line(2, &[(DIM, "test data fitted: "), (PLAIN, &line)]);
         }
     }
-    snapshot_into(text, &run.snapshot, 2, verbosity);
+    snapshot_into(text, &run.snapshot, 2, verbosity, drifts);
     if let Some(error) = &run.error {
         text.line(2, &[(FAIL, "error:"), (RED, &format!(" {error}"))]);
     }
@@ -451,8 +456,10 @@ fn verdict_into(
             } else {
                 exchange_into(text, exchange, inner);
             }
-            if findings::is_observation(&verdict.outcome, exchange)
-                && let Some(write) = observed_write(run, index)
+            if verdict.outcome.is_failure()
+                && observation::is_observation(exchange)
+                && let Some(write) = observation::observed_write(&run.exchanges, index)
+                    .and_then(|write| run.exchanges.get(write))
             {
                 text.line(
                     inner,
@@ -468,7 +475,56 @@ fn verdict_into(
     }
 }
 
-fn snapshot_into(text: &mut Text, snapshot: &SnapshotOutcome, indent: usize, verbosity: u8) {
+/// The changed lines of the drifts a report has shown so far, each without its sign's
+/// neighbours and with numbers as `N` (`<id-1>` and `<id-2>` are one change).
+///
+/// One server change (no `Location`, no `meta.version`) drifts every snapshot that recorded
+/// it, each diff a copy of the last: at verbosity 0 a drift whose every changed line was
+/// already seen is one line that says so, and only a drift with something new shows its diff.
+#[derive(Default)]
+struct DriftsShown {
+    lines: std::collections::BTreeSet<String>,
+}
+
+impl DriftsShown {
+    /// Whether every changed line of `diff` was seen before; remembers them either way.
+    fn all_seen(&mut self, diff: &str) -> bool {
+        let changed: Vec<String> = diff
+            .lines()
+            .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
+            .filter_map(|l| {
+                let sign = l.chars().next().filter(|c| *c == '+' || *c == '-')?;
+                Some(format!("{sign}{}", digits_as_n(l[1..].trim())))
+            })
+            .collect();
+        let seen = !changed.is_empty() && changed.iter().all(|l| self.lines.contains(l));
+        self.lines.extend(changed);
+        seen
+    }
+}
+
+/// Every run of digits as `N`.
+fn digits_as_n(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_number = false;
+    for c in text.chars() {
+        if !c.is_ascii_digit() {
+            out.push(c);
+        } else if !in_number {
+            out.push('N');
+        }
+        in_number = c.is_ascii_digit();
+    }
+    out
+}
+
+fn snapshot_into(
+    text: &mut Text,
+    snapshot: &SnapshotOutcome,
+    indent: usize,
+    verbosity: u8,
+    drifts: &mut DriftsShown,
+) {
     let inner = indent + 2;
     match snapshot {
         SnapshotOutcome::NotTaken => {}
@@ -499,6 +555,14 @@ fn snapshot_into(text: &mut Text, snapshot: &SnapshotOutcome, indent: usize, ver
             );
         }
         SnapshotOutcome::Drifted { path, diff } => {
+            if drifts.all_seen(diff) && verbosity == 0 {
+                let line = format!(
+                    " {} (approved -> actual): every line it changes changed in a drift above too (-v shows its diff)",
+                    path.display()
+                );
+                text.line(indent, &[(FAIL, "snapshot drifted:"), (PLAIN, &line)]);
+                return;
+            }
             let line = format!(" {} (approved -> actual)", path.display());
             text.line(indent, &[(FAIL, "snapshot drifted:"), (PLAIN, &line)]);
             // A drift under a quirk rewrites whole transcripts: at verbosity 0 its first lines
@@ -641,16 +705,6 @@ fn copy_string(chars: &mut impl Iterator<Item = char>, out: &mut String) {
             _ => {}
         }
     }
-}
-
-/// The accepted write to the same resource before the read at `read`: what the read observes.
-fn observed_write(run: &ScenarioRun, read: usize) -> Option<&Exchange> {
-    let path = run.exchanges[read].request.path.split('?').next()?;
-    run.exchanges[..read].iter().rev().find(|e| {
-        !e.request.method.eq_ignore_ascii_case("GET")
-            && e.request.path.split('?').next() == Some(path)
-            && e.response.as_ref().is_some_and(|r| r.status < 300)
-    })
 }
 
 /// The request as `>` lines and the response as `<` lines, curl-style.
@@ -1245,6 +1299,43 @@ mod tests {
         ));
         assert!(verbose.contains("    +new 39\n"));
         assert!(!verbose.contains("more lines of the diff"));
+    }
+
+    #[test]
+    fn a_drift_that_repeats_changes_shown_above_is_one_line_at_verbosity_zero() {
+        // Arrange: one server change (no Location) drifts two snapshots alike, with other ids;
+        // a third drift changes something else too.
+        let drift = |path: &str, id: usize, extra: &str| {
+            let mut run = fixtures::drifted();
+            run.snapshot = SnapshotOutcome::Drifted {
+                path: path.into(),
+                diff: format!(
+                    "--- approved\n+++ actual\n@@ -1,3 +1,2 @@\n context\n-location: <base>/Users/<id-{id}>\n{extra}"
+                ),
+            };
+            run
+        };
+        let report = RunReport {
+            scenarios: vec![
+                drift("snapshots/generic/create.snap", 1, ""),
+                drift("snapshots/okta/create.snap", 3, ""),
+                drift("snapshots/entra/create.snap", 2, "+version: <etag-1>\n"),
+            ],
+            ..fixtures::green_report()
+        };
+
+        // Act
+        let quiet = render(&report, 0);
+        let verbose = render(&report, 1);
+
+        // Assert
+        assert!(quiet.contains("    -location: <base>/Users/<id-1>\n"));
+        assert!(quiet.contains(
+            "snapshot drifted: snapshots/okta/create.snap (approved -> actual): every line it changes changed in a drift above too (-v shows its diff)\n"
+        ));
+        assert!(!quiet.contains("<id-3>"));
+        assert!(quiet.contains("    +version: <etag-1>\n"), "{quiet}");
+        assert!(verbose.contains("    -location: <base>/Users/<id-3>\n"));
     }
 
     #[test]

@@ -10,12 +10,15 @@
 //!   the same refusal across scenarios and IdPs is one cause;
 //! - a check that failed on an answer that was not a refusal: what it found (its first reason,
 //!   volatile tokens elided), so the same symptom judged by several checks is one cause;
+//! - a failed read of what an accepted write left (a filter still finds the duplicate the
+//!   target let in): the cause of that write, when the write's own check failed;
 //! - a blocked check: the cause of the failure that blocked it; an advertised feature judged
 //!   broken (`rfc7643.5.advertised-bulk-works`): the cause of the first check of it that failed.
 
 use std::collections::BTreeMap;
 
 use super::exchange::{Exchange, shortened};
+use super::observation;
 use super::outcome::{Outcome, RunReport, ScenarioRun, Verdict};
 
 /// Characters of a target's `detail` kept in a cause's summary.
@@ -134,12 +137,20 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
             }
         };
     }
+    // A read that finds what an accepted write should not have left (the duplicate it let in,
+    // the user it did not deactivate) fails because of that write, when the write's own check
+    // failed too: one cause, not one more per read of it.
+    if verdict.outcome.is_failure()
+        && let Some(write) = observed_failed_write(run, verdict)
+    {
+        return key_of(run, write);
+    }
     let exchange = verdict.exchange.and_then(|i| run.exchanges.get(i));
-    if let Some(summary) = exchange
+    if let Some((key, summary)) = exchange
         .filter(|e| refusal_is_the_failure(verdict, e))
         .and_then(refusal)
     {
-        return (format!("refusal\u{0}{summary}"), summary);
+        return (format!("refusal\u{0}{key}"), summary);
     }
     let first = match &verdict.outcome {
         Outcome::Failed { reasons } => reasons.first().cloned().unwrap_or_default(),
@@ -151,6 +162,18 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     let symptom = symptom_of(&first);
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
     (format!("symptom\u{0}{symptom}"), summary)
+}
+
+/// The failed verdict of the accepted write a failed read observes, if any.
+fn observed_failed_write<'a>(run: &'a ScenarioRun, read: &Verdict) -> Option<&'a Verdict> {
+    let index = read.exchange?;
+    if !observation::is_observation(run.exchanges.get(index)?) {
+        return None;
+    }
+    let write = observation::observed_write(&run.exchanges, index)?;
+    run.verdicts
+        .iter()
+        .find(|v| v.exchange == Some(write) && v.outcome.is_failure())
 }
 
 /// Whether the check failed because of the refusal itself, not because of something in an
@@ -179,23 +202,34 @@ fn about_the_body(reason: &str) -> bool {
     reason.starts_with('`') || reason.starts_with("body `")
 }
 
-/// A refused or unanswered exchange in one line, with what varies between runs elided.
-fn refusal(exchange: &Exchange) -> Option<String> {
+/// A refused or unanswered exchange: its key and its line, with what varies between runs
+/// elided. A refusal that explains itself (a `detail`) is keyed by the resource type, status and
+/// detail: a POST and a PUT of a user refused for the same sub-attribute are one cause. One
+/// without a detail is keyed by its request shape, since a bare 400 says nothing else.
+fn refusal(exchange: &Exchange) -> Option<(String, String)> {
     let shape = request_shape(&exchange.request.method, &exchange.request.path);
     let Some(response) = &exchange.response else {
         let error = exchange.error.as_deref().unwrap_or("no response");
-        return Some(format!("{shape} -> no answer: {}", elide_volatile(error)));
+        let line = format!("{shape} -> no answer: {}", elide_volatile(error));
+        return Some((line.clone(), line));
     };
     if response.status < 400 {
         return None;
     }
     let detail = response.error_detail();
     let detail = elide_volatile(&one_line(&detail));
-    Some(if detail.is_empty() {
-        format!("{shape} -> {} with an empty body", response.status)
-    } else {
-        format!("{shape} -> {} '{detail}'", response.status)
-    })
+    if detail.is_empty() {
+        let line = format!("{shape} -> {} with an empty body", response.status);
+        return Some((line.clone(), line));
+    }
+    let resource_type = exchange
+        .request
+        .path
+        .split(['/', '?'])
+        .find(|segment| !segment.is_empty())
+        .unwrap_or_default();
+    let key = format!("/{resource_type} {} '{detail}'", response.status);
+    Some((key, format!("{shape} -> {} '{detail}'", response.status)))
 }
 
 /// `POST /Users`, `GET /Users/{id}`, `GET /Users?filter&startIndex`: what two requests that
@@ -234,10 +268,11 @@ pub fn request_shape(method: &str, path: &str) -> String {
 /// was expected. A status mismatch keeps its numbers: a 409 answered 201 and a 404 answered 200
 /// are different defects.
 fn symptom_of(reason: &str) -> String {
-    let reason = without_capture_name(reason);
+    let reason = without_capture_name(&without_object_context(reason));
     let flat = one_line(&without_parentheses(
         reason.strip_prefix("body ").unwrap_or(&reason),
     ));
+    let flat = bulk_status_as_status(&flat).unwrap_or(flat);
     // A status mismatch keeps its numbers; every other reason compares counts or values.
     let flat = if flat.starts_with("status:") {
         flat
@@ -245,6 +280,20 @@ fn symptom_of(reason: &str) -> String {
         numbers_as_n(&flat).replace("expected \"N\", got N", "expected a string, got a number")
     };
     accepted_as_one(&elide_volatile(&flat))
+}
+
+/// A Bulk operation's status read as the status it is (RFC 7644 §3.7.3: each operation's
+/// `status` is the HTTP status it would have had alone): ``/Operations/0/status`: expected
+/// "409", got "201"`` is `status: expected 409, got 201`, the same defect as a lone POST
+/// answered 201 where 409 was due.
+fn bulk_status_as_status(reason: &str) -> Option<String> {
+    let rest = reason.strip_prefix("`/Operations/")?;
+    let (index, rest) = rest.split_once('/')?;
+    if !index.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let rest = rest.strip_prefix("status`: ")?;
+    Some(format!("status: {}", rest.replace('"', "")))
 }
 
 /// Text without its parenthesised asides (an IdP check's citation, the number it quotes).
@@ -290,6 +339,27 @@ fn accepted_as_one(symptom: &str) -> String {
         out = out.replace(&format!("got {status}"), "got 2xx");
     }
     out
+}
+
+/// An IdP check's context (`cycle 12: user bob: retried …`) taken off: the same failure of
+/// another object, or in another cycle, is the same symptom.
+fn without_object_context(reason: &str) -> String {
+    let mut rest = reason;
+    if let Some(after) = rest.strip_prefix("cycle ")
+        && let Some((number, after)) = after.split_once(": ")
+        && number.chars().all(|c| c.is_ascii_digit())
+    {
+        rest = after;
+    }
+    for kind in ["user ", "group "] {
+        if let Some(after) = rest.strip_prefix(kind)
+            && let Some((name, after)) = after.split_once(": ")
+            && !name.contains(' ')
+        {
+            rest = after;
+        }
+    }
+    rest.to_owned()
 }
 
 /// `capture `location`: no `Location` header` reads the same whatever the variable is called.
@@ -430,6 +500,57 @@ mod tests {
     }
 
     #[test]
+    fn refusals_that_explain_themselves_alike_are_one_cause_whatever_the_method() {
+        // Arrange: a POST and a PUT of users refused for one sub-attribute; two bare 400s.
+        let mut report = fixtures::green_report();
+        let mut run = fixtures::run(IdpName::Okta, "link");
+        let why =
+            r#"{"detail":"Extra inputs are not permitted: emails[0].primary","status":"400"}"#;
+        for (step, (method, path, body)) in [
+            ("POST", "/Users", why),
+            ("PUT", "/Users/u1", why),
+            ("POST", "/Groups", ""),
+            ("PUT", "/Groups/g1", ""),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            run.exchanges.push(fixtures::exchange(
+                Some(step),
+                method,
+                path,
+                "{}",
+                Some((400, body)),
+            ));
+            run.verdicts.push(verdict(
+                &format!("okta.step-{step}"),
+                failed("status: expected 201, got 400"),
+                step,
+                Some(step),
+            ));
+        }
+        report.scenarios.push(run);
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert
+        let ids: Vec<Vec<&str>> = causes.iter().map(Cause::failed_ids).collect();
+        assert_eq!(
+            ids,
+            [
+                vec!["okta.step-0", "okta.step-1"],
+                vec!["okta.step-2"],
+                vec!["okta.step-3"]
+            ]
+        );
+        assert_eq!(
+            causes[0].summary,
+            "POST /Users -> 400 'Extra inputs are not permitted: emails[0].primary'"
+        );
+    }
+
+    #[test]
     fn failures_on_answers_that_were_not_refused_are_grouped_by_what_was_found() {
         // Arrange
         let mut report = fixtures::green_report();
@@ -461,6 +582,53 @@ mod tests {
             causes[0].failed_ids(),
             ["rfc7644.3.12.not-found", "rfc7644.3.8.error-is-scim-json"]
         );
+    }
+
+    #[test]
+    fn a_failed_read_of_what_a_failed_write_left_shares_its_cause() {
+        // Arrange: a duplicate PUT accepted; the read of that user finds the duplicate name; an
+        // unfiltered list read fails for a reason of its own.
+        let mut report = fixtures::green_report();
+        let mut run = answered(
+            "uniqueness",
+            &[
+                ("PUT", "/Users/u1", 200),
+                ("GET", "/Users/u1", 200),
+                ("GET", "/Users", 200),
+            ],
+        );
+        run.verdicts = vec![
+            verdict(
+                "rfc7644.3.12.uniqueness-on-put",
+                failed("status: expected 409, got 200"),
+                0,
+                Some(0),
+            ),
+            verdict(
+                "put.step-2",
+                failed("`/userName`: expected \"bob\""),
+                1,
+                Some(1),
+            ),
+            verdict(
+                "list.step-3",
+                failed("`/totalResults`: expected 1"),
+                2,
+                Some(2),
+            ),
+        ];
+        report.scenarios.push(run);
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert
+        assert_eq!(causes.len(), 2, "{causes:#?}");
+        assert_eq!(
+            causes[0].failed_ids(),
+            ["rfc7644.3.12.uniqueness-on-put", "put.step-2"]
+        );
+        assert_eq!(causes[1].failed_ids(), ["list.step-3"]);
     }
 
     #[test]
@@ -521,16 +689,30 @@ mod tests {
             symptom_of("`/itemsPerPage`: expected 0, got 2")
         );
         assert_eq!(
-            symptom_of("expected `itemsPerPage` to be 2 (Okta pages by it, §3.2), got 100"),
-            symptom_of("expected `itemsPerPage` to be 3 (JumpCloud advances by it, B7), got 100")
+            symptom_of(
+                "`/itemsPerPage`: expected 2 (the number returned; Okta pages by it), got 100"
+            ),
+            symptom_of("`/itemsPerPage`: expected 1, got 5")
         );
         assert_eq!(
             symptom_of("status: expected 409, got 201"),
             symptom_of("status: expected 409, got 200")
         );
+        assert_eq!(
+            symptom_of("`/Operations/1/status`: expected \"409\", got \"201\""),
+            symptom_of("status: expected 409, got 201")
+        );
         assert_ne!(
             symptom_of("status: expected 409, got 201"),
             symptom_of("status: expected 404, got 200")
+        );
+        assert_eq!(
+            symptom_of(
+                "cycle 1036: user bob: retried for 28 days without success (POST answered 400)"
+            ),
+            symptom_of(
+                "cycle 1145: user cy: retried for 28 days without success (POST answered 400)"
+            )
         );
         assert_eq!(
             symptom_of("1 object(s) wait in escrow, expected 0"),

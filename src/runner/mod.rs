@@ -11,7 +11,8 @@
 //! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots. A failed step never
 //! ends its scenario: [`prerequisite`] blocks the steps that need what it did not produce.
 //! [`outcome`] holds what was found, [`area`] what each verdict is about and which areas gate
-//! the exit code, [`cause`] the root causes reports lead with.
+//! the exit code, [`cause`] the root causes reports lead with, and [`observation`] which accepted
+//! write a failed read observes.
 //!
 //! Scenarios run in parallel ([`schedule`]), steps within one run in order; an `exclusive`
 //! scenario runs alone. Without a target, every scenario run gets a fresh embedded reference
@@ -29,6 +30,7 @@ pub mod fit;
 pub mod idp_steps;
 pub mod jumpcloud_steps;
 pub mod lockdown_steps;
+pub mod observation;
 pub mod okta_steps;
 pub mod outcome;
 pub mod ownership;

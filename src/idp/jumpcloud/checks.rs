@@ -339,8 +339,8 @@ pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, O
     let items_per_page = body.get("itemsPerPage");
     if items_per_page.and_then(Value::as_u64) != Some(returned) {
         items = items.fail(format!(
-            "expected `itemsPerPage` to be {returned}, the number of `Resources` returned \
-             (JumpCloud advances startIndex by itemsPerPage, B7), got {}",
+            "`/itemsPerPage`: expected {returned} (the number of `Resources` returned: \
+             JumpCloud advances startIndex by itemsPerPage), got {}",
             items_per_page.map_or("none".to_owned(), shown)
         ));
     }

@@ -277,9 +277,9 @@ pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, O
     let items_per_page = body.get("itemsPerPage");
     if items_per_page.and_then(Value::as_u64) != Some(returned as u64) {
         items = items.fail(format!(
-            "expected `itemsPerPage` to be {returned}, the number of `Resources` returned (an \
-             Okta reviewer rejected a server answering a page past the end with `itemsPerPage: \
-             100` and no resources, research/okta.md §3.2, ory/polis#4054), got {}",
+            "`/itemsPerPage`: expected {returned} (the number of `Resources` returned: an Okta \
+             reviewer rejected a server answering a page past the end with `itemsPerPage: 100` \
+             and no resources, ory/polis#4054), got {}",
             items_per_page.map_or("none".to_owned(), shown)
         ));
     }

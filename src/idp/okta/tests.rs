@@ -205,7 +205,7 @@ async fn import_fails_when_items_per_page_is_not_the_items_returned() {
     let check = checks.iter().find(|c| !c.held()).expect("a failed check");
     assert_eq!(check.request, Some(1));
     assert!(
-        check.reasons[0].starts_with("expected `itemsPerPage` to be 0"),
+        check.reasons[0].starts_with("`/itemsPerPage`: expected 0 "),
         "{:?}",
         check.reasons
     );

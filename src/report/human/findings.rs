@@ -10,7 +10,7 @@ use super::{DIM, FAIL, PASS, PLAIN, RED, Text, WARN, YELLOW, plural};
 use crate::runner::area::Area;
 use crate::runner::cause::{Cause, request_shape};
 use crate::runner::exchange::{Exchange, shortened};
-use crate::runner::outcome::{Outcome, RunReport, ScenarioRun};
+use crate::runner::outcome::{RunReport, ScenarioRun};
 use crate::scenario::model::IdpName;
 
 /// Causes shown with an example; the rest get their counts only.
@@ -343,15 +343,4 @@ pub(super) fn failing_areas(report: &RunReport) -> Vec<Area> {
         .filter(|(area, verdict)| !verdict.held() && report.gate.decides(*area))
         .map(|(area, _)| area)
         .collect()
-}
-
-/// Whether a failed verdict only observes: a read the target answered (a refused read observes
-/// nothing), whose failure is about a write before it.
-pub(super) fn is_observation(outcome: &Outcome, exchange: &Exchange) -> bool {
-    outcome.is_failure()
-        && exchange.request.method.eq_ignore_ascii_case("GET")
-        && exchange
-            .response
-            .as_ref()
-            .is_some_and(|r| (200..300).contains(&r.status))
 }
