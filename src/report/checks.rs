@@ -76,19 +76,15 @@ pub fn of_catalogue(scenarios: &[(PathBuf, Scenario)]) -> Vec<ListedCheck> {
                         add(spec);
                     }
                 }
+                for own in &request.checks {
+                    add(&own.spec());
+                }
             }
         }
     }
     for (id, grade) in evidence::table() {
         checks.entry(id.clone()).or_insert_with(|| ListedCheck {
-            level: if id.starts_with("lockdown.")
-                || id.starts_with("clockify.")
-                || id.starts_with("app.")
-            {
-                Level::Must
-            } else {
-                Level::IdpRequired
-            },
+            level: Level::IdpRequired,
             source: Some(grade.basis.to_owned()),
             requirement: None,
             evidence: Some(grade.evidence),

@@ -26,6 +26,7 @@ use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
 use crate::scenario::model::{
+    Expect,
     Capture, Feature, IdpName, JsonAssertion, RequestStep, Scenario, Step,
 };
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
@@ -247,6 +248,9 @@ async fn run_steps(
 
     for (index, step) in scenario.steps.iter().enumerate() {
         let first_exchange = exchanges.len();
+        // Captures a step could not make, with why: a step whose checks passed but left a later
+        // step without what it needs (no `Location` header to capture) blocks that step.
+        let mut missed_captures: Vec<String> = Vec::new();
         let (step_verdicts, unproduced) = match step {
             Step::Snapshot(name) => {
                 points.push(SnapshotPoint {
@@ -272,6 +276,7 @@ async fn run_steps(
                     fit: settings.fit.as_deref(),
                     fitted: &mut adjustments,
                     advertised: settings.advertised.as_deref().filter(|_| !settings.strict),
+                    missed_captures: &mut missed_captures,
                 };
                 let context = RequestContext {
                     scenario,
@@ -373,6 +378,13 @@ async fn run_steps(
             .map(|v| v.step_name.clone())
             .unwrap_or_default();
         if let Some(failure) = failure_of_step(index, &label, &step_verdicts, sent) {
+            prerequisites.failed(failure, unproduced);
+        } else if !missed_captures.is_empty() && !unproduced.is_empty() {
+            let failure = crate::runner::outcome::Blocker {
+                step: index,
+                label,
+                why: format!("did not give what later steps need: {}", missed_captures.join("; ")),
+            };
             prerequisites.failed(failure, unproduced);
         } else if let Some(Outcome::Skipped { reason }) = step_verdicts
             .first()
@@ -496,6 +508,9 @@ struct RequestWire<'a> {
     fitted: &'a mut Vec<Adjustment>,
     /// The features the target advertises; `None` judges every step (`--strict`, or unknown).
     advertised: Option<&'a BTreeSet<Feature>>,
+    /// Why a capture of the step could not be made: not a failure of the step's checks (they
+    /// judge what they declare), but what blocks the steps that needed the value.
+    missed_captures: &'a mut Vec<String>,
 }
 
 /// Where a request step runs: its scenario, its place, and what earlier steps left undone.
@@ -675,8 +690,11 @@ async fn judge_request_step(
         (Some(expect), None) => judge(expect, response, vars),
         _ => Ok(Vec::new()),
     };
-    let mut reasons = match judged {
-        Ok(reasons) => reasons,
+    let reasons = match judged {
+        Ok(reasons) => match &request.expect {
+            Some(expect) => not_implemented_first(reasons, expect, response.status),
+            None => reasons,
+        },
         Err(undefined) => {
             return blocked(&undefined, Some(exchange_index)).unwrap_or_else(|| {
                 let outcome = Outcome::Error {
@@ -721,6 +739,28 @@ async fn judge_request_step(
             step_verdicts.push(verdict(own, outcome, Some(exchange_index)));
         }
     }
+    // Checks of their own judge the same answer, each on its own expectations.
+    for (own, skip) in request.checks.iter().zip(&unpublished.own_checks) {
+        let id = CheckId::declared(&own.spec(), context.scenario.source.as_ref());
+        let outcome = match skip {
+            Some(reason) => Outcome::Skipped {
+                reason: reason.clone(),
+            },
+            None => match judge(&own.expect, response, vars) {
+                Ok(reasons) if reasons.is_empty() => Outcome::Passed,
+                Ok(reasons) => Outcome::Failed {
+                    reasons: not_implemented_first(reasons, &own.expect, response.status),
+                },
+                Err(undefined) => match context.prerequisites.unproduced(&undefined.name) {
+                    Some(by) => Outcome::Blocked { by: by.clone() },
+                    None => Outcome::Error {
+                        message: undefined.to_string(),
+                    },
+                },
+            },
+        };
+        step_verdicts.push(verdict(id, outcome, Some(exchange_index)));
+    }
     // A version is captured only from a target that advertises versions: without ETag
     // support its absence is no failure, and the steps that need it are skipped.
     let captures: BTreeMap<String, Capture> = request
@@ -729,7 +769,8 @@ async fn judge_request_step(
         .filter(|(name, _)| !versions.contains(name))
         .map(|(name, capture)| (name.clone(), capture.clone()))
         .collect();
-    reasons.extend(capture(&captures, exchange, vars));
+    wire.missed_captures
+        .extend(capture(&captures, exchange, vars));
     // A step that arranges test data (it declares no check) and was refused says so under a
     // test-data finding, not as a conformance failure under the step's number.
     let arranged_and_refused =
@@ -757,6 +798,25 @@ async fn judge_request_step(
         step_verdicts.insert(0, verdict(check, outcome, Some(exchange_index)));
     }
     step_verdicts
+}
+
+/// A failure on a 501 or 405 the check did not ask for says first that the target does not
+/// implement the request: the property the check is named after was never shown, and blaming it
+/// would send the reader after the wrong defect.
+fn not_implemented_first(mut reasons: Vec<String>, expect: &Expect, status: u16) -> Vec<String> {
+    let what = match status {
+        501 => "501 Not Implemented",
+        405 => "405 Method Not Allowed",
+        _ => return reasons,
+    };
+    let asked_for = expect.status.as_ref().is_some_and(|s| s.allows(status));
+    if !reasons.is_empty() && !asked_for {
+        reasons.insert(
+            0,
+            format!("not implemented: the target does not serve this request (got {what}), so nothing else could be judged"),
+        );
+    }
+    reasons
 }
 
 /// Forgets the values of a step's captures.
@@ -787,15 +847,29 @@ fn not_judged(
     {
         unpublished.request = capabilities::unadvertised_use(request, advertised);
     }
-    let Some(expect) = &request.expect else {
-        return unpublished;
-    };
     let why_not = |assertion: &JsonAssertion| {
         super::fit::absent_but_filled(assertion, context.filled).or_else(|| {
             wire.advertised.and_then(|advertised| {
                 capabilities::unadvertised_pointer(&assertion.pointer, advertised)
             })
         })
+    };
+    unpublished.own_checks = request
+        .checks
+        .iter()
+        .map(|own| {
+            wire.fit
+                .and_then(|fit| fit.unpublished_expectation(&request.path, &own.expect))
+                .or_else(|| {
+                    wire.advertised.and_then(|advertised| {
+                        capabilities::unadvertised_expectation(&own.expect, advertised)
+                    })
+                })
+                .or_else(|| own.expect.json.iter().find_map(why_not))
+        })
+        .collect();
+    let Some(expect) = &request.expect else {
+        return unpublished;
     };
     unpublished.assertions.resize(expect.json.len(), None);
     for (slot, assertion) in unpublished.assertions.iter_mut().zip(&expect.json) {

@@ -19,7 +19,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::scenario::model::{RequestStep, StatusExpect};
+use crate::scenario::model::{Expect, RequestStep, StatusExpect};
 
 /// The core User and Group schema URNs (RFC 7643 §8.7.1), used when `/ResourceTypes` is missing.
 const CORE_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -809,6 +809,8 @@ pub struct Unpublished {
     pub step_check: Option<String>,
     /// The same for each JSON assertion, in order (`None`: judge it).
     pub assertions: Vec<Option<String>>,
+    /// The same for each check of its own (`checks:`), in order.
+    pub own_checks: Vec<Option<String>>,
 }
 
 impl SchemaFit {
@@ -817,20 +819,7 @@ impl SchemaFit {
     /// support a subset of the schema and say which in `/Schemas`; checking an attribute it
     /// does not claim would be a false alarm, so such checks are skipped, with the reason.
     pub fn unpublished(&self, request: &RequestStep) -> Unpublished {
-        let endpoint = request
-            .path
-            .split(['?', '#'])
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or_default();
-        let Some(shape) = self
-            .shapes
-            .iter()
-            .find(|s| s.endpoint.eq_ignore_ascii_case(endpoint))
-        else {
+        let Some(shape) = self.shape_of(&request.path) else {
             return Unpublished::default();
         };
         let first_missing = |needs: Vec<Needed>| -> Option<String> {
@@ -867,7 +856,38 @@ impl SchemaFit {
             request: first_missing(request_needs),
             step_check: first_missing(step_needs),
             assertions,
+            own_checks: Vec::new(),
         }
+    }
+}
+
+impl SchemaFit {
+    /// The published shape of the resource type a path addresses (`/Users/7` → `Users`).
+    fn shape_of(&self, path: &str) -> Option<&ResourceShape> {
+        let endpoint = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        self.shapes
+            .iter()
+            .find(|s| s.endpoint.eq_ignore_ascii_case(endpoint))
+    }
+
+    /// Why a check of its own (`checks:` on a step) cannot judge an answer from `path`: its
+    /// expectations read an attribute the target does not publish.
+    pub fn unpublished_expectation(&self, path: &str, expect: &Expect) -> Option<String> {
+        let shape = self.shape_of(path)?;
+        let mut needs = expect.body.as_ref().map(body_needs).unwrap_or_default();
+        for assertion in &expect.json {
+            if assertion.absent != Some(true) && assertion.exists != Some(false) {
+                needs.extend(pointer_need(&assertion.pointer));
+            }
+        }
+        needs.iter().find_map(|need| shape.missing(need))
     }
 }
 

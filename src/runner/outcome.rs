@@ -91,6 +91,9 @@ impl CheckId {
                 checks.push(CheckId::declared(spec, scenario.source.as_ref()));
             }
         }
+        for own in &request.checks {
+            checks.push(CheckId::declared(&own.spec(), scenario.source.as_ref()));
+        }
         checks
     }
 

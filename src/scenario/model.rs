@@ -467,11 +467,47 @@ pub struct RequestStep {
     /// The check this step's expectations stand for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckSpec>,
+    /// More checks judged on the same response, each with its own expectations. One answer
+    /// shows several properties (the status, the `Location` header, the echoed attributes, the
+    /// ETag); each its own check, so a failure names the property that broke, not the step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<ResponseCheck>,
     /// The RFC makes what this step asks for optional (a MAY, such as a search at the root,
     /// RFC 7644 §3.4.3): a target that answers 501 Not Implemented does not offer it, and the
     /// step's checks are skipped with that reason instead of failed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
+}
+
+/// A check of its own on a request step's response: its identity (as in [`CheckSpec`]) and
+/// what it expects of the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseCheck {
+    /// A stable id, dotted: `rfc7644.3.3.location-on-201`.
+    pub id: String,
+    #[serde(default)]
+    pub level: Level,
+    /// Where the requirement comes from: `RFC 7644 §3.3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// What the source asks, in one sentence quoted from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
+    /// What the response must show for this check to pass.
+    pub expect: Expect,
+}
+
+impl ResponseCheck {
+    /// Its identity, as a step's `check:` carries it.
+    pub fn spec(&self) -> CheckSpec {
+        CheckSpec {
+            id: self.id.clone(),
+            level: self.level,
+            source: self.source.clone(),
+            requirement: self.requirement.clone(),
+        }
+    }
 }
 
 /// The stable identity of a check: its id, level and source.
@@ -514,7 +550,10 @@ pub enum Level {
     /// The RFC says SHOULD: reported, and fails the run only under `--strict`.
     #[serde(rename = "SHOULD")]
     Should,
-    /// An IdP needs it to work, whatever the RFC says: a failure fails the run.
+    /// A vendor requires it, whatever the RFC says: an IdP needs it to work, or the application
+    /// documents it as its SCIM behaviour (lock-down and application checks). It carries its
+    /// source (`docs/idps/…`, `docs/application.md`) and an evidence grade; a failure fails the
+    /// run as far as that grade blocks.
     #[serde(rename = "IDP-REQUIRED")]
     IdpRequired,
     /// Worth knowing; never fails the run.

@@ -446,6 +446,11 @@ impl<'a> Checker<'a> {
         if let Some(spec) = &request.check {
             self.check_spec(spec, &join(base, &[K("check")]), check_ids);
         }
+        for (index, own) in request.checks.iter().enumerate() {
+            let own_base = join(base, &[K("checks"), I(index)]);
+            self.check_id(&own.id, &own_base, check_ids);
+            self.expect(&own.expect, &join(&own_base, &[K("expect")]), scope, check_ids);
+        }
     }
 
     /// `{header: ETag, extra: 1}` parses (the untagged `Capture` ignores unknown fields), so
@@ -660,24 +665,30 @@ impl<'a> Checker<'a> {
         base: &[Seg<'_>],
         check_ids: &mut HashSet<&'s str>,
     ) {
+        self.check_id(&spec.id, base, check_ids);
+    }
+
+    /// A check's id (of a step, an assertion, or a check of its own): dotted, and unique
+    /// within the scenario.
+    fn check_id<'s>(&mut self, id: &'s str, base: &[Seg<'_>], check_ids: &mut HashSet<&'s str>) {
         let mut path: Vec<Seg<'_>> = base.to_vec();
         path.push(K("id"));
         let at = self.value(&path);
-        if !is_check_id(&spec.id) {
+        if !is_check_id(id) {
             self.report(
                 at,
                 format!(
                     "check id `{}` must be dotted: a lowercase prefix and one or more `.`-separated parts (e.g. `rfc7644.3.3.create-returns-201`)",
-                    sanitize(&spec.id)
+                    sanitize(id)
                 ),
             );
         }
-        if !check_ids.insert(&spec.id) {
+        if !check_ids.insert(id) {
             self.report(
                 at,
                 format!(
                     "check id `{}` is already used earlier in this scenario",
-                    sanitize(&spec.id)
+                    sanitize(id)
                 ),
             );
         }

@@ -13,6 +13,7 @@ mod jumpcloud;
 mod load;
 mod lockdown;
 mod okta;
+mod own_checks;
 mod preflight;
 mod real_server_classes;
 mod safety;
