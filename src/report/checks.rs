@@ -4,7 +4,8 @@
 //! it rests. The list is built from the scenario files (every check a step or assertion
 //! declares: id, level, source, the sentence it quotes, the scenarios that use it) and from the
 //! checks the IdP and lock-down modules judge in code, which carry an evidence grade and the
-//! public source it rests on (`idp::evidence`). It is one list, rendered as a Markdown table
+//! public source it rests on (`idp::evidence`), each with what shows it failing (written by
+//! the test that shows every check failing). It is one list, rendered as a Markdown table
 //! (the committed `docs/checks.md`, kept current by a test) or as JSON.
 
 use std::collections::BTreeMap;
@@ -31,6 +32,23 @@ pub struct ListedCheck {
     /// The scenarios that declare it (`rfc/create`); empty for a check an IdP module judges on
     /// every scenario of that IdP.
     pub scenarios: Vec<String>,
+    /// What the harness's own tests show it failing against: a quirk of the reference server
+    /// (`quirk no-location`) or a tampering proxy (`proxy DropIds`). A check nothing can make
+    /// fail could not tell a broken server from a good one.
+    pub shown_failing_by: Option<String>,
+}
+
+/// `check-id<TAB>what shows it failing`, one line per check: written by the test that shows
+/// every check failing (`tests/runner/every_check_can_fail.rs`), which fails when it is stale.
+pub const SHOWN_FAILING: &str = include_str!("shown_failing.tsv");
+
+/// What shows a check failing, from [`SHOWN_FAILING`].
+fn shown_failing_by(id: &str) -> Option<String> {
+    SHOWN_FAILING
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .find(|(check, _)| *check == id)
+        .map(|(_, by)| by.to_owned())
 }
 
 /// `rfc/create` for `scenarios/rfc/create.yaml` whose name is `create`.
@@ -61,6 +79,7 @@ pub fn of_catalogue(scenarios: &[(PathBuf, Scenario)]) -> Vec<ListedCheck> {
                     requirement: spec.requirement.clone(),
                     evidence: evidence::grade(&spec.id).map(|g| g.evidence),
                     scenarios: Vec::new(),
+                    shown_failing_by: shown_failing_by(&spec.id),
                 });
             if !entry.scenarios.contains(&scenario_label) {
                 entry.scenarios.push(scenario_label.clone());
@@ -89,6 +108,7 @@ pub fn of_catalogue(scenarios: &[(PathBuf, Scenario)]) -> Vec<ListedCheck> {
             requirement: None,
             evidence: Some(grade.evidence),
             scenarios: Vec::new(),
+            shown_failing_by: shown_failing_by(&id),
             id,
         });
     }
@@ -106,7 +126,7 @@ pub fn markdown(checks: &[ListedCheck]) -> String {
         .map(|(level, n)| format!("{n} {}", level.as_str()))
         .collect();
     let mut text = format!(
-        "{} checks: {}.\n\n| check | level | evidence | source | requirement | scenarios |\n|---|---|---|---|---|---|\n",
+        "{} checks: {}.\n\n| check | level | evidence | source | requirement | scenarios | shown failing by |\n|---|---|---|---|---|---|---|\n",
         checks.len(),
         counts.join(", ")
     );
@@ -114,7 +134,7 @@ pub fn markdown(checks: &[ListedCheck]) -> String {
     for check in checks {
         let scenarios: Vec<String> = check.scenarios.iter().map(|s| format!("`{s}`")).collect();
         text.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
             check.id,
             check.level.as_str(),
             check.evidence.map_or("", Evidence::as_str),
@@ -124,7 +144,8 @@ pub fn markdown(checks: &[ListedCheck]) -> String {
                 "(judged in code, or declared by the target profile)".to_owned()
             } else {
                 scenarios.join(", ")
-            }
+            },
+            check.shown_failing_by.as_deref().unwrap_or("")
         ));
     }
     text
@@ -167,7 +188,7 @@ mod tests {
         assert_eq!(coded.level, Level::IdpRequired);
         assert_eq!(coded.evidence, Some(Evidence::Documented));
         assert!(table.contains(
-            "| `rfc7644.3.3.x` | MUST |  | RFC 7644 §3.3 | It MUST. | `rfc/create`, `rfc/again` |"
+            "| `rfc7644.3.3.x` | MUST |  | RFC 7644 §3.3 | It MUST. | `rfc/create`, `rfc/again` |  |"
         ));
     }
 }

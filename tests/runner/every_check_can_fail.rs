@@ -13,6 +13,9 @@ use crate::support::{
     tampering_proxy,
 };
 
+/// Set to rewrite `src/report/shown_failing.tsv` from this run.
+const UPDATE_VAR: &str = "SCIMULATE_UPDATE_DOCS";
+
 /// Shown failing means a failed outcome: an error, a skip, a waiver or a blocked check says
 /// nothing about whether the check can tell a broken server from a good one.
 fn is_failed(outcome: &Outcome) -> bool {
@@ -99,10 +102,7 @@ fn every_check_in_the_catalogue_is_shown_failing() {
                         shown_id(&v.check.id) == verdict.check.id && is_failed(&v.outcome)
                     });
                     if failed {
-                        shown.insert(
-                            verdict.check.id.clone(),
-                            format!("{tamper:?} on exchange {exchange}"),
-                        );
+                        shown.insert(verdict.check.id.clone(), format!("proxy {tamper:?}"));
                         break;
                     }
                 }
@@ -116,5 +116,20 @@ fn every_check_in_the_catalogue_is_shown_failing() {
             "checks never shown failing: {never:?}\nshown: {shown:#?}"
         );
         assert!(all.len() >= 40, "the catalogue has {} checks", all.len());
+        // What shows each check failing is listed with the check (`scimulate checks`).
+        let listed: String = shown
+            .iter()
+            .filter(|(id, _)| all.contains(*id))
+            .map(|(id, by)| format!("{id}\t{by}\n"))
+            .collect();
+        let path = crate::support::root().join("src/report/shown_failing.tsv");
+        if std::env::var_os(UPDATE_VAR).is_some_and(|v| !v.is_empty() && v != "0") {
+            std::fs::write(&path, &listed).unwrap();
+            return;
+        }
+        assert!(
+            listed == scimulate::report::checks::SHOWN_FAILING,
+            "src/report/shown_failing.tsv is stale; regenerate it with\n\n    {UPDATE_VAR}=1 cargo test --test runner every_check_can_fail\n\nthen docs/checks.md with {UPDATE_VAR}=1 cargo test --test docs_checks"
+        );
     });
 }
