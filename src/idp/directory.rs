@@ -3,7 +3,7 @@
 //!
 //! Scenarios change the directory as an admin would in the IdP's console; the IdP module then
 //! decides what goes on the wire. The directory also remembers, per user, the id the target
-//! gave back (Okta stores it as the app user's `externalId`, research/okta.md §3.3), because
+//! gave back (Okta stores it as the app user's `externalId`, docs/idps/okta.md §3.3), because
 //! every later request addresses the user by it.
 
 use std::collections::BTreeMap;
@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 /// The shape of the ids an IdP gives its own objects, so that what goes on the wire looks like
-/// what that IdP sends: Okta `00u…`/`00g…` (research/okta.md §3.3), Entra object ids as GUIDs
-/// (research/entra_jumpcloud.md A2, A8), JumpCloud 24-hex object ids (B3). Deterministic per
+/// what that IdP sends: Okta `00u…`/`00g…` (docs/idps/okta.md §3.3), Entra object ids as GUIDs
+/// (docs/idps/entra.md §3, §9), JumpCloud 24-hex object ids (§4). Deterministic per
 /// run, so snapshots stay stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdShape {
@@ -44,7 +44,7 @@ pub struct Profile {
     pub email: String,
     pub display_name: Option<String>,
     pub locale: Option<String>,
-    /// Job title (Entra maps `jobTitle` to `title`, research/entra_jumpcloud.md A2).
+    /// Job title (Entra maps `jobTitle` to `title`, docs/idps/entra.md §3).
     pub title: Option<String>,
     /// Department (the enterprise extension's `department`).
     pub department: Option<String>,

@@ -1,7 +1,7 @@
 //! URL pieces every IdP module builds: an id as a path segment, a filter value in a query.
 //!
-//! The IdPs differ in how they encode a filter (Okta `%20`, Entra `+`; research/okta.md §3.3,
-//! research/entra_jumpcloud.md A1), not in which characters they keep, so the sets live here once.
+//! The IdPs differ in how they encode a filter (Okta `%20`, Entra `+`; docs/idps/okta.md §3.3,
+//! docs/idps/entra.md §2), not in which characters they keep, so the sets live here once.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 

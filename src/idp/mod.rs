@@ -4,7 +4,7 @@
 //! An IdP module knows nothing of the reference server or of the runner: it talks through the
 //! [`wire::Wire`] trait, which the runner implements over its transport (recording every
 //! exchange, scrubbing secrets, guarding what the run may touch). What each IdP sends is data a
-//! reviewer can compare with `research/` line by line: headers, key order and encodings live in
+//! reviewer can compare with `docs/idps/` line by line: headers, key order and encodings live in
 //! the IdP's module next to the section they come from.
 //!
 //! Three IdPs, three timing models: [`okta`] and [`jumpcloud`] send each admin action at once
@@ -25,14 +25,14 @@ pub mod wire;
 use crate::scenario::model::{IdpName, Level};
 
 /// Whether an IdP's requests carry title-cased header names on the wire (`Accept-Charset`,
-/// `User-Agent`), as Okta's request dumps show them (research/okta.md §2). HTTP header names are
+/// `User-Agent`), as Okta's request dumps show them (docs/idps/okta.md §2). HTTP header names are
 /// case-insensitive, but a server that matches them byte for byte breaks on exactly this.
 pub fn sends_title_case_headers(idp: IdpName) -> bool {
     matches!(idp, IdpName::Okta | IdpName::OktaAiw)
 }
 
 /// How long an IdP waits for an answer before it fails the request: Okta "60 seconds if Okta
-/// doesn't receive anything from the socket" (research/okta.md §3.7). Entra's and JumpCloud's
+/// doesn't receive anything from the socket" (docs/idps/okta.md §3.7). Entra's and JumpCloud's
 /// are undocumented (`None`: the run's timeout applies).
 pub fn request_timeout(idp: IdpName) -> Option<std::time::Duration> {
     matches!(idp, IdpName::Okta | IdpName::OktaAiw).then_some(std::time::Duration::from_secs(60))
@@ -44,7 +44,7 @@ pub struct IdpCheck {
     /// Stable id, e.g. `okta.create.returns-201-with-id`.
     pub id: &'static str,
     pub level: Level,
-    /// The research note section it rests on.
+    /// The section of `docs/idps/` (or `docs/application.md`) it rests on.
     pub source: &'static str,
     /// Empty when the check held.
     pub reasons: Vec<String>,

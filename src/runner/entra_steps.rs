@@ -220,7 +220,7 @@ fn expect_job(
         None => CheckId::new(
             "entra.job.state",
             Level::IdpRequired,
-            Some("research/entra_jumpcloud.md A9".to_owned()),
+            Some("docs/idps/entra.md §10".to_owned()),
         ),
     };
     let mut reasons = Vec::new();

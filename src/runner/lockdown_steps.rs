@@ -19,14 +19,14 @@ use crate::idp::directory::Directory;
 use crate::scenario::model::{CheckSpec, Level, Step};
 
 /// Where the lock-down checks come from when a profile names no source.
-const SEED: &str = "seeds/clockify_scim_user_provisioning.md";
+const SEED: &str = "docs/application.md §6";
 
 fn check_id(spec: Option<&CheckSpec>, id: String, source: Option<&String>) -> CheckId {
     match spec {
         Some(spec) => CheckId::declared(spec, source),
         None => CheckId::new(
             id,
-            Level::Must,
+            Level::IdpRequired,
             Some(source.cloned().unwrap_or_else(|| SEED.to_owned())),
         ),
     }
@@ -36,20 +36,17 @@ fn check_id(spec: Option<&CheckSpec>, id: String, source: Option<&String>) -> Ch
 /// tests (granted while provisioned, revoked at once when deprovisioned).
 pub fn access_check(expect: &crate::scenario::model::ExpectAccess) -> CheckId {
     let (id, source) = if expect.allowed {
-        (
-            "lockdown.access.granted",
-            "Users are created in Clockify as soon as they are added to the IdP",
-        )
+        ("lockdown.access.granted", "docs/application.md §3.1")
     } else {
         (
             "lockdown.access.revoked-at-once",
-            "users lose access to Clockify immediately upon being deprovisioned",
+            "docs/application.md §3.3",
         )
     };
     check_id(
         expect.check.as_ref(),
         id.to_owned(),
-        Some(&format!("{SEED} \"{source}\"")),
+        Some(&source.to_owned()),
     )
 }
 

@@ -111,7 +111,7 @@ fn interop_bugs_fail_the_entra_scenarios_with_entra_named_checks() {
                         )
                     });
             assert!(
-                source.starts_with("research/entra_jumpcloud.md A"),
+                source.starts_with("docs/idps/entra.md §"),
                 "{quirk}: {source}"
             );
             assert_eq!(report.exit_code(), 1, "{quirk}");
@@ -257,7 +257,7 @@ fn entra_initial_cycle_reaches_the_wire_byte_for_byte() {
         ] {
             assert!(head.contains(header), "{header:?} missing from {head}");
         }
-        assert!(!head.contains("user-agent"), "Entra sends no User-Agent (A1): {head}");
+        assert!(!head.contains("user-agent"), "Entra sends no User-Agent (docs/idps/entra.md §2): {head}");
         assert_eq!(
             body,
             r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"roles":[]}"#

@@ -50,7 +50,7 @@ fn interop_bugs_fail_the_jumpcloud_scenarios_with_jumpcloud_named_checks() {
                     .check
                     .source
                     .as_deref()
-                    .is_some_and(|s| s.starts_with("research/entra_jumpcloud.md B")),
+                    .is_some_and(|s| s.starts_with("docs/idps/jumpcloud.md §")),
                 "{quirk}: {:?}",
                 failed.check.source
             );

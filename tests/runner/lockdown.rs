@@ -76,7 +76,7 @@ fn each_careless_implementation_fails_the_lockdown_check_it_breaks() {
                     .check
                     .source
                     .as_deref()
-                    .is_some_and(|s| s.starts_with("seeds/clockify_scim_user_provisioning.md")),
+                    .is_some_and(|s| s.starts_with("docs/application.md")),
                 "{quirk}: {:?}",
                 verdict.check.source
             );

@@ -39,7 +39,7 @@ fn interop_bugs_fail_the_okta_scenarios_with_okta_named_checks() {
                     .check
                     .source
                     .as_deref()
-                    .is_some_and(|s| s.starts_with("research/okta.md §")),
+                    .is_some_and(|s| s.starts_with("docs/idps/okta.md §")),
                 "{quirk}: {:?}",
                 failed.check.source
             );
@@ -53,7 +53,7 @@ fn interop_bugs_fail_the_okta_scenarios_with_okta_named_checks() {
         .await;
         assert!(
             tolerated.passed(),
-            "Okta reads a lookup 404 as not found (research/okta.md §3.3)"
+            "Okta reads a lookup 404 as not found (docs/idps/okta.md §3.3)"
         );
     });
 }
@@ -98,7 +98,7 @@ fn okta_create_reaches_the_wire_byte_for_byte() {
         );
         let post = requests.iter().find(|r| r.starts_with("POST ")).expect("the create");
         let (head, body) = post.split_once("\r\n\r\n").unwrap();
-        // Okta's header names go out title-cased, as in its dumps (research/okta.md §2).
+        // Okta's header names go out title-cased, as in its dumps (docs/idps/okta.md §2).
         for header in [
             "\r\nAccept: application/scim+json\r\n",
             "\r\nAccept-Charset: utf-8\r\n",

@@ -1,5 +1,5 @@
 //! What Entra needs back to work: each answer judged as Entra's provisioning service would,
-//! with the error Entra would log (research/entra_jumpcloud.md A9, A10).
+//! with the error Entra would log (docs/idps/entra.md §10, §11).
 //!
 //! Every check is [`Level::IdpRequired`]: a failure is an object Entra escrows, a log line the
 //! customer's admin sees, or a job in quarantine.
@@ -26,13 +26,13 @@ pub const REQUEST_COMPLETES: &str = "entra.request.completes";
 pub const JOB_NOT_QUARANTINED: &str = "entra.job.not-quarantined";
 pub const ESCROW_NOT_GIVEN_UP: &str = "entra.escrow.not-given-up";
 
-const A3: &str = "research/entra_jumpcloud.md A3";
-const A5: &str = "research/entra_jumpcloud.md A5";
-const A6: &str = "research/entra_jumpcloud.md A6.5";
-const A7: &str = "research/entra_jumpcloud.md A7";
-const A8: &str = "research/entra_jumpcloud.md A8";
-pub const A9: &str = "research/entra_jumpcloud.md A9";
-const A10: &str = "research/entra_jumpcloud.md A10";
+const SOURCE_TEST_CONNECTION: &str = "docs/idps/entra.md §4";
+const SOURCE_CREATE: &str = "docs/idps/entra.md §6";
+const SOURCE_PATCH: &str = "docs/idps/entra.md §7.5";
+const SOURCE_USERS_LIFECYCLE: &str = "docs/idps/entra.md §8";
+const SOURCE_GROUPS: &str = "docs/idps/entra.md §9";
+pub const SOURCE_ERRORS: &str = "docs/idps/entra.md §10";
+const SOURCE_ANSWERS: &str = "docs/idps/entra.md §11";
 
 fn check(id: &'static str, source: &'static str, index: usize) -> IdpCheck {
     IdpCheck::new(id, Level::IdpRequired, source).on(index)
@@ -79,9 +79,9 @@ fn list_resources(response: &WireResponse) -> Result<Vec<Value>, String> {
     }
 }
 
-/// Test Connection's probe for a random GUID (A3): 200 with an empty ListResponse.
+/// Test Connection's probe for a random GUID (§4): 200 with an empty ListResponse.
 pub fn test_connection(index: usize, response: &WireResponse) -> (IdpCheck, bool) {
-    let check = check(TEST_CONNECTION_EMPTY_LIST, A3, index);
+    let check = check(TEST_CONNECTION_EMPTY_LIST, SOURCE_TEST_CONNECTION, index);
     match list_resources(response) {
         Ok(resources) if resources.is_empty() => (check, false),
         Ok(resources) => (
@@ -95,7 +95,7 @@ pub fn test_connection(index: usize, response: &WireResponse) -> (IdpCheck, bool
     }
 }
 
-/// A lookup by the matching attribute (A5, A8): a ListResponse with at most one resource,
+/// A lookup by the matching attribute (§6, §9): a ListResponse with at most one resource,
 /// which has an `id`; a group's without `members` when they were excluded.
 pub fn lookup(
     index: usize,
@@ -104,7 +104,7 @@ pub fn lookup(
     (attribute, wanted): (&str, &str),
 ) -> (Vec<IdpCheck>, Lookup) {
     let mut checks = Vec::new();
-    let listed = check(LOOKUP_LIST_RESPONSE, A10, index);
+    let listed = check(LOOKUP_LIST_RESPONSE, SOURCE_ANSWERS, index);
     let resources = match list_resources(response) {
         Ok(resources) => {
             checks.push(listed);
@@ -114,7 +114,7 @@ pub fn lookup(
             let filter_404 = response.status == 404;
             let reason = if filter_404 {
                 format!(
-                    "{reason}; a 404 on a filter query is a SCIM compliance failure that quarantines the job (A9)"
+                    "{reason}; a 404 on a filter query is a SCIM compliance failure that quarantines the job (docs/idps/entra.md §10.1)"
                 )
             } else {
                 reason
@@ -123,7 +123,7 @@ pub fn lookup(
             return (checks, Lookup::Failed { filter_404 });
         }
     };
-    let single = check(LOOKUP_SINGLE_MATCH, A9, index);
+    let single = check(LOOKUP_SINGLE_MATCH, SOURCE_ERRORS, index);
     if resources.len() > 1 {
         checks.push(single.fail(format!(
             "the lookup matched {} resources: SystemForCrossDomainIdentityManagementMultipleEntriesInResponse",
@@ -133,7 +133,7 @@ pub fn lookup(
     }
     checks.push(single);
     if group {
-        let excluded = check(GROUP_LOOKUP_EXCLUDES_MEMBERS, A8, index);
+        let excluded = check(GROUP_LOOKUP_EXCLUDES_MEMBERS, SOURCE_GROUPS, index);
         if resources.iter().any(|r| r.get("members").is_some()) {
             checks.push(excluded.fail(
                 "the group came back with `members` although the query said excludedAttributes=members",
@@ -143,7 +143,11 @@ pub fn lookup(
         checks.push(excluded);
     }
     // Entra links to the match: a target that ignored the filter hands it a stranger.
-    let queried = check(LOOKUP_MATCH_QUERIED, if group { A8 } else { A5 }, index);
+    let queried = check(
+        LOOKUP_MATCH_QUERIED,
+        if group { SOURCE_GROUPS } else { SOURCE_CREATE },
+        index,
+    );
     if let Some(reason) = resources
         .first()
         .and_then(|resource| crate::idp::lookup::wrong_match(resource, attribute, wanted))
@@ -169,7 +173,7 @@ pub fn lookup(
     }
 }
 
-/// `POST /Users` or `/Groups` after an empty lookup (A5, A8): 201 with an `id`. A 409 means the
+/// `POST /Users` or `/Groups` after an empty lookup (§6, §9): 201 with an `id`. A 409 means the
 /// lookup missed an object the target holds: Entra escrows it and retries, forever failing.
 pub fn created(
     index: usize,
@@ -177,17 +181,17 @@ pub fn created(
     group: bool,
 ) -> (Vec<IdpCheck>, Option<String>) {
     let (id, source) = if group {
-        (GROUP_CREATE_RETURNS_ID, A8)
+        (GROUP_CREATE_RETURNS_ID, SOURCE_GROUPS)
     } else {
-        (CREATE_RETURNS_ID, A5)
+        (CREATE_RETURNS_ID, SOURCE_CREATE)
     };
     let created = check(id, source, index);
     if response.status == 409 && !group {
         return (
             vec![
                 created.fail("409 Conflict: Entra logs EntryConflict and escrows the user"),
-                check(LOOKUP_FINDS_EXISTING, A7, index).fail(
-                    "the lookup found no user, yet the target holds one with this userName: disabled users must still be returned by filter queries (A7) and lookups must ignore case (A10)",
+                check(LOOKUP_FINDS_EXISTING, SOURCE_USERS_LIFECYCLE, index).fail(
+                    "the lookup found no user, yet the target holds one with this userName: disabled users must still be returned by filter queries (docs/idps/entra.md §8) and lookups must ignore case (docs/idps/entra.md §11)",
                 ),
             ],
             None,
@@ -208,9 +212,9 @@ pub fn created(
     }
 }
 
-/// `GET` by the id Entra anchored (A6, A9): 200 with the resource; 404 is `InvalidAnchor`.
+/// `GET` by the id Entra anchored (§7, §10): 200 with the resource; 404 is `InvalidAnchor`.
 pub fn fetched(index: usize, response: &WireResponse) -> (IdpCheck, Option<Value>) {
-    let found = check(GET_FINDS_ANCHOR, A9, index);
+    let found = check(GET_FINDS_ANCHOR, SOURCE_ERRORS, index);
     match response.status {
         200 => match response.json() {
             Some(body) if body.get("id").is_some() => (found, Some(body)),
@@ -229,12 +233,12 @@ pub fn fetched(index: usize, response: &WireResponse) -> (IdpCheck, Option<Value
     }
 }
 
-/// A PATCH (A6.5, A8): 200 or 204.
+/// A PATCH (§7.5, §9): 200 or 204.
 pub fn patched(index: usize, response: &WireResponse, group: bool) -> IdpCheck {
     let (id, source) = if group {
-        (GROUP_PATCH_ACCEPTED, A8)
+        (GROUP_PATCH_ACCEPTED, SOURCE_GROUPS)
     } else {
-        (UPDATE_ACCEPTED, A6)
+        (UPDATE_ACCEPTED, SOURCE_PATCH)
     };
     let accepted = check(id, source, index);
     match response.status {
@@ -243,16 +247,16 @@ pub fn patched(index: usize, response: &WireResponse, group: bool) -> IdpCheck {
     }
 }
 
-/// A DELETE (A7, A8): 204.
+/// A DELETE (§8, §9): 204.
 pub fn deleted(index: usize, response: &WireResponse) -> IdpCheck {
-    let deleted = check(DELETE_RETURNS_204, A7, index);
+    let deleted = check(DELETE_RETURNS_204, SOURCE_USERS_LIFECYCLE, index);
     match response.status {
         204 => deleted,
         status => deleted.fail(format!("expected 204 No Content, got {status}")),
     }
 }
 
-/// A request that never got an answer (A9: timeouts and protocol errors are retried).
+/// A request that never got an answer (§10: timeouts and protocol errors are retried).
 pub fn unanswered(index: usize, line: &str, error: &str) -> IdpCheck {
-    check(REQUEST_COMPLETES, A9, index).fail(format!("{line}: {error}"))
+    check(REQUEST_COMPLETES, SOURCE_ERRORS, index).fail(format!("{line}: {error}"))
 }

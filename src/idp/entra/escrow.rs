@@ -1,31 +1,31 @@
 //! Entra's memory of what failed: per-object escrow with its retry schedule, and the job-level
-//! quarantine (research/entra_jumpcloud.md A9).
+//! quarantine (docs/idps/entra.md §10).
 //!
 //! Pure rules over instants, so that the schedule can be tested without a target: an object
 //! whose request failed waits in escrow and is retried 6 h after the failure, then 12 h, then
-//! every 24 h, and given up 28 days after its first failure (MS-QUAR "Retry duration"). A job is
-//! quarantined on invalid credentials, on SCIM non-compliance (a filter query answered 404), or
-//! when failures cross the escrow-proportion thresholds; while quarantined its cycles slow down
-//! gradually to one a day, it leaves quarantine after a cycle without failures, and it is
-//! disabled after four weeks (MS-QUAR).
+//! every 24 h, and given up 28 days after its first failure (Microsoft Learn, quarantine article,
+//! "Retry duration"). A job is quarantined on invalid credentials, on SCIM non-compliance (a filter
+//! query answered 404), or when failures cross the escrow-proportion thresholds; while quarantined
+//! its cycles slow down gradually to one a day, it leaves quarantine after a cycle without
+//! failures, and it is disabled after four weeks (Microsoft Learn, quarantine article).
 
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 
-/// How long an escrowed object is retried before it is given up (A9).
+/// How long an escrowed object is retried before it is given up (§10).
 pub const ESCROW_LIMIT: SignedDuration = SignedDuration::from_hours(28 * 24);
-/// The regular interval between cycles (A4).
+/// The regular interval between cycles (§5).
 pub const CYCLE_INTERVAL: SignedDuration = SignedDuration::from_mins(40);
-/// The slowest a quarantined job runs (A9: "falls gradually to once per day").
+/// The slowest a quarantined job runs (§10: "falls gradually to once per day").
 pub const QUARANTINE_SLOWEST: SignedDuration = SignedDuration::from_hours(24);
-/// How long a job may stay in quarantine before it is disabled (A9).
+/// How long a job may stay in quarantine before it is disabled (§10).
 pub const QUARANTINE_LIMIT: SignedDuration = SignedDuration::from_hours(28 * 24);
-/// Quarantine by volume is evaluated from this many failures on (A9).
+/// Quarantine by volume is evaluated from this many failures on (§10).
 pub const PROPORTION_FLOOR: u64 = 5_000;
-/// More than this share of failed events quarantines the job (A9).
+/// More than this share of failed events quarantines the job (§10).
 pub const PROPORTION_PERCENT: u64 = 40;
-/// More failures than this quarantine the job whatever their share (A9).
+/// More failures than this quarantine the job whatever their share (§10).
 pub const FAILURE_CEILING: u64 = 40_000;
 
 /// The wait after the n-th failure of an object (1-based): 6 h, 12 h, then 24 h.
@@ -118,7 +118,7 @@ impl Escrow {
     }
 }
 
-/// Why a job is quarantined, in Entra's words (A9, MS-QUAR).
+/// Why a job is quarantined, in Entra's words (§10.3, Microsoft Learn, quarantine article).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuarantineReason {
     /// Invalid credentials: the target answered 401 or 403.

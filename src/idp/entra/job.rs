@@ -1,11 +1,11 @@
 //! Entra's provisioning job: anchors, watermark, escrow, quarantine, and the cycles that send
-//! the directory's net changes (research/entra_jumpcloud.md A4–A9).
+//! the directory's net changes (docs/idps/entra.md §5–§10).
 //!
 //! A cycle reads the directory as it is, not the steps that led there: every user and group
 //! changed since the watermark (all of them in an initial cycle) is compared with the target and
-//! brought level, in Entra's order (A4): users (lookup, create or match and update), groups
+//! brought level, in Entra's order (§5): users (lookup, create or match and update), groups
 //! (created empty), manager references, then memberships. Deprovisioning follows the directory's
-//! state (A7): out of scope → disable by PATCH; soft-deleted while assigned → disable, and
+//! state (§8): out of scope → disable by PATCH; soft-deleted while assigned → disable, and
 //! `DELETE` once the user is purged 30 days later; unassigned users are no longer managed, so a
 //! later deletion sends nothing. A failed object goes to escrow and comes back when due; the
 //! cycle's tally decides quarantine.
@@ -26,15 +26,15 @@ use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
 use crate::scenario::model::Level;
 
-/// Users are purged this long after a soft delete (A4, A7).
+/// Users are purged this long after a soft delete (§5, §8).
 pub const HARD_DELETE_AFTER: SignedDuration = SignedDuration::from_hours(30 * 24);
-/// Provision on demand takes one group with at most this many members (A4).
+/// Provision on demand takes one group with at most this many members (§5).
 pub const ON_DEMAND_MEMBERS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct UserAnchor {
     target_id: String,
-    /// `false` once the user left scope by unassignment: Entra stops managing it (A7).
+    /// `false` once the user left scope by unassignment: Entra stops managing it (§8).
     managed: bool,
     /// The manager's target id Entra last set.
     manager_sent: Option<String>,
@@ -184,7 +184,7 @@ impl Job {
         }
     }
 
-    /// A "random" GUID for the connection probe (A3): a fixed sequence, so that a run's
+    /// A "random" GUID for the connection probe (§4): a fixed sequence, so that a run's
     /// transcript is the same every time, shaped as a version-4 GUID.
     fn probe_guid(&mut self) -> String {
         self.probes += 1;
@@ -201,7 +201,7 @@ impl Job {
         )
     }
 
-    /// Test Connection (A3): a user filter on a random GUID, then the group lookup on another;
+    /// Test Connection (§4): a user filter on a random GUID, then the group lookup on another;
     /// both must answer 200 with an empty ListResponse. \[I\] The group probe is sent always.
     pub async fn test_connection<W: Wire>(&mut self, wire: &mut W) -> CycleReport {
         let paths = self.entra.paths(self.entra.dialect);
@@ -235,7 +235,7 @@ impl Job {
         }
     }
 
-    /// "Start provisioning": the initial cycle now, then one every 40 minutes (A4).
+    /// "Start provisioning": the initial cycle now, then one every 40 minutes (§5).
     pub async fn start<W: Wire>(
         &mut self,
         directory: &mut Directory,
@@ -248,7 +248,7 @@ impl Job {
     }
 
     /// "Restart provisioning": anchors, watermark, escrow and quarantine cleared, then an
-    /// initial cycle (A4, A9: the way out of `InvalidAnchor`).
+    /// initial cycle (§5, §10: the way out of `InvalidAnchor`).
     pub async fn restart<W: Wire>(
         &mut self,
         directory: &mut Directory,
@@ -304,13 +304,13 @@ impl Job {
         let mut quarantine = self.judge_quarantine(&tally, clock.now());
         if self.schedule(at, clock.now()) {
             quarantine = quarantine
-                .fail("quarantined for four weeks: Entra disables the provisioning job (A9)");
+                .fail("quarantined for four weeks: Entra disables the provisioning job (docs/idps/entra.md §10.3)");
         }
         report.checks.push(quarantine);
         report
     }
 
-    /// One cycle's work, in Entra's order (A4): users, groups, manager references, members.
+    /// One cycle's work, in Entra's order (§5): users, groups, manager references, members.
     async fn work<W: Wire>(
         &mut self,
         directory: &mut Directory,
@@ -405,14 +405,14 @@ impl Job {
                     let wait = due.duration_since(now).as_hours();
                     if let Some(last) = session.checks.iter_mut().rev().find(|c| !c.held()) {
                         last.reasons.push(format!(
-                            "{}: escrowed after failure {failures}, retried in {wait} h (A9)",
+                            "{}: escrowed after failure {failures}, retried in {wait} h (docs/idps/entra.md §10.2)",
                             session.object
                         ));
                     }
                 }
                 if let Escrowed::GivenUp = escrowed {
                     session.judge(
-                        IdpCheck::new(checks::ESCROW_NOT_GIVEN_UP, Level::IdpRequired, checks::A9)
+                        IdpCheck::new(checks::ESCROW_NOT_GIVEN_UP, Level::IdpRequired, checks::SOURCE_ERRORS)
                             .fail(format!(
                                 "retried for 28 days without success ({reason}): Entra removes it from escrow"
                             )),
@@ -424,14 +424,18 @@ impl Job {
 
     /// Enters, keeps or leaves quarantine after a cycle; the check says which.
     fn judge_quarantine(&mut self, tally: &CycleTally, now: Timestamp) -> IdpCheck {
-        let check = IdpCheck::new(checks::JOB_NOT_QUARANTINED, Level::IdpRequired, checks::A9);
+        let check = IdpCheck::new(
+            checks::JOB_NOT_QUARANTINED,
+            Level::IdpRequired,
+            checks::SOURCE_ERRORS,
+        );
         match (escrow::quarantine_for(tally), &mut self.quarantine) {
             (Some(reason), None) => {
                 let check = check.fail(format!("the job is quarantined: {}", reason.describe()));
                 self.quarantine = Some(Quarantine::new(reason, now));
                 check
             }
-            // A cycle that only passed escrowed objects by did not succeed (A9: a job leaves
+            // A cycle that only passed escrowed objects by did not succeed (§10: a job leaves
             // quarantine after a successful cycle).
             (Some(_), Some(quarantine)) | (None, Some(quarantine))
                 if tally.failures > 0 || (tally.events == 0 && !self.escrow.is_empty()) =>
@@ -459,12 +463,12 @@ impl Job {
             }
             Some(quarantine) => quarantine.next_interval(),
         };
-        // Cycles run back to back: a long one is followed at once by the next (A4).
+        // Cycles run back to back: a long one is followed at once by the next (§5).
         self.next_cycle = Some((started + gap).max(now));
         false
     }
 
-    /// The image of a user as Entra maps it (A2), with `active` as given.
+    /// The image of a user as Entra maps it (§3), with `active` as given.
     pub fn image(user: &DirectoryUser, active: bool) -> UserImage {
         let profile = &user.profile;
         let mut attrs = vec![(Attr::UserName, Value::String(profile.user_name.clone()))];
@@ -540,7 +544,7 @@ impl Job {
             let Some(anchor) = anchor.filter(|a| a.managed) else {
                 return Ok(());
             };
-            // A user deleted while assigned stays managed for the DELETE at its purge (A7).
+            // A user deleted while assigned stays managed for the DELETE at its purge (§8).
             let still_managed = user.soft_deleted_at.is_some() && user.assigned;
             self.disable(directory, key, &anchor.target_id, dialect, session)
                 .await?;
@@ -563,7 +567,7 @@ impl Job {
             }
             None => {
                 if !user.enabled {
-                    // Entra does not provision a user whose sign-in is blocked (A7).
+                    // Entra does not provision a user whose sign-in is blocked (§8).
                     return Ok(());
                 }
                 self.match_or_create(&user, &image, dialect, session)
@@ -652,7 +656,7 @@ impl Job {
         }
     }
 
-    /// Disable by update (A7): read the user, then PATCH `active` false unless it already is.
+    /// Disable by update (§8): read the user, then PATCH `active` false unless it already is.
     async fn disable<W: Wire>(
         &self,
         directory: &mut Directory,
@@ -677,7 +681,7 @@ impl Job {
         Ok(())
     }
 
-    /// Sets or clears the manager once the user and the manager are both provisioned (A6.4).
+    /// Sets or clears the manager once the user and the manager are both provisioned (§7.4).
     async fn sync_manager<W: Wire>(
         &mut self,
         directory: &Directory,
@@ -720,7 +724,7 @@ impl Job {
         Ok(())
     }
 
-    /// Creates, renames or deletes one group (A8); members follow in [`Job::sync_members`].
+    /// Creates, renames or deletes one group (§9); members follow in [`Job::sync_members`].
     async fn sync_group<W: Wire>(
         &mut self,
         directory: &mut Directory,
@@ -804,7 +808,7 @@ impl Job {
         Ok(())
     }
 
-    /// Brings a provisioned group's members level: provisioned, managed members in scope (A4:
+    /// Brings a provisioned group's members level: provisioned, managed members in scope (§5:
     /// members not provisioned are skipped). \[I\] Additions go first, in one PATCH.
     async fn sync_members<W: Wire>(
         &mut self,
@@ -867,8 +871,8 @@ impl Job {
         Ok(())
     }
 
-    /// Provision on demand (A4): one user, or one group with at most five members, now, in the
-    /// default dialect whatever the tenant URL says (A0). Like the portal, it tests the
+    /// Provision on demand (§5): one user, or one group with at most five members, now, in the
+    /// default dialect whatever the tenant URL says (§1). Like the portal, it tests the
     /// connection first, then matches by filter even when the object is anchored.
     pub async fn provision_on_demand<W: Wire>(
         &mut self,
@@ -945,7 +949,7 @@ impl Job {
     }
 }
 
-/// Entra purges users 30 days after a soft delete (A4, A7).
+/// Entra purges users 30 days after a soft delete (§5, §8).
 fn purge_expired(directory: &mut Directory, now: Timestamp) {
     let due: Vec<String> = directory
         .users()

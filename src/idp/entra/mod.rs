@@ -1,29 +1,29 @@
 //! Microsoft Entra ID as a SCIM 2.0 client: a provisioning job that runs in cycles, and the
-//! exact requests each cycle sends (research/entra_jumpcloud.md Part A).
+//! exact requests each cycle sends (docs/idps/entra.md).
 //!
 //! Entra is not event-driven like Okta: an admin's change in the directory is only noted, and
-//! the [`job::Job`] sends the net effect at its next cycle, every 40 minutes (A4). Each object
-//! is compared with what the target holds and only the difference goes out (A6), so three edits
+//! the [`job::Job`] sends the net effect at its next cycle, every 40 minutes (§5). Each object
+//! is compared with what the target holds and only the difference goes out (§7), so three edits
 //! in one cycle become one PATCH, and a user changed and then unassigned in the same cycle only
 //! gets disabled. The clock is the runner's: virtual by default, so days of cycles, escrow
 //! retries and the 30-day hard delete take no time.
 //!
-//! Two dialects (A0): the **default** one (capitalised ops, `"True"`/`"False"` strings, one op
+//! Two dialects (§1): the **default** one (capitalised ops, `"True"`/`"False"` strings, one op
 //! per attribute) and the **compliant** one of a tenant URL carrying `aadOptscim062020` (lowercase
 //! ops, booleans, one path-less replace). Whether that flag is forwarded on every request or
-//! only configures the job is undocumented (A0), so [`Entra::flag_in_query`] sends either form.
-//! Provision on demand always speaks the default dialect (A0: the flag "doesn't work with
+//! only configures the job is undocumented (§1), so [`Entra::flag_in_query`] sends either form.
+//! Provision on demand always speaks the default dialect (§1: the flag "doesn't work with
 //! on-demand provisioning").
 //!
 //! Inferences, each marked \[I\] where it is used: an anchored user is read back by
-//! `GET /Users/{id}` before an update (A6: a 2018 log shows it; the docs also describe a filter
+//! `GET /Users/{id}` before an update (§7: a 2018 log shows it; the docs also describe a filter
 //! query), members are added before they are removed, all of a group's added members go in one
-//! PATCH (A8: the batch size is undocumented), the manager is set as soon as both users are
-//! provisioned (real Entra waits for a restart when the manager came into scope later, A4), and
-//! a POST carries `active: true` as a boolean (A5 notes a string variant).
+//! PATCH (§9: the batch size is undocumented), the manager is set as soon as both users are
+//! provisioned (real Entra waits for a restart when the manager came into scope later, §5), and
+//! a POST carries `active: true` as a boolean (§6 notes a string variant).
 //!
-//! Not modelled: the accidental-deletion threshold (A7), scoping filters other than assignment,
-//! roles, and the 429 `Retry-After` question (A9: disputed; a 429 is a failure that escrows).
+//! Not modelled: the accidental-deletion threshold (§8), scoping filters other than assignment,
+//! roles, and the 429 `Retry-After` question (§10: disputed; a 429 is a failure that escrows).
 
 pub mod checks;
 pub mod escrow;
@@ -37,17 +37,17 @@ pub use job::Job;
 
 use std::time::Duration;
 
-/// Which PATCH dialect the tenant URL selects (A0).
+/// Which PATCH dialect the tenant URL selects (§1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Dialect {
-    /// No flag: `Add`/`Replace`/`Remove`, `"True"`/`"False"`, one op per attribute (A6.1).
+    /// No flag: `Add`/`Replace`/`Remove`, `"True"`/`"False"`, one op per attribute (§7.1).
     #[default]
     Default,
-    /// `aadOptscim062020`: lowercase ops, booleans, path-less multi-attribute replace (A6.2).
+    /// `aadOptscim062020`: lowercase ops, booleans, path-less multi-attribute replace (§7.2).
     Compliant,
 }
 
-/// The attribute Entra matches users on (A2: `userName` by default; some tenants move the
+/// The attribute Entra matches users on (§3: `userName` by default; some tenants move the
 /// precedence to `externalId`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Matching {
@@ -60,14 +60,14 @@ pub enum Matching {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Entra {
     pub dialect: Dialect,
-    /// Forward `aadOptscim062020` in every request's query (A0: undocumented either way).
+    /// Forward `aadOptscim062020` in every request's query (§1: undocumented either way).
     pub flag_in_query: bool,
     pub matching: Matching,
-    /// Requests per second, when the job paces itself (A4: the gallery asks targets to take 25).
+    /// Requests per second, when the job paces itself (§5: the gallery asks targets to take 25).
     pub pace: Option<u32>,
 }
 
-/// The gallery rate: "at least 25 requests per second per tenant" (A4).
+/// The gallery rate: "at least 25 requests per second per tenant" (§5).
 pub const GALLERY_RATE: u32 = 25;
 
 impl Entra {

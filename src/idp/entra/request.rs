@@ -1,9 +1,9 @@
 //! What Entra puts on the wire: headers, paths, filter encoding and body bytes.
 //!
-//! Everything here is data to hold against research/entra_jumpcloud.md line by line: headers
-//! against A1, the lookups against A1 ("form 2") and A8, the create bodies against A5 and A8,
-//! the PATCH dialects against A6.1, A6.2, A7 and A8. Bodies are compact JSON in the key order of
-//! Microsoft's examples; [`Json`] keeps that order, which `serde_json::Map` would sort.
+//! Everything here is data to hold against docs/idps/entra.md line by line: headers
+//! against §2, the lookups against §2 (the form of real logs) and §9, the create bodies against §6
+//! and §9, the PATCH dialects against §7.1, §7.2, §8 and §9. Bodies are compact JSON in the key
+//! order of Microsoft's examples; [`Json`] keeps that order, which `serde_json::Map` would sort.
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -14,21 +14,21 @@ use crate::idp::encode;
 use crate::idp::wire::WireRequest;
 
 /// The header that marks Entra's traffic; its value is opaque, the Entra team quoted `6.0`
-/// (A1, SENTRY-2280).
+/// (§2, getsentry/self-hosted#2280).
 pub const ADSCIM_VERSION: (&str, &str) = ("ADSCIMVersion", "6.0");
-/// `Content-Type` on bodies (A1, the Entra team's dump of a real request).
+/// `Content-Type` on bodies (§2, the Entra team's dump of a real request).
 pub const CONTENT_TYPE: (&str, &str) = ("Content-Type", "application/scim+json; charset=utf-8");
-/// The tenant-URL flag of the compliant dialect (A0).
+/// The tenant-URL flag of the compliant dialect (§1).
 pub const FLAG: &str = "aadOptscim062020";
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-/// The Microsoft schema Entra adds on group creation (A8).
+/// The Microsoft schema Entra adds on group creation (§9).
 pub const MS_GROUP_SCHEMA: &str =
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-/// The enterprise `manager` as Entra addresses it: colon notation (A6.3, A6.4).
+/// The enterprise `manager` as Entra addresses it: colon notation (§7.3, §7.4).
 pub const MANAGER_PATH: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
 
 /// JSON with its keys in the order written.
@@ -82,7 +82,7 @@ impl Serialize for Json {
 }
 
 /// How requests are addressed: the flag either stays in the tenant URL's configuration or is
-/// forwarded on every request (A0: which one Entra does is undocumented, so both can be sent).
+/// forwarded on every request (§1: which one Entra does is undocumented, so both can be sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Paths {
     pub flag_in_query: bool,
@@ -100,13 +100,14 @@ impl Paths {
         }
     }
 
-    /// The user lookup by the matching attribute: `+` for spaces, `%22` for quotes (A1 form 2).
+    /// The user lookup by the matching attribute: `+` for spaces, `%22` for quotes (§2: the form of
+    /// real logs).
     pub fn user_lookup(self, attribute: &str, value: &str) -> String {
         let filter = encode::filter_plus(&format!("{attribute} eq \"{value}\""));
         self.with_flag("/Users", &format!("filter={filter}"))
     }
 
-    /// The group lookup: `excludedAttributes` first, then the filter on `displayName` (A8).
+    /// The group lookup: `excludedAttributes` first, then the filter on `displayName` (§9).
     pub fn group_lookup(self, display_name: &str) -> String {
         let filter = encode::filter_plus(&format!("displayName eq \"{display_name}\""));
         self.with_flag(
@@ -131,7 +132,7 @@ impl Paths {
         self.with_flag(&format!("/Groups/{}", encode::segment(id)), "")
     }
 
-    /// A group read by id, members left out (A8 "Get by id").
+    /// A group read by id, members left out (§9 "Get by id").
     pub fn group_without_members(self, id: &str) -> String {
         self.with_flag(
             &format!("/Groups/{}", encode::segment(id)),
@@ -140,8 +141,8 @@ impl Paths {
     }
 }
 
-/// A request with Entra's headers (A1): `Content-Type` only with a body, then `ADSCIMVersion`.
-/// No `User-Agent` (A1: probably absent) and no `Accept` (undocumented); `Authorization` is the
+/// A request with Entra's headers (§2): `Content-Type` only with a body, then `ADSCIMVersion`.
+/// No `User-Agent` (§2: probably absent) and no `Accept` (undocumented); `Authorization` is the
 /// runner transport's.
 pub fn request(method: &'static str, path: String, body: Option<Json>) -> WireRequest {
     let mut headers = Vec::with_capacity(2);
@@ -157,7 +158,7 @@ pub fn request(method: &'static str, path: String, body: Option<Json>) -> WireRe
     }
 }
 
-/// One attribute Entra maps by default (A2), in the order its PATCH operations go out (A6.1's
+/// One attribute Entra maps by default (§3), in the order its PATCH operations go out (§7.1's
 /// example: `displayName`, the work email, given and family name, `externalId`, the enterprise
 /// attributes). `userName` leads because a rename is its own concern; `active` closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -176,7 +177,7 @@ pub enum Attr {
 }
 
 impl Attr {
-    /// The PATCH path Entra writes (A6.1, A6.3: colon notation for the extension).
+    /// The PATCH path Entra writes (§7.1, §7.3: colon notation for the extension).
     pub fn path(self) -> &'static str {
         match self {
             Attr::UserName => "userName",
@@ -195,7 +196,7 @@ impl Attr {
         }
     }
 
-    /// A path with a value filter stays a separate operation in the compliant dialect (A6.2).
+    /// A path with a value filter stays a separate operation in the compliant dialect (§7.2).
     fn filtered(self) -> bool {
         matches!(self, Attr::WorkEmail)
     }
@@ -241,7 +242,7 @@ impl Attr {
     }
 }
 
-/// What Entra wants the target to hold for a user: its mapped attributes, nulls skipped (A2
+/// What Entra wants the target to hold for a user: its mapped attributes, nulls skipped (§3
 /// "Values Entra never sends").
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserImage {
@@ -255,7 +256,7 @@ impl UserImage {
 }
 
 /// One change a PATCH carries: `Add` when the target has no value yet, `Replace` otherwise
-/// (A6.1).
+/// (§7.1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub attr: Attr,
@@ -263,7 +264,7 @@ pub struct Change {
     pub add: bool,
 }
 
-/// What differs between the image and what the target holds: Entra sends only that (A6).
+/// What differs between the image and what the target holds: Entra sends only that (§7).
 pub fn diff(image: &UserImage, current: &Value) -> Vec<Change> {
     image
         .attrs
@@ -308,7 +309,7 @@ fn op(name: &str, path: Option<&str>, value: Option<Json>) -> Json {
 }
 
 /// `active` as the dialect sends it: the strings `"True"`/`"False"` of the default mapping's
-/// Switch expression (A2, A7), or a JSON boolean (A7 compliant).
+/// Switch expression (§3, §8), or a JSON boolean (§8 compliant).
 fn active_value(dialect: Dialect, active: bool) -> Value {
     match dialect {
         Dialect::Default => Value::String(if active { "True" } else { "False" }.to_owned()),
@@ -318,8 +319,8 @@ fn active_value(dialect: Dialect, active: bool) -> Value {
 
 /// The user PATCH for a set of changes.
 ///
-/// Default dialect (A6.1, A7): one operation per attribute, `Add` or `Replace` capitalised,
-/// `active` as a string. Compliant dialect (A6.2, A7): lowercase ops; a value-filtered path and
+/// Default dialect (§7.1, §8): one operation per attribute, `Add` or `Replace` capitalised,
+/// `active` as a string. Compliant dialect (§7.2, §8): lowercase ops; a value-filtered path and
 /// every `add` keep their own operation with a `path`; the replaced plain attributes go in one
 /// path-less `replace` whose keys are attribute paths (`name.givenName`), or one operation with
 /// a path when only one is replaced; `active` is a boolean in its own operation.
@@ -389,7 +390,7 @@ pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
 }
 
 /// Setting the manager: a later PATCH with the manager's id in the target as a plain string
-/// (A6.4, real 2024 traffic); removing it: `Remove` with the path (\[I\]: undocumented, A6.4).
+/// (§7.4, real 2024 traffic); removing it: `Remove` with the path (\[I\]: undocumented, §7.4).
 pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
     let (add, remove) = match dialect {
         Dialect::Default => ("Add", "Remove"),
@@ -401,9 +402,9 @@ pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
     }])
 }
 
-/// The POST /Users body in the key order of MS-TUT's "Create User" (A5); attributes without a
-/// value are left out. `active` is the boolean `true` the docs show (\[I\]: A5 notes a string
-/// variant, and Entra never creates a disabled user, A7).
+/// The POST /Users body in the key order of Microsoft's tutorial's "Create User" (§6); attributes
+/// without a value are left out. `active` is the boolean `true` the docs show (\[I\]: §6 notes a
+/// string variant, and Entra never creates a disabled user, §8).
 pub fn create_user_body(image: &UserImage) -> Json {
     let text = |attr| image.get(attr).cloned().map(Json::Value);
     let mut pairs: Vec<(String, Json)> = Vec::new();
@@ -465,7 +466,7 @@ pub fn create_user_body(image: &UserImage) -> Json {
     Json::Object(pairs)
 }
 
-/// The POST /Groups body (A8): the Microsoft schema beside the core one, `externalId` the
+/// The POST /Groups body (§9): the Microsoft schema beside the core one, `externalId` the
 /// group's object id, no `members` (members follow by PATCH).
 pub fn create_group_body(external_id: &str, display_name: &str) -> Json {
     Json::object([
@@ -487,7 +488,7 @@ fn member_values(ids: &[String]) -> Json {
     )
 }
 
-/// Members added: one operation whose value lists them all (A8 "Add members").
+/// Members added: one operation whose value lists them all (§9 "Add members").
 pub fn add_members_patch(dialect: Dialect, ids: &[String]) -> Json {
     let name = match dialect {
         Dialect::Default => "Add",
@@ -497,7 +498,8 @@ pub fn add_members_patch(dialect: Dialect, ids: &[String]) -> Json {
 }
 
 /// Members removed. Default dialect: one `Remove` with a value list and no filter; compliant
-/// dialect: one `remove` per member with a `members[value eq "…"]` path (A8, MS-COMPAT).
+/// dialect: one `remove` per member with a `members[value eq "…"]` path (§9, Microsoft Learn, SCIM
+/// compliance known issues).
 pub fn remove_members_patch(dialect: Dialect, ids: &[String]) -> Json {
     match dialect {
         Dialect::Default => patch(vec![op(
@@ -513,7 +515,7 @@ pub fn remove_members_patch(dialect: Dialect, ids: &[String]) -> Json {
     }
 }
 
-/// A rename: `Replace displayName` (A8 "Rename"); lowercase in the compliant dialect.
+/// A rename: `Replace displayName` (§9 "Rename"); lowercase in the compliant dialect.
 pub fn rename_group_patch(dialect: Dialect, display_name: &str) -> Json {
     let name = match dialect {
         Dialect::Default => "Replace",

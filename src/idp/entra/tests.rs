@@ -352,7 +352,7 @@ async fn a_failed_create_waits_in_escrow_and_is_retried_six_hours_later() {
     assert_eq!(failed(&first.checks), [CREATE_RETURNS_ID]);
     assert_eq!(
         first.checks[3].reasons[1],
-        "user ada: escrowed after failure 1, retried in 6 h (A9)"
+        "user ada: escrowed after failure 1, retried in 6 h (docs/idps/entra.md §10.2)"
     );
     assert!(quiet.sent.is_empty());
     assert_eq!(

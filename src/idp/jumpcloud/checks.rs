@@ -1,11 +1,11 @@
 //! The checks a JumpCloud action judges: what JumpCloud needs back from the target to carry on.
 //!
 //! Every check is [`Level::IdpRequired`] except `jumpcloud.test-connection.delete-user-supported`
-//! ([`Level::Should`]): JumpCloud works without `DELETE /Users/{id}`, deactivating instead and
-//! leaving the user for the admin to delete (B1). A failed check's reasons read "expected …,
-//! got …" and name the research note section they rest on. Where JumpCloud's needs are not
-//! documented (most of Part B is \[I\]), the check asks for what RFC 7644 §3 answers with, which
-//! is what a SCIM client written against the RFC parses.
+//! ([`Level::Info`]): JumpCloud works without `DELETE /Users/{id}`, deactivating instead and
+//! leaving the user for the admin to delete (§2). A failed check's reasons read "expected …,
+//! got …" and name the section of docs/idps/jumpcloud.md they rest on. Where JumpCloud's needs are
+//! not documented (most of docs/idps/jumpcloud.md is \[I\]), the check asks for what RFC 7644 §3
+//! answers with, which is what a SCIM client written against the RFC parses.
 
 use serde_json::Value;
 
@@ -15,14 +15,14 @@ use crate::scenario::model::Level;
 
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
-pub const SOURCE_TEST_CONNECTION: &str = "research/entra_jumpcloud.md B1";
-pub const SOURCE_LOOKUP: &str = "research/entra_jumpcloud.md B2, B3";
-pub const SOURCE_CREATE: &str = "research/entra_jumpcloud.md B3";
-pub const SOURCE_UPDATE: &str = "research/entra_jumpcloud.md B4";
-pub const SOURCE_ACTIVE: &str = "research/entra_jumpcloud.md B4, B5";
-pub const SOURCE_DELETE: &str = "research/entra_jumpcloud.md B5";
-pub const SOURCE_GROUPS: &str = "research/entra_jumpcloud.md B6";
-pub const SOURCE_IMPORT: &str = "research/entra_jumpcloud.md B7";
+pub const SOURCE_TEST_CONNECTION: &str = "docs/idps/jumpcloud.md §2";
+pub const SOURCE_LOOKUP: &str = "docs/idps/jumpcloud.md §3, §4";
+pub const SOURCE_CREATE: &str = "docs/idps/jumpcloud.md §4";
+pub const SOURCE_UPDATE: &str = "docs/idps/jumpcloud.md §5";
+pub const SOURCE_ACTIVE: &str = "docs/idps/jumpcloud.md §5, §6";
+pub const SOURCE_DELETE: &str = "docs/idps/jumpcloud.md §6";
+pub const SOURCE_GROUPS: &str = "docs/idps/jumpcloud.md §7";
+pub const SOURCE_IMPORT: &str = "docs/idps/jumpcloud.md §8";
 
 pub const TEST_LOOKUP: &str = "jumpcloud.test-connection.lookup-is-list-response";
 pub const TEST_CREATE: &str = "jumpcloud.test-connection.create-returns-201-with-id";
@@ -30,7 +30,7 @@ pub const TEST_NULL_EMAILS: &str = "jumpcloud.test-connection.put-accepts-null-e
 pub const TEST_GROUP_CREATE: &str = "jumpcloud.test-connection.group-create-returns-201-with-id";
 pub const TEST_GROUP_DELETE: &str = "jumpcloud.test-connection.group-delete-returns-204";
 pub const TEST_DELETE_USER: &str = "jumpcloud.test-connection.delete-user-returns-204";
-/// [`Level::Should`]: a refused DELETE is JumpCloud's documented fallback, not a failure (B1).
+/// [`Level::Info`]: a refused DELETE is JumpCloud's documented fallback, not a failure (§2).
 pub const TEST_DELETE_SUPPORTED: &str = "jumpcloud.test-connection.delete-user-supported";
 pub const TEST_DEACTIVATE_FALLBACK: &str = "jumpcloud.test-connection.deactivate-fallback-accepted";
 
@@ -126,13 +126,13 @@ pub enum Lookup {
     NotFound,
     /// JumpCloud takes over `Resources[0].id`.
     Found(String),
-    /// JumpCloud cannot read the answer: `user_lookup_provision` error (B2), nothing more sent.
+    /// JumpCloud cannot read the answer: `user_lookup_provision` error (§3), nothing more sent.
     Stop,
 }
 
-/// A filter lookup (users B2/B3, groups B6): `200` with a ListResponse, empty when not found;
+/// A filter lookup (users §3/§4, groups §7): `200` with a ListResponse, empty when not found;
 /// a match must carry its `id`. \[I\] A `404` is not read as "not found": JumpCloud logs
-/// lookup failures as their own event (`user_lookup_provision`, B2), and RFC 7644 §3.4.2 answers
+/// lookup failures as their own event (`user_lookup_provision`, §3), and RFC 7644 §3.4.2 answers
 /// a filter that matches nothing with an empty list.
 pub fn lookup(
     id: &'static str,
@@ -292,10 +292,11 @@ pub struct ImportPage {
     pub returned: u64,
 }
 
-/// One import page judged (B7). Returns the checks and, when the page can be paged on,
+/// One import page judged (§8). Returns the checks and, when the page can be paged on,
 /// [`ImportPage`]'s numbers as the target answered them.
 pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option<ImportPage>) {
-    let why = "JumpCloud imports users page by page with startIndex and count, B7";
+    let why =
+        "JumpCloud imports users page by page with startIndex and count, docs/idps/jumpcloud.md §8";
     let mut page = check(IMPORT_PAGE, SOURCE_IMPORT, request);
     if response.status != 200 {
         let reason = format!(
@@ -325,7 +326,7 @@ pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, O
             other => {
                 paging = paging.fail(format!(
                     "expected `{field}` as a JSON integer (JumpCloud pages until startIndex + \
-                     itemsPerPage > totalResults, B7), got {}",
+                     itemsPerPage > totalResults, docs/idps/jumpcloud.md §8), got {}",
                     other.map_or(format!("no `{field}`"), shown)
                 ));
             }

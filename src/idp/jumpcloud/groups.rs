@@ -1,14 +1,14 @@
 //! User groups bound to the app, with "Enable management of User Groups and Group Membership"
-//! on (research/entra_jumpcloud.md B0, B6).
+//! on (docs/idps/jumpcloud.md §1, §7).
 //!
-//! Confirmed \[C\] (B6, JC-CONN): empty groups are not created; an existing group of the same name
-//! is taken over; every group bound to the app is synced on each membership or group change
-//! event; renames are synced; groups deleted in JumpCloud are deleted in the app. The wire forms
-//! are \[S/I\]: a lookup by `displayName`, `POST /Groups` carrying the members, members as
-//! `[{"value":"<id>"}]` only (no `display`, no `type`), `add` and `remove` PATCHes with a value
-//! list and no filter (PAULE-JC, UNIMONI-JC), a rename as `replace` of `displayName` (or a full
-//! `PUT /Groups/{id}`, selectable with [`JumpCloud::group_rename`]: B6 does not know which), and
-//! `DELETE /Groups/{id}`.
+//! Documented (§7.1, JumpCloud's connector article): empty groups are not created; an existing
+//! group of the same name is taken over; every group bound to the app is synced on each membership
+//! or group change event; renames are synced; groups deleted in JumpCloud are deleted in the app.
+//! The wire forms are \[S/I\]: a lookup by `displayName`, `POST /Groups` carrying the members,
+//! members as `[{"value":"<id>"}]` only (no `display`, no `type`), `add` and `remove` PATCHes with
+//! a value list and no filter (Paul-E/scim-v2-rust's fixtures, Uni-Moni's guide), a rename as
+//! `replace` of `displayName` (or a full `PUT /Groups/{id}`, selectable with
+//! [`JumpCloud::group_rename`]: §7 does not know which), and `DELETE /Groups/{id}`.
 //!
 //! Because every event re-syncs the group, [`JumpCloud::add_members`] sends the **whole** member
 //! list, not the delta: members already in the group are added again, and the target must absorb
@@ -16,10 +16,10 @@
 //! 200 answer lists the members, `jumpcloud.group.repeated-add-idempotent` checks that no member
 //! appears twice; a removal's 200 answer must no longer list the removed members
 //! (`jumpcloud.group.remove-by-value-applied`: a server that ignores a `remove` carrying a value
-//! list instead of a filter, the same danger as Entra's default dialect, B6).
+//! list instead of a filter, the same danger as Entra's default dialect, §7).
 //!
 //! Not done: unbinding a group
-//! (B6: the group is left as it is and its members are deactivated, which is
+//! (§7: the group is left as it is and its members are deactivated, which is
 //! [`JumpCloud::set_active`] per member), and splitting large member lists (undocumented).
 
 use std::collections::BTreeSet;
@@ -35,14 +35,14 @@ use crate::idp::{IdpCheck, IdpError};
 /// A JumpCloud user group bound to the app.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyncedGroup {
-    /// The group's name in JumpCloud, sent as `displayName` (B3 mapping: group `name` →
+    /// The group's name in JumpCloud, sent as `displayName` (§4 mapping: group `name` →
     /// `displayName`).
     pub name: String,
     /// The target's id, once created or taken over.
     pub target_id: Option<String>,
 }
 
-/// A member as JumpCloud sends it: only the target's user id, as `value` (B6).
+/// A member as JumpCloud sends it: only the target's user id, as `value` (§7).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyncedMember {
     pub target_id: String,
@@ -53,7 +53,7 @@ fn member_ids(members: &[SyncedMember]) -> impl Iterator<Item = &str> {
 }
 
 impl JumpCloud {
-    /// A group bound to the app (research/entra_jumpcloud.md B6, C7 step 2). With no members
+    /// A group bound to the app (docs/idps/jumpcloud.md §7). With no members
     /// nothing is sent ("empty groups are not created") and no checks come back. Otherwise: `GET
     /// /Groups?filter=displayName+eq+%22…%22`; a match is taken over (its id becomes
     /// `target_id`) and gets the whole member list with one PATCH `add`; no match → `POST
@@ -74,7 +74,7 @@ impl JumpCloud {
             checks::GROUP_LOOKUP,
             SOURCE_GROUPS,
             "JumpCloud takes over an app group whose name matches, so it looks groups up by \
-             displayName, research/entra_jumpcloud.md B6",
+             displayName, docs/idps/jumpcloud.md §7",
             index,
             &response,
             ("displayName", &group.name),
@@ -108,7 +108,7 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// A membership or group change event (research/entra_jumpcloud.md B6): one `PATCH
+    /// A membership or group change event (docs/idps/jumpcloud.md §7): one `PATCH
     /// /Groups/{id}` with `{"op":"add","path":"members","value":[…]}` carrying **all** current
     /// members, those already in the group included. \[I\] Nothing is sent for an empty list.
     pub async fn add_members<W: Wire>(
@@ -125,7 +125,7 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// Members removed from the group (research/entra_jumpcloud.md B6, C7 step 4): one `PATCH
+    /// Members removed from the group (docs/idps/jumpcloud.md §7): one `PATCH
     /// /Groups/{id}` with `{"op":"remove","path":"members","value":[{"value":…}]}`, a value
     /// list and no filter. Deactivating a member left without a bound group is
     /// [`JumpCloud::set_active`], the caller's next step. \[I\] Nothing is sent for an empty
@@ -164,7 +164,7 @@ impl JumpCloud {
                 applied = applied.fail(format!(
                     "expected the removed members to be gone from the group the 200 returned (a \
                      `remove` on `members` with a `value` list removes those values, \
-                     research/entra_jumpcloud.md B6), got {} still listed",
+                     docs/idps/jumpcloud.md §7), got {} still listed",
                     still.join(", ")
                 ));
             }
@@ -173,11 +173,11 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// The group renamed in JumpCloud (research/entra_jumpcloud.md B6; B6 leaves the form
+    /// The group renamed in JumpCloud (docs/idps/jumpcloud.md §7; §7 leaves the form
     /// open, \[I\]): by default `PATCH /Groups/{id}` with
     /// `{"op":"replace","path":"displayName","value":"<name>"}`; with
     /// [`GroupRenameForm::Put`], the whole group with `PUT /Groups/{id}` (`displayName`, `id`,
-    /// `members` as `all_members`, `schemas`, alphabetical like JumpCloud's user PUT, B4).
+    /// `members` as `all_members`, `schemas`, alphabetical like JumpCloud's user PUT, §5).
     pub async fn rename_group<W: Wire>(
         &self,
         group: &SyncedGroup,
@@ -202,11 +202,11 @@ impl JumpCloud {
         let expectation = match self.group_rename {
             GroupRenameForm::Patch => {
                 "expected 200 with the group or 204 (JumpCloud syncs renames, here as a PATCH \
-                 replace of displayName, research/entra_jumpcloud.md B6)"
+                 replace of displayName, docs/idps/jumpcloud.md §7)"
             }
             GroupRenameForm::Put => {
                 "expected 200 with the group (JumpCloud syncs renames, here as a full PUT \
-                 /Groups/{id}, research/entra_jumpcloud.md B6)"
+                 /Groups/{id}, docs/idps/jumpcloud.md §7)"
             }
         };
         session.judge(checks::status(
@@ -220,8 +220,8 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// The group deleted in JumpCloud (`group_delete_provision`, research/entra_jumpcloud.md
-    /// B6): `DELETE /Groups/{id}`, expecting `204`; `target_id` is cleared when accepted.
+    /// The group deleted in JumpCloud (`group_delete_provision`, docs/idps/jumpcloud.md §7):
+    /// `DELETE /Groups/{id}`, expecting `204`; `target_id` is cleared when accepted.
     pub async fn delete_group<W: Wire>(
         &self,
         group: &mut SyncedGroup,
@@ -236,7 +236,7 @@ impl JumpCloud {
             SOURCE_GROUPS,
             &[204],
             "expected 204 (managed groups deleted in JumpCloud are deleted in the app, \
-             research/entra_jumpcloud.md B6)",
+             docs/idps/jumpcloud.md §7)",
             index,
             &response,
         );
@@ -279,7 +279,7 @@ impl JumpCloud {
                 idempotent = idempotent.fail(format!(
                     "expected each member once in the group the 200 returned (JumpCloud adds \
                      members already in the group again on every membership event, and an add \
-                     of a present value changes nothing, research/entra_jumpcloud.md B6, RFC \
+                     of a present value changes nothing, docs/idps/jumpcloud.md §7, RFC \
                      7644 §3.5.2.1), got {} more than once",
                     twice.into_iter().collect::<Vec<_>>().join(", ")
                 ));
@@ -297,7 +297,7 @@ fn synced_id(group: &SyncedGroup) -> Result<String, IdpError> {
         .ok_or_else(|| IdpError::NotProvisioned(group.name.clone()))
 }
 
-/// A group PATCH: `200` or `204` (RFC 7644 §3.5.2; B6 does not say which JumpCloud needs).
+/// A group PATCH: `200` or `204` (RFC 7644 §3.5.2; §7 does not say which JumpCloud needs).
 fn patch_accepted(
     id: &'static str,
     doing: &str,
@@ -308,7 +308,7 @@ fn patch_accepted(
         id,
         SOURCE_GROUPS,
         &[200, 204],
-        &format!("expected 200 with the group or 204 ({doing}, research/entra_jumpcloud.md B6)"),
+        &format!("expected 200 with the group or 204 ({doing}, docs/idps/jumpcloud.md §7)"),
         request,
         response,
     )

@@ -1,4 +1,4 @@
-//! JumpCloud's group sync (research/entra_jumpcloud.md B6) pinned byte for byte against a
+//! JumpCloud's group sync (docs/idps/jumpcloud.md §7) pinned byte for byte against a
 //! scripted fake target.
 
 use super::*;
@@ -56,7 +56,7 @@ fn jumpcloud() -> JumpCloud {
     JumpCloud::default()
 }
 
-// ---- Bind a group (B6, C7 step 2) ----
+// ---- Bind a group (§7) ----
 
 #[tokio::test]
 async fn an_empty_group_is_not_created() {
@@ -108,7 +108,7 @@ async fn a_new_group_is_looked_up_then_posted_with_its_members() {
     assert!(
         checks
             .iter()
-            .all(|c| c.source == "research/entra_jumpcloud.md B6")
+            .all(|c| c.source == "docs/idps/jumpcloud.md §7")
     );
     assert_eq!(group.target_id.as_deref(), Some("g-1"));
 }
@@ -185,7 +185,7 @@ async fn a_group_create_without_an_id_fails() {
     assert!(group.target_id.is_none());
 }
 
-// ---- Membership events: the whole list again (B6) ----
+// ---- Membership events: the whole list again (§7) ----
 
 #[tokio::test]
 async fn every_membership_event_adds_all_members_again() {
@@ -323,7 +323,7 @@ async fn a_rejected_removal_fails() {
     assert!(checks[0].reasons[0].ends_with(r#"got 400 ("no")"#));
 }
 
-// ---- Rename, delete (B6) ----
+// ---- Rename, delete (§7) ----
 
 #[tokio::test]
 async fn a_rename_replaces_display_name_with_a_path() {
@@ -459,7 +459,7 @@ async fn a_group_transport_failure_is_an_error() {
     );
 }
 
-// ---- The C7 replay script, end to end ----
+// ---- A whole JumpCloud story, end to end ----
 
 #[tokio::test]
 async fn the_c7_script_runs_in_jumpclouds_order() {

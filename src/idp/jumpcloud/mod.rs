@@ -1,48 +1,50 @@
 //! JumpCloud as a SCIM 2.0 client ("Custom Application" → "Export users to this app (Identity
-//! Management)", research/entra_jumpcloud.md B0): the exact requests it sends and what it needs
+//! Management)", docs/idps/jumpcloud.md §1): the exact requests it sends and what it needs
 //! back.
 //!
 //! Each action is a pure async function over a [`Wire`]: it builds JumpCloud's requests byte for
 //! byte (in [`request`]), sends them in JumpCloud's order, and judges every answer ([`checks`]).
-//! The runner owns the transport and the `Authorization: Bearer <Token Key>` header (B0, B8); the
+//! The runner owns the transport and the `Authorization: Bearer <Token Key>` header (§1, §9); the
 //! directory user carries JumpCloud's state (the id the target returned, `assigned`, `active`).
 //!
-//! JumpCloud is **event-driven** (B2): every admin action (binding a group, editing a user,
+//! JumpCloud is **event-driven** (§3): every admin action (binding a group, editing a user,
 //! suspending, deleting) produces its own requests at once, so each action here is one such
 //! event. Every user change starts with a lookup by `userName` (the `user_lookup_provision`
-//! event, B2) and JumpCloud's bodies are the whole user, keys in alphabetical order (B3, B4).
+//! event, §3) and JumpCloud's bodies are the whole user, keys in alphabetical order (§4, §5).
 //!
-//! **Evidence.** JumpCloud documents behaviour, not HTTP (B intro, Part D item 6). What is
-//! confirmed \[C\]: Test Connection creates and deletes a test user and group, falling back to
-//! deactivation when DELETE is refused (B1); a lookup precedes create or update (B2); empty
+//! **Evidence.** JumpCloud documents behaviour, not HTTP (§10). What is
+//! documented: Test Connection creates and deletes a test user and group, falling back to
+//! deactivation when DELETE is refused (§2); a lookup precedes create or update (§3); empty
 //! groups are not created, a same-named group is taken over, every membership event re-syncs the
-//! group (B6). The bodies of create and full PUT are third-party "sanitized real" samples
-//! (SHIFT-JC, B1, B3, B4). Everything else is inference, implemented in its most likely form:
+//! group (§7). The bodies of create and full PUT are third-party "sanitized real" samples
+//! (ShiftControl-io/scim-v2-rust, §2, §4, §5). Everything else is inference, implemented in its
+//! most likely form:
 //!
-//! - the lookup filter: `userName+eq+%22…%22`, spaces as `+`, as research B3 writes the request
-//!   line (the form `application/x-www-form-urlencoded` encoders produce). `%20` is selectable
-//!   with [`JumpCloud::filter_spaces`];
-//! - user updates: a full PUT (B4, the real sample). The PATCH form (lowercase `replace` with a
-//!   path, PAULE-JC's hand-written fixtures) is selectable with [`JumpCloud::update`];
-//! - `Content-Type: application/scim+json` (B3, B4 samples); B8 marks it unknown against
+//! - the lookup filter: `userName+eq+%22…%22`, spaces as `+`, as docs/idps/jumpcloud.md §4 writes
+//!   the request line (the form `application/x-www-form-urlencoded` encoders produce). `%20` is
+//!   selectable with [`JumpCloud::filter_spaces`];
+//! - user updates: a full PUT (§5, the real sample). The PATCH form (lowercase `replace` with a
+//!   path, Paul-E/scim-v2-rust's hand-written fixtures) is selectable with [`JumpCloud::update`];
+//! - `Content-Type: application/scim+json` (§4, §5 samples); §9 marks it unknown against
 //!   `application/json`, selectable with [`JumpCloud::content_type`]. No `Accept` or
-//!   `User-Agent` is sent: both are undocumented (B8);
-//! - deactivation (suspend, unbind) as the B4 PUT with `active:false` (B5), reactivation with
-//!   `true`; delete as `DELETE /Users/{id}` (B5);
-//! - Test Connection's order (B1): lookup, POST, the minimal PUT with `"emails": null`, POST and
-//!   DELETE of a test group carrying the test user (an empty group would not be created, B6), then
+//!   `User-Agent` is sent: both are undocumented (§9);
+//! - deactivation (suspend, unbind) as the §5 PUT with `active:false` (§6), reactivation with
+//!   `true`; delete as `DELETE /Users/{id}` (§6);
+//! - Test Connection's order (§2): lookup, POST, the minimal PUT with `"emails": null`, POST and
+//!   DELETE of a test group carrying the test user (an empty group would not be created, §7), then
 //!   DELETE of the user; 403, 404, 405 and 501 count as "DELETE not supported", after which the
 //!   test user is deactivated with the update form's `active:false`. The group steps are sent
-//!   only with "Enable management of User Groups" ([`JumpCloud::manage_groups`], B0);
-//! - groups (B6): lookup by `displayName`, POST with the members, members as `[{"value":…}]`
+//!   only with "Enable management of User Groups" ([`JumpCloud::manage_groups`], §1);
+//! - groups (§7): lookup by `displayName`, POST with the members, members as `[{"value":…}]`
 //!   only; every later membership event re-sends the **whole** member list in one PATCH `add`
 //!   (repeated adds the target must absorb); removal by a value list without a filter; rename as
-//!   PATCH `replace` of `displayName` (B6 leaves PATCH or PUT open; the full `PUT /Groups/{id}`
+//!   PATCH `replace` of `displayName` (§7 leaves PATCH or PUT open; the full `PUT /Groups/{id}`
 //!   is selectable with [`JumpCloud::group_rename`]);
-//! - import (B7): pages of [`request::PAGE_SIZE`] from `startIndex=1`, advancing by
+//! - import (§8): pages of [`request::PAGE_SIZE`] from `startIndex=1`, advancing by
 //!   `itemsPerPage` until `startIndex + itemsPerPage > totalResults`;
-//! - key order: the user bodies' alphabetical keys (B3, B4) carry over to the group POST and PUT;
-//!   PATCH bodies put `schemas` before `Operations`, as PAULE-JC's fixtures, the only ones, do.
+//! - key order: the user bodies' alphabetical keys (§4, §5) carry over to the group POST and PUT;
+//!   PATCH bodies put `schemas` before `Operations`, as Paul-E/scim-v2-rust's fixtures, the only
+//!   ones, do.
 //!
 //! Where JumpCloud stops, the action stops: after a lookup it cannot read or a create without an
 //! id nothing more is sent, and the checks so far are returned. Test Connection still deletes
@@ -50,11 +52,11 @@
 //!
 //! **Transport failures** are returned as [`IdpError::Transport`], naming the action and the
 //! request; the action's checks are dropped (they say nothing about the target's SCIM). Rate
-//! limits are undocumented (B2): a 429 is judged like any other failure status.
+//! limits are undocumented (§3): a 429 is judged like any other failure status.
 //!
-//! Not done: the "SCIM API Key" header form (B0, unknown; the runner's transport sets
-//! `Authorization`), SCIM 1.1 (B0), attribute mappings beyond the defaults (B3), `photos` (B4),
-//! and unbinding a group (B6: the group is left as it is and its members deactivated, which the
+//! Not done: the "SCIM API Key" header form (§1, unknown; the runner's transport sets
+//! `Authorization`), SCIM 1.1 (§1), attribute mappings beyond the defaults (§4), `photos` (§5),
+//! and unbinding a group (§7: the group is left as it is and its members deactivated, which the
 //! caller does with [`JumpCloud::set_active`] per member).
 
 pub mod checks;
@@ -77,21 +79,22 @@ use super::wire::{Wire, WireRequest, WireResponse};
 use super::{IdpCheck, IdpError};
 use crate::scenario::model::Level;
 
-/// How JumpCloud sends a profile change and `active` (research/entra_jumpcloud.md B4, B5).
+/// How JumpCloud sends a profile change and `active` (docs/idps/jumpcloud.md §5, §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UserUpdateForm {
-    /// The full resource with `PUT /Users/{id}` (B4, SHIFT-JC "sanitized real").
+    /// The full resource with `PUT /Users/{id}` (§5, ShiftControl-io/scim-v2-rust's "sanitized
+    /// real" sample).
     #[default]
     Put,
     /// `PATCH /Users/{id}` with one lowercase `replace` per attribute, each with a path
-    /// (B4, B5, PAULE-JC's synthetic fixtures).
+    /// (§5, §6, Paul-E/scim-v2-rust's hand-written fixtures).
     Patch,
 }
 
-/// The `Content-Type` of requests with a body (research/entra_jumpcloud.md B8: unknown).
+/// The `Content-Type` of requests with a body (docs/idps/jumpcloud.md §9: unknown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContentType {
-    /// `application/scim+json`, as in the B3 and B4 request samples.
+    /// `application/scim+json`, as in the §4 and §5 request samples.
     #[default]
     ScimJson,
     /// `application/json`.
@@ -107,17 +110,17 @@ impl ContentType {
     }
 }
 
-/// How lookup filters encode spaces (research/entra_jumpcloud.md B3: the exact filter is \[I\]).
+/// How lookup filters encode spaces (docs/idps/jumpcloud.md §4: the exact filter is \[I\]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FilterSpaces {
-    /// `userName+eq+%22…%22`, as B3 writes JumpCloud's lookup.
+    /// `userName+eq+%22…%22`, as §4 writes JumpCloud's lookup.
     #[default]
     Plus,
     /// `userName%20eq%20%22…%22`.
     Percent20,
 }
 
-/// How JumpCloud sends a group rename (research/entra_jumpcloud.md B6: PATCH or PUT, unknown).
+/// How JumpCloud sends a group rename (docs/idps/jumpcloud.md §7: PATCH or PUT, unknown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GroupRenameForm {
     /// `{"op":"replace","path":"displayName","value":…}`, like JumpCloud's other group PATCHes.
@@ -133,8 +136,8 @@ pub struct JumpCloud {
     pub update: UserUpdateForm,
     pub content_type: ContentType,
     pub filter_spaces: FilterSpaces,
-    /// "Enable management of User Groups and Group Membership in this application" (B0):
-    /// whether Test Connection also creates and deletes a test group (B1).
+    /// "Enable management of User Groups and Group Membership in this application" (§1):
+    /// whether Test Connection also creates and deletes a test group (§2).
     pub manage_groups: bool,
     pub group_rename: GroupRenameForm,
 }
@@ -151,7 +154,7 @@ impl Default for JumpCloud {
     }
 }
 
-/// Statuses read as "DELETE is not supported" for the test user (B1). \[I\] JumpCloud does not
+/// Statuses read as "DELETE is not supported" for the test user (§2). \[I\] JumpCloud does not
 /// say how it tells; 405 and 501 are the HTTP answers for an unsupported method, 403 a server
 /// that forbids deletion, 404 a server without the route.
 pub const DELETE_UNSUPPORTED: [u16; 4] = [403, 404, 405, 501];
@@ -201,18 +204,18 @@ impl<'w, W: Wire> Session<'w, W> {
 }
 
 const WHY_USER_LOOKUP: &str = "JumpCloud looks a user up by userName before it creates or \
-                               updates it, research/entra_jumpcloud.md B2, B3";
+                               updates it, docs/idps/jumpcloud.md §3, §4";
 
 impl JumpCloud {
     fn request(&self, method: &'static str, path: String, body: Option<Vec<u8>>) -> WireRequest {
         request::request(self.content_type, method, path, body)
     }
 
-    /// "Test Connection" / "Activate" (research/entra_jumpcloud.md B1): look the test user up,
-    /// create it (B3's synthetic user), send the minimal PUT with `"emails": null`, create and
+    /// "Test Connection" / "Activate" (docs/idps/jumpcloud.md §2): look the test user up,
+    /// create it (§4's synthetic user), send the minimal PUT with `"emails": null`, create and
     /// delete a test group holding it (with group management on), then delete the test user; if
     /// the DELETE is refused ([`DELETE_UNSUPPORTED`]), deactivate it instead and report that
-    /// (`jumpcloud.test-connection.delete-user-supported`, [`Level::Should`]). \[I\] A test user
+    /// (`jumpcloud.test-connection.delete-user-supported`, [`Level::Info`]). \[I\] A test user
     /// the lookup finds (left over from an earlier test) is reused, not created again.
     pub async fn test_connection<W: Wire>(
         &self,
@@ -221,7 +224,7 @@ impl JumpCloud {
     ) -> Result<Vec<IdpCheck>, IdpError> {
         let mut session = Session::new(wire, "Test Connection");
         let why = "JumpCloud's Test Connection looks the test user up first, \
-                   research/entra_jumpcloud.md B1";
+                   docs/idps/jumpcloud.md §2";
         let path = request::user_lookup_path(test_user_email, self.filter_spaces);
         let (index, response) = session.send(self.request("GET", path, None)).await?;
         let (looked_up, found) = checks::lookup(
@@ -265,7 +268,7 @@ impl JumpCloud {
             SOURCE_TEST_CONNECTION,
             &[200],
             "expected 200 with the user (JumpCloud's Test Connection sends a minimal PUT with \
-             `\"emails\": null`, and servers must accept it, research/entra_jumpcloud.md B1)",
+             `\"emails\": null`, and servers must accept it, docs/idps/jumpcloud.md §2)",
             index,
             &response,
         ));
@@ -279,15 +282,15 @@ impl JumpCloud {
         if DELETE_UNSUPPORTED.contains(&response.status) {
             let unsupported = IdpCheck::new(
                 checks::TEST_DELETE_SUPPORTED,
-                Level::Should,
+                Level::Info,
                 SOURCE_TEST_CONNECTION,
             )
             .on(index)
             .fail(format!(
                 "expected 204 (JumpCloud deletes the test user, and users deleted in \
-                         JumpCloud, with DELETE /Users/{{id}}, research/entra_jumpcloud.md B1, \
-                         B5), got {}: JumpCloud deactivates the test user instead, and it \"will \
-                         have to be manually deleted\" (B1)",
+                         JumpCloud, with DELETE /Users/{{id}}, docs/idps/jumpcloud.md §2, \
+                         §6), got {}: JumpCloud deactivates the test user instead, and it \"will \
+                         have to be manually deleted\" (docs/idps/jumpcloud.md §2)",
                 checks::got_status(&response)
             ));
             session.judge(unsupported);
@@ -306,8 +309,8 @@ impl JumpCloud {
                 SOURCE_TEST_CONNECTION,
                 accepted,
                 "expected the test user's deactivation to be accepted (JumpCloud deactivates \
-                 the test user when DELETE is not supported, research/entra_jumpcloud.md B1, \
-                 B5)",
+                 the test user when DELETE is not supported, docs/idps/jumpcloud.md §2, \
+                 §6)",
                 index,
                 &response,
             ));
@@ -317,7 +320,7 @@ impl JumpCloud {
                 SOURCE_TEST_CONNECTION,
                 &[204],
                 "expected 204 (JumpCloud's Test Connection deletes the test user, \
-                 research/entra_jumpcloud.md B1, B5)",
+                 docs/idps/jumpcloud.md §2, §6)",
                 index,
                 &response,
             ));
@@ -325,7 +328,7 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// Test Connection's group steps (B1 4–5): `POST /Groups` with the test user as its member,
+    /// Test Connection's group steps (§2): `POST /Groups` with the test user as its member,
     /// then `DELETE /Groups/{id}`.
     async fn test_group<W: Wire>(
         &self,
@@ -351,7 +354,7 @@ impl JumpCloud {
                 SOURCE_TEST_CONNECTION,
                 &[204],
                 "expected 204 (JumpCloud's Test Connection deletes the test group, \
-                 research/entra_jumpcloud.md B1, B6)",
+                 docs/idps/jumpcloud.md §2, §7)",
                 index,
                 &response,
             ));
@@ -359,10 +362,9 @@ impl JumpCloud {
         Ok(())
     }
 
-    /// A user comes into the app's scope (bound through a user group, research/entra_jumpcloud.md
-    /// B3, C7 step 2): look the user up by `userName`; not found → `POST /Users`; found → link to
-    /// `Resources[0].id` and send the update form with `active:true` (the full B4 PUT by
-    /// default).
+    /// A user comes into the app's scope (bound through a user group, docs/idps/jumpcloud.md §4):
+    /// look the user up by `userName`; not found → `POST /Users`; found → link to `Resources[0].id`
+    /// and send the update form with `active:true` (the full §5 PUT by default).
     ///
     /// Sets `assigned` (the admin's act, whatever the target says), `target_id` once the target
     /// gave one (on create, or at the lookup when linking), and `active` once the user was
@@ -419,7 +421,7 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// A profile change (research/entra_jumpcloud.md B4, C7 step 3): the full `PUT /Users/{id}`
+    /// A profile change (docs/idps/jumpcloud.md §5): the full `PUT /Users/{id}`
     /// with `active` as JumpCloud last set it, or the PATCH variant.
     pub async fn update<W: Wire>(
         &self,
@@ -435,7 +437,7 @@ impl JumpCloud {
     }
 
     /// Suspend, unbind or an expired password (`active:false`), and their reversal
-    /// (`active:true`) (research/entra_jumpcloud.md B5, C7 steps 4–5): the B4 PUT with `active`
+    /// (`active:true`) (docs/idps/jumpcloud.md §6): the §5 PUT with `active`
     /// set, or the PATCH variant `{"op":"replace","path":"active","value":…}`. `active` changes
     /// when the target accepted.
     pub async fn set_active<W: Wire>(
@@ -461,8 +463,8 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// The user deleted in JumpCloud (`user_delete_provision`, research/entra_jumpcloud.md B5,
-    /// C7 step 6): `DELETE /Users/{id}`, expecting `204`. `target_id` is cleared and `active`
+    /// The user deleted in JumpCloud (`user_delete_provision`, docs/idps/jumpcloud.md §6):
+    /// `DELETE /Users/{id}`, expecting `204`. `target_id` is cleared and `active`
     /// set to `false` when the target accepted.
     pub async fn delete<W: Wire>(
         &self,
@@ -478,7 +480,7 @@ impl JumpCloud {
             checks::SOURCE_DELETE,
             &[204],
             "expected 204 (a user deleted in JumpCloud is deleted in the app with DELETE \
-             /Users/{id}, research/entra_jumpcloud.md B5)",
+             /Users/{id}, docs/idps/jumpcloud.md §6)",
             index,
             &response,
         );
@@ -489,7 +491,7 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// "Import users from this app" (research/entra_jumpcloud.md B7, C7 step 7): `GET
+    /// "Import users from this app" (docs/idps/jumpcloud.md §8): `GET
     /// /Users?startIndex=1&count=100`, then the next page from `startIndex + itemsPerPage`, until
     /// `startIndex + itemsPerPage > totalResults`. No `filter`, no `sortBy` ("Search and sorting
     /// … are not currently supported"). A page that cannot be paged on ends the import; a page
@@ -527,12 +529,12 @@ impl JumpCloud {
                 let mut consistent =
                     checks::check(checks::IMPORT_TOTAL, checks::SOURCE_IMPORT, last);
                 for problem in total_problems {
-                    consistent = consistent.fail(format!("{problem} (B7)"));
+                    consistent = consistent.fail(format!("{problem} (docs/idps/jumpcloud.md §8)"));
                 }
                 if returned != total {
                     consistent = consistent.fail(format!(
                         "expected the pages to return `totalResults` ({total}) users in all \
-                         (JumpCloud imports every user the app returns, B7), got {returned}"
+                         (JumpCloud imports every user the app returns, docs/idps/jumpcloud.md §8), got {returned}"
                     ));
                 }
                 session.judge(consistent);
@@ -543,7 +545,7 @@ impl JumpCloud {
                     checks::check(checks::IMPORT_ENDS, checks::SOURCE_IMPORT, index).fail(format!(
                         "expected users from startIndex {start_index} (`totalResults` is \
                          {total}), got an empty page: startIndex + itemsPerPage never passes \
-                         totalResults, so JumpCloud's paging (B7) would not end"
+                         totalResults, so JumpCloud's paging (docs/idps/jumpcloud.md §8) would not end"
                     ));
                 session.judge(stuck);
                 return Ok(session.checks);
@@ -552,14 +554,14 @@ impl JumpCloud {
         }
         let capped = checks::check(checks::IMPORT_ENDS, checks::SOURCE_IMPORT, last).fail(format!(
             "expected the import to end within {MAX_IMPORT_PAGES} pages of {} (a harness \
-             limit; B7 pages until startIndex + itemsPerPage > totalResults), got more",
+             limit; JumpCloud (docs/idps/jumpcloud.md §8) pages until startIndex + itemsPerPage > totalResults), got more",
             request::PAGE_SIZE
         ));
         session.judge(capped);
         Ok(session.checks)
     }
 
-    /// Sends the update form with this `active` (B4, B5); whether the target accepted it.
+    /// Sends the update form with this `active` (§5, §6); whether the target accepted it.
     async fn send_update<W: Wire>(
         &self,
         session: &mut Session<'_, W>,
@@ -616,12 +618,12 @@ impl Why {
         match (self, form) {
             (Why::Link, UserUpdateForm::Put) => (
                 checks::LINK_PUT,
-                "research/entra_jumpcloud.md B3, B4, B6",
+                "docs/idps/jumpcloud.md §4, §5, §7",
                 "JumpCloud takes over a user the lookup found and updates it",
             ),
             (Why::Link, UserUpdateForm::Patch) => (
                 checks::LINK_PATCH,
-                "research/entra_jumpcloud.md B3, B4, B6",
+                "docs/idps/jumpcloud.md §4, §5, §7",
                 "JumpCloud takes over a user the lookup found and updates it",
             ),
             (Why::Update, UserUpdateForm::Put) => (

@@ -1,11 +1,12 @@
 //! What JumpCloud puts on the wire: headers, paths, query encoding and body bytes.
 //!
-//! Everything here is data a reviewer can hold against research/entra_jumpcloud.md Part B line
+//! Everything here is data a reviewer can hold against docs/idps/jumpcloud.md line
 //! by line. Resource bodies (`POST`/`PUT` of users and groups) are compact JSON with **every
 //! object's keys in alphabetical order**, nested objects included, as in all three "sanitized
-//! real" JumpCloud samples (B1, B3, B4: SHIFT-JC); serde keeps struct field order, so the structs
-//! below list their fields alphabetically. PATCH bodies keep `schemas` before `Operations`, as
-//! in the only fixtures there are (B4, B6: PAULE-JC, hand-written).
+//! real" JumpCloud samples (§2, §4, §5: ShiftControl-io/scim-v2-rust); serde keeps struct field
+//! order, so the structs below list their fields alphabetically. PATCH bodies keep `schemas` before
+//! `Operations`, as in the only fixtures there are (§5, §7: Paul-E/scim-v2-rust's hand-written
+//! fixtures).
 
 use serde::Serialize;
 
@@ -19,23 +20,23 @@ pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:ente
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-/// JumpCloud's import page size. \[I\] Undocumented (B7: "The page size is unknown"); 100 is
+/// JumpCloud's import page size. \[I\] Undocumented (§8: "The page size is unknown"); 100 is
 /// the common SCIM client choice and the largest page most servers grant.
 pub const PAGE_SIZE: u64 = 100;
 
-/// `locale` and `preferredLanguage` when the profile has no locale: `en-US`, as in both B3 and
-/// B4 samples.
+/// `locale` and `preferredLanguage` when the profile has no locale: `en-US`, as in both §4 and
+/// §5 samples.
 pub const DEFAULT_LOCALE: &str = "en-US";
 
-/// The synthetic Test Connection user (B1, B3: SHIFT-JC's "sanitized real" sample is exactly
-/// it). Its `externalId` is the sample's 24-hex JumpCloud object id.
+/// The synthetic Test Connection user (§2, §4: ShiftControl-io/scim-v2-rust's "sanitized real"
+/// sample is exactly it). Its `externalId` is the sample's 24-hex JumpCloud object id.
 pub const TEST_USER_EXTERNAL_ID: &str = "66e2d689590450d073d2df3b";
-/// \[I\] The test group's name is undocumented (B1: `POST /Groups {displayName: <test group>}`);
+/// \[I\] The test group's name is undocumented (§2: `POST /Groups {displayName: <test group>}`);
 /// a lowercase placeholder like the test user's `firstname`, `lastname`, `displayname`.
 pub const TEST_GROUP_NAME: &str = "testgroup";
 
-/// A request with JumpCloud's headers (B8): `Content-Type` when there is a body, nothing else.
-/// B3's and B4's request lines show only `Authorization` (the runner transport's business) and
+/// A request with JumpCloud's headers (§9): `Content-Type` when there is a body, nothing else.
+/// §4's and §5's request lines show only `Authorization` (the runner transport's business) and
 /// `Content-Type`; `Accept` and `User-Agent` are undocumented and not invented here.
 pub fn request(
     content_type: ContentType,
@@ -55,7 +56,7 @@ pub fn request(
     }
 }
 
-/// The filter encoded as B3's lookup line shows it (`@` as `%40`, `"` as `%22`), spaces as the
+/// The filter encoded as §4's lookup line shows it (`@` as `%40`, `"` as `%22`), spaces as the
 /// flavour says.
 fn filter_query(filter: &str, spaces: FilterSpaces) -> String {
     match spaces {
@@ -64,7 +65,7 @@ fn filter_query(filter: &str, spaces: FilterSpaces) -> String {
     }
 }
 
-/// The user lookup before create or update (B2 `user_lookup_provision`, B3):
+/// The user lookup before create or update (§3 `user_lookup_provision`, §4):
 /// `/Users?filter=userName+eq+%22…%22`, the filter alone, no `startIndex` or `count`.
 /// \[I\] How JumpCloud escapes a `"` inside the value is undocumented: it is encoded as is.
 pub fn user_lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
@@ -72,13 +73,13 @@ pub fn user_lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
     format!("/Users?filter={}", filter_query(&filter, spaces))
 }
 
-/// The group lookup that takeover-by-name implies (B6): `/Groups?filter=displayName+eq+%22…%22`.
+/// The group lookup that takeover-by-name implies (§7): `/Groups?filter=displayName+eq+%22…%22`.
 pub fn group_lookup_path(name: &str, spaces: FilterSpaces) -> String {
     let filter = format!("displayName eq \"{name}\"");
     format!("/Groups?filter={}", filter_query(&filter, spaces))
 }
 
-/// One import page (B7): `startIndex` then `count`, no `filter`, no `sortBy`.
+/// One import page (§8): `startIndex` then `count`, no `filter`, no `sortBy`.
 pub fn users_page_path(start_index: u64) -> String {
     format!("/Users?startIndex={start_index}&count={PAGE_SIZE}")
 }
@@ -92,8 +93,8 @@ pub fn group_path(id: &str) -> String {
     format!("/Groups/{}", encode::segment(id))
 }
 
-/// A user body (B3 create, B4 full PUT): fields alphabetical, as JumpCloud sends them. `photos`
-/// (B4) is left out: the directory has no photos.
+/// A user body (§4 create, §5 full PUT): fields alphabetical, as JumpCloud sends them. `photos`
+/// (§5) is left out: the directory has no photos.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct UserBody<'a> {
@@ -171,11 +172,11 @@ fn to_bytes(body: &impl Serialize) -> Vec<u8> {
     serde_json::to_vec(body).expect("a struct of strings and booleans serialises")
 }
 
-/// A directory user's body. `put_id` is `Some` for the full PUT (B4: `id` included, the
+/// A directory user's body. `put_id` is `Some` for the full PUT (§5: `id` included, the
 /// enterprise URN **before** the core URN, cleared `addresses` and `phoneNumbers` as `[]`) and
-/// `None` for the create (B3: core URN first; only what the directory user has, so no
+/// `None` for the create (§4: core URN first; only what the directory user has, so no
 /// `addresses` or `phoneNumbers`). `title` and the enterprise `department` go out when the
-/// profile has them (B4).
+/// profile has them (§5).
 fn user_body(user: &DirectoryUser, active: bool, put_id: Option<&str>) -> Vec<u8> {
     let profile = &user.profile;
     let locale = profile.locale.as_deref().unwrap_or(DEFAULT_LOCALE);
@@ -211,18 +212,18 @@ fn user_body(user: &DirectoryUser, active: bool, put_id: Option<&str>) -> Vec<u8
     to_bytes(&body)
 }
 
-/// `POST /Users` for a directory user (B3).
+/// `POST /Users` for a directory user (§4).
 pub fn create_body(user: &DirectoryUser) -> Vec<u8> {
     user_body(user, true, None)
 }
 
-/// The full `PUT /Users/{id}` (B4), also JumpCloud's deactivate and reactivate (B5).
+/// The full `PUT /Users/{id}` (§5), also JumpCloud's deactivate and reactivate (§6).
 pub fn put_body(user: &DirectoryUser, id: &str, active: bool) -> Vec<u8> {
     user_body(user, active, Some(id))
 }
 
-/// The synthetic Test Connection user (B1, B3), exactly as SHIFT-JC's sample: one work address
-/// with placeholder values and JumpCloud's zip code, one `tel:` phone number.
+/// The synthetic Test Connection user (§2, §4), exactly as ShiftControl-io/scim-v2-rust's sample:
+/// one work address with placeholder values and JumpCloud's zip code, one `tel:` phone number.
 fn test_user_body(email: &str, active: bool, put_id: Option<&str>) -> Vec<u8> {
     let schemas = match put_id {
         Some(_) => [ENTERPRISE_SCHEMA, USER_SCHEMA],
@@ -262,19 +263,19 @@ fn test_user_body(email: &str, active: bool, put_id: Option<&str>) -> Vec<u8> {
     to_bytes(&body)
 }
 
-/// Test Connection's `POST /Users` (B1 step 2, B3).
+/// Test Connection's `POST /Users` (§2, §4).
 pub fn test_user_create_body(email: &str) -> Vec<u8> {
     test_user_body(email, true, None)
 }
 
-/// \[I\] The test user deactivated when its DELETE is refused (B1): the B4-shaped full PUT of the
-/// test user with `active:false` (B5's wire form for deactivation).
+/// \[I\] The test user deactivated when its DELETE is refused (§2): the §5-shaped full PUT of the
+/// test user with `active:false` (§6's wire form for deactivation).
 pub fn test_user_deactivate_body(email: &str, id: &str) -> Vec<u8> {
     test_user_body(email, false, Some(id))
 }
 
-/// Test Connection's minimal PUT (B1, SHIFT-JC `jumpcloud_put_user_minimal.json`): `"emails":
-/// null`, the core URN only.
+/// Test Connection's minimal PUT (§2, ShiftControl-io/scim-v2-rust
+/// `jumpcloud_put_user_minimal.json`): `"emails": null`, the core URN only.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MinimalPut<'a> {
@@ -300,7 +301,7 @@ pub fn test_user_minimal_put_body(email: &str, id: &str) -> Vec<u8> {
     })
 }
 
-/// A PATCH body: `schemas`, then `Operations` (PAULE-JC, B4, B6).
+/// A PATCH body: `schemas`, then `Operations` (Paul-E/scim-v2-rust's fixtures, §5, §7).
 #[derive(Serialize)]
 struct PatchBody {
     schemas: [&'static str; 1],
@@ -308,7 +309,7 @@ struct PatchBody {
     operations: Vec<Operation>,
 }
 
-/// One operation: lowercase `op`, always a `path`, then `value` (B4, B6).
+/// One operation: lowercase `op`, always a `path`, then `value` (§5, §7).
 #[derive(Serialize)]
 pub struct Operation {
     op: &'static str,
@@ -333,13 +334,13 @@ pub fn patch_body(operations: Vec<Operation>) -> Vec<u8> {
     })
 }
 
-/// The PATCH variant's `active` change (B5, PAULE-JC): `{"op":"replace","path":"active",
-/// "value":false}`, a JSON boolean.
+/// The PATCH variant's `active` change (§6, Paul-E/scim-v2-rust's fixtures):
+/// `{"op":"replace","path":"active", "value":false}`, a JSON boolean.
 pub fn patch_active_body(active: bool) -> Vec<u8> {
     patch_body(vec![Operation::new("replace", "active", active.into())])
 }
 
-/// \[I\] The PATCH variant of a profile update (B4, PAULE-JC
+/// \[I\] The PATCH variant of a profile update (§5, Paul-E/scim-v2-rust's fixtures
 /// `jumpcloud_replace_user_fields.json`): one `replace` with a path per mapped attribute, `active`
 /// last as in that fixture. Which attributes JumpCloud includes (all, or only the changed ones)
 /// is unknown: all mapped attributes are sent.
@@ -375,7 +376,7 @@ pub fn patch_profile_body(user: &DirectoryUser, active: bool) -> Vec<u8> {
     patch_body(operations)
 }
 
-/// `[{"value":"<id>"}…]`: members carry only `value` (B6, PAULE-JC).
+/// `[{"value":"<id>"}…]`: members carry only `value` (§7, Paul-E/scim-v2-rust's fixtures).
 pub fn member_values<'a>(ids: impl IntoIterator<Item = &'a str>) -> serde_json::Value {
     ids.into_iter()
         .map(|id| serde_json::json!({ "value": id }))
@@ -383,7 +384,7 @@ pub fn member_values<'a>(ids: impl IntoIterator<Item = &'a str>) -> serde_json::
         .into()
 }
 
-/// `POST /Groups` (B6 Create \[I\]): `displayName`, `members`, `schemas`, alphabetical like
+/// `POST /Groups` (§7.2 Create \[I\]): `displayName`, `members`, `schemas`, alphabetical like
 /// JumpCloud's user bodies.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -409,8 +410,8 @@ pub fn group_create_body<'a>(name: &str, member_ids: impl IntoIterator<Item = &'
     })
 }
 
-/// \[I\] The rename's PUT variant (B6: "or `PUT /Groups/{id}`"): the whole group, `id`
-/// included as in JumpCloud's user PUT (B4), keys alphabetical.
+/// \[I\] The rename's PUT variant (§7: "or `PUT /Groups/{id}`"): the whole group, `id`
+/// included as in JumpCloud's user PUT (§5), keys alphabetical.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct GroupPut<'a> {

@@ -5,7 +5,7 @@ pub(super) use crate::idp::script::{Script, failed, ids};
 use crate::idp::wire::WireRequest;
 
 /// The request JumpCloud must send with the default `Content-Type`: that header alone, and only
-/// with a body (research/entra_jumpcloud.md B3, B4, B8).
+/// with a body (docs/idps/jumpcloud.md §4, §5, §9).
 pub(super) fn expected(method: &'static str, path: &str, body: &str) -> WireRequest {
     expected_as(method, path, body, "application/scim+json")
 }

@@ -8,9 +8,10 @@ use super::script::{Script, expected, expected_as, failed, ids};
 
 const TEST_EMAIL: &str = "testuser@example.io";
 const TEST_LOOKUP_PATH: &str = "/Users?filter=userName+eq+%22testuser%40example.io%22";
-/// research/entra_jumpcloud.md B3, SHIFT-JC `jumpcloud_create_user.json`, compacted.
+/// docs/idps/jumpcloud.md §4, ShiftControl-io/scim-v2-rust `jumpcloud_create_user.json`, compacted.
 const TEST_CREATE_BODY: &str = r#"{"active":true,"addresses":[{"country":"US","locality":"locality","postalCode":"80027","primary":true,"region":"region","streetAddress":"street-address","type":"work"}],"displayName":"displayname","emails":[{"primary":true,"type":"work","value":"testuser@example.io"}],"externalId":"66e2d689590450d073d2df3b","locale":"en-US","name":{"familyName":"lastname","givenName":"firstname"},"phoneNumbers":[{"primary":true,"type":"work","value":"tel:+1-555-555-5555"}],"preferredLanguage":"en-US","schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"userName":"testuser@example.io"}"#;
-/// research/entra_jumpcloud.md B1, SHIFT-JC `jumpcloud_put_user_minimal.json`, compacted.
+/// docs/idps/jumpcloud.md §2, ShiftControl-io/scim-v2-rust `jumpcloud_put_user_minimal.json`,
+/// compacted.
 const TEST_MINIMAL_PUT: &str = r#"{"active":true,"emails":null,"id":"t-1","name":{"familyName":"lastname","givenName":"firstname"},"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"testuser@example.io"}"#;
 const TEST_DEACTIVATE_PUT: &str = r#"{"active":false,"addresses":[{"country":"US","locality":"locality","postalCode":"80027","primary":true,"region":"region","streetAddress":"street-address","type":"work"}],"displayName":"displayname","emails":[{"primary":true,"type":"work","value":"testuser@example.io"}],"externalId":"66e2d689590450d073d2df3b","id":"t-1","locale":"en-US","name":{"familyName":"lastname","givenName":"firstname"},"phoneNumbers":[{"primary":true,"type":"work","value":"tel:+1-555-555-5555"}],"preferredLanguage":"en-US","schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"testuser@example.io"}"#;
 const TEST_GROUP_BODY: &str = r#"{"displayName":"testgroup","members":[{"value":"t-1"}],"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#;
@@ -27,7 +28,7 @@ const PATCH_TRUE: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:P
 const BAD_REQUEST: &str =
     r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"no","status":"400"}"#;
 
-/// The B4 full PUT of Ada with `active` as given.
+/// The §5 full PUT of Ada with `active` as given.
 fn put_body(active: bool) -> String {
     format!(
         r#"{{"active":{active},"addresses":[],"displayName":"Ada Lovelace","emails":[{{"primary":true,"type":"work","value":"ada.lovelace@example.com"}}],"externalId":"0000000000000000000000a1","id":"u-1","locale":"en-US","name":{{"familyName":"Lovelace","givenName":"Ada"}},"phoneNumbers":[],"preferredLanguage":"en-US","schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada.lovelace@example.com"}}"#
@@ -81,11 +82,11 @@ fn list_of(total: u64, start: u64, count: usize) -> String {
     )
 }
 
-// ---- Request bytes (B3, B4) ----
+// ---- Request bytes (§4, §5) ----
 
 #[test]
 fn the_full_put_reproduces_the_b4_sample_without_photos() {
-    // Arrange: SHIFT-JC `jumpcloud_put_user_full.json`'s user.
+    // Arrange: ShiftControl-io/scim-v2-rust `jumpcloud_put_user_full.json`'s user.
     let john = DirectoryUser::new(
         "john",
         "664447f5c0c418f2d05e5318",
@@ -127,7 +128,7 @@ fn the_lookup_encodes_spaces_as_selected() {
     );
 }
 
-// ---- Test Connection (B1) ----
+// ---- Test Connection (§2) ----
 
 #[tokio::test]
 async fn test_connection_sends_the_b1_sequence_with_the_b3_test_user() {
@@ -183,7 +184,7 @@ async fn test_connection_sends_the_b1_sequence_with_the_b3_test_user() {
     assert!(
         checks
             .iter()
-            .all(|c| c.source == "research/entra_jumpcloud.md B1")
+            .all(|c| c.source == "docs/idps/jumpcloud.md §2")
     );
 }
 
@@ -401,7 +402,7 @@ async fn test_connection_deactivates_the_test_user_when_delete_is_not_supported(
         ["jumpcloud.test-connection.delete-user-supported"]
     );
     let unsupported = &checks[5];
-    assert_eq!(unsupported.level, Level::Should);
+    assert_eq!(unsupported.level, Level::Info);
     assert!(
         unsupported.reasons[0].contains("got 405: JumpCloud deactivates the test user instead"),
         "{:?}",
@@ -507,7 +508,7 @@ async fn test_connection_sends_the_selected_content_type() {
     );
 }
 
-// ---- Provision (B3) ----
+// ---- Provision (§4) ----
 
 #[tokio::test]
 async fn provision_looks_up_then_posts_the_b3_body() {
@@ -686,7 +687,7 @@ async fn provision_stops_on_a_lookup_answering_404() {
         failed(&checks),
         ["jumpcloud.lookup.answer-is-list-response"]
     );
-    assert_eq!(checks[0].source, "research/entra_jumpcloud.md B2, B3");
+    assert_eq!(checks[0].source, "docs/idps/jumpcloud.md §3, §4");
     assert!(user.assigned && user.target_id.is_none() && !user.active);
 }
 
@@ -776,7 +777,7 @@ async fn provision_fails_a_200_create_but_keeps_its_id() {
     assert_eq!(user.target_id.as_deref(), Some("u-1"));
 }
 
-// ---- Update (B4) ----
+// ---- Update (§5) ----
 
 #[tokio::test]
 async fn update_sends_the_full_put_with_title_and_department() {
@@ -806,7 +807,7 @@ async fn update_sends_the_full_put_with_title_and_department() {
         [("jumpcloud.update.put-returns-200", Some(0))]
     );
     assert!(failed(&checks).is_empty(), "{checks:?}");
-    assert_eq!(checks[0].source, "research/entra_jumpcloud.md B4");
+    assert_eq!(checks[0].source, "docs/idps/jumpcloud.md §5");
 }
 
 #[tokio::test]
@@ -870,7 +871,7 @@ async fn update_needs_a_provisioned_user() {
     assert!(wire.sent.is_empty());
 }
 
-// ---- Suspend, reactivate (B5) ----
+// ---- Suspend, reactivate (§6) ----
 
 #[tokio::test]
 async fn deactivation_is_the_full_put_with_active_false() {
@@ -908,7 +909,7 @@ async fn a_rejected_deactivation_fails_and_leaves_the_user_active() {
 
     // Assert
     assert_eq!(failed(&checks), ["jumpcloud.deactivate.accepted"]);
-    assert_eq!(checks[0].source, "research/entra_jumpcloud.md B4, B5");
+    assert_eq!(checks[0].source, "docs/idps/jumpcloud.md §5, §6");
     assert!(user.active);
 }
 
@@ -949,7 +950,7 @@ async fn a_rejected_reactivation_fails_and_leaves_the_user_inactive() {
     assert!(!user.active);
 }
 
-// ---- Delete (B5) ----
+// ---- Delete (§6) ----
 
 #[tokio::test]
 async fn delete_sends_delete_and_clears_the_target_id() {
@@ -1009,7 +1010,7 @@ async fn a_transport_failure_is_an_error_naming_the_action_and_request() {
     );
 }
 
-// ---- Import (B7) ----
+// ---- Import (§8) ----
 
 #[tokio::test]
 async fn import_of_250_users_reads_three_pages() {
@@ -1047,7 +1048,7 @@ async fn import_of_250_users_reads_three_pages() {
     assert!(
         checks
             .iter()
-            .all(|c| c.source == "research/entra_jumpcloud.md B7")
+            .all(|c| c.source == "docs/idps/jumpcloud.md §8")
     );
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Every check is [`Level::IdpRequired`]: the point is not what RFC 7644 allows but what makes
 //! Okta's task fail. A failed check's reasons read "expected …, got …" and name the Okta
-//! behaviour and the research note section it rests on.
+//! behaviour and the section of docs/idps/okta.md it rests on.
 
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Li
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 pub const TEST_CONNECTION_LIST: &str = "okta.test-connection.list-is-scim-json";
-/// Ten 429s in a row: Okta fails the task permanently (research/okta.md §3.7).
+/// Ten 429s in a row: Okta fails the task permanently (docs/idps/okta.md §3.7).
 pub const RATE_LIMIT_GAVE_UP: &str = "okta.rate-limit.task-failed-after-10-attempts";
 pub const TEST_CONNECTION_GROUPS: &str = "okta.test-connection.groups-answer-is-json";
 pub const IMPORT_PAGE: &str = "okta.import.page-is-list-response";
@@ -27,19 +27,19 @@ pub const LOOKUP_MATCH_QUERIED: &str = "okta.lookup.match-is-the-queried-user";
 pub const CREATE_201: &str = "okta.create.returns-201-with-id";
 pub const CREATE_DUPLICATE: &str = "okta.create.duplicate-is-409";
 
-pub const SOURCE_TEST_CONNECTION: &str = "research/okta.md §3.1";
-pub const SOURCE_IMPORT: &str = "research/okta.md §3.2";
-pub const SOURCE_PAGING: &str = "research/okta.md §3.2, §4 item 11";
-pub const SOURCE_LOOKUP: &str = "research/okta.md §3.3";
-pub const SOURCE_CREATE: &str = "research/okta.md §3.3";
-pub const SOURCE_DUPLICATE: &str = "research/okta.md §3.3, §3.7";
-pub const SOURCE_UPDATE: &str = "research/okta.md §3.4";
-pub const SOURCE_ACTIVE: &str = "research/okta.md §3.5";
+pub const SOURCE_TEST_CONNECTION: &str = "docs/idps/okta.md §3.1";
+pub const SOURCE_IMPORT: &str = "docs/idps/okta.md §3.2";
+pub const SOURCE_PAGING: &str = "docs/idps/okta.md §3.2, §4 item 11";
+pub const SOURCE_LOOKUP: &str = "docs/idps/okta.md §3.3";
+pub const SOURCE_CREATE: &str = "docs/idps/okta.md §3.3";
+pub const SOURCE_DUPLICATE: &str = "docs/idps/okta.md §3.3, §3.7";
+pub const SOURCE_UPDATE: &str = "docs/idps/okta.md §3.4";
+pub const SOURCE_ACTIVE: &str = "docs/idps/okta.md §3.5";
 
 /// Why Okta fetches and then PUTs a user, which names the checks on that pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    /// Syncing the profile of a user found by the lookup (research/okta.md §3.3 step 2b).
+    /// Syncing the profile of a user found by the lookup (docs/idps/okta.md §3.3 step 2b).
     Link,
     /// A profile change (§3.4).
     Update,
@@ -80,9 +80,9 @@ impl Purpose {
 
     fn source(self) -> &'static str {
         match self {
-            Purpose::Link => "research/okta.md §3.3, §3.4",
+            Purpose::Link => "docs/idps/okta.md §3.3, §3.4",
             Purpose::Update => SOURCE_UPDATE,
-            Purpose::Deactivate | Purpose::Reactivate => "research/okta.md §3.5, §3.8",
+            Purpose::Deactivate | Purpose::Reactivate => "docs/idps/okta.md §3.5, §3.8",
         }
     }
 
@@ -130,7 +130,7 @@ pub fn got_status(response: &WireResponse) -> String {
     }
 }
 
-/// What is wrong with a ListResponse body as Okta reads one (research/okta.md §3.8): the
+/// What is wrong with a ListResponse body as Okta reads one (docs/idps/okta.md §3.8): the
 /// ListResponse schema, and a `Resources` array with a capital R (required when
 /// `totalResults` is not 0).
 fn list_problems(body: &Value, why: &str) -> Vec<String> {
@@ -179,7 +179,7 @@ fn list_problems(body: &Value, why: &str) -> Vec<String> {
 }
 
 /// `totalResults`, `startIndex` and `itemsPerPage` must be JSON integers: Okta fails the task
-/// on `"startIndex": "1"` (research/okta.md §3.2, §4 item 11).
+/// on `"startIndex": "1"` (docs/idps/okta.md §3.2, §4 item 11).
 fn paging_problems(body: &Value) -> Vec<String> {
     ["totalResults", "startIndex", "itemsPerPage"]
         .into_iter()
@@ -187,11 +187,11 @@ fn paging_problems(body: &Value) -> Vec<String> {
             Some(value) if value.as_u64().is_some() => None,
             Some(value) => Some(format!(
                 "expected `{field}` as a JSON integer (Okta fails the task when a paging number \
-                 is not one, research/okta.md §3.2, §4 item 11), got {}",
+                 is not one, docs/idps/okta.md §3.2, §4 item 11), got {}",
                 shown(value)
             )),
             None => Some(format!(
-                "expected `{field}` as a JSON integer (research/okta.md §3.2, §3.8), got no \
+                "expected `{field}` as a JSON integer (docs/idps/okta.md §3.2, §3.8), got no \
                  `{field}`"
             )),
         })
@@ -208,10 +208,14 @@ fn json_or_reason(response: &WireResponse, why: &str) -> Result<Value, String> {
 }
 
 /// Test API Credentials, `GET /Users?startIndex=1&count=2`: `200` with a ListResponse whose
-/// paging numbers are integers (research/okta.md §3.1, §3.8).
+/// paging numbers are integers (docs/idps/okta.md §3.1, §3.8).
 pub fn test_connection_list(request: usize, response: &WireResponse) -> IdpCheck {
-    let mut result = check(TEST_CONNECTION_LIST, "research/okta.md §3.1, §3.8", request);
-    let why = "Okta's Test API Credentials reads the user list, research/okta.md §3.1";
+    let mut result = check(
+        TEST_CONNECTION_LIST,
+        "docs/idps/okta.md §3.1, §3.8",
+        request,
+    );
+    let why = "Okta's Test API Credentials reads the user list, docs/idps/okta.md §3.1";
     if response.status != 200 {
         return result.fail(format!(
             "expected 200 with a ListResponse ({why}), got {}",
@@ -233,24 +237,24 @@ pub fn test_connection_list(request: usize, response: &WireResponse) -> IdpCheck
 }
 
 /// Test API Credentials, `GET /Groups?startIndex=1&count=100`: "not mandatory for SCIM to
-/// work. The minimum check we require is for the resources to be of JSON" (research/okta.md
+/// work. The minimum check we require is for the resources to be of JSON" (docs/idps/okta.md
 /// §3.1), so any status passes as long as the body is JSON.
 pub fn test_connection_groups(request: usize, response: &WireResponse) -> IdpCheck {
     let result = check(TEST_CONNECTION_GROUPS, SOURCE_TEST_CONNECTION, request);
     match json_or_reason(
         response,
-        "Okta's Test API Credentials requires the groups answer to be JSON, research/okta.md §3.1",
+        "Okta's Test API Credentials requires the groups answer to be JSON, docs/idps/okta.md §3.1",
     ) {
         Ok(_) => result,
         Err(reason) => result.fail(reason),
     }
 }
 
-/// One import page judged (research/okta.md §3.2): the checks, and `totalResults` when the page
+/// One import page judged (docs/idps/okta.md §3.2): the checks, and `totalResults` when the page
 /// can be paged on (status 200, a ListResponse, integer paging numbers).
 pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option<u64>) {
-    let why = "Okta imports users page by page, research/okta.md §3.2";
-    let mut page = check(IMPORT_PAGE, "research/okta.md §3.2, §3.8", request);
+    let why = "Okta imports users page by page, docs/idps/okta.md §3.2";
+    let mut page = check(IMPORT_PAGE, "docs/idps/okta.md §3.2, §3.8", request);
     if response.status != 200 {
         let page = page.fail(format!(
             "expected 200 with a ListResponse ({why}), got {}",
@@ -300,12 +304,12 @@ pub enum Lookup {
     Stop,
 }
 
-/// The create-or-link lookup (research/okta.md §3.3 step 1): `200` with a ListResponse (empty
+/// The create-or-link lookup (docs/idps/okta.md §3.3 step 1): `200` with a ListResponse (empty
 /// when not found) or `404`; integer paging numbers, without which Okta fails "Sync user in
-/// external application" before any POST (§3.2, T6); a match's `id`, which Okta stores.
+/// external application" before any POST (§3.2); a match's `id`, which Okta stores.
 pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<IdpCheck>, Lookup) {
     let why = "Okta reads a 200 ListResponse with no resources, or a 404, as not found, \
-               research/okta.md §3.3";
+               docs/idps/okta.md §3.3";
     let answer = check(LOOKUP_ANSWER, SOURCE_LOOKUP, request);
     if response.status == 404 {
         return (vec![answer], Lookup::NotFound);
@@ -313,7 +317,7 @@ pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<
     if response.status != 200 {
         let answer = answer.fail(format!(
             "expected 200 with a ListResponse or 404 ({why}), got {}: Okta fails the \
-             assignment task and shows the error in Tasks (research/okta.md §3.7)",
+             assignment task and shows the error in Tasks (docs/idps/okta.md §3.7)",
             got_status(response)
         ));
         return (vec![answer], Lookup::Stop);
@@ -328,7 +332,7 @@ pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<
     }
     let mut paging = check(
         LOOKUP_PAGING,
-        "research/okta.md §3.2, §3.3, §4 item 11",
+        "docs/idps/okta.md §3.2, §3.3, §4 item 11",
         request,
     );
     for problem in paging_problems(&body) {
@@ -344,7 +348,7 @@ pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<
     let Some(first) = first else {
         return (vec![answer, paging], Lookup::NotFound);
     };
-    let matched = check(LOOKUP_MATCH_ID, "research/okta.md §3.3, §3.8", request);
+    let matched = check(LOOKUP_MATCH_ID, "docs/idps/okta.md §3.3, §3.8", request);
     // Okta links to the first resource: a target that ignored the filter hands it a stranger.
     let queried = check(LOOKUP_MATCH_QUERIED, SOURCE_LOOKUP, request);
     if let Some(reason) = crate::idp::lookup::wrong_match(first, "userName", user_name) {
@@ -358,7 +362,7 @@ pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<
         other => {
             let matched = matched.fail(format!(
                 "expected the matching user to carry a non-empty string `id` (Okta links to \
-                 `Resources[0].id` and stores it, research/okta.md §3.3, §3.8), got {}",
+                 `Resources[0].id` and stores it, docs/idps/okta.md §3.3, §3.8), got {}",
                 other.map_or_else(
                     || first.get("id").map_or("no `id`".to_owned(), shown),
                     |id| format!("{id:?}")
@@ -369,17 +373,17 @@ pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<
     }
 }
 
-/// `POST /Users` (research/okta.md §3.3 step 2a): `201` with the user's `id`. Returns the
+/// `POST /Users` (docs/idps/okta.md §3.3 step 2a): `201` with the user's `id`. Returns the
 /// checks and the id when the target gave one on a 2xx. \[I\] A 2xx other than 201 that carries
 /// an id fails the check but still provisions the user, so later steps can run.
 pub fn create(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option<String>) {
     let expected = "expected 201 with the new user's `id` (Okta stores it and addresses the user \
-                    by it, research/okta.md §3.3)";
+                    by it, docs/idps/okta.md §3.3)";
     let created = check(CREATE_201, SOURCE_CREATE, request);
     if response.status == 409 {
         let created = created.fail(format!(
             "{expected}, got {}: Okta stops the provisioning task on 409 and shows the error in \
-             Tasks; it does not retry (research/okta.md §3.3, §3.7)",
+             Tasks; it does not retry (docs/idps/okta.md §3.3, §3.7)",
             got_status(response)
         ));
         let mut duplicate = check(CREATE_DUPLICATE, SOURCE_DUPLICATE, request);
@@ -391,7 +395,7 @@ pub fn create(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option
     if !(200..300).contains(&response.status) {
         let created = created.fail(format!(
             "{expected}, got {}: Okta fails the provisioning task and shows the server's error \
-             in Tasks (research/okta.md §3.7)",
+             in Tasks (docs/idps/okta.md §3.7)",
             got_status(response)
         ));
         return (vec![created], None);
@@ -407,14 +411,14 @@ pub fn create(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option
         None => {
             let created = created.fail(format!(
                 "{expected}, got {} without an `id`: Okta fails the task with \"Create new user \
-                 returned empty user.\" (research/okta.md §3.3)",
+                 returned empty user.\" (docs/idps/okta.md §3.3)",
                 response.status
             ));
             (vec![created], None)
         }
         Some(id) if response.status != 201 => {
             let created = created.fail(format!(
-                "{expected}, got {} (research/okta.md §3.8: after POST, 201 with the resource)",
+                "{expected}, got {} (docs/idps/okta.md §3.8: after POST, 201 with the resource)",
                 response.status
             ));
             (vec![created], Some(id))
@@ -424,11 +428,11 @@ pub fn create(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option
 }
 
 /// A 409 must carry a SCIM Error body: its `detail` is what the admin sees in Tasks, and a
-/// body Okta cannot parse surfaces as a Jackson parse error instead (research/okta.md §3.3
+/// body Okta cannot parse surfaces as a Jackson parse error instead (docs/idps/okta.md §3.3
 /// example body, §3.7).
 fn scim_error_problem(response: &WireResponse) -> Option<String> {
     let why = "Okta shows the SCIM error's `detail` to the admin and fails to parse a non-JSON \
-               body, research/okta.md §3.3, §3.7";
+               body, docs/idps/okta.md §3.3, §3.7";
     let Some(body) = response.json() else {
         return Some(format!(
             "expected the 409 to carry a SCIM Error JSON body ({why}), got {} bytes that are not \
@@ -454,7 +458,7 @@ fn scim_error_problem(response: &WireResponse) -> Option<String> {
 }
 
 /// `GET /Users/{id}` before a PUT: `200` with the user whose `id` Okta asked for, since the PUT
-/// echoes that body (research/okta.md §3.4, §3.8). Returns the body when the check held.
+/// echoes that body (docs/idps/okta.md §3.4, §3.8). Returns the body when the check held.
 pub fn fetched_user(
     purpose: Purpose,
     request: usize,
@@ -462,7 +466,7 @@ pub fn fetched_user(
     id: &str,
 ) -> (IdpCheck, Option<serde_json::Map<String, Value>>) {
     let result = check(purpose.get_id(), purpose.source(), request);
-    let why = format!("{}, research/okta.md §3.4", purpose.doing());
+    let why = format!("{}, docs/idps/okta.md §3.4", purpose.doing());
     if response.status != 200 {
         let reason = format!(
             "expected 200 with the user ({why}), got {}",
@@ -486,7 +490,7 @@ pub fn fetched_user(
         other => {
             let reason = format!(
                 "expected the user with `id` {id:?} (ids are stable and case-sensitive, \
-                 research/okta.md §3.8), got {}",
+                 docs/idps/okta.md §3.8), got {}",
                 other.map_or("no `id`".to_owned(), shown)
             );
             (result.fail(reason), None)
@@ -494,12 +498,12 @@ pub fn fetched_user(
     }
 }
 
-/// The PUT after the GET: `200` with the user (research/okta.md §3.4, §3.8 "After PUT: 200
+/// The PUT after the GET: `200` with the user (docs/idps/okta.md §3.4, §3.8 "After PUT: 200
 /// with the resource").
 pub fn put_accepted(purpose: Purpose, request: usize, response: &WireResponse) -> IdpCheck {
     let result = check(purpose.put_id(), purpose.source(), request);
     let why = format!(
-        "{}, and expects 200 with the user back, research/okta.md §3.4, §3.8",
+        "{}, and expects 200 with the user back, docs/idps/okta.md §3.4, §3.8",
         purpose.doing()
     );
     if response.status != 200 {
@@ -518,7 +522,7 @@ pub fn put_accepted(purpose: Purpose, request: usize, response: &WireResponse) -
 }
 
 /// The OIN template's deactivate / reactivate PATCH: `200` with the user or `204` with no body
-/// (research/okta.md §3.5, §3.8).
+/// (docs/idps/okta.md §3.5, §3.8).
 pub fn patch_accepted(active: bool, request: usize, response: &WireResponse) -> IdpCheck {
     let id = if active {
         REACTIVATE_ACCEPTED
@@ -531,8 +535,8 @@ pub fn patch_accepted(active: bool, request: usize, response: &WireResponse) -> 
     }
     result.fail(format!(
         "expected 200 with the user or 204 (OIN template apps set `active` with a path-less \
-         PATCH, research/okta.md §3.5), got {}: Okta fails the task and does not fall back to \
-         PUT (research/okta.md §1, §3.7)",
+         PATCH, docs/idps/okta.md §3.5), got {}: Okta fails the task and does not fall back to \
+         PUT (docs/idps/okta.md §1, §3.7)",
         got_status(response)
     ))
 }

@@ -1,8 +1,8 @@
-//! Push Groups (research/okta.md §3.6): the requests Okta sends for a pushed group and what it
+//! Push Groups (docs/idps/okta.md §3.6): the requests Okta sends for a pushed group and what it
 //! needs back.
 //!
 //! The OIN template flavour changes groups with PATCH; the App Integration Wizard flavour with a
-//! full `PUT /Groups/{id}` (research/okta.md §1 table, §3.6 "AIW (PUT) groups"). Member objects
+//! full `PUT /Groups/{id}` (docs/idps/okta.md §1.1, §3.6.8). Member objects
 //! carry only `value` (the target's user id) and `display` (Okta's username), never `type` or
 //! `$ref` (§3.6, SCIM-SDK#419). Bodies are compact JSON in Okta's key order (serde keeps struct
 //! field order).
@@ -11,11 +11,11 @@
 //! rejected rename sends no membership PATCH ("a 400 here caused Okta to mark the entire group
 //! push as Error and stop pushing group memberships", §3.6, Metatavu#113).
 //!
-//! Not done: the lookup by `displayName` (§3.6 "Find an existing group by name") and group
-//! linking, the `GET /Groups/{id}` seen between a membership PATCH and the rename in one report
-//! (go-scim#57), the 2018 docs' GET before an AIW PUT, the reported variant bodies (path-less
-//! `replace` of `members`, members without `display`), and splitting very large member lists
-//! (Okta's batch size is undocumented: one `add` carries them all).
+//! Not done: the lookup by `displayName` (§3.6.2) and group linking, the `GET /Groups/{id}` seen
+//! between a membership PATCH and the rename in one report (go-scim#57), the 2018 docs' GET
+//! before an AIW PUT, the reported variant bodies (path-less `replace` of `members`, members
+//! without `display`, §3.6.7), and splitting large member lists into PATCHes of at most 100
+//! changes, as Okta's OIN submission guide documents (§3.6.5): one `add` carries them all.
 
 use serde::Serialize;
 
@@ -28,7 +28,7 @@ use crate::scenario::model::Level;
 
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
-pub const SOURCE_GROUPS: &str = "research/okta.md §3.6";
+pub const SOURCE_GROUPS: &str = "docs/idps/okta.md §3.6";
 
 pub const PUSH_GROUP_CREATE: &str = "okta.push-group.create-returns-201-with-id";
 pub const PUSH_GROUP_RENAME: &str = "okta.push-group.rename-accepted";
@@ -47,7 +47,7 @@ pub struct PushedGroup {
 }
 
 /// A member as Okta pushes it: the target's user id, and Okta's username as `display`
-/// (research/okta.md §3.6: "`display` is the Okta username or email, not the display name").
+/// (docs/idps/okta.md §3.6: "`display` is the Okta username or email, not the display name").
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PushedMember {
     pub target_id: String,
@@ -55,7 +55,7 @@ pub struct PushedMember {
 }
 
 impl Okta {
-    /// "Push group" with "Push group memberships immediately" (research/okta.md §3.6 Create).
+    /// "Push group" with "Push group memberships immediately" (docs/idps/okta.md §3.6.3).
     ///
     /// OIN template: `POST /Groups` with the members already in the body (the 2021 capture),
     /// then the rename `PATCH replace {id, displayName}` (the observed order `POST` → rename →
@@ -101,7 +101,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// A membership change of a pushed group (research/okta.md §3.6 Membership delta).
+    /// A membership change of a pushed group (docs/idps/okta.md §3.6.5).
     ///
     /// OIN template: one PATCH with one `remove` per removed member (path
     /// `members[value eq "<id>"]`), then one batched `add`; then the rename `PATCH replace {id,
@@ -139,7 +139,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// A rename pushed to the target (research/okta.md §3.6 Rename): OIN template `PATCH
+    /// A rename pushed to the target (docs/idps/okta.md §3.6.4): OIN template `PATCH
     /// {"op":"replace","value":{"id":…,"displayName":…}}`; AIW a `PUT` with the full group.
     pub async fn rename_group<W: Wire>(
         &self,
@@ -160,7 +160,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// "Push Now" (research/okta.md §3.6 Full push): OIN template `PATCH replace` with path
+    /// "Push Now" (docs/idps/okta.md §3.6.6): OIN template `PATCH replace` with path
     /// `members` and the full list, `"value":[]` for an empty group (SCIM-SDK#757); AIW a `PUT`
     /// with the full group.
     pub async fn push_now<W: Wire>(
@@ -187,7 +187,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// "Unlink pushed group" (research/okta.md §3.6 Unlink): with "Delete the group in the
+    /// "Unlink pushed group" (docs/idps/okta.md §3.6.9): with "Delete the group in the
     /// target app" a `DELETE /Groups/{id}`, expecting `204`; with "Leave the group in the target
     /// app" nothing is sent. `target_id` is cleared when the target accepted the delete (a 204);
     /// without the delete it is left as is (the group still exists in the target).
@@ -208,7 +208,7 @@ impl Okta {
         if response.status != 204 {
             deleted = deleted.fail(format!(
                 "expected 204 (Okta deletes an unlinked group with DELETE /Groups/{{id}} and \
-                 expects 204, research/okta.md §3.6, §3.8), got {}",
+                 expects 204, docs/idps/okta.md §3.6, §3.8), got {}",
                 got_status(&response)
             ));
         }
@@ -279,27 +279,27 @@ async fn put<W: Wire>(
     if response.status != 200 {
         accepted = accepted.fail(format!(
             "expected 200 with the group (App Integration Wizard apps push groups with a full \
-             PUT /Groups/{{id}}, research/okta.md §1, §3.6, §3.8), got {}: Okta marks the group \
-             push as Error (research/okta.md §3.7)",
+             PUT /Groups/{{id}}, docs/idps/okta.md §1, §3.6, §3.8), got {}: Okta marks the group \
+             push as Error (docs/idps/okta.md §3.7)",
             got_status(&response)
         ));
     }
     Ok(session.judge(accepted))
 }
 
-/// `POST /Groups`: `201` with the group's `id` (research/okta.md §3.6). Returns the check and
+/// `POST /Groups`: `201` with the group's `id` (docs/idps/okta.md §3.6). Returns the check and
 /// the id when a 2xx carried one; \[I\] a 2xx other than 201 with an id fails the check but
 /// links the group, as for users (§3.3).
 fn created(request: usize, response: &WireResponse) -> (IdpCheck, Option<String>) {
     let expected = "expected 201 with the new group's `id` (Okta stores it and addresses the \
-                    group by it, research/okta.md §3.6)";
+                    group by it, docs/idps/okta.md §3.6)";
     let result = check(PUSH_GROUP_CREATE, request);
     if !(200..300).contains(&response.status) {
         let hint = if response.status == 409 {
             ": a group with that name exists in the target, and Okta cannot push a name that \
-             exists there unless the group is linked (research/okta.md §3.6)"
+             exists there unless the group is linked (docs/idps/okta.md §3.6)"
         } else {
-            ": Okta marks the group push as Error (research/okta.md §3.7)"
+            ": Okta marks the group push as Error (docs/idps/okta.md §3.7)"
         };
         let reason = format!("{expected}, got {}{hint}", got_status(response));
         return (result.fail(reason), None);
@@ -322,7 +322,7 @@ fn created(request: usize, response: &WireResponse) -> (IdpCheck, Option<String>
         }
         Some(id) if response.status != 201 => {
             let reason = format!(
-                "{expected}, got {} (research/okta.md §3.8: after POST, 201 with the resource)",
+                "{expected}, got {} (docs/idps/okta.md §3.8: after POST, 201 with the resource)",
                 response.status
             );
             (result.fail(reason), Some(id))
@@ -331,7 +331,7 @@ fn created(request: usize, response: &WireResponse) -> (IdpCheck, Option<String>
     }
 }
 
-/// A group PATCH: `200` or `204` (research/okta.md §3.6, §3.8); Okta "doesn't require the list
+/// A group PATCH: `200` or `204` (docs/idps/okta.md §3.6, §3.8); Okta "doesn't require the list
 /// of users to be returned".
 fn patch_accepted(id: &'static str, request: usize, response: &WireResponse) -> IdpCheck {
     let result = check(id, request);
@@ -340,23 +340,23 @@ fn patch_accepted(id: &'static str, request: usize, response: &WireResponse) -> 
     }
     let consequence = if id == PUSH_GROUP_RENAME {
         "a 400 here \"caused Okta to mark the entire group push as Error and stop pushing group \
-         memberships\" (research/okta.md §3.6, Metatavu/keycloak-scim-server#113); servers must \
+         memberships\" (docs/idps/okta.md §3.6, Metatavu/keycloak-scim-server#113); servers must \
          ignore the read-only `id` in `value`"
     } else if id == PUSH_NOW_REPLACE {
         "Push Now replaces `members` with path `members`, `\"value\":[]` for an empty group; \
-         servers that implement only add and remove fail here (research/okta.md §3.6)"
+         servers that implement only add and remove fail here (docs/idps/okta.md §3.6)"
     } else {
         "Okta marks the group push as Error and shows the server's error in Tasks \
-         (research/okta.md §3.6, §3.7)"
+         (docs/idps/okta.md §3.6, §3.7)"
     };
     result.fail(format!(
         "expected 200 with the group or 204 (OIN template apps push groups with PATCH, \
-         research/okta.md §1, §3.6), got {}: {consequence}",
+         docs/idps/okta.md §1, §3.6), got {}: {consequence}",
         got_status(response)
     ))
 }
 
-/// The group body of `POST /Groups` and of the AIW `PUT /Groups/{id}` (research/okta.md §3.6):
+/// The group body of `POST /Groups` and of the AIW `PUT /Groups/{id}` (docs/idps/okta.md §3.6):
 /// `schemas, displayName, members`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,4 +1,4 @@
-//! Okta's Push Groups (research/okta.md §3.6) pinned byte for byte against a scripted fake
+//! Okta's Push Groups (docs/idps/okta.md §3.6) pinned byte for byte against a scripted fake
 //! target.
 
 use super::*;
@@ -49,7 +49,7 @@ const RENAME: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Patch
 const ADD_BOTH: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"u-1","display":"ada@example.com"},{"value":"u-2","display":"bob@example.com"}]}]}"#;
 const BAD_REQUEST: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"id is read-only","status":"400"}"#;
 
-// ---- Push group (§3.6 Create) ----
+// ---- Push group (§3.6.3) ----
 
 #[tokio::test]
 async fn template_push_posts_with_members_then_renames_then_adds_the_members() {
@@ -82,7 +82,7 @@ async fn template_push_posts_with_members_then_renames_then_adds_the_members() {
     );
     assert!(failed(&checks).is_empty(), "{checks:?}");
     assert!(checks.iter().all(|c| c.level == Level::IdpRequired));
-    assert!(checks.iter().all(|c| c.source == "research/okta.md §3.6"));
+    assert!(checks.iter().all(|c| c.source == "docs/idps/okta.md §3.6"));
     assert_eq!(group.target_id.as_deref(), Some("g-1"));
 }
 
@@ -438,7 +438,7 @@ async fn group_ids_are_percent_encoded_like_user_ids() {
     assert_eq!(wire.lines(), ["PATCH /Groups/a%2Fb%3Fc%20d"]);
 }
 
-// ---- Push Now (§3.6 Full push) ----
+// ---- Push Now (§3.6.6) ----
 
 #[tokio::test]
 async fn template_push_now_replaces_members_with_the_full_list() {

@@ -3,10 +3,10 @@
 //! Each action is a pure async function over a [`Wire`]: it builds Okta's requests byte for
 //! byte (headers §2, queries and bodies §3, in [`request`]), sends them in Okta's order, and
 //! judges every answer the way Okta's task would ([`checks`], all [`Level::IdpRequired`]). The
-//! runner owns the transport (and the `Authorization` header, research/okta.md §1); the
+//! runner owns the transport (and the `Authorization` header, docs/idps/okta.md §1); the
 //! directory user carries Okta's state (the id the target returned, `assigned`, `active`).
 //!
-//! Two flavours behave differently on the wire (research/okta.md §1): an **OIN template** app
+//! Two flavours behave differently on the wire (docs/idps/okta.md §1): an **OIN template** app
 //! ("SCIM 2.0 Test App (Header Auth)" and its siblings, published OIN apps) sets `active` with a
 //! path-less PATCH (§3.5); an **App Integration Wizard** app sends every change as GET then a
 //! full PUT. Both look users up, create them and update profiles the same way (§3.3, §3.4).
@@ -19,14 +19,13 @@
 //! as [`IdpError::Transport`], naming the action and the request, and the checks of that action
 //! are dropped: a transport failure says nothing about the target's SCIM, the runner records the
 //! exchange with its error, and Okta itself would only mark the task failed (60 s socket
-//! timeout, research/okta.md §3.7).
+//! timeout, docs/idps/okta.md §3.7).
 //!
-//! Not done yet: the 429 / `Retry-After` back-off (§3.7; a 429 is judged like any other
-//! failure status for now), finding and linking groups by name (§3.6), import of groups (§3.2),
-//! password sync (§3.5),
-//! the stale-`active` race on re-assignment (§3.4), and AIW "Test Connector Configuration"
-//! probes, which are undocumented (§3.1: the OIN template's two requests are sent for both
-//! flavours).
+//! Not done yet: finding and linking groups by name (§3.6.2), import of groups (§3.2), password
+//! sync (§3.5), batching membership changes by 100 (§3.6.5), the stale-`active` race on
+//! re-assignment (§3.4), and AIW "Test Connector Configuration" probes, which are undocumented
+//! (§3.1: the OIN template's two requests are sent for both flavours). The 429 back-off of §3.7
+//! is done (`Retry-After` seconds, else 5 minutes, doubling, 10 attempts).
 
 pub mod checks;
 mod groups;
@@ -50,7 +49,7 @@ use super::wire::{Wire, WireRequest, WireResponse};
 use super::{IdpCheck, IdpError};
 use crate::scenario::model::Level;
 
-/// How the app integration was created, which decides PATCH or PUT (research/okta.md §1).
+/// How the app integration was created, which decides PATCH or PUT (docs/idps/okta.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OktaFlavour {
     /// From the catalog: "SCIM 2.0 Test App (Header Auth)" and other OIN templates. `active`
@@ -62,7 +61,7 @@ pub enum OktaFlavour {
     Aiw,
 }
 
-/// How the lookup filter encodes spaces (research/okta.md §3.3, §4 item 10).
+/// How the lookup filter encodes spaces (docs/idps/okta.md §3.3, §4 item 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FilterSpaces {
     /// `userName%20eq%20%22…%22`: the current docs and real captures (2021, 2024).
@@ -99,7 +98,7 @@ impl<'w, W: Wire> Session<'w, W> {
 
     /// Sends one request; the index is its place in this action (what a check's `request` is).
     ///
-    /// A 429 pauses and repeats the request as Okta does (research/okta.md §3.7): the first
+    /// A 429 pauses and repeats the request as Okta does (docs/idps/okta.md §3.7): the first
     /// wait is `Retry-After` in integer seconds, or five minutes when it is missing or not an
     /// integer; each retry doubles the wait; after 10 attempts the task fails permanently, and
     /// the last 429 is what the action's checks then judge.
@@ -123,10 +122,10 @@ impl<'w, W: Wire> Session<'w, W> {
             }
             if attempt == RATE_LIMIT_ATTEMPTS {
                 self.checks.push(
-                    IdpCheck::new(checks::RATE_LIMIT_GAVE_UP, Level::IdpRequired, "research/okta.md §3.7")
+                    IdpCheck::new(checks::RATE_LIMIT_GAVE_UP, Level::IdpRequired, "docs/idps/okta.md §3.7")
                         .on(index)
                         .fail(format!(
-                            "{line} answered 429 {RATE_LIMIT_ATTEMPTS} times: Okta fails the task permanently (research/okta.md §3.7)"
+                            "{line} answered 429 {RATE_LIMIT_ATTEMPTS} times: Okta fails the task permanently (docs/idps/okta.md §3.7)"
                         )),
                 );
                 return Ok((index, response));
@@ -153,9 +152,9 @@ impl<'w, W: Wire> Session<'w, W> {
     }
 }
 
-/// Okta's attempts at a request answered 429 before the task fails (research/okta.md §3.7).
+/// Okta's attempts at a request answered 429 before the task fails (docs/idps/okta.md §3.7).
 pub const RATE_LIMIT_ATTEMPTS: u32 = 10;
-/// Okta's wait when `Retry-After` is missing or not integer seconds (research/okta.md §3.7).
+/// Okta's wait when `Retry-After` is missing or not integer seconds (docs/idps/okta.md §3.7).
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 /// `Retry-After` as Okta reads it: integer seconds only.
@@ -180,7 +179,7 @@ impl Okta {
         }
     }
 
-    /// "Test API Credentials" (research/okta.md §3.1): `GET /Users?startIndex=1&count=2`, then
+    /// "Test API Credentials" (docs/idps/okta.md §3.1): `GET /Users?startIndex=1&count=2`, then
     /// `GET /Groups?startIndex=1&count=100`. \[I\] Okta reports the first failure, so the groups
     /// request is only sent when the user list held.
     pub async fn test_connection<W: Wire>(&self, wire: &mut W) -> Result<Vec<IdpCheck>, IdpError> {
@@ -196,7 +195,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// Import users (research/okta.md §3.2): pages of `count=100` from `startIndex=1`,
+    /// Import users (docs/idps/okta.md §3.2): pages of `count=100` from `startIndex=1`,
     /// `startIndex += 100` while `totalResults` goes past the page (Okta advances by 100, not by
     /// what came back). Reading stops on a page Okta could not page on.
     pub async fn import_users<W: Wire>(&self, wire: &mut W) -> Result<Vec<IdpCheck>, IdpError> {
@@ -216,10 +215,10 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// The user is assigned to the app with "Create Users" on (research/okta.md §3.3): look the
+    /// The user is assigned to the app with "Create Users" on (docs/idps/okta.md §3.3): look the
     /// user up by `userName`; not found (an empty list or 404) → `POST /Users`; found → link to
     /// `Resources[0].id`, sync the profile (GET, PUT) and activate as the flavour does (OIN
-    /// template: PATCH `active:true`; AIW: GET, PUT `active:true`, as the T6 capture shows).
+    /// template: PATCH `active:true`; AIW: GET, PUT `active:true`, as the customer log of §3.3 shows).
     ///
     /// Sets `assigned` (the admin's act, whatever the target says), `target_id` once the target
     /// gave one (on create, or at the lookup when linking: Okta stores it then), and `active`
@@ -262,7 +261,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// A profile change pushed to the app (research/okta.md §3.4): `GET /Users/{id}`, then a
+    /// A profile change pushed to the app (docs/idps/okta.md §3.4): `GET /Users/{id}`, then a
     /// full PUT echoing that body with Okta's changes merged (`userName`, `name`, the primary
     /// email, `displayName`, and `active` as Okta last set it).
     pub async fn update<W: Wire>(
@@ -278,7 +277,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// Unassignment or deactivation in Okta (research/okta.md §3.5). OIN template:
+    /// Unassignment or deactivation in Okta (docs/idps/okta.md §3.5). OIN template:
     /// `PATCH {"schemas":[PatchOp],"Operations":[{"op":"replace","value":{"active":false}}]}`;
     /// AIW: GET, then the full PUT with `active:false`. Okta never sends DELETE (§3.5).
     /// `active` becomes `false` when the target accepted; `assigned` is the scenario's to set
@@ -294,7 +293,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// Reactivation (research/okta.md §3.5): the same as [`Okta::deactivate`] with `true`.
+    /// Reactivation (docs/idps/okta.md §3.5): the same as [`Okta::deactivate`] with `true`.
     pub async fn reactivate<W: Wire>(
         &self,
         user: &mut DirectoryUser,
@@ -306,7 +305,7 @@ impl Okta {
         Ok(session.checks)
     }
 
-    /// GET then the merged full PUT (research/okta.md §3.4); whether both held. `active` is the
+    /// GET then the merged full PUT (docs/idps/okta.md §3.4); whether both held. `active` is the
     /// value the PUT carries.
     async fn sync<W: Wire>(
         &self,
@@ -332,7 +331,7 @@ impl Okta {
         Ok(session.judge(checks::put_accepted(purpose, index, &response)))
     }
 
-    /// Sets `active` as the flavour does (research/okta.md §1, §3.5); updates the directory
+    /// Sets `active` as the flavour does (docs/idps/okta.md §1, §3.5); updates the directory
     /// user when the target accepted.
     async fn set_active<W: Wire>(
         &self,

@@ -1,6 +1,6 @@
 //! What Okta puts on the wire: headers, paths, query encoding and body bytes.
 //!
-//! Everything here is data a reviewer can hold against research/okta.md line by line: the
+//! Everything here is data a reviewer can hold against docs/idps/okta.md line by line: the
 //! header table against §2, the lookup query against §3.3, the create body's key order against
 //! §3.3, the profile PUT against §3.4 and the deactivate PATCH against §3.5. Bodies are compact
 //! JSON (§2: the documented `Content-Length`s match the compact form).
@@ -13,11 +13,10 @@ use crate::idp::directory::DirectoryUser;
 use crate::idp::encode;
 use crate::idp::wire::WireRequest;
 
-/// The headers Okta sends, in the order of the fullest dump Okta published (research/okta.md §2,
-/// S3 2018–2019), with the names capitalised as Okta writes them. The flag marks the header sent
+/// The headers Okta sends, in the order of the fullest dump Okta published (docs/idps/okta.md §2,
+/// the 2018–2019 protocol page), with the names capitalised as Okta writes them. The flag marks the header sent
 /// only with a body: `GET` requests carry the same headers without `Content-Type` (§2).
-/// `Authorization` is the runner transport's business, not this table's (§1 "Authorization
-/// header by flavour"); `Content-Length`, `Host`, `Connection` and `Accept-Encoding` are the
+/// `Authorization` is the runner transport's business, not this table's (§1.3); `Content-Length`, `Host`, `Connection` and `Accept-Encoding` are the
 /// HTTP client's.
 pub const HEADERS: [(&str, &str, bool); 4] = [
     ("Accept", "application/scim+json", false),
@@ -26,11 +25,11 @@ pub const HEADERS: [(&str, &str, bool); 4] = [
     ("User-Agent", "Okta SCIM Client 1.0.0", false),
 ];
 
-/// "Test API Credentials", first request: the query is constant (research/okta.md §3.1).
+/// "Test API Credentials", first request: the query is constant (docs/idps/okta.md §3.1).
 pub const TEST_USERS_PATH: &str = "/Users?startIndex=1&count=2";
-/// "Test API Credentials", second request (research/okta.md §3.1).
+/// "Test API Credentials", second request (docs/idps/okta.md §3.1).
 pub const TEST_GROUPS_PATH: &str = "/Groups?startIndex=1&count=100";
-/// Okta's page size on import and on the lookup (research/okta.md §3.2, §3.3).
+/// Okta's page size on import and on the lookup (docs/idps/okta.md §3.2, §3.3).
 pub const PAGE_SIZE: u64 = 100;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -52,12 +51,12 @@ pub fn request(method: &'static str, path: String, body: Option<Vec<u8>>) -> Wir
     }
 }
 
-/// One import page: `startIndex` first, then `count=100` (research/okta.md §3.2).
+/// One import page: `startIndex` first, then `count=100` (docs/idps/okta.md §3.2).
 pub fn users_page_path(start_index: u64) -> String {
     format!("/Users?startIndex={start_index}&count={PAGE_SIZE}")
 }
 
-/// The create-or-link lookup (research/okta.md §3.3): always `userName eq "<value>"`, the whole
+/// The create-or-link lookup (docs/idps/okta.md §3.3): always `userName eq "<value>"`, the whole
 /// filter percent-encoded, parameters in the order `filter`, `startIndex`, `count`. Spaces are
 /// `%20` (current docs and real captures) or `+` (the 2018–2019 docs), as `spaces` says.
 /// \[I\] How Okta escapes a `"` or `\` inside the value is undocumented: it is encoded as is.
@@ -71,13 +70,13 @@ pub fn lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
 }
 
 /// `/Users/{id}` with the id the target returned (Okta keeps it as the app user's
-/// `externalId`, research/okta.md §3.3).
+/// `externalId`, docs/idps/okta.md §3.3).
 pub fn user_path(id: &str) -> String {
     format!("/Users/{}", encode::segment(id))
 }
 
 /// The POST /Users body. Field order *is* the wire order (serde keeps struct field order):
-/// research/okta.md §3.3, from Okta's docs and a real 2021 capture.
+/// docs/idps/okta.md §3.3, from Okta's docs and a real 2021 capture.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CreateUser<'a> {
@@ -108,10 +107,10 @@ struct Email<'a> {
 }
 
 /// `locale` when the profile has none: `en-US`, as in the 2019+ docs and the 2021 capture
-/// (research/okta.md §3.3; the 2018 docs show `en_US`).
+/// (docs/idps/okta.md §3.3; the 2018 docs show `en_US`).
 pub const DEFAULT_LOCALE: &str = "en-US";
 
-/// The create body, compact, in Okta's key order (research/okta.md §3.3): `externalId` is the
+/// The create body, compact, in Okta's key order (docs/idps/okta.md §3.3): `externalId` is the
 /// Okta user id, `groups` is always `[]`, `password` is always sent and `active` is `true`.
 pub fn create_body(user: &DirectoryUser) -> Vec<u8> {
     let profile = &user.profile;
@@ -137,7 +136,7 @@ pub fn create_body(user: &DirectoryUser) -> Vec<u8> {
     serde_json::to_vec(&body).expect("a struct of strings and booleans serialises")
 }
 
-/// Okta's placeholder password (research/okta.md §3.3): 8 characters with symbols, sent even
+/// Okta's placeholder password (docs/idps/okta.md §3.3): 8 characters with symbols, sent even
 /// when password sync is off ("a placeholder for legacy provisioning platforms").
 ///
 /// Okta's is random; this one is **deterministic**: derived from the user's IdP id (FNV-1a, then
@@ -170,7 +169,7 @@ pub fn placeholder_password(idp_id: &str) -> String {
         .collect()
 }
 
-/// The deactivate / reactivate PATCH of OIN-template apps (research/okta.md §3.5): no `path`,
+/// The deactivate / reactivate PATCH of OIN-template apps (docs/idps/okta.md §3.5): no `path`,
 /// lowercase `op`, a JSON boolean.
 #[derive(Serialize)]
 struct PatchActive {
@@ -201,7 +200,7 @@ pub fn patch_active_body(active: bool) -> Vec<u8> {
     serde_json::to_vec(&body).expect("a struct of strings and booleans serialises")
 }
 
-/// The profile PUT (research/okta.md §3.4): the user as the target returned it on GET, echoed
+/// The profile PUT (docs/idps/okta.md §3.4): the user as the target returned it on GET, echoed
 /// whole (`id`, `meta`, `groups`, emails' `display`, empty strings and all), with Okta's view
 /// merged in: `userName`, `name.givenName`, `name.familyName`, the primary (else the `work`)
 /// email's `value`, `displayName` and `active`.
@@ -265,7 +264,7 @@ fn merge_profile(
 }
 
 /// The PUT's top-level key order. \[I\] Okta re-serialises the user from its own model, so the
-/// order is Okta's, not the server's: research/okta.md §3.4's example gives `schemas, id,
+/// order is Okta's, not the server's: docs/idps/okta.md §3.4's example gives `schemas, id,
 /// userName, name, emails, active, groups, meta`; the keys Okta also sends on create slot in at
 /// their create position relative to those (§3.3). Any other key follows, alphabetically.
 const USER_KEY_ORDER: &[&str] = &[

@@ -411,7 +411,11 @@ async fn assign_stops_before_post_when_the_lookup_start_index_is_a_string() {
         .await
         .expect("no transport failure");
 
-    assert_eq!(wire.sent.len(), 1, "Okta sends no POST (research T6)");
+    assert_eq!(
+        wire.sent.len(),
+        1,
+        "Okta sends no POST (docs/idps/okta.md §3.2)"
+    );
     assert_eq!(failed(&checks), ["okta.lookup.paging-numbers-are-integers"]);
     assert_eq!(user.target_id, None);
 }
@@ -728,7 +732,11 @@ async fn deactivate_rejected_patch_fails_and_keeps_the_user_active() {
         .await
         .expect("no transport failure");
 
-    assert_eq!(wire.sent.len(), 1, "no fallback to PUT (research §1, S14)");
+    assert_eq!(
+        wire.sent.len(),
+        1,
+        "no fallback to PUT (docs/idps/okta.md §1.2)"
+    );
     assert_eq!(failed(&checks), ["okta.deactivate.accepted"]);
     assert!(checks[0].reasons[0].contains("got 501"));
     assert!(user.active);
