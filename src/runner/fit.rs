@@ -62,6 +62,18 @@ fn find<'a>(attributes: &'a [Attribute], name: &str) -> Option<&'a Attribute> {
         .find(|a| a.name.eq_ignore_ascii_case(name))
 }
 
+/// Every schema extension URN a JSON value holds as a string.
+fn extension_urns(value: &Value, into: &mut Vec<String>) {
+    match value {
+        Value::String(text) if text.starts_with("urn:ietf:params:scim:schemas:extension:") => {
+            into.push(text.clone());
+        }
+        Value::Array(items) => items.iter().for_each(|item| extension_urns(item, into)),
+        Value::Object(fields) => fields.values().for_each(|item| extension_urns(item, into)),
+        _ => {}
+    }
+}
+
 /// A resource type the target publishes: where it lives and the attributes of its schemas.
 #[derive(Debug, Clone, PartialEq)]
 struct ResourceShape {
@@ -461,6 +473,26 @@ mod tests {
     }
 
     #[test]
+    fn a_discovery_expectation_naming_an_extension_the_target_does_not_offer_is_not_judged() {
+        // Arrange: the restricted server names no extension.
+        let step: RequestStep = serde_saphyr::from_str(
+            "method: GET\npath: /ResourceTypes/User\nexpect:\n  body:\n    schemaExtensions:\n      - { schema: \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\", required: false }\n",
+        )
+        .unwrap();
+
+        // Act
+        let unpublished = restricted().unpublished(&step);
+
+        // Assert
+        let reason = unpublished.step_check.expect("skipped");
+        assert!(
+            reason.contains("do not name the extension `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`"),
+            "{reason}"
+        );
+        assert!(unpublished.request.is_none(), "the request is still sent");
+    }
+
+    #[test]
     fn a_create_is_fitted_to_a_narrower_schema_and_says_how() {
         // Arrange
         let mut body = json!({
@@ -820,7 +852,13 @@ impl SchemaFit {
     /// does not claim would be a false alarm, so such checks are skipped, with the reason.
     pub fn unpublished(&self, request: &RequestStep) -> Unpublished {
         let Some(shape) = self.shape_of(&request.path) else {
-            return Unpublished::default();
+            return Unpublished {
+                step_check: request
+                    .expect
+                    .as_ref()
+                    .and_then(|expect| self.unnamed_extension(expect)),
+                ..Unpublished::default()
+            };
         };
         let first_missing = |needs: Vec<Needed>| -> Option<String> {
             needs.iter().find_map(|need| shape.missing(need))
@@ -877,10 +915,40 @@ impl SchemaFit {
             .find(|s| s.endpoint.eq_ignore_ascii_case(endpoint))
     }
 
+    /// Why an expectation of a discovery answer (`/ResourceTypes/User` offering the enterprise
+    /// extension) cannot be judged: it names an extension no resource type of the target names.
+    /// Extensions are optional (RFC 7643 §3.3); a server that offers none is not wrong.
+    fn unnamed_extension(&self, expect: &Expect) -> Option<String> {
+        let mut named = Vec::new();
+        if let Some(body) = &expect.body {
+            extension_urns(body, &mut named);
+        }
+        for assertion in &expect.json {
+            if let Some(value) = &assertion.equals {
+                extension_urns(value, &mut named);
+            }
+        }
+        named
+            .into_iter()
+            .find(|urn| {
+                !self
+                    .shapes
+                    .iter()
+                    .any(|shape| shape.extensions.iter().any(|(offered, _)| offered == urn))
+            })
+            .map(|urn| {
+                format!(
+                    "the target's resource types do not name the extension `{urn}` (RFC 7643 §3.3: extensions are optional)"
+                )
+            })
+    }
+
     /// Why a check of its own (`checks:` on a step) cannot judge an answer from `path`: its
     /// expectations read an attribute the target does not publish.
     pub fn unpublished_expectation(&self, path: &str, expect: &Expect) -> Option<String> {
-        let shape = self.shape_of(path)?;
+        let Some(shape) = self.shape_of(path) else {
+            return self.unnamed_extension(expect);
+        };
         let mut needs = expect.body.as_ref().map(body_needs).unwrap_or_default();
         for assertion in &expect.json {
             if assertion.absent != Some(true) && assertion.exists != Some(false) {

@@ -5,7 +5,9 @@
 //! supported, and bulk up to [`MAX_OPERATIONS`](super::bulk::MAX_OPERATIONS) operations in a
 //! body of the server's size limit; password change is not. Quirks that take a feature away
 //! (`no-etags`, `filter-unadvertised-ignored`) or narrow a schema (`restricted-schema`,
-//! `reject-unknown-extensions`) are told here too.
+//! `reject-unknown-extensions`) are told here too. Two quirks make discovery untrue instead:
+//! `discovery-not-list-response` (bare arrays for the lists) and `required-extension-missing`
+//! (an extension advertised as required that users do not carry).
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ use super::schemas::{resource_types, schemas};
 use super::{AppState, MAX_BODY_BYTES, MAX_RESULTS, Quirk, Quirks};
 use crate::scim::ScimError;
 use crate::scim::list::list_response;
+use crate::scim::schema::ResourceType;
 
 pub fn service_provider_config(base_url: &str, quirks: &Quirks) -> Value {
     json!({
@@ -77,9 +80,35 @@ pub async fn list_resource_types(
     refuse_filter(&query)?;
     let all: Vec<Value> = resource_types(&state.quirks)
         .iter()
-        .map(|rt| rt.to_json(&state.base_url))
+        .map(|rt| resource_type_json(rt, &state.base_url, &state.quirks))
         .collect();
-    Ok(scim_json(StatusCode::OK, &list_response(all.len(), 1, all)))
+    Ok(scim_json(
+        StatusCode::OK,
+        &discovery_list(all, &state.quirks),
+    ))
+}
+
+/// A discovery list: a ListResponse, or under `discovery-not-list-response` the bare array.
+fn discovery_list(all: Vec<Value>, quirks: &Quirks) -> Value {
+    if quirks.has(Quirk::DiscoveryNotListResponse) {
+        return Value::Array(all);
+    }
+    list_response(all.len(), 1, all)
+}
+
+/// A resource type as served; under `required-extension-missing` the User type marks its
+/// extensions required, which the handlers do not enforce.
+fn resource_type_json(rt: &ResourceType, base_url: &str, quirks: &Quirks) -> Value {
+    let mut json = rt.to_json(base_url);
+    if quirks.has(Quirk::RequiredExtensionMissing)
+        && rt.name == "User"
+        && let Some(Value::Array(extensions)) = json.get_mut("schemaExtensions")
+    {
+        for extension in extensions {
+            extension["required"] = Value::Bool(true);
+        }
+    }
+    json
 }
 
 pub async fn get_resource_type(
@@ -90,7 +119,10 @@ pub async fn get_resource_type(
         .into_iter()
         .find(|rt| rt.name.eq_ignore_ascii_case(&id));
     match found {
-        Some(rt) => Ok(scim_json(StatusCode::OK, &rt.to_json(&state.base_url))),
+        Some(rt) => Ok(scim_json(
+            StatusCode::OK,
+            &resource_type_json(rt, &state.base_url, &state.quirks),
+        )),
         None => Err(ScimError::not_found(format!("no resource type `{id}`")).into()),
     }
 }
@@ -104,7 +136,10 @@ pub async fn list_schemas(
         .iter()
         .map(|s| s.to_json(&state.base_url))
         .collect();
-    Ok(scim_json(StatusCode::OK, &list_response(all.len(), 1, all)))
+    Ok(scim_json(
+        StatusCode::OK,
+        &discovery_list(all, &state.quirks),
+    ))
 }
 
 pub async fn get_schema(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {

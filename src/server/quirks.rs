@@ -129,11 +129,58 @@ pub enum Quirk {
     /// providers MUST support the "Accept" header "Accept: application/scim+json"" (RFC 7644
     /// §3.8) for the answers that matter most to a client deciding what went wrong.
     ErrorsAsPlainJson,
+    /// `GET /Schemas` and `GET /ResourceTypes` answer a bare JSON array of the resources, with
+    /// no `schemas`, `totalResults` or `Resources`: the class of servers that serialise their
+    /// list of definitions as it is. "When returning multiple ResourceTypes or Schemas, the
+    /// message form described by "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+    /// (ListResponse) form SHALL be used" (RFC 7644 §4).
+    DiscoveryNotListResponse,
+    /// A User's `meta.location` is built from its `userName` (`…/Users/ada@example.com`), not
+    /// its id, while the `Location` header of a create and the `$ref` of the user as a group
+    /// member still name the id: the class of servers whose serialiser keys resources by their
+    /// login name. The URI does not address the resource ("To retrieve a known resource,
+    /// clients send GET requests to the resource endpoint, e.g., "/Users/{id}"", RFC 7644
+    /// §3.4.1), against "The URI of the created resource SHALL include, in the HTTP "Location"
+    /// header and the HTTP body, a JSON representation [RFC7159] with the attribute
+    /// "meta.location"" (RFC 7644 §3.3).
+    LocationFromUserName,
+    /// A Group's `members[].value` is the member's `userName` (a group member's `displayName`)
+    /// instead of its id: the class of servers that store memberships by login name. "The
+    /// "value" sub-attribute contains the value of an "id" attribute of a SCIM resource"
+    /// (RFC 7643 §4.2); an IdP that matches members by id finds none.
+    MembersValueNotId,
+    /// A PATCH `add` to `members` of a member already present appends it again (as
+    /// `duplicate-members-on-add` does), and `DELETE` of a group that lists a member twice then
+    /// fails with `500` and a SCIM error body: the class of servers whose membership table has
+    /// no uniqueness and whose delete trips over the duplicate. "If the target location already
+    /// contains the value specified, no changes SHOULD be made to the resource" (RFC 7644
+    /// §3.5.2.1), and "In response to a successful DELETE, the server SHALL return a successful
+    /// HTTP status code 204 (No Content)" (RFC 7644 §3.6).
+    PatchAddDuplicatesMember,
+    /// The User resource type advertises the enterprise extension with `required: true`, but
+    /// users are created and returned without it: the class of servers whose discovery document
+    /// is written by hand. "If true, a resource of this type MUST include this schema extension
+    /// and also include any attributes declared as required in this schema extension" (RFC 7643
+    /// §6).
+    RequiredExtensionMissing,
+    /// An unknown endpoint (404) and a method an endpoint does not support (405) are answered
+    /// with the web framework's HTML error page (`text/html`), not a SCIM error: the class of
+    /// servers whose SCIM errors come only from the SCIM handlers. "In addition to returning an
+    /// HTTP response code, implementers MUST return the errors in the body of the response in a
+    /// JSON format, using the attributes described below" (RFC 7644 §3.12).
+    Html405And404,
+    /// A successful `DELETE` answers `204` with `Content-Type: application/scim+json`, a
+    /// `Content-Length` and a JSON body (`{}`), which HTTP drops: the class of servers that
+    /// send every answer through one JSON writer. "A server MUST NOT send a Content-Length
+    /// header field in any response with a status code of 1xx (Informational) or 204 (No
+    /// Content)" (RFC 7230 §3.3.2); "A 204 response is terminated by the first empty line after
+    /// the header fields because it cannot contain a message body" (RFC 7231 §6.3.5).
+    BodyOn204,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 41] = [
+    pub const ALL: [Quirk; 48] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -175,6 +222,13 @@ impl Quirk {
         Quirk::NoRootSearch,
         Quirk::FilterUnadvertisedIgnored,
         Quirk::ErrorsAsPlainJson,
+        Quirk::DiscoveryNotListResponse,
+        Quirk::LocationFromUserName,
+        Quirk::MembersValueNotId,
+        Quirk::PatchAddDuplicatesMember,
+        Quirk::RequiredExtensionMissing,
+        Quirk::Html405And404,
+        Quirk::BodyOn204,
     ];
 
     /// The name given to `--quirk`.
@@ -221,6 +275,13 @@ impl Quirk {
             Quirk::NoRootSearch => "no-root-search",
             Quirk::FilterUnadvertisedIgnored => "filter-unadvertised-ignored",
             Quirk::ErrorsAsPlainJson => "errors-as-plain-json",
+            Quirk::DiscoveryNotListResponse => "discovery-not-list-response",
+            Quirk::LocationFromUserName => "location-from-username",
+            Quirk::MembersValueNotId => "members-value-not-id",
+            Quirk::PatchAddDuplicatesMember => "patch-add-duplicates-member",
+            Quirk::RequiredExtensionMissing => "required-extension-missing",
+            Quirk::Html405And404 => "html-405-and-404",
+            Quirk::BodyOn204 => "body-on-204",
         }
     }
 
@@ -321,6 +382,27 @@ impl Quirk {
             }
             Quirk::ErrorsAsPlainJson => {
                 "error bodies are application/json; successes stay application/scim+json"
+            }
+            Quirk::DiscoveryNotListResponse => {
+                "GET /Schemas and GET /ResourceTypes answer a bare JSON array, not a ListResponse"
+            }
+            Quirk::LocationFromUserName => {
+                "a User's meta.location ends in its userName (…/Users/ada@example.com), not its id"
+            }
+            Quirk::MembersValueNotId => {
+                "a Group's members[].value is the member's userName (or a group's displayName), not its id"
+            }
+            Quirk::PatchAddDuplicatesMember => {
+                "PATCH add of a member already present lists it twice, and DELETE of that group answers 500"
+            }
+            Quirk::RequiredExtensionMissing => {
+                "the User resource type marks the enterprise extension required, yet users are created without it"
+            }
+            Quirk::Html405And404 => {
+                "unknown endpoints (404) and unsupported methods (405) answer an HTML page, not a SCIM error"
+            }
+            Quirk::BodyOn204 => {
+                "a successful DELETE answers 204 with Content-Type application/scim+json and a Content-Length"
             }
         }
     }

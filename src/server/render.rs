@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use super::store::{Kind, Resource, State};
+use super::{Quirk, Quirks};
 
 fn timestamp(instant: Timestamp) -> String {
     // Millisecond precision with a `Z`: RFC 3339 in the form every IdP parses.
@@ -28,13 +29,27 @@ fn display_of(resource: &Resource) -> Option<Value> {
         .cloned()
 }
 
+/// A resource's `meta.location`: its endpoint and id, or under `location-from-username` a
+/// User's endpoint and `userName`.
+fn location_of(resource: &Resource, base_url: &str, quirks: &Quirks) -> String {
+    let user_name = resource.body.get("userName").and_then(Value::as_str);
+    match user_name {
+        Some(user_name)
+            if resource.kind == Kind::User && quirks.has(Quirk::LocationFromUserName) =>
+        {
+            format!("{base_url}/{}/{user_name}", resource.kind.endpoint())
+        }
+        _ => format!("{base_url}/{}/{}", resource.kind.endpoint(), resource.id),
+    }
+}
+
 /// The full resource as the server returns it.
-pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
+pub fn render(state: &State, resource: &Resource, base_url: &str, quirks: &Quirks) -> Value {
     let mut body = match &resource.body {
         Value::Object(fields) => fields.clone(),
         _ => Map::new(),
     };
-    let location = format!("{base_url}/{}/{}", resource.kind.endpoint(), resource.id);
+    let location = location_of(resource, base_url, quirks);
     body.insert("id".into(), Value::String(resource.id.clone()));
     body.insert(
         "meta".into(),
@@ -83,6 +98,15 @@ pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
                         {
                             fields.insert("display".into(), display);
                         }
+                        // `members-value-not-id`: the member's name stands where its id should.
+                        if quirks.has(Quirk::MembersValueNotId)
+                            && let Some(name) = target
+                                .body
+                                .get("userName")
+                                .or_else(|| target.body.get("displayName"))
+                        {
+                            fields.insert("value".into(), name.clone());
+                        }
                     }
                 }
             }
@@ -94,10 +118,12 @@ pub fn render(state: &State, resource: &Resource, base_url: &str) -> Value {
 /// The same resource as [`render`], as JSON text, built without a JSON tree: `id` and
 /// `meta`, then the body as stored (serialised once, at write time), then the computed
 /// `groups`. This is the path of a GET by id, the request IdPs make most.
-pub fn render_json(state: &State, resource: &Resource, base_url: &str) -> Vec<u8> {
+pub fn render_json(state: &State, resource: &Resource, base_url: &str, quirks: &Quirks) -> Vec<u8> {
     if resource.kind == Kind::Group {
         // Member `display`s depend on other resources; groups take the general path.
-        return render(state, resource, base_url).to_string().into_bytes();
+        return render(state, resource, base_url, quirks)
+            .to_string()
+            .into_bytes();
     }
     let body = resource.body_json();
     let mut out = Vec::with_capacity(body.len() + 320);
@@ -114,10 +140,7 @@ pub fn render_json(state: &State, resource: &Resource, base_url: &str) -> Vec<u8
     out.extend_from_slice(b",\"lastModified\":");
     string(&mut out, &timestamp(resource.last_modified));
     out.extend_from_slice(b",\"location\":");
-    string(
-        &mut out,
-        &format!("{base_url}/{}/{}", resource.kind.endpoint(), resource.id),
-    );
+    string(&mut out, &location_of(resource, base_url, quirks));
     out.extend_from_slice(b",\"version\":");
     string(&mut out, &resource.etag());
     out.push(b'}');
@@ -202,8 +225,9 @@ mod tests {
         let state = store.read();
 
         // Act
-        let text = render_json(&state, &user, "http://h/scim/v2");
-        let tree = render(&state, &user, "http://h/scim/v2");
+        let quirks = Quirks::default();
+        let text = render_json(&state, &user, "http://h/scim/v2", &quirks);
+        let tree = render(&state, &user, "http://h/scim/v2", &quirks);
 
         // Assert
         let parsed: Value = serde_json::from_slice(&text).unwrap();

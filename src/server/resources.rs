@@ -294,7 +294,14 @@ pub async fn create(
     let projection = projection(&app, kind, &query)?;
     let written = create_resource(&app, kind, &input)?;
     let shown = projection.apply(&written.rendered, resource_type(&app, kind));
-    let location = (!app.quirks.has(Quirk::NoLocation)).then_some(written.location);
+    let location = if app.quirks.has(Quirk::LocationFromUserName) {
+        // The handler names the id it just made; only the body's `meta.location` is wrong.
+        let id = written.rendered["id"].as_str().unwrap_or_default();
+        format!("{}/{}/{id}", app.base_url, kind.endpoint())
+    } else {
+        written.location
+    };
+    let location = (!app.quirks.has(Quirk::NoLocation)).then_some(location);
     Ok(respond_with(
         StatusCode::CREATED,
         &shown,
@@ -312,7 +319,7 @@ pub fn create_resource(app: &AppState, kind: Kind, input: &Value) -> Result<Writ
         check_unique(app, kind, &body, state, None)?;
         let id = uuid::Uuid::new_v4().to_string();
         let resource = Resource::new(id, kind, state.next_seq(), 1, now, now, body);
-        let rendered = render(state, &resource, &app.base_url);
+        let rendered = render(state, &resource, &app.base_url, &app.quirks);
         Ok::<_, ApiError>((
             Written::new(rendered, resource.etag()),
             vec![Change::Put(resource)],
@@ -347,7 +354,7 @@ pub async fn read(
     }
     if projection.is_empty() {
         // Nothing to cut (`password` is never stored): the text path, no JSON tree.
-        let text = render_json(&state, resource, &app.base_url);
+        let text = render_json(&state, resource, &app.base_url, &app.quirks);
         drop(state);
         return Ok(with_headers(
             scim_json_bytes(StatusCode::OK, text),
@@ -355,7 +362,7 @@ pub async fn read(
             None,
         ));
     }
-    let rendered = render(&state, resource, &app.base_url);
+    let rendered = render(&state, resource, &app.base_url, &app.quirks);
     drop(state);
     let shown = projection.apply(&rendered, resource_type(&app, kind));
     Ok(respond_with(StatusCode::OK, &shown, &etag, None))
@@ -408,7 +415,7 @@ pub fn replace_resource(
             Some(current) => current.revised(body, now),
             None => Resource::new(id.to_owned(), kind, state.next_seq(), 1, now, now, body),
         };
-        let rendered = render(state, &resource, &app.base_url);
+        let rendered = render(state, &resource, &app.base_url, &app.quirks);
         Ok((
             Written::new(rendered, resource.etag()),
             vec![Change::Put(resource)],
@@ -505,10 +512,12 @@ fn patch_quirks(
     Ok(())
 }
 
-/// Under `duplicate-members-on-add`, the members a PATCH `add` to `members` names, each as
-/// `{"value", "display"?}`; empty otherwise.
+/// Under `duplicate-members-on-add` (and `patch-add-duplicates-member`), the members a PATCH
+/// `add` to `members` names, each as `{"value", "display"?}`; empty otherwise.
 fn re_added_members(app: &AppState, kind: Kind, request: &PatchRequest) -> Vec<Value> {
-    if kind != Kind::Group || !app.quirks.has(Quirk::DuplicateMembersOnAdd) {
+    let duplicates = app.quirks.has(Quirk::DuplicateMembersOnAdd)
+        || app.quirks.has(Quirk::PatchAddDuplicatesMember);
+    if kind != Kind::Group || !duplicates {
         return Vec::new();
     }
     let mut named = Vec::new();
@@ -632,7 +641,7 @@ pub fn patch_resource(
         } else {
             (*current).clone()
         };
-        let rendered = render(state, &resource, &app.base_url);
+        let rendered = render(state, &resource, &app.base_url, &app.quirks);
         let etag = resource.etag();
         let changes = if changed {
             vec![Change::Put(resource)]
@@ -655,6 +664,17 @@ pub fn patch_resource(
 
 pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderMap) -> ApiResult {
     delete_resource(&app, kind, &id, &headers)?;
+    if app.quirks.has(Quirk::BodyOn204) {
+        // One JSON writer for every answer: a media type, a length and a body on a 204. HTTP
+        // drops the body (a 204 ends at the empty line after the headers); the headers go out.
+        let body = b"{}".to_vec();
+        let length = HeaderValue::from(body.len());
+        let mut response = scim_json_bytes(StatusCode::NO_CONTENT, body);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, length);
+        return Ok(response);
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -669,6 +689,14 @@ pub fn delete_resource(
         let now = app.clock.now();
         let current = state.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         check_if_match(headers, current, app)?;
+        if app.quirks.has(Quirk::PatchAddDuplicatesMember) && lists_a_member_twice(current) {
+            return Err(ScimError::new(
+                500,
+                None,
+                format!("could not delete group `{id}`: duplicate key in the membership table"),
+            )
+            .into());
+        }
         let keep_memberships = app.quirks.has(Quirk::DeleteKeepsMemberships);
         let changes = delete_changes(state, kind, id, now, keep_memberships);
         Ok::<_, ApiError>((current.clone(), changes))
@@ -677,6 +705,14 @@ pub fn delete_resource(
         app.workspace.user_deleted(&app.quirks, &deleted);
     }
     Ok(())
+}
+
+/// Whether a group's stored members name one member twice (`patch-add-duplicates-member`).
+fn lists_a_member_twice(group: &Resource) -> bool {
+    let ids: Vec<&str> = group.member_ids().collect();
+    ids.iter()
+        .enumerate()
+        .any(|(index, id)| ids[..index].contains(id))
 }
 
 /// The changes that delete a resource: the resource, and (unless `keep_memberships`) its entry
@@ -758,7 +794,7 @@ fn run_query(app: &AppState, kind: Kind, query: &ListQuery) -> Vec<Value> {
     let state = app.store.read();
     let mut matched: Vec<Value> = candidates(&state, kind, rt, filter, exact)
         .into_iter()
-        .map(|resource| render(&state, resource, &app.base_url))
+        .map(|resource| render(&state, resource, &app.base_url, &app.quirks))
         .filter(|rendered| filter.is_none_or(|f| f.matches(rendered, rt)))
         .collect();
     drop(state);

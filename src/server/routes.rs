@@ -2,14 +2,15 @@
 //!
 //! Anything the table does not hold still gets a SCIM answer: an unknown path is `404`, a
 //! known path with the wrong method is `405` with an `Allow`-free SCIM error body (RFC 7644
-//! §3.12 lists 405 for "service provider does not support the request operation").
+//! §3.12 lists 405 for "service provider does not support the request operation"), unless
+//! `html-405-and-404` has both answered with an HTML page.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -19,7 +20,10 @@ use super::store::Kind;
 use super::{AppState, Quirk, SCIM_BASE_PATH, app, auth, bulk, discovery, resources, respond};
 use crate::scim::ScimError;
 
-async fn method_not_allowed() -> Response {
+async fn method_not_allowed(State(app): State<Arc<AppState>>) -> Response {
+    if app.quirks.has(Quirk::Html405And404) {
+        return html_error(StatusCode::METHOD_NOT_ALLOWED);
+    }
     ApiError(ScimError::new(
         405,
         None,
@@ -28,8 +32,27 @@ async fn method_not_allowed() -> Response {
     .into_response()
 }
 
-async fn not_found() -> Response {
+async fn not_found(State(app): State<Arc<AppState>>) -> Response {
+    if app.quirks.has(Quirk::Html405And404) {
+        return html_error(StatusCode::NOT_FOUND);
+    }
     ApiError(ScimError::not_found("no such endpoint")).into_response()
+}
+
+/// Under `html-405-and-404`: the web framework's own error page, as servers answer what no
+/// SCIM handler reaches.
+fn html_error(status: StatusCode) -> Response {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let code = status.as_u16();
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><title>{code} {reason}</title></head>\n<body><h1>{reason}</h1></body></html>\n"
+    );
+    let mut response = (status, page).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
 }
 
 /// `/Me` (RFC 7644 §3.11) needs a bearer token that names a user; this server's token names a

@@ -1116,3 +1116,165 @@ async fn errors_as_plain_json_serves_errors_as_application_json() {
         }
     }
 }
+
+#[tokio::test]
+async fn discovery_not_list_response_answers_bare_arrays() {
+    let server = server(Quirk::DiscoveryNotListResponse).await;
+
+    // Act
+    let resource_types = server.get("/ResourceTypes").await;
+    let schemas = server.get("/Schemas").await;
+
+    // Assert: the definitions themselves, with no ListResponse around them.
+    assert_eq!(resource_types.status, 200);
+    let types = resource_types.json.as_array().expect("a bare array");
+    assert_eq!(types[0]["name"], "User");
+    let listed = schemas.json.as_array().expect("a bare array");
+    assert!(
+        listed
+            .iter()
+            .any(|s| s["id"] == "urn:ietf:params:scim:schemas:core:2.0:User")
+    );
+}
+
+#[tokio::test]
+async fn location_from_username_puts_the_username_in_meta_location() {
+    let server = server(Quirk::LocationFromUserName).await;
+
+    // Act
+    let created = server.post("/Users", user("a@x.io")).await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let read = server.get(&format!("/Users/{id}")).await;
+
+    // Assert: the body's URI names the userName; the Location header still names the id.
+    let by_name = server.url("/Users/a@x.io");
+    assert_eq!(created.json["meta"]["location"], by_name.as_str());
+    assert_eq!(read.json["meta"]["location"], by_name.as_str());
+    assert_eq!(
+        created.header("location"),
+        Some(server.url(&format!("/Users/{id}")).as_str())
+    );
+}
+
+#[tokio::test]
+async fn members_value_not_id_lists_members_by_username() {
+    let server = server(Quirk::MembersValueNotId).await;
+    let ada = server.create_user("a@x.io").await;
+
+    // Act
+    let group = server.create_group("Analysts", &[&ada]).await;
+    let read = server.get(&format!("/Groups/{group}")).await;
+
+    // Assert
+    assert_eq!(read.json["members"][0]["value"], "a@x.io");
+    assert_eq!(
+        read.json["members"][0]["$ref"],
+        server.url(&format!("/Users/{ada}")).as_str()
+    );
+}
+
+#[tokio::test]
+async fn patch_add_duplicates_member_lists_it_twice_and_the_group_cannot_be_deleted() {
+    let server = server(Quirk::PatchAddDuplicatesMember).await;
+    let ada = server.create_user("a@x.io").await;
+    let group = server.create_group("Analysts", &[&ada]).await;
+
+    // Act
+    let patched = server
+        .patch(
+            &format!("/Groups/{group}"),
+            patch_op(json!([{"op": "add", "path": "members", "value": [{"value": ada}]}])),
+        )
+        .await;
+    let deleted = server.delete(&format!("/Groups/{group}")).await;
+
+    // Assert
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(patched.json["members"].as_array().unwrap().len(), 2);
+    deleted.assert_scim_error(500, None);
+    assert_eq!(server.get(&format!("/Groups/{group}")).await.status, 200);
+}
+
+#[tokio::test]
+async fn required_extension_missing_advertises_a_required_extension_users_lack() {
+    let server = server(Quirk::RequiredExtensionMissing).await;
+
+    // Act
+    let listed = server.get("/ResourceTypes").await;
+    let user_type = server.get("/ResourceTypes/User").await;
+    let created = server
+        .post(
+            "/Users",
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a@x.io"}),
+        )
+        .await;
+
+    // Assert
+    assert_eq!(user_type.json["schemaExtensions"][0]["schema"], ENTERPRISE);
+    assert_eq!(user_type.json["schemaExtensions"][0]["required"], true);
+    assert_eq!(
+        listed.json["Resources"][0]["schemaExtensions"][0]["required"],
+        true
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(
+        created.json["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+    assert!(created.json.get(ENTERPRISE).is_none());
+}
+
+#[tokio::test]
+async fn html_405_and_404_answers_html_pages() {
+    let server = server(Quirk::Html405And404).await;
+
+    // Act
+    let unknown = server.get("/NoSuchEndpoint").await;
+    let not_allowed = server
+        .put("/ServiceProviderConfig", json!({"schemas": []}))
+        .await;
+    let unknown_user = server.get("/Users/missing").await;
+
+    // Assert: what no SCIM handler reaches is HTML; the handlers' own errors stay SCIM.
+    for (reply, status) in [(&unknown, 404), (&not_allowed, 405)] {
+        assert_eq!(reply.status, status);
+        assert!(
+            reply
+                .header("content-type")
+                .unwrap()
+                .starts_with("text/html"),
+            "{:?}",
+            reply.headers
+        );
+        assert!(reply.text.starts_with("<!DOCTYPE html>"), "{}", reply.text);
+        assert!(reply.json.is_null());
+    }
+    unknown_user.assert_scim_error(404, None);
+}
+
+#[tokio::test]
+async fn body_on_204_sends_a_content_type_and_length_on_delete() {
+    for (server, quirked) in [
+        (server(Quirk::BodyOn204).await, true),
+        (TestServer::start().await, false),
+    ] {
+        let ada = server.create_user("a@x.io").await;
+
+        // Act
+        let deleted = server.delete(&format!("/Users/{ada}")).await;
+
+        // Assert: HTTP drops the body of a 204; the headers describing it go out.
+        assert_eq!(deleted.status, 204);
+        assert!(deleted.text.is_empty());
+        if quirked {
+            assert_eq!(
+                deleted.header("content-type"),
+                Some("application/scim+json")
+            );
+            assert_eq!(deleted.header("content-length"), Some("2"));
+        } else {
+            assert!(deleted.header("content-type").is_none());
+            assert!(deleted.header("content-length").is_none());
+        }
+    }
+}
