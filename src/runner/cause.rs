@@ -164,16 +164,19 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     (format!("symptom\u{0}{symptom}"), summary)
 }
 
-/// The failed verdict of the accepted write a failed read observes, if any.
+/// The failed verdict of the latest accepted write a failed read observes whose own check
+/// failed, if any: a duplicate let in early is still what a later read finds, whatever passed
+/// in between (a DELETE of the original).
 fn observed_failed_write<'a>(run: &'a ScenarioRun, read: &Verdict) -> Option<&'a Verdict> {
     let index = read.exchange?;
     if !observation::is_observation(run.exchanges.get(index)?) {
         return None;
     }
-    let write = observation::observed_write(&run.exchanges, index)?;
-    run.verdicts
-        .iter()
-        .find(|v| v.exchange == Some(write) && v.outcome.is_failure())
+    observation::observed_writes(&run.exchanges, index).find_map(|write| {
+        run.verdicts
+            .iter()
+            .find(|v| v.exchange == Some(write) && v.outcome.is_failure())
+    })
 }
 
 /// Whether the check failed because of the refusal itself, not because of something in an
@@ -273,6 +276,7 @@ fn symptom_of(reason: &str) -> String {
         reason.strip_prefix("body ").unwrap_or(&reason),
     ));
     let flat = bulk_status_as_status(&flat).unwrap_or(flat);
+    let flat = generic_400_left_out(&flat).unwrap_or(flat);
     // A status mismatch keeps its numbers; every other reason compares counts or values.
     let flat = if flat.starts_with("status:") {
         flat
@@ -294,6 +298,19 @@ fn bulk_status_as_status(reason: &str) -> Option<String> {
     }
     let rest = rest.strip_prefix("status`: ")?;
     Some(format!("status: {}", rest.replace('"', "")))
+}
+
+/// `status: expected one of 400, 409, got 200` keyed as `status: expected 409, got 200`: 400 is
+/// the catch-all a check allows beside the specific refusal it is about, so the same accepted
+/// duplicate judged by a check that allows 400 and one that does not is one symptom.
+fn generic_400_left_out(reason: &str) -> Option<String> {
+    let rest = reason.strip_prefix("status: expected one of ")?;
+    let (listed, got) = rest.rsplit_once(", got ")?;
+    let specific: Vec<&str> = listed
+        .split(", ")
+        .filter(|status| *status != "400")
+        .collect();
+    (specific.len() == 1).then(|| format!("status: expected {}, got {got}", specific[0]))
 }
 
 /// Text without its parenthesised asides (an IdP check's citation, the number it quotes).
@@ -697,6 +714,14 @@ mod tests {
         assert_eq!(
             symptom_of("status: expected 409, got 201"),
             symptom_of("status: expected 409, got 200")
+        );
+        assert_eq!(
+            symptom_of("status: expected one of 400, 409, got 200"),
+            symptom_of("status: expected 409, got 201")
+        );
+        assert_ne!(
+            symptom_of("status: expected one of 400, 404, 409, got 200"),
+            symptom_of("status: expected 409, got 201")
         );
         assert_eq!(
             symptom_of("`/Operations/1/status`: expected \"409\", got \"201\""),

@@ -26,8 +26,7 @@ use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
 use crate::scenario::model::{
-    Expect,
-    Capture, Feature, IdpName, JsonAssertion, RequestStep, Scenario, Step,
+    Capture, Expect, Feature, IdpName, JsonAssertion, RequestStep, Scenario, Step,
 };
 use crate::snapshot::{self, RedactionContext, Redactor, SnapshotMode, SnapshotPoint};
 
@@ -383,7 +382,10 @@ async fn run_steps(
             let failure = crate::runner::outcome::Blocker {
                 step: index,
                 label,
-                why: format!("did not give what later steps need: {}", missed_captures.join("; ")),
+                why: format!(
+                    "did not give what later steps need: {}",
+                    missed_captures.join("; ")
+                ),
             };
             prerequisites.failed(failure, unproduced);
         } else if let Some(Outcome::Skipped { reason }) = step_verdicts

@@ -26,7 +26,14 @@ pub fn is_observation(exchange: &Exchange) -> bool {
 
 /// The index of the latest accepted write before `read` that the read names, if any.
 pub fn observed_write(exchanges: &[Exchange], read: usize) -> Option<usize> {
-    let request = &exchanges.get(read)?.request;
+    observed_writes(exchanges, read).next()
+}
+
+/// Every accepted write before `read` that the read names, the latest first.
+pub fn observed_writes(exchanges: &[Exchange], read: usize) -> impl Iterator<Item = usize> + '_ {
+    let Some(request) = exchanges.get(read).map(|e| &e.request) else {
+        return Vec::new().into_iter();
+    };
     let (path, query) = request
         .path
         .split_once('?')
@@ -37,12 +44,17 @@ pub fn observed_write(exchanges: &[Exchange], read: usize) -> Option<usize> {
         .count()
         >= 2;
     let literals = filter_literals(query);
-    exchanges[..read].iter().rposition(|write| {
-        !write.request.method.eq_ignore_ascii_case("GET")
-            && answered_2xx(write)
-            && ((names_a_resource && write.request.path.split('?').next() == Some(path))
-                || sent_any(write, &literals))
-    })
+    let linked: Vec<usize> = (0..read)
+        .rev()
+        .filter(|&index| {
+            let write = &exchanges[index];
+            !write.request.method.eq_ignore_ascii_case("GET")
+                && answered_2xx(write)
+                && ((names_a_resource && write.request.path.split('?').next() == Some(path))
+                    || sent_any(write, &literals))
+        })
+        .collect();
+    linked.into_iter()
 }
 
 fn answered_2xx(exchange: &Exchange) -> bool {
@@ -76,10 +88,14 @@ fn sent_any(write: &Exchange, literals: &[String]) -> bool {
     if literals.is_empty() {
         return false;
     }
-    let body = String::from_utf8_lossy(&write.request.body);
-    literals
-        .iter()
-        .any(|literal| body.contains(literal.as_str()) || write.request.path.contains(literal))
+    // Compared without case: a filter's `eq` on a string is case-insensitive unless the
+    // attribute is caseExact (RFC 7644 §3.4.2.2), so `ADA@…` is what `eq "ada@…"` finds.
+    let body = String::from_utf8_lossy(&write.request.body).to_lowercase();
+    let path = write.request.path.to_lowercase();
+    literals.iter().any(|literal| {
+        let literal = literal.to_lowercase();
+        body.contains(&literal) || path.contains(&literal)
+    })
 }
 
 #[cfg(test)]

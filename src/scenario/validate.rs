@@ -449,7 +449,12 @@ impl<'a> Checker<'a> {
         for (index, own) in request.checks.iter().enumerate() {
             let own_base = join(base, &[K("checks"), I(index)]);
             self.check_id(&own.id, &own_base, check_ids);
-            self.expect(&own.expect, &join(&own_base, &[K("expect")]), scope, check_ids);
+            self.expect(
+                &own.expect,
+                &join(&own_base, &[K("expect")]),
+                scope,
+                check_ids,
+            );
         }
     }
 

@@ -176,11 +176,16 @@ pub enum Quirk {
     /// Content)" (RFC 7230 §3.3.2); "A 204 response is terminated by the first empty line after
     /// the header fields because it cannot contain a message body" (RFC 7231 §6.3.5).
     BodyOn204,
+    /// A 401 challenges `WWW-Authenticate: Basic realm="…"` although the server only accepts a
+    /// bearer token: the class of servers whose web framework answers 401 with its default
+    /// challenge. "All challenges defined by this specification MUST use the auth-scheme value
+    /// "Bearer"" (RFC 6750 §3); a client reading the challenge is told the wrong scheme.
+    BasicChallenge,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 48] = [
+    pub const ALL: [Quirk; 49] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -229,6 +234,7 @@ impl Quirk {
         Quirk::RequiredExtensionMissing,
         Quirk::Html405And404,
         Quirk::BodyOn204,
+        Quirk::BasicChallenge,
     ];
 
     /// The name given to `--quirk`.
@@ -282,6 +288,7 @@ impl Quirk {
             Quirk::RequiredExtensionMissing => "required-extension-missing",
             Quirk::Html405And404 => "html-405-and-404",
             Quirk::BodyOn204 => "body-on-204",
+            Quirk::BasicChallenge => "basic-challenge",
         }
     }
 
@@ -404,6 +411,9 @@ impl Quirk {
             Quirk::BodyOn204 => {
                 "a successful DELETE answers 204 with Content-Type application/scim+json and a Content-Length"
             }
+            Quirk::BasicChallenge => {
+                "a 401 challenges WWW-Authenticate: Basic although only a bearer token is accepted"
+            }
         }
     }
 }
@@ -496,6 +506,7 @@ impl Quirks {
             Quirk::PagingAsStrings,
             Quirk::NoEtags,
             Quirk::ErrorsAsPlainJson,
+            Quirk::BasicChallenge,
         ]
         .into_iter()
         .any(|quirk| self.has(quirk))

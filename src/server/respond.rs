@@ -79,7 +79,13 @@ pub async fn apply_shape_quirks(
     let errors_json_type = quirks.has(Quirk::ErrorsAsPlainJson);
     let paging_strings = quirks.has(Quirk::PagingAsStrings);
     let no_etags = quirks.has(Quirk::NoEtags);
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    if quirks.has(Quirk::BasicChallenge) && response.status() == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"scimulate\""),
+        );
+    }
     if !(plain_text || numeric || json_type || errors_json_type || paging_strings || no_etags) {
         return response;
     }

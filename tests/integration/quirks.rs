@@ -1278,3 +1278,26 @@ async fn body_on_204_sends_a_content_type_and_length_on_delete() {
         }
     }
 }
+
+#[tokio::test]
+async fn basic_challenge_tells_a_refused_client_the_wrong_scheme() {
+    for (server, basic) in [
+        (server(Quirk::BasicChallenge).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Act
+        let response = reqwest::Client::new()
+            .get(server.url("/Users"))
+            .bearer_auth("not-the-token")
+            .send()
+            .await
+            .expect("the request reaches the server");
+        let refused = TestServer::reply(response).await;
+
+        // Assert: still a 401 with a SCIM error; only the challenge differs.
+        refused.assert_scim_error(401, None);
+        let challenge = refused.header("www-authenticate").unwrap_or_default();
+        assert_eq!(challenge.starts_with("Basic "), basic, "{challenge}");
+        assert_eq!(challenge.starts_with("Bearer "), !basic, "{challenge}");
+    }
+}

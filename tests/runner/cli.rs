@@ -61,7 +61,7 @@ fn a_quirk_fails_the_run_with_a_diff_that_names_the_culprit() {
     assert_eq!(output.status.code(), Some(1));
     let shown = output_text(&output);
     assert!(shown.contains("-location: <base>/Users/<id-1>"), "{shown}");
-    assert!(shown.contains("rfc7644.3.3.create-returns-201"), "{shown}");
+    assert!(shown.contains("rfc7644.3.3.location-on-201"), "{shown}");
 }
 
 #[test]

@@ -64,7 +64,8 @@ fn each_check_of_a_step_judges_its_own_expectations() {
             verdict(&no_location, "test.create.status-201").outcome,
             Outcome::Passed
         );
-        let Outcome::Failed { reasons } = &verdict(&no_location, "test.create.location-header").outcome
+        let Outcome::Failed { reasons } =
+            &verdict(&no_location, "test.create.location-header").outcome
         else {
             panic!("the Location check fails");
         };
@@ -77,7 +78,9 @@ fn a_capture_the_answer_could_not_give_blocks_the_step_that_needs_it() {
     runtime().block_on(async {
         // Arrange: the same scenario without a check of the Location header.
         let start = CREATE_WITH_OWN_CHECKS.find("      checks:").unwrap();
-        let end = CREATE_WITH_OWN_CHECKS.find("  - request:\n      name: read").unwrap();
+        let end = CREATE_WITH_OWN_CHECKS
+            .find("  - request:\n      name: read")
+            .unwrap();
         let yaml = format!(
             "{}{}",
             &CREATE_WITH_OWN_CHECKS[..start],

@@ -73,7 +73,7 @@ fn six_faults_at_once_are_each_found_and_hide_nothing_else() {
         let failed = failed_reasons(&report);
         let found = |what: &dyn Fn(&(String, String)) -> bool| failed.iter().any(what);
         assert!(
-            found(&|(_, r)| r.contains("no `Location` header")),
+            found(&|(id, r)| id == "rfc7644.3.3.location-on-201" && r.contains("`location`")),
             "no-location"
         );
         assert!(
@@ -158,8 +158,8 @@ fn six_faults_at_once_are_each_found_and_hide_nothing_else() {
             one_cause(
                 "no-location",
                 &[
-                    "rfc7644.3.3.create-returns-201",
-                    "rfc7644.3.3.create-group-201-meta",
+                    "rfc7644.3.3.location-on-201",
+                    "rfc7644.3.3.group-location-on-201",
                 ],
             ),
             one_cause(
