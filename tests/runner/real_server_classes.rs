@@ -276,3 +276,43 @@ fn an_optional_operation_answered_501_is_skipped_not_failed() {
         assert!(report.passed(), "{:#?}", failed_reasons(&report));
     });
 }
+
+/// A server that takes the liberties the RFCs leave it, all at once: a schema narrower than
+/// RFC 7643's, no extensions, no ETags, no search at the root.
+const RFC_PERMITTED_CHOICES: [Quirk; 4] = [
+    Quirk::RestrictedSchema,
+    Quirk::RejectUnknownExtensions,
+    Quirk::NoEtags,
+    Quirk::NoRootSearch,
+];
+
+#[test]
+fn a_server_that_takes_the_liberties_the_rfc_leaves_it_fails_no_rfc_check() {
+    runtime().block_on(async {
+        // Arrange
+        let mut quiet = settings(None, SnapshotMode::Normal);
+        quiet.strict = false;
+
+        // Act
+        let report = run_embedded(catalogue(), &RFC_PERMITTED_CHOICES, quiet).await;
+
+        // Assert: no MUST or SHOULD of the RFCs fails, and none of the harness's data is refused.
+        let false_alarms: Vec<String> = report
+            .scenarios
+            .iter()
+            .flat_map(|run| run.verdicts.iter().map(move |v| (run, v)))
+            .filter(|(_, v)| v.outcome.is_failure())
+            .filter(|(_, v)| {
+                (v.check.id.starts_with("rfc")
+                    && matches!(
+                        v.check.level,
+                        scimulate::scenario::model::Level::Must
+                            | scimulate::scenario::model::Level::Should
+                    ))
+                    || v.check.is_test_data()
+            })
+            .map(|(run, v)| format!("{} {}: {:?}", run.full_name(), v.check.id, v.outcome))
+            .collect();
+        assert!(false_alarms.is_empty(), "{false_alarms:#?}");
+    });
+}
