@@ -86,6 +86,11 @@ pub fn of_catalogue(scenarios: &[(PathBuf, Scenario)]) -> Vec<ListedCheck> {
             }
         };
         for step in &scenario.steps {
+            if let Step::PublishedAttributes(_) = step {
+                for spec in crate::runner::published::declared() {
+                    add(&spec);
+                }
+            }
             if let Step::Request(request) = step {
                 if let Some(spec) = &request.check {
                     add(spec);

@@ -140,8 +140,16 @@ pub fn unadvertised_reason(feature: Feature) -> String {
 pub fn declared_checks(scenario: &Scenario) -> Vec<CheckId> {
     let mut checks = Vec::new();
     for (index, step) in scenario.steps.iter().enumerate() {
-        if let Step::Request(request) = step {
-            checks.extend(CheckId::of_request(request, scenario, index));
+        match step {
+            Step::Request(request) => {
+                checks.extend(CheckId::of_request(request, scenario, index));
+            }
+            Step::PublishedAttributes(_) => checks.extend(
+                super::published::declared()
+                    .iter()
+                    .map(|spec| CheckId::declared(spec, scenario.source.as_ref())),
+            ),
+            _ => {}
         }
     }
     checks

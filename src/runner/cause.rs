@@ -10,8 +10,9 @@
 //!   the same refusal across scenarios and IdPs is one cause;
 //! - a check that failed on an answer that was not a refusal: what it found (its first reason,
 //!   volatile tokens elided), so the same symptom judged by several checks is one cause;
-//! - a failed read of what an accepted write left (a filter still finds the duplicate the
-//!   target let in): the cause of that write, when the write's own check failed;
+//! - a failed read of what a write left or tried to leave (a filter still finds the duplicate
+//!   the target let in; an attribute whose PATCH was refused is not there): the cause of that
+//!   write, when the write's own check failed;
 //! - a blocked check: the cause of the failure that blocked it; an advertised feature judged
 //!   broken (`rfc7643.5.advertised-bulk-works`): the cause of the first check of it that failed.
 
@@ -164,15 +165,15 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     (format!("symptom\u{0}{symptom}"), summary)
 }
 
-/// The failed verdict of the latest accepted write a failed read observes whose own check
-/// failed, if any: a duplicate let in early is still what a later read finds, whatever passed
-/// in between (a DELETE of the original).
+/// The failed verdict of the latest write a failed read names whose own check failed, if any:
+/// a duplicate let in early is still what a later read finds, whatever passed in between (a
+/// DELETE of the original), and an attribute whose write was refused is not there to read.
 fn observed_failed_write<'a>(run: &'a ScenarioRun, read: &Verdict) -> Option<&'a Verdict> {
     let index = read.exchange?;
     if !observation::is_observation(run.exchanges.get(index)?) {
         return None;
     }
-    observation::observed_writes(&run.exchanges, index).find_map(|write| {
+    observation::attempted_writes(&run.exchanges, index).find_map(|write| {
         run.verdicts
             .iter()
             .find(|v| v.exchange == Some(write) && v.outcome.is_failure())
@@ -399,14 +400,16 @@ fn one_line(text: &str) -> String {
     shortened(&flat, DETAIL_CHARS)
 }
 
-/// Words that carry a digit and are long enough to be an id, a generated name or a time are
-/// replaced by `…`: `user smab12cd34ef already exists` and `user sm9f8e7d6c5b already exists`
+/// Words long enough to be an id, a generated name or a time, a quarter or more of them digits,
+/// are replaced by `…`: `user smab12cd34ef already exists` and `user sm9f8e7d6c5b already exists`
 /// are one cause.
 fn elide_volatile(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
-        if word.len() >= 8 && word.chars().any(|c| c.is_ascii_digit()) {
+        let digits = word.chars().filter(char::is_ascii_digit).count();
+        // An attribute name with a digit in it (`x509Certificates`) is not volatile.
+        if word.len() >= 8 && digits * 4 >= word.len() {
             out.push('…');
         } else {
             out.push_str(word);
@@ -738,6 +741,10 @@ mod tests {
             symptom_of(
                 "cycle 1145: user cy: retried for 28 days without success (POST answered 400)"
             )
+        );
+        assert_eq!(
+            elide_volatile("`x509Certificates` is not supported for sm0a1b2c3d4e"),
+            "`x509Certificates` is not supported for …"
         );
         assert_eq!(
             symptom_of("1 object(s) wait in escrow, expected 0"),

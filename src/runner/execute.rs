@@ -245,7 +245,9 @@ async fn run_steps(
     let mut prerequisites = Prerequisites::default();
     let mut adjustments: Vec<Adjustment> = Vec::new();
 
-    for (index, step) in scenario.steps.iter().enumerate() {
+    // A schema-driven step stands for requests built from what the target publishes.
+    let steps = super::published::expand(&scenario.steps, settings.fit.as_deref());
+    for (index, step) in steps.iter().enumerate() {
         let first_exchange = exchanges.len();
         // Captures a step could not make, with why: a step whose checks passed but left a later
         // step without what it needs (no `Location` header to capture) blocks that step.

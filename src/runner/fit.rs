@@ -28,25 +28,53 @@ const CORE_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// Attributes every resource carries whatever its schema lists (RFC 7643 §3.1).
 const COMMON: [&str; 4] = ["schemas", "id", "externalId", "meta"];
 
-/// One attribute a schema publishes.
+/// One attribute a schema publishes, with the characteristics (RFC 7643 §7) the harness uses.
 #[derive(Debug, Clone, PartialEq)]
-struct Attribute {
-    name: String,
-    required: bool,
-    kind: String,
-    sub_attributes: Vec<Attribute>,
+pub(crate) struct Attribute {
+    pub(crate) name: String,
+    pub(crate) required: bool,
+    /// `string`, `boolean`, `complex`, … lower-cased.
+    pub(crate) kind: String,
+    pub(crate) multi_valued: bool,
+    /// `readWrite` when not published (the RFC's default), as published otherwise.
+    pub(crate) mutability: String,
+    /// `default` when not published.
+    pub(crate) returned: String,
+    pub(crate) canonical_values: Vec<String>,
+    pub(crate) reference_types: Vec<String>,
+    pub(crate) sub_attributes: Vec<Attribute>,
 }
 
 impl Attribute {
     fn parse(value: &Value) -> Option<Attribute> {
+        let text = |key: &str, default: &str| {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or(default)
+                .to_owned()
+        };
+        let strings = |key: &str| -> Vec<String> {
+            value
+                .get(key)
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         Some(Attribute {
             name: value.get("name")?.as_str()?.to_owned(),
             required: value.get("required").and_then(Value::as_bool) == Some(true),
-            kind: value
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("string")
-                .to_ascii_lowercase(),
+            kind: text("type", "string").to_ascii_lowercase(),
+            multi_valued: value.get("multiValued").and_then(Value::as_bool) == Some(true),
+            mutability: text("mutability", "readWrite"),
+            returned: text("returned", "default"),
+            canonical_values: strings("canonicalValues"),
+            reference_types: strings("referenceTypes"),
             sub_attributes: value
                 .get("subAttributes")
                 .and_then(Value::as_array)
@@ -61,6 +89,12 @@ fn find<'a>(attributes: &'a [Attribute], name: &str) -> Option<&'a Attribute> {
         .iter()
         .find(|a| a.name.eq_ignore_ascii_case(name))
 }
+
+/// A schema's URN and the attributes it publishes.
+pub(crate) type PublishedSchema<'a> = (&'a str, &'a [Attribute]);
+
+/// A resource type's core schema and its extensions, as published.
+pub(crate) type PublishedShape<'a> = (PublishedSchema<'a>, Vec<PublishedSchema<'a>>);
 
 /// Every schema extension URN a JSON value holds as a string.
 fn extension_urns(value: &Value, into: &mut Vec<String>) {
@@ -900,6 +934,20 @@ impl SchemaFit {
 }
 
 impl SchemaFit {
+    /// What a resource type (`Users`) publishes: its core schema's URN and attributes, and each
+    /// extension it names with the attributes that extension's schema publishes.
+    pub(crate) fn published(&self, endpoint: &str) -> Option<PublishedShape<'_>> {
+        let shape = self.shape_of(endpoint)?;
+        Some((
+            (shape.core.0.as_str(), shape.core.1.as_slice()),
+            shape
+                .extensions
+                .iter()
+                .map(|(urn, attributes)| (urn.as_str(), attributes.as_slice()))
+                .collect(),
+        ))
+    }
+
     /// The published shape of the resource type a path addresses (`/Users/7` → `Users`).
     fn shape_of(&self, path: &str) -> Option<&ResourceShape> {
         let endpoint = path

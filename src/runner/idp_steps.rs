@@ -79,7 +79,10 @@ impl Wire for StepWire<'_> {
 
 /// Whether a step is an IdP step (anything but `request` and `snapshot`).
 pub fn is_idp_step(step: &Step) -> bool {
-    !matches!(step, Step::Request(_) | Step::Snapshot(_)) && !is_app_step(step)
+    !matches!(
+        step,
+        Step::Request(_) | Step::Snapshot(_) | Step::PublishedAttributes(_)
+    ) && !is_app_step(step)
 }
 
 /// Whether a step talks to the application's own API through the target profile.
@@ -124,6 +127,7 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::App(_) => "app",
         Step::Probe(_) => "probe",
         Step::ExpectAccess(_) => "expect_access",
+        Step::PublishedAttributes(_) => "published_attributes",
     }
 }
 
@@ -135,6 +139,7 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
         step,
         Request(_)
             | Snapshot(_)
+            | PublishedAttributes(_)
             | User(_)
             | Group(_)
             | ExpectUser(_)

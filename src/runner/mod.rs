@@ -36,6 +36,7 @@ pub mod outcome;
 pub mod ownership;
 pub mod preflight;
 pub mod prerequisite;
+pub mod published;
 pub mod scrub;
 pub mod select;
 pub mod template;

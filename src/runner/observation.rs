@@ -31,6 +31,13 @@ pub fn observed_write(exchanges: &[Exchange], read: usize) -> Option<usize> {
 
 /// Every accepted write before `read` that the read names, the latest first.
 pub fn observed_writes(exchanges: &[Exchange], read: usize) -> impl Iterator<Item = usize> + '_ {
+    attempted_writes(exchanges, read).filter(|&index| answered_2xx(&exchanges[index]))
+}
+
+/// Every write before `read` that the read names and the target answered, accepted or
+/// refused, the latest first: a read that does not find what a refused write tried to write
+/// fails because of the refusal.
+pub fn attempted_writes(exchanges: &[Exchange], read: usize) -> impl Iterator<Item = usize> + '_ {
     let Some(request) = exchanges.get(read).map(|e| &e.request) else {
         return Vec::new().into_iter();
     };
@@ -49,7 +56,7 @@ pub fn observed_writes(exchanges: &[Exchange], read: usize) -> impl Iterator<Ite
         .filter(|&index| {
             let write = &exchanges[index];
             !write.request.method.eq_ignore_ascii_case("GET")
-                && answered_2xx(write)
+                && write.response.is_some()
                 && ((names_a_resource && write.request.path.split('?').next() == Some(path))
                     || sent_any(write, &literals))
         })

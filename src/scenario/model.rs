@@ -214,6 +214,11 @@ pub enum Step {
     /// Act as a provisioned user through the target profile's `access`: the user must (or must
     /// no longer) have access, checked by the very next request.
     ExpectAccess(ExpectAccess),
+    /// Write every writable attribute the target's `/Schemas` publishes for a resource type
+    /// (`Users` or `Groups`), each by a PATCH of its own with a value of its published type,
+    /// then the resource's extensions whole, and read each back. The steps are built when the
+    /// run has read the target's schemas (see `runner::published`).
+    PublishedAttributes(String),
 }
 
 /// A named request or probe of the target profile, optionally for a directory user or group.

@@ -254,6 +254,18 @@ impl<'a> Checker<'a> {
                 | Step::App(_)
                 | Step::Probe(_)
                 | Step::ExpectAccess(_) => {}
+                Step::PublishedAttributes(endpoint) => {
+                    if endpoint != "Users" && endpoint != "Groups" {
+                        let at = self.value(&[K("steps"), I(index), K("published_attributes")]);
+                        self.report(
+                            at,
+                            format!(
+                                "published_attributes takes `Users` or `Groups`, not `{}`",
+                                sanitize(endpoint)
+                            ),
+                        );
+                    }
+                }
                 Step::Wait(duration) => {
                     if let Err(message) = crate::scenario::model::parse_wait(duration) {
                         let at = self.value(&[K("steps"), I(index), K("wait")]);

@@ -181,11 +181,19 @@ pub enum Quirk {
     /// challenge. "All challenges defined by this specification MUST use the auth-scheme value
     /// "Bearer"" (RFC 6750 §3); a client reading the challenge is told the wrong scheme.
     BasicChallenge,
+    /// `roles` and `x509Certificates` are published in `/Schemas` as writable, but any write
+    /// that sets them (POST, PUT, a PATCH naming them) is refused with 400: the class of servers
+    /// whose schema document is the RFC's, copied, while their storage has no place for them.
+    RefusesPublishedRoles,
+    /// A path-less PATCH whose value holds the enterprise extension as one object answers 500:
+    /// the class of servers whose PATCH code expects attribute names, not schema URNs, as the
+    /// value's keys, and fails on the URN.
+    ExtensionPatchCrashes,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 49] = [
+    pub const ALL: [Quirk; 51] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -235,6 +243,8 @@ impl Quirk {
         Quirk::Html405And404,
         Quirk::BodyOn204,
         Quirk::BasicChallenge,
+        Quirk::RefusesPublishedRoles,
+        Quirk::ExtensionPatchCrashes,
     ];
 
     /// The name given to `--quirk`.
@@ -289,6 +299,8 @@ impl Quirk {
             Quirk::Html405And404 => "html-405-and-404",
             Quirk::BodyOn204 => "body-on-204",
             Quirk::BasicChallenge => "basic-challenge",
+            Quirk::RefusesPublishedRoles => "refuses-published-roles",
+            Quirk::ExtensionPatchCrashes => "extension-patch-crashes",
         }
     }
 
@@ -413,6 +425,12 @@ impl Quirk {
             }
             Quirk::BasicChallenge => {
                 "a 401 challenges WWW-Authenticate: Basic although only a bearer token is accepted"
+            }
+            Quirk::RefusesPublishedRoles => {
+                "roles and x509Certificates are published as writable, but a write that sets them is refused with 400"
+            }
+            Quirk::ExtensionPatchCrashes => {
+                "a path-less PATCH whose value holds the enterprise extension answers 500"
             }
         }
     }

@@ -22,6 +22,7 @@ use crate::scim::filter::Filter;
 use crate::scim::list::{ListParams, ListQuery, list_response};
 use crate::scim::patch::{PatchOpKind, PatchPath, PatchRequest};
 use crate::scim::resource::{NormalizeOptions, normalize};
+use crate::scim::schema::ENTERPRISE_USER_SCHEMA;
 use crate::scim::schema::{GROUP_TYPE, ResourceType, USER_TYPE};
 use crate::scim::{ScimError, ScimType};
 
@@ -213,6 +214,15 @@ fn body_quirks(app: &AppState, kind: Kind, input: &Value) -> Result<(), ApiError
     let Some(fields) = input.as_object() else {
         return Ok(());
     };
+    if app.quirks.has(Quirk::RefusesPublishedRoles)
+        && let Some(name) = UNSTORED.iter().find(|name| {
+            fields
+                .iter()
+                .any(|(key, value)| key.eq_ignore_ascii_case(name) && !value.is_null())
+        })
+    {
+        return Err(ScimError::invalid_value(format!("`{name}` is not supported")).into());
+    }
     let field = |name: &str| {
         fields
             .iter()
@@ -444,12 +454,46 @@ fn plain_key(key: &str, rt: &ResourceType) -> bool {
 }
 
 /// The PATCH quirks that refuse or rewrite a request before it is applied.
+/// What `refuses-published-roles` publishes and refuses to store.
+const UNSTORED: [&str; 2] = ["roles", "x509Certificates"];
+
 fn patch_quirks(
     app: &AppState,
     kind: Kind,
     raw: &Value,
     request: &mut PatchRequest,
 ) -> Result<(), ApiError> {
+    if kind == Kind::User && app.quirks.has(Quirk::RefusesPublishedRoles) {
+        for op in &request.operations {
+            let named = op.path.as_ref().map(|path| path.attr.name.as_str());
+            let in_value = op.value.as_ref().and_then(Value::as_object);
+            if let Some(name) = UNSTORED.iter().find(|name| {
+                named.is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    || in_value.is_some_and(|fields| {
+                        fields.keys().any(|key| key.eq_ignore_ascii_case(name))
+                    })
+            }) {
+                return Err(ScimError::invalid_value(format!("`{name}` is not supported")).into());
+            }
+        }
+    }
+    if kind == Kind::User
+        && app.quirks.has(Quirk::ExtensionPatchCrashes)
+        && request.operations.iter().any(|op| {
+            op.path.is_none()
+                && op
+                    .value
+                    .as_ref()
+                    .and_then(Value::as_object)
+                    .is_some_and(|fields| {
+                        fields
+                            .keys()
+                            .any(|key| key.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA))
+                    })
+        })
+    {
+        return Err(ScimError::new(500, None, "internal server error").into());
+    }
     if app.quirks.has(Quirk::RejectCapitalisedOps)
         && let Some(name) = raw_ops(raw).find(|name| *name != name.to_ascii_lowercase())
     {

@@ -1301,3 +1301,71 @@ async fn basic_challenge_tells_a_refused_client_the_wrong_scheme() {
         assert_eq!(challenge.starts_with("Bearer "), !basic, "{challenge}");
     }
 }
+
+#[tokio::test]
+async fn refuses_published_roles_refuses_what_its_schema_publishes() {
+    for (server, refuses) in [
+        (server(Quirk::RefusesPublishedRoles).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let id = server.create_user("roles@example.com").await;
+        let schema = server
+            .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+            .await;
+
+        // Act
+        let patched = server
+            .patch(
+                &format!("/Users/{id}"),
+                patch_op(
+                    json!([{"op": "replace", "path": "roles", "value": [{"value": "admin"}]}]),
+                ),
+            )
+            .await;
+
+        // Assert: published either way; refused only under the quirk.
+        let published = schema.json["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "roles" && a["mutability"] == "readWrite");
+        assert!(published, "{}", schema.text);
+        if refuses {
+            patched.assert_scim_error(400, Some("invalidValue"));
+        } else {
+            assert_eq!(patched.status, 200, "{}", patched.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn extension_patch_crashes_fails_a_pathless_patch_of_the_whole_extension() {
+    for (server, crashes) in [
+        (server(Quirk::ExtensionPatchCrashes).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let id = server.create_user("extension@example.com").await;
+        let whole = json!([{"op": "replace", "value": {
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D"}
+        }}]);
+        let by_path = json!([{"op": "replace",
+            "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            "value": "R&D"}]);
+
+        // Act
+        let patched_whole = server.patch(&format!("/Users/{id}"), patch_op(whole)).await;
+        let patched_by_path = server
+            .patch(&format!("/Users/{id}"), patch_op(by_path))
+            .await;
+
+        // Assert: only the extension as one value fails.
+        assert_eq!(patched_by_path.status, 200, "{}", patched_by_path.text);
+        if crashes {
+            patched_whole.assert_scim_error(500, None);
+        } else {
+            assert_eq!(patched_whole.status, 200, "{}", patched_whole.text);
+        }
+    }
+}
