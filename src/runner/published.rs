@@ -78,7 +78,11 @@ pub fn expand<'s>(steps: &'s [Step], fit: Option<&SchemaFit>) -> Cow<'s, [Step]>
         match step {
             Step::PublishedAttributes(endpoint) => {
                 if let Some(fit) = fit {
-                    expanded.extend(requests(endpoint, fit).into_iter().map(Step::Request));
+                    expanded.extend(
+                        requests(endpoint, fit)
+                            .into_iter()
+                            .map(|request| Step::Request(Box::new(request))),
+                    );
                 }
             }
             other => expanded.push(other.clone()),
@@ -88,7 +92,7 @@ pub fn expand<'s>(steps: &'s [Step], fit: Option<&SchemaFit>) -> Cow<'s, [Step]>
 }
 
 /// The requests of one pass over a resource type, `Users` or `Groups`.
-fn requests(endpoint: &str, fit: &SchemaFit) -> Vec<Box<RequestStep>> {
+fn requests(endpoint: &str, fit: &SchemaFit) -> Vec<RequestStep> {
     let Some(((core_urn, core), extensions)) = fit.published(endpoint) else {
         return Vec::new();
     };
@@ -99,7 +103,7 @@ fn requests(endpoint: &str, fit: &SchemaFit) -> Vec<Box<RequestStep>> {
     } else {
         json!({"schemas": [core_urn], "userName": "{{run.prefix}}-published@{{data.email_domain}}"})
     };
-    let mut create = vec![Box::new(RequestStep {
+    let mut create = vec![RequestStep {
         name: Some(format!("create a resource of {endpoint} to write to")),
         method: "POST".to_owned(),
         path: collection,
@@ -110,7 +114,7 @@ fn requests(endpoint: &str, fit: &SchemaFit) -> Vec<Box<RequestStep>> {
         }),
         capture: BTreeMap::from([(ID.to_owned(), Capture::Pointer("/id".to_owned()))]),
         ..empty_request()
-    })];
+    }];
     let mut steps = Vec::new();
     let schemas = std::iter::once((core_urn, core, false)).chain(
         extensions
@@ -245,13 +249,13 @@ fn string_for(name: &str) -> String {
     }
 }
 
-fn patch(resource: &str, name: String, operations: Value, id: &str) -> Box<RequestStep> {
+fn patch(resource: &str, name: String, operations: Value, id: &str) -> RequestStep {
     let (source, requirement) = if id == EXTENSION_WRITTEN {
         ("RFC 7644 §3.5.2.3", EXTENSION_AS_VALUE)
     } else {
         ("RFC 7643 §7", WRITABLE)
     };
-    Box::new(RequestStep {
+    RequestStep {
         name: Some(name),
         method: "PATCH".to_owned(),
         path: resource.to_owned(),
@@ -262,11 +266,11 @@ fn patch(resource: &str, name: String, operations: Value, id: &str) -> Box<Reque
         }),
         check: Some(check(id, source, requirement)),
         ..empty_request()
-    })
+    }
 }
 
-fn read_back(resource: &str, path: &str, pointer: String) -> Box<RequestStep> {
-    Box::new(RequestStep {
+fn read_back(resource: &str, path: &str, pointer: String) -> RequestStep {
+    RequestStep {
         name: Some(format!("read `{path}` back")),
         method: "GET".to_owned(),
         path: resource.to_owned(),
@@ -285,7 +289,7 @@ fn read_back(resource: &str, path: &str, pointer: String) -> Box<RequestStep> {
         }),
         check: Some(check(READ_BACK, "RFC 7643 §7", WRITABLE)),
         ..empty_request()
-    })
+    }
 }
 
 fn empty_request() -> RequestStep {
