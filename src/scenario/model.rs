@@ -92,18 +92,17 @@ pub enum IdpName {
     Generic,
     /// Okta, OIN template flavour ("SCIM 2.0 Test App (Header Auth)"): PATCH for (de)activation.
     Okta,
-    /// Okta, App Integration Wizard flavour: every update a full PUT (research/okta.md §1).
+    /// Okta, App Integration Wizard flavour: every update a full PUT (docs/idps/okta.md §1.2).
     #[serde(rename = "okta-aiw")]
     OktaAiw,
     /// Microsoft Entra ID, default PATCH dialect: capitalised ops, `"True"`/`"False"` strings,
-    /// one op per attribute (research/entra_jumpcloud.md A6.1).
+    /// one op per attribute (docs/idps/entra.md §7.1).
     Entra,
     /// Entra with `aadOptscim062020` on the tenant URL: lowercase ops, real booleans, one
-    /// path-less replace (research/entra_jumpcloud.md A0, A6.2).
+    /// path-less replace (docs/idps/entra.md §1, §7.2).
     #[serde(rename = "entra-compliant")]
     EntraCompliant,
-    /// JumpCloud's "Export users to this app (Identity Management)" (research/entra_jumpcloud.md
-    /// Part B).
+    /// JumpCloud's "Export users to this app (Identity Management)" (docs/idps/jumpcloud.md).
     Jumpcloud,
 }
 
@@ -523,7 +522,7 @@ pub struct CheckSpec {
     pub id: String,
     #[serde(default)]
     pub level: Level,
-    /// Where the requirement comes from: `RFC 7644 §3.3`, `research/okta.md §3.3`.
+    /// Where the requirement comes from: `RFC 7644 §3.3`, `docs/idps/okta.md §3.3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// What the source asks, in one sentence quoted from it (shown with the verdict and in the
