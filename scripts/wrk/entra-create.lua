@@ -1,6 +1,6 @@
 -- Entra's initial cycle for users it has not seen: the lookup that finds nothing, then the
--- POST /Users in the key order of research/entra_jumpcloud.md A5, alternating, each thread
--- with names of its own. wrk args: PREFIX TOKEN
+-- POST /Users in the key order of Microsoft's create example (docs/idps/entra.md §6),
+-- alternating, each thread with names of its own. wrk args: PREFIX TOKEN
 local prefix, counter = nil, 0
 -- `tid` is a global: setup() sets it per thread with thread:set.
 local headers = {}

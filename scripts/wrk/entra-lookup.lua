@@ -1,4 +1,4 @@
--- Entra's user lookup (research/entra_jumpcloud.md A1 form 2: `+` for spaces, `%22` for
+-- Entra's user lookup (docs/idps/entra.md §2, as real logs show it: `+` for spaces, `%22` for
 -- quotes), cycling through the users a load run created with `--prefix PREFIX`.
 -- wrk args: PREFIX USERS TOKEN
 local prefix, users, index

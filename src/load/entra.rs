@@ -1,11 +1,11 @@
 //! Entra's initial cycle, streamed: the requests of `idp::entra::job` for each object, in the
-//! job's order (research/entra_jumpcloud.md A4: users, groups, manager references, members),
+//! job's order (docs/idps/entra.md §5.5: users, groups, manager references, members),
 //! built by the same request and check functions, one object at a time.
 //!
 //! The job itself walks a directory held in memory and records every check; at 100,000 users
 //! that is most of the footprint, so here each user is made from its index, sent, judged into
 //! the worker's tally and dropped. Requests for one object are sequential; objects run in
-//! parallel when the pace allows it (A4: concurrency across objects is undocumented).
+//! parallel when the pace allows it (§5.4: concurrency across objects is undocumented).
 
 use crate::idp::directory::IdShape;
 use crate::idp::entra::checks::{self, Lookup};
@@ -26,7 +26,7 @@ pub struct EntraCycle {
     pub groups: Ids,
 }
 
-/// Sends one request; `None` when it got no answer, judged as Entra judges it (A9).
+/// Sends one request; `None` when it got no answer, judged as Entra judges it (§10.1).
 async fn send(wire: &mut LoadWire, request: WireRequest) -> Option<WireResponse> {
     let line = format!("{} {}", request.method, request.path);
     match wire.send(request).await {
@@ -85,7 +85,7 @@ impl EntraCycle {
         Paths::default()
     }
 
-    /// Lookup by `userName`, then create, or update what differs when it matched (A5, A6).
+    /// Lookup by `userName`, then create, or update what differs when it matched (§6, §7).
     pub async fn user(&self, index: u64, wire: &mut LoadWire) {
         let user = self.population.user(index, IdShape::Guid);
         let image = Job::image(&user, true);
@@ -112,7 +112,7 @@ impl EntraCycle {
         }
     }
 
-    /// Lookup by `displayName` with members left out, then create empty (A8).
+    /// Lookup by `displayName` with members left out, then create empty (§9).
     pub async fn group(&self, index: u64, wire: &mut LoadWire) {
         let name = self.population.group_name(index);
         let path = self.paths().group_lookup(&name);
@@ -129,7 +129,7 @@ impl EntraCycle {
         }
     }
 
-    /// The manager reference, once both users are provisioned (A6.4).
+    /// The manager reference, once both users are provisioned (§5.5, §7.4).
     pub async fn manager(&self, index: u64, wire: &mut LoadWire) {
         let Some(manager) = self.population.manager_of(index) else {
             return;
@@ -141,7 +141,7 @@ impl EntraCycle {
         patch(wire, self.paths().user(id), body, false).await;
     }
 
-    /// The group's provisioned members in one PATCH (A8 "Add members").
+    /// The group's provisioned members in one PATCH (§9 "Add members").
     pub async fn members(&self, index: u64, wire: &mut LoadWire) {
         let Some(group_id) = self.groups.get(index) else {
             return;

@@ -49,9 +49,9 @@ use wire::{LoadWire, Route};
 /// Which IdP's provisioning a load run plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {
-    /// Entra's initial cycle, in a PATCH dialect (research/entra_jumpcloud.md A4).
+    /// Entra's initial cycle, in a PATCH dialect (docs/idps/entra.md §5.1).
     EntraInitialCycle(Dialect),
-    /// Okta assigning every user to the app, then pushing every group (research/okta.md §3.3,
+    /// Okta assigning every user to the app, then pushing every group (docs/idps/okta.md §3.3,
     /// §3.6).
     OktaAssignment(OktaFlavour),
 }
@@ -76,7 +76,8 @@ impl Plan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pace {
     /// As the IdP does: one object at a time; Entra at the gallery rate of 25 requests a second
-    /// (A4), Okta as fast as answers come (its rate is undocumented, research/okta.md §3.7).
+    /// (docs/idps/entra.md §5.4), Okta as fast as answers come (its rate is undocumented,
+    /// docs/idps/okta.md §3.7).
     Idp,
     /// This many objects in flight at once, as fast as the target answers.
     Flat { concurrency: usize },

@@ -1,4 +1,4 @@
-//! Okta's bulk assignment, streamed: every user assigned to the app (research/okta.md §3.3:
+//! Okta's bulk assignment, streamed: every user assigned to the app (docs/idps/okta.md §3.3:
 //! lookup by `userName`, then create or link), then every group pushed with its members
 //! (§3.6), through the Okta module's own `assign` and `push_group`, one object at a time.
 

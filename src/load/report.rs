@@ -49,7 +49,7 @@ pub struct PhaseReport {
     pub latency: Vec<KindReport>,
 }
 
-/// Whether Entra would quarantine a job whose initial cycle went like this (A9).
+/// Whether Entra would quarantine the job after this initial cycle (docs/idps/entra.md §10.3).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct QuarantineVerdict {
     pub would_quarantine: bool,
@@ -223,7 +223,7 @@ impl LoadReport {
                 events: tally.events,
                 failures: tally.failures,
                 rule: format!(
-                    "quarantine on a 401/403, a filter query answered 404, at least {PROPORTION_FLOOR} failures that are over {PROPORTION_PERCENT}% of the cycle's requests, or over {FAILURE_CEILING} failures (research/entra_jumpcloud.md A9)"
+                    "quarantine on a 401/403, a filter query answered 404, at least {PROPORTION_FLOOR} failures that are over {PROPORTION_PERCENT}% of the cycle's requests, or over {FAILURE_CEILING} failures (docs/idps/entra.md §10.3)"
                 ),
             });
         }

@@ -57,7 +57,7 @@ pub struct Tally {
     /// Checks judged (held or not).
     pub judged: u64,
     pub unauthorized: bool,
-    /// A lookup by filter answered 404 (Entra quarantines on it, A9).
+    /// A lookup by filter answered 404 (Entra quarantines on it, docs/idps/entra.md §10.1).
     pub filter_404: bool,
 }
 

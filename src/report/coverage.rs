@@ -1,6 +1,7 @@
 //! Coverage: how many of the requirements a run judged held, failed, were waived, skipped or
 //! blocked (not evaluated),
-//! per level and per source section (an RFC section, a research note section, a seed).
+//! per level and per source section (an RFC section, a section of `docs/idps/…` or
+//! `docs/application.md`).
 //!
 //! A requirement is a check id: a check that runs in several scenarios or as several IdPs is
 //! one requirement, which held only if every verdict of it held. That is the number a team asks
@@ -67,7 +68,7 @@ fn standing(outcome: &Outcome) -> Standing {
 }
 
 /// The section a source names: `RFC 7644 §3.5.2` stays whole; a quoted heading after it
-/// (`seeds/x.md "For users"`) is dropped so one document's checks group together.
+/// (`docs/x.md "For users"`) is dropped so one document's checks group together.
 fn section(source: Option<&str>) -> String {
     match source {
         None => "(none)".to_owned(),

@@ -1,6 +1,6 @@
 //! Entra's steps: an admin's change only updates the directory; Entra's provisioning job sends
 //! the net effect at its next cycle, which `wait` reaches on the IdP's clock
-//! (research/entra_jumpcloud.md A4). `start_provisioning`, `restart_provisioning`,
+//! (docs/idps/entra.md §5). `start_provisioning`, `restart_provisioning`,
 //! `provision_on_demand` and `test_connection` send at once.
 
 use std::time::Duration;

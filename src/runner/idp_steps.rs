@@ -232,9 +232,9 @@ pub struct IdpState {
 /// IdP settings a run can change from the command line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IdpOptions {
-    /// Send Entra's `aadOptscim062020` flag in every request's query (research A0).
+    /// Send Entra's `aadOptscim062020` flag in every request's query (docs/idps/entra.md §1).
     pub entra_flag_in_query: bool,
-    /// Entra paces itself at this many requests per second (research A4).
+    /// Entra paces itself at this many requests per second (docs/idps/entra.md §5.4).
     pub entra_pace: Option<u32>,
     /// The IdP's time passes for real: `wait: 40m` takes 40 minutes (live soak runs).
     pub real_clock: bool,

@@ -1,7 +1,7 @@
 //! JumpCloud's steps: event-driven, like Okta's, but users reach the application only through
-//! user groups bound to it (research/entra_jumpcloud.md B0, B2): binding a group provisions its
+//! user groups bound to it (docs/idps/jumpcloud.md §1, §3): binding a group provisions its
 //! members and the group, each membership change re-syncs the whole group, and a user left
-//! without a bound group is deactivated (B5).
+//! without a bound group is deactivated (§6).
 
 use super::idp_steps::{
     IdpState, StepContext, StepResult, StepWire, apply_update, judged, step_kind, step_label,
@@ -11,7 +11,7 @@ use crate::idp::jumpcloud::{JumpCloud, SyncedGroup, SyncedMember};
 use crate::idp::{IdpCheck, IdpError};
 use crate::scenario::model::Step;
 
-/// The test user JumpCloud's Test Connection creates and deletes (B1: the admin's "Test User
+/// The test user JumpCloud's Test Connection creates and deletes (§1, §2: the admin's "Test User
 /// Email", for targets that only accept verified domains: the target profile's
 /// `data.email_domain`); the run's prefix keeps it apart from anything else in the target.
 const TEST_USER_EMAIL: &str = "{{run.prefix}}-testuser@{{data.email_domain}}";
@@ -71,7 +71,7 @@ async fn bring_in(
     Ok(checks)
 }
 
-/// Deactivates the users a group no longer gives access, unless another bound group does (B5).
+/// Deactivates the users a group no longer gives access, unless another bound group does (§6).
 async fn let_go(
     jumpcloud: &JumpCloud,
     directory: &mut Directory,
@@ -101,7 +101,7 @@ async fn let_go(
 }
 
 /// A group or membership change event: JumpCloud syncs the bound group with its whole member
-/// list (B6): an add of every member to a group it created or took over, or, for a group never
+/// list (§7): an add of every member to a group it created or took over, or, for a group never
 /// created (empty groups are not), the lookup and create.
 async fn resync(
     jumpcloud: &JumpCloud,
@@ -202,7 +202,7 @@ async fn action(
             let mut checks = Vec::new();
             if group.assigned {
                 // A deleted managed group is deleted in the app; an unbound one is left as it
-                // is (B6). Either way its members lose access through it (B5).
+                // is (§7.1). Either way its members lose access through it (§6).
                 if matches!(step, Step::DeleteGroup(_)) && group.target_id.is_some() {
                     let mut synced = SyncedGroup {
                         name: group.name.clone(),
@@ -311,7 +311,7 @@ async fn action(
                 .user_mut(key)
                 .ok_or_else(|| IdpError::UnknownUser(key.clone()).to_string())?;
             user.enabled = enabled;
-            // Suspension deactivates at once (B5); reactivation only reaches a user a bound
+            // Suspension deactivates at once (§6); reactivation only reaches a user a bound
             // group still gives access.
             if user.target_id.is_none() || user.active == enabled || (enabled && !in_scope) {
                 return Ok(Vec::new());

@@ -2,8 +2,8 @@
 //! application must refuse while SCIM is on) and `expect_access` (a provisioned user has, or no
 //! longer has, access).
 //!
-//! "Immediately" is the promise (seeds/clockify_scim_user_provisioning.md: "users lose access
-//! to Clockify immediately upon being deprovisioned"), so `expect_access … allowed: false` sends
+//! "Immediately" is the promise (docs/application.md §3.3: "users lose access to Clockify
+//! immediately upon being deprovisioned"), so `expect_access … allowed: false` sends
 //! the user's credential in the very next request, with no retry and no grace period, and then
 //! checks that signing in again is refused too.
 

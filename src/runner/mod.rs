@@ -1,18 +1,19 @@
 //! The runner: executes scenarios against a target and records exchanges and verdicts.
 //!
-//! The pipeline: the [`preflight`](mod@preflight) reads the target's discovery endpoints first
-//! (the embedded server's too) and stops the run (exit 3) when it is not a SCIM server the run
-//! could talk to: a refused credential, a wrong base path, a web page. What they publish
-//! becomes the run's [`fit`] (RFC test data fitted to the target's `/Schemas`) and its
-//! advertised features ([`capabilities`]). [`select`] plans scenario × IdP runs; for each,
-//! [`execute`] builds requests ([`template`]) or hands IdP steps to the IdP modules
-//! ([`idp_steps`]), checks them against [`ownership`] (never touch what this run did not
-//! create), sends them through [`transport`] (which records [`exchange`]s with secrets already
-//! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots. A failed step never
-//! ends its scenario: [`prerequisite`] blocks the steps that need what it did not produce.
+//! The pipeline: the [`preflight`](mod@preflight) reads the target's discovery endpoints first (the
+//! embedded server's too) and stops the run (exit 3) when it is not a SCIM server the run could
+//! talk to: a refused credential, a wrong base path, a web page. What they publish becomes the
+//! run's [`fit`] (RFC test data fitted to the target's `/Schemas`) and its advertised features
+//! ([`capabilities`]). [`select`] plans scenario × IdP runs; for each, [`execute`] expands
+//! schema-driven steps into requests ([`published`]: every writable attribute the target
+//! publishes), builds requests ([`template`]) or hands IdP steps to the IdP modules
+//! ([`idp_steps`]), checks them against [`ownership`] (never touch what this run did not create),
+//! sends them through [`transport`] (which records [`exchange`]s with secrets already
+//! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots. A failed step never ends
+//! its scenario: [`prerequisite`] blocks the steps that need what it did not produce.
 //! [`outcome`] holds what was found, [`area`] what each verdict is about and which areas gate
-//! the exit code, [`cause`] the root causes reports lead with, and [`observation`] which accepted
-//! write a failed read observes.
+//! the exit code, [`cause`] the root causes reports lead with, and [`observation`] which write
+//! a failed read observes.
 //!
 //! Scenarios run in parallel ([`schedule`]), steps within one run in order; an `exclusive`
 //! scenario runs alone. Without a target, every scenario run gets a fresh embedded reference

@@ -1,5 +1,5 @@
 //! Okta's steps: each admin action in the directory goes on the wire at once, as Okta's
-//! provisioning tasks do (research/okta.md §3), through [`crate::idp::okta`].
+//! provisioning tasks do (docs/idps/okta.md §3), through [`crate::idp::okta`].
 
 use super::idp_steps::{
     IdpState, StepContext, StepResult, StepWire, apply_update, judged, step_kind,
@@ -50,7 +50,7 @@ pub async fn run(
             match step {
                 Step::Assign(_) => okta.assign(user, &mut wire).await,
                 Step::Deactivate(_) => okta.deactivate(user, &mut wire).await,
-                // Unassigning deprovisions as deactivation does (research/okta.md §3.5).
+                // Unassigning deprovisions as deactivation does (docs/idps/okta.md §3.5).
                 Step::Unassign(_) => {
                     let outcome = okta.deactivate(user, &mut wire).await;
                     user.assigned = false;
@@ -78,8 +78,8 @@ pub async fn run(
     judge(outcome.map_err(|failure| failure.to_string()))
 }
 
-/// The members Okta pushes: assigned, provisioned and active directory users (research/okta.md
-/// §3.6: "Users who show as inactive in Okta aren't pushed").
+/// The members Okta pushes: assigned, provisioned and active directory users
+/// (docs/idps/okta.md §3.6.1: "Users who show as inactive in Okta aren't pushed").
 fn pushed_members(directory: &Directory, keys: &[String]) -> Vec<PushedMember> {
     keys.iter()
         .filter_map(|key| directory.user(key))

@@ -27,7 +27,7 @@ pub struct Scenario {
     #[serde(default = "default_idps")]
     pub idps: Vec<IdpName>,
     /// The source that checks in this scenario cite unless a step says otherwise
-    /// (an RFC section, or a research note section).
+    /// (an RFC section, or a section of `docs/idps/…` or `docs/application.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Optional SCIM features the scenario tests (RFC 7644 §5): when the target's
@@ -484,7 +484,8 @@ pub struct RequestStep {
 }
 
 /// A check of its own on a request step's response: its identity (as in [`CheckSpec`]) and
-/// what it expects of the answer.
+/// what it expects of the answer. The identity fields repeat [`CheckSpec`]'s on purpose: serde
+/// cannot combine `flatten` with `deny_unknown_fields`, and a misspelt key must stay an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseCheck {

@@ -1,10 +1,10 @@
 //! Bringing a client's resource into canonical form, and validating it (RFC 7643 §2, §7).
 //!
 //! Clients spell attribute names in any case, send booleans as strings (Entra's `"True"`,
-//! research/entra_jumpcloud.md A7), send Entra's manager as a bare id string (A6.4), and echo
-//! server-owned attributes back (Okta's `groups: []` on create and whole GET bodies on PUT,
-//! research/okta.md §4 items 8–9). [`normalize`] turns all of that into one canonical JSON shape,
-//! so that storage, filters and PATCH only ever see canonical keys and typed values:
+//! docs/idps/entra.md §8), send Entra's manager as a bare id string (docs/idps/entra.md §7.4),
+//! and echo server-owned attributes back (Okta's `groups: []` on create and whole GET bodies on
+//! PUT, docs/idps/okta.md §4 items 8–9). [`normalize`] turns all of that into one canonical
+//! JSON shape, so that storage, filters and PATCH only ever see canonical keys and typed values:
 //!
 //! - keys are renamed to the definition's spelling; extension attributes live under their URN;
 //! - `readOnly` attributes are dropped, as RFC 7643 §7 says they "SHALL be ignored" on input;
@@ -57,7 +57,7 @@ pub fn normalize(
                 Some(id) if !schemas.iter().any(|s| s == id) => schemas.push(id.to_owned()),
                 Some(_) => {}
                 // Entra lists a Microsoft schema URN no server defines
-                // (research/entra_jumpcloud.md A8); a URN the server does not know is dropped,
+                // (docs/idps/entra.md §9, "Create"); a URN the server does not know is dropped,
                 // like the attributes it would qualify.
                 None => {}
             }
@@ -207,7 +207,7 @@ fn normalize_single(
         AttrType::Complex => {
             let fields = match value {
                 Value::Object(fields) => fields.clone(),
-                // Entra sends the manager as a bare id (research/entra_jumpcloud.md A6.4).
+                // Entra sends the manager as a bare id (docs/idps/entra.md §7.4).
                 Value::String(_) | Value::Bool(_) | Value::Number(_)
                     if attribute.sub_attribute("value").is_some() =>
                 {
@@ -230,7 +230,8 @@ fn normalize_single(
                 }
             }
             // A complex value whose `value` is empty is a removal (the SCIM Validator's
-            // "Remove Manager" sends `{"value": ""}`, research/entra_jumpcloud.md A6.4).
+            // "Remove Manager" sends `{"value": ""}`, docs/idps/entra.md §12 and the recorded
+            // runs in pranems/SCIMServer it lists).
             if out.get("value").and_then(Value::as_str) == Some("") {
                 out.remove("value");
             }

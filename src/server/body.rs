@@ -3,7 +3,7 @@
 //!
 //! Bodies are read as bytes under [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES). Both
 //! `application/scim+json` and `application/json` are accepted (Okta's SPEC tests send the
-//! latter, research/okta.md §4 item 14); a body with no `Content-Type` is read as JSON too.
+//! latter, docs/idps/okta.md §4 item 14); a body with no `Content-Type` is read as JSON too.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, header};

@@ -2,7 +2,8 @@
 //!
 //! Every check the harness offers must be shown failing against something; a quirk is that
 //! something when the check is about the server. Each one reproduces a fault seen in real
-//! servers or in what the IdPs document that servers get wrong (sources in `research/`).
+//! servers or in what the IdPs document that servers get wrong (sources in `docs/idps/` and
+//! `docs/application.md`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -31,31 +32,32 @@ pub enum Quirk {
     DeleteKeepsMemberships,
     RejectPathlessPatch,
     Throttle,
-    /// Entra requires that "a disabled user must still be returned by … filter queries"
-    /// (research/entra_jumpcloud.md A7, "Server requirements").
+    /// Entra requires that filter queries keep returning a disabled user
+    /// (docs/idps/entra.md §8, "What the server must do").
     HideInactiveUsers,
     /// Entra looks groups up with `excludedAttributes=members`; members in the answer give
-    /// `MultipleEntriesInResponse` (research/entra_jumpcloud.md A8, "Lookup").
+    /// `MultipleEntriesInResponse` (docs/idps/entra.md §9, "Lookup").
     MembersNotExcluded,
-    /// JumpCloud's minimal PUT sends `"emails": null` (research/entra_jumpcloud.md B1).
+    /// JumpCloud's minimal PUT sends `"emails": null` (docs/idps/jumpcloud.md §2).
     RejectNullEmails,
     /// JumpCloud re-sends the whole member list on every membership event
-    /// (research/entra_jumpcloud.md B6 and B2).
+    /// (docs/idps/jumpcloud.md §7.1 and §7.2).
     DuplicateMembersOnAdd,
     /// Entra sends `Add` for attributes the target lacks, for the manager and for `active`;
-    /// servers answer `"add" is not a valid choice` (research/entra_jumpcloud.md A6.1,
-    /// SENTRY-3573 and RANCHER #54025).
+    /// servers answer `"add" is not a valid choice` (docs/idps/entra.md §7.1, §7.4,
+    /// getsentry/self-hosted#3573 and rancher/rancher#54025).
     RejectAddOp,
     /// Entra's path-less replace has keys such as `name.givenName` and
-    /// `urn:…:enterprise:2.0:User:employeeNumber`; KC-26 notes a library that silently ignored
-    /// them (research/entra_jumpcloud.md A6.2).
+    /// `urn:…:enterprise:2.0:User:employeeNumber`; scim-for-keycloak#26 notes a library that
+    /// silently ignored them (docs/idps/entra.md §7.2).
     IgnoreDottedPathlessKeys,
     /// JumpCloud's PUT lists the enterprise URN before the core one in `schemas`
-    /// (research/entra_jumpcloud.md B4).
+    /// (docs/idps/jumpcloud.md §5).
     CoreSchemaFirst,
     /// A PATCH `remove` of `members` carrying a value list and no filter removes nothing and
     /// answers 200: the server only understands the filtered form. Entra's default dialect and
-    /// JumpCloud remove members that way (research/entra_jumpcloud.md A8, B6; SCIMPLE-447).
+    /// JumpCloud remove members that way (docs/idps/entra.md §9, docs/idps/jumpcloud.md §7.2;
+    /// apache/directory-scimple#447).
     RemoveMembersValueIgnored,
     /// The application API accepts every change while SCIM is on, though Clockify documents
     /// them as locked ("What changes for our team once SCIM is turned on?").

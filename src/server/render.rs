@@ -69,7 +69,8 @@ pub fn render(state: &State, resource: &Resource, base_url: &str, quirks: &Quirk
             }
         }
         Kind::Group => {
-            // Entra expects `"members": []` on a new, empty group (research/entra_jumpcloud.md A8).
+            // Entra expects `"members": []` on a new, empty group (the "Create Group" answer in
+            // Microsoft's SCIM tutorial, ms-tut in docs/idps/entra.md §14).
             let members = body
                 .entry("members")
                 .or_insert_with(|| Value::Array(Vec::new()));

@@ -168,7 +168,7 @@ fn prepare(
         && let Some(Value::Array(members)) = body.get_mut("members")
     {
         // Members keep their `value` and the `display` the client gave (Okta sends the
-        // username, research/okta.md §4 item 5); `$ref` and `type` are derived when rendered.
+        // username, docs/idps/okta.md §4 item 5); `$ref` and `type` are derived when rendered.
         let mut kept: Vec<Value> = Vec::new();
         for member in members.iter() {
             let Some(id) = member.get("value").and_then(Value::as_str) else {
@@ -543,7 +543,8 @@ fn patch_quirks(
             {
                 // Both forms of "remove these members" become "remove all": the filtered path
                 // (RFC, Entra's compliant dialect, Okta) and the value list of Entra's default
-                // dialect and JumpCloud (research/entra_jumpcloud.md A8, SEGMENT-6726).
+                // dialect and JumpCloud (docs/idps/entra.md §9, docs/idps/jumpcloud.md §7.2;
+                // segment-boneyard/segment-docs#6726).
                 op.path = Some(PatchPath {
                     attr: path.attr.clone(),
                     filter: None,
@@ -650,7 +651,7 @@ pub fn patch_resource(
         check_if_match(headers, &current, app)?;
         let mut document = current.body.clone();
         // The id is visible to PATCH so that Okta's unchanged `id` in a path-less value
-        // compares equal (research/okta.md §4 item 2).
+        // compares equal (docs/idps/okta.md §4 item 2).
         document["id"] = Value::String(id.to_owned());
         let mut failure = None;
         if app.quirks.has(Quirk::PatchNotAtomic) {

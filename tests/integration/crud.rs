@@ -78,7 +78,7 @@ async fn put_replaces_ignores_read_only_and_bumps_the_version() {
     let id = server.create_user("alan@example.com").await;
     let before = server.get(&format!("/Users/{id}")).await;
 
-    // Act: Okta's PUT echoes the whole GET body back (research/okta.md §4 item 9).
+    // Act: Okta's PUT echoes the whole GET body back (docs/idps/okta.md §4 item 9).
     let mut body = before.json.clone();
     body["displayName"] = json!("Alan Turing");
     body["id"] = json!("something-else");

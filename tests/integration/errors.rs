@@ -62,7 +62,7 @@ async fn a_wrong_content_type_is_415() {
     )
     .await
     .assert_scim_error(415, None);
-    // Both JSON media types are accepted (research/okta.md §4 item 14).
+    // Both JSON media types are accepted (docs/idps/okta.md §4 item 14).
     let reply = raw(
         &server,
         Method::POST,

@@ -96,7 +96,7 @@ async fn a_member_that_does_not_exist_is_invalid_value() {
 
 #[tokio::test]
 async fn okta_push_groups_membership_patches_apply() {
-    // Arrange: Okta removes one member per op, then adds in a batch (research/okta.md §3.6).
+    // Arrange: Okta removes one member per op, then adds in a batch (docs/idps/okta.md §3.6.5).
     let server = TestServer::start().await;
     let ada = server.create_user("ada@example.com").await;
     let bob = server.create_user("bob@example.com").await;
@@ -127,7 +127,7 @@ async fn okta_push_groups_membership_patches_apply() {
 
 #[tokio::test]
 async fn entra_group_create_with_its_microsoft_schema_answers_empty_members() {
-    // Arrange: the body Entra sends (research/entra_jumpcloud.md A8).
+    // Arrange: the body Entra sends (docs/idps/entra.md §9, "Create").
     let server = TestServer::start().await;
     let body = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group",

@@ -26,7 +26,7 @@ async fn filter_finds_a_user_by_user_name_case_insensitively_with_plus_encoding(
     // Arrange
     let server = with_users(&["ada@example.com", "bob@example.com"]).await;
 
-    // Act: Okta and Entra encode spaces as `+` or `%20` (research/okta.md §4 item 10).
+    // Act: Okta and Entra encode spaces as `+` or `%20` (docs/idps/okta.md §4 item 10).
     let plus = server
         .get("/Users?filter=userName+eq+%22ADA%40example.com%22")
         .await;

@@ -1,5 +1,5 @@
-//! PATCH over HTTP as Okta and Entra send it (research/okta.md §3.5, research/entra_jumpcloud.md
-//! A6, A7), and its atomicity (RFC 7644 §3.5.2: "each operation ... applied ... or none").
+//! PATCH over HTTP as Okta and Entra send it (docs/idps/okta.md §3.5, docs/idps/entra.md §7,
+//! §8), and its atomicity (RFC 7644 §3.5.2: "each operation ... applied ... or none").
 
 use serde_json::json;
 

@@ -322,7 +322,7 @@ async fn hide_inactive_users_leaves_disabled_users_out_of_lists_and_searches() {
         (server(Quirk::HideInactiveUsers).await, true),
         (TestServer::start().await, false),
     ] {
-        // Arrange: one active user, one disabled as Entra disables (A7).
+        // Arrange: one active user, one disabled as Entra disables (docs/idps/entra.md §8).
         server.create_user("a@x.io").await;
         let b = server.create_user("b@x.io").await;
         let disable = server
@@ -373,7 +373,8 @@ async fn members_not_excluded_returns_members_that_were_excluded() {
         let a = server.create_user("a@x.io").await;
         let group = server.create_group("Engineering", &[&a]).await;
 
-        // Act: Entra's group lookup (A8), a GET by id and a search, each excluding members.
+        // Act: Entra's group lookup (docs/idps/entra.md §9), a GET by id and a search, each
+        // excluding members.
         let lookup = server
             .get("/Groups?excludedAttributes=members&filter=displayName%20eq%20%22Engineering%22")
             .await;
@@ -408,7 +409,8 @@ async fn reject_null_emails_refuses_jumpclouds_minimal_put() {
         (server(Quirk::RejectNullEmails).await, true),
         (TestServer::start().await, false),
     ] {
-        // Arrange: JumpCloud's minimal PUT (B1) and the same shape as a create.
+        // Arrange: JumpCloud's minimal PUT (docs/idps/jumpcloud.md §2) and the same shape as a
+        // create.
         let id = server.create_user("testuser@example.io").await;
         let minimal = |user_name: &str| {
             json!({
@@ -444,7 +446,8 @@ async fn duplicate_members_on_add_lists_a_re_added_member_twice() {
         (server(Quirk::DuplicateMembersOnAdd).await, true),
         (TestServer::start().await, false),
     ] {
-        // Arrange: a group with `a`; JumpCloud re-sends the whole list to add `b` (B6).
+        // Arrange: a group with `a`; JumpCloud re-sends the whole list to add `b`
+        // (docs/idps/jumpcloud.md §7.2).
         let a = server.create_user("a@x.io").await;
         let b = server.create_user("b@x.io").await;
         let group = server.create_group("G", &[&a]).await;
@@ -482,7 +485,8 @@ async fn reject_add_op_refuses_entras_add() {
         let id = server.create_user("a@x.io").await;
         let path = format!("/Users/{id}");
 
-        // Act: Entra's `Add` for an attribute the user lacks (A6.1), then a replace.
+        // Act: Entra's `Add` for an attribute the user lacks (docs/idps/entra.md §7.1), then a
+        // replace.
         let add = server
             .patch(
                 &path,
@@ -525,7 +529,7 @@ async fn ignore_dotted_pathless_keys_drops_entras_path_keys() {
         // Arrange
         let id = server.create_user("a@x.io").await;
 
-        // Act: Entra's path-less replace in the compliant dialect (A6.2).
+        // Act: Entra's path-less replace in the compliant dialect (docs/idps/entra.md §7.2).
         let reply = server
             .patch(
                 &format!("/Users/{id}"),
@@ -557,7 +561,7 @@ async fn core_schema_first_refuses_jumpclouds_schema_order() {
         (server(Quirk::CoreSchemaFirst).await, true),
         (TestServer::start().await, false),
     ] {
-        // Arrange: JumpCloud's PUT lists the enterprise URN first (B4).
+        // Arrange: JumpCloud's PUT lists the enterprise URN first (docs/idps/jumpcloud.md §5).
         let id = server.create_user("john.doe@example.com").await;
         let enterprise_first = |user_name: &str| {
             let mut body = user(user_name);

@@ -225,7 +225,7 @@ impl TestServer {
     }
 }
 
-/// A user body as Okta sends it on create (research/okta.md §3.3).
+/// A user body as Okta sends it on create (docs/idps/okta.md §3.3).
 pub fn user(user_name: &str) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],

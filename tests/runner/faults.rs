@@ -608,7 +608,7 @@ fn a_redirect_loop_is_not_followed_and_the_step_says_where_it_pointed() {
 fn a_request_of_its_own_timeout_is_cut_by_it_not_by_the_targets() {
     runtime().block_on(async {
         // Arrange: the target's timeout is long; this request carries a short one of its own, as
-        // an IdP's request carries the IdP's (Okta: 60 s, research/okta.md §3.7).
+        // an IdP's request carries the IdP's (Okta: 60 s, docs/idps/okta.md §3.7).
         let target = faulty(Fault::Hang).await;
         let transport = Transport::new(Target {
             base_url: target.base_url,

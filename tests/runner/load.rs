@@ -196,7 +196,8 @@ fn an_okta_assignment_provisions_users_and_pushes_groups_with_their_members() {
 #[test]
 fn a_filter_answering_404_means_entra_would_quarantine_the_job() {
     runtime().block_on(async {
-        // Arrange: every lookup that matches nothing answers 404 (A9's compliance failure).
+        // Arrange: every lookup that matches nothing answers 404 (a compliance failure,
+        // docs/idps/entra.md §10.1).
         let config = config(
             embedded(&[Quirk::Lookup404]),
             Plan::EntraInitialCycle(Dialect::Default),

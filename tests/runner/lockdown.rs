@@ -1,6 +1,6 @@
 //! Lock-down against the reference server's lock-down quirks: each makes the matching scenario
 //! fail with the lock-down check it breaks, a message that says what got through, and the
-//! seed it rests on.
+//! section of `docs/application.md` it rests on.
 
 use scimulate::runner::outcome::Outcome;
 use scimulate::server::Quirk;

@@ -234,10 +234,10 @@ impl<'t> Applier<'t> {
     ///
     /// Each key is itself a path: `displayName`, `name.givenName` and
     /// `urn:…:enterprise:2.0:User:employeeNumber` as Entra sends them
-    /// (research/entra_jumpcloud.md A6.2), or an extension URN whose value is an object of its
+    /// (docs/idps/entra.md §7.2), or an extension URN whose value is an object of its
     /// attributes. `schemas` is ignored (it follows from the attributes), and a readOnly
     /// attribute whose value equals the current one is skipped: Okta echoes the group's `id`
-    /// in its rename (research/okta.md §3.6, §4 item 2). A readOnly attribute with a different
+    /// in its rename (docs/idps/okta.md §3.6.4, §4 item 2). A readOnly attribute with a different
     /// value is `mutability`. A `null` value unassigns under `replace` and is ignored under
     /// `add`.
     fn apply_object(
@@ -352,7 +352,7 @@ impl<'t> Applier<'t> {
     ///
     /// `listed` is the `value` of a remove, honoured on a multi-valued attribute without filter:
     /// Entra removes members with `{"op":"Remove","path":"members","value":[{"value":"<id>"}]}`
-    /// and means only those members (research/entra_jumpcloud.md A8). Elsewhere it is ignored.
+    /// and means only those members (docs/idps/entra.md §9). Elsewhere it is ignored.
     ///
     /// Removing, or leaving unassigned, a required attribute is `mutability`, as RFC 7644
     /// §3.5.2.2 says ("If an attribute is removed or becomes unassigned and is defined as a

@@ -22,7 +22,7 @@ use crate::scim::schema::{Attribute, Mutability};
 /// RFC 7644 §3.5.2.1: "If the target location already contains the value specified, no changes
 /// SHOULD be made", so an element that duplicates an existing one (same `value`, and same
 /// `type` when both have one; or equal as a whole when there is no `value`) is skipped: Okta
-/// re-adds members it already pushed (research/okta.md §4 item 4). `replace` with `[]`
+/// re-adds members it already pushed (docs/idps/okta.md §4 item 4). `replace` with `[]`
 /// unassigns the attribute (§4 item 4, "including with `[]`").
 pub(super) fn write_values(
     container: &mut Object,
@@ -120,8 +120,8 @@ pub(super) fn set_in_every_element(
 ///
 /// When nothing matches and the filter is `eq` comparisons joined by `and`, a new value is
 /// built from those equalities plus the operand: Entra sends `emails[type eq "work"].value` for
-/// a user who has no work email yet and expects one to be created (research/entra_jumpcloud.md
-/// A6.3; RFC erratum 8097 is "Held"). Any other filter that matches nothing is `noTarget`, as
+/// a user who has no work email yet and expects one to be created (docs/idps/entra.md §7.3;
+/// RFC erratum 8097 is "Held"). Any other filter that matches nothing is `noTarget`, as
 /// RFC 7644 §3.5.2.3 says.
 pub(super) fn write_selected(
     container: &mut Object,
@@ -256,9 +256,9 @@ pub(super) fn remove_selected(
     Ok(())
 }
 
-/// Whether `element` is one of those a remove's `value` lists (research/entra_jumpcloud.md
-/// A8): by its `value` sub-attribute when the listed item has one, else by every sub-attribute
-/// the item gives. An item with nothing assigned lists nothing, so `[{}]` never empties a group.
+/// Whether `element` is one of those a remove's `value` lists (docs/idps/entra.md §9): by its
+/// `value` sub-attribute when the listed item has one, else by every sub-attribute the item
+/// gives. An item with nothing assigned lists nothing, so `[{}]` never empties a group.
 pub(super) fn is_listed(attribute: &Attribute, element: &Value, given: &Value) -> bool {
     let value_definition = attribute.sub_attribute("value");
     match given {
@@ -313,8 +313,8 @@ pub(super) fn merge_into(
 
 /// The sub-attributes a complex attribute's operand gives. Besides an object, this accepts a
 /// bare value for an attribute with a `value` sub-attribute, as Entra sends its manager
-/// (`"value":"<id>"`, research/entra_jumpcloud.md A6.4), and a one-element array around either,
-/// as Entra's older manager documentation shows (A6.4). Anything else is `invalidValue`.
+/// (`"value":"<id>"`, docs/idps/entra.md §7.4), and a one-element array around either, as
+/// Entra's older manager documentation shows (§7.4). Anything else is `invalidValue`.
 pub(super) fn complex_value(t: &AttrTarget<'_, '_>, value: &Value) -> Result<Object, ScimError> {
     let single = match value.as_array().map(Vec::as_slice) {
         Some([only]) => only,

@@ -8,14 +8,14 @@
 //!
 //! What the IdPs really send shaped the tolerances here:
 //!
-//! - Entra capitalises `op` (`"Replace"`, research/entra_jumpcloud.md A6.1), puts attribute
-//!   *paths* as keys of a path-less `value` (`"name.givenName"`, full extension URNs, A6.2),
-//!   expects `emails[type eq "work"].value` to create the work email when there is none (A6.3),
-//!   sends the manager as a bare id string (A6.4), and removes members with
-//!   `{"op":"Remove","path":"members","value":[{"value":"<id>"}]}` (A8), which must remove only
+//! - Entra capitalises `op` (`"Replace"`, docs/idps/entra.md §7.1), puts attribute *paths* as
+//!   keys of a path-less `value` (`"name.givenName"`, full extension URNs, §7.2), expects
+//!   `emails[type eq "work"].value` to create the work email when there is none (§7.3), sends
+//!   the manager as a bare id string (§7.4), and removes members with
+//!   `{"op":"Remove","path":"members","value":[{"value":"<id>"}]}` (§9), which must remove only
 //!   the listed members, never the whole attribute.
-//! - Okta deactivates with a path-less `replace` of `{"active":false}` (research/okta.md §3.5),
-//!   renames groups with a path-less `replace` that echoes the unchanged, readOnly `id` (§3.6,
+//! - Okta deactivates with a path-less `replace` of `{"active":false}` (docs/idps/okta.md §3.5),
+//!   renames groups with a path-less `replace` that echoes the unchanged, readOnly `id` (§3.6.4,
 //!   §4 items 1–2), removes members one filtered path at a time (§4 item 3), expects `add
 //!   members` to union and `replace members` to replace, including with `[]` (§4 item 4), and
 //!   was once seen without `schemas` (§4 item 7).
@@ -81,7 +81,7 @@ impl PatchOpKind {
     }
 
     /// Reads `op` case-insensitively: Entra sends `Add`, `Replace` and `Remove`
-    /// (research/entra_jumpcloud.md A6.1).
+    /// (docs/idps/entra.md §7.1).
     pub fn parse(text: &str) -> Option<PatchOpKind> {
         [PatchOpKind::Add, PatchOpKind::Replace, PatchOpKind::Remove]
             .into_iter()
@@ -127,7 +127,7 @@ impl PatchRequest {
     /// Parses a PATCH body (already JSON) per RFC 7644 §3.5.2.
     ///
     /// - `schemas`, when present, must list [`PATCH_OP_SCHEMA`] (else `invalidSyntax`); when
-    ///   absent it is tolerated (research/okta.md §4 item 7).
+    ///   absent it is tolerated (docs/idps/okta.md §4 item 7).
     /// - `Operations` (key matched case-insensitively) must be a non-empty array
     ///   (else `invalidSyntax`).
     /// - Each `op` is matched case-insensitively; a missing or unknown `op` is `invalidSyntax`.

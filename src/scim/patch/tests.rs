@@ -1,6 +1,5 @@
 //! PATCH tests: every path form under add, replace and remove, the shapes Okta and Entra send
-//! (research/okta.md §3.5, §3.6, §4; research/entra_jumpcloud.md A6, A8), every error, and
-//! atomicity.
+//! (docs/idps/okta.md §3.5, §3.6, §4; docs/idps/entra.md §7, §9), every error, and atomicity.
 
 use std::sync::LazyLock;
 
@@ -98,7 +97,7 @@ fn member_ids(group: &Value) -> Vec<&str> {
 
 #[test]
 fn parses_entra_capitalised_ops_and_case_insensitive_keys() {
-    // Arrange: Entra's default dialect (research/entra_jumpcloud.md A6.1), keys in odd case.
+    // Arrange: Entra's default dialect (docs/idps/entra.md §7.1), keys in odd case.
     let body = json!({
         "schemas": [PATCH_OP_SCHEMA],
         "operations": [
@@ -130,7 +129,7 @@ fn parses_entra_capitalised_ops_and_case_insensitive_keys() {
 
 #[test]
 fn tolerates_a_body_without_schemas() {
-    // Arrange: the one Okta paste without `schemas` (research/okta.md §4 item 7).
+    // Arrange: the one Okta paste without `schemas` (docs/idps/okta.md §3.6.7, §4 item 7).
     let body = json!({"Operations": [{"op": "replace", "value": {"displayName": "Ops"}}]});
 
     // Act
@@ -446,7 +445,7 @@ fn add_accepts_a_single_element_for_a_multi_valued_attribute() {
 
 #[test]
 fn okta_add_members_is_a_union() {
-    // Arrange: research/okta.md §3.6 membership delta: members carry `value` and `display`.
+    // Arrange: docs/idps/okta.md §3.6.5 membership delta: members carry `value` and `display`.
     let operations = json!([{"op": "add", "path": "members", "value": [
         {"value": "b", "display": "b@okta.local"},
         {"value": "d", "display": "d@okta.local"}
@@ -553,7 +552,7 @@ fn add_of_an_extension_attribute_lists_the_extension_schema() {
 
 #[test]
 fn entra_path_less_values_hold_dotted_and_urn_keys() {
-    // Arrange: research/entra_jumpcloud.md A6.2, compliant dialect.
+    // Arrange: docs/idps/entra.md §7.2, compliant dialect.
     let operations = json!([
         {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "TestMhvaes@test.microsoft.com"},
         {"op": "replace", "value": {
@@ -627,7 +626,7 @@ fn replace_of_an_absent_attribute_adds_it() {
 
 #[test]
 fn okta_deactivates_with_a_path_less_replace() {
-    // research/okta.md §3.5
+    // docs/idps/okta.md §3.5
     let user = patched_user(json!([{"op": "replace", "value": {"active": false}}]));
     let mut expected = self::user();
     expected["active"] = json!(false);
@@ -636,7 +635,7 @@ fn okta_deactivates_with_a_path_less_replace() {
 
 #[test]
 fn okta_group_rename_echoes_the_unchanged_id() {
-    // research/okta.md §3.6 and §4 items 1–2.
+    // docs/idps/okta.md §3.6.4 and §4 items 1–2.
     let group = patched_group(
         json!([{"op": "replace", "value": {"id": "abf4dd94", "displayName": "Test SCIMv2"}}]),
     );
@@ -656,7 +655,7 @@ fn a_path_less_read_only_attribute_with_another_value_is_mutability() {
 
 #[test]
 fn replace_of_a_multi_valued_attribute_replaces_every_value() {
-    // research/okta.md §3.6 "Full push"
+    // docs/idps/okta.md §3.6.6 "Push Now"
     let group = patched_group(
         json!([{"op": "replace", "path": "members", "value": [{"value": "x", "display": "x@okta"}]}]),
     );
@@ -668,7 +667,7 @@ fn replace_of_a_multi_valued_attribute_replaces_every_value() {
 
 #[test]
 fn replace_with_an_empty_array_unassigns_the_attribute() {
-    // research/okta.md §4 item 4 and the path-less variant of §3.6.
+    // docs/idps/okta.md §4 item 4 and the path-less variant of §3.6.7.
     let group = patched_group(json!([{"op": "replace", "path": "members", "value": []}]));
     assert!(group.get("members").is_none(), "{group}");
     let group = patched_group(
@@ -710,7 +709,7 @@ fn replace_with_a_filter_replaces_the_matching_values() {
 
 #[test]
 fn entra_replace_of_the_work_email_value_updates_it() {
-    // research/entra_jumpcloud.md A6.1
+    // docs/idps/entra.md §7.1
     let user = patched_user(
         json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "TestBcwqnm@test.microsoft.com"}]),
     );
@@ -723,7 +722,7 @@ fn entra_replace_of_the_work_email_value_updates_it() {
 
 #[test]
 fn entra_replace_of_a_missing_work_email_creates_it() {
-    // Arrange: research/entra_jumpcloud.md A6.3, a user with no work email.
+    // Arrange: docs/idps/entra.md §7.3, a user with no work email.
     let mut resource = user();
     resource["emails"] = json!([{"value": "babs@jensen.org", "type": "home"}]);
 
@@ -785,7 +784,7 @@ fn replace_with_null_removes() {
 
 #[test]
 fn entra_sends_the_manager_as_a_plain_string() {
-    // research/entra_jumpcloud.md A6.4
+    // docs/idps/entra.md §7.4
     let user = patched_user(json!([{
         "op": "Add",
         "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
@@ -901,7 +900,7 @@ fn remove_of_a_multi_valued_attribute_removes_every_value() {
 
 #[test]
 fn okta_removes_one_member_by_filter() {
-    // research/okta.md §3.6: one remove per member, before the batched add.
+    // docs/idps/okta.md §3.6.5: one remove per member, before the batched add.
     let group = patched_group(json!([
         {"op": "remove", "path": "members[value eq \"b\"]"},
         {"op": "add", "path": "members", "value": [{"value": "d", "display": "d@okta.local"}]}
@@ -942,7 +941,7 @@ fn remove_with_a_filter_and_sub_attribute_removes_it_from_the_matching_values() 
 
 #[test]
 fn entra_removes_listed_members_only() {
-    // research/entra_jumpcloud.md A8: a server that ignores `value` wipes the group.
+    // docs/idps/entra.md §9: a server that ignores `value` wipes the group.
     let group = patched_group(
         json!([{"op": "Remove", "path": "members", "value": [{"value": "a", "$ref": null}, {"value": "c"}]}]),
     );
