@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use scimulate::catalogue::Catalogue;
 use scimulate::report;
 use scimulate::runner::area::Gate;
 use scimulate::runner::execute::RunSettings;
@@ -18,18 +19,15 @@ use scimulate::scenario::validate::validate as validate_files;
 use scimulate::server::Quirks;
 use scimulate::snapshot::SnapshotMode;
 
-/// The scenario catalogue when no path is given.
-const DEFAULT_SCENARIOS: &str = "scenarios";
-/// The approved snapshots of the catalogue against the reference server.
-const DEFAULT_SNAPSHOTS: &str = "snapshots";
 /// The per-request timeout when `--timeout` is not given.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 /// Which scenarios, as which IdPs.
 #[derive(clap::Args)]
 pub struct Selection {
-    /// Scenario files or directories (searched for *.yaml).
-    #[arg(value_name = "PATHS", default_value = DEFAULT_SCENARIOS)]
+    /// Scenario files or directories on disk (searched for *.yaml). Without any, the built-in
+    /// catalogue.
+    #[arg(value_name = "PATHS")]
     paths: Vec<PathBuf>,
     /// Run only as this IdP: generic, okta, entra, jumpcloud.
     #[arg(long, value_parser = parse_idp)]
@@ -190,8 +188,8 @@ pub struct RunArgs {
     /// Every area is reported either way. Default: all.
     #[arg(long, value_name = "AREA,...", value_parser = parse_gate)]
     gate: Option<Gate>,
-    /// Directory of approved snapshots (default: `snapshots` with the embedded server, none
-    /// with --target).
+    /// Directory of approved snapshots. Default: the built-in catalogue's own with the
+    /// embedded server and the built-in scenarios; none otherwise.
     #[arg(long, value_name = "DIR")]
     snapshots: Option<PathBuf>,
     /// Do not compare snapshots at all.
@@ -222,24 +220,43 @@ pub struct ListArgs {
 
 #[derive(clap::Args)]
 pub struct ValidateArgs {
-    /// Scenario files or directories.
-    #[arg(value_name = "PATHS", default_value = DEFAULT_SCENARIOS)]
+    /// Scenario files or directories on disk. Without any, the built-in catalogue.
+    #[arg(value_name = "PATHS")]
     paths: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
 pub struct ChecksArgs {
-    /// Scenario files or directories.
-    #[arg(value_name = "PATHS", default_value = DEFAULT_SCENARIOS)]
+    /// Scenario files or directories on disk. Without any, the built-in catalogue.
+    #[arg(value_name = "PATHS")]
     paths: Vec<PathBuf>,
     /// Print JSON (an array of checks) instead of a Markdown table.
     #[arg(long)]
     json: bool,
 }
 
+/// The scenario paths given, or the built-in catalogue's (written out on first use) with the
+/// catalogue itself.
+fn scenario_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Option<Catalogue>), ExitCode> {
+    if !paths.is_empty() {
+        return Ok((paths.to_vec(), None));
+    }
+    match scimulate::catalogue::built_in() {
+        Ok(catalogue) => Ok((vec![catalogue.scenarios()], Some(catalogue))),
+        Err(error) => {
+            eprintln!(
+                "error: cannot write out the built-in catalogue under {}: {error}",
+                std::env::temp_dir().display()
+            );
+            Err(ExitCode::from(EXIT_SETUP))
+        }
+    }
+}
+
 /// Loads and plans, or prints every problem and says so.
-fn load_plan(selection: &Selection) -> Result<Vec<Planned>, ExitCode> {
-    let (loaded, problems) = validate_files(&selection.paths);
+fn load_plan(selection: &Selection) -> Result<(Vec<Planned>, Option<Catalogue>), ExitCode> {
+    let (paths, catalogue) = scenario_paths(&selection.paths)?;
+    let (loaded, problems) = validate_files(&paths);
     if !problems.is_empty() {
         for problem in &problems {
             eprintln!("error: {problem}");
@@ -270,11 +287,15 @@ fn load_plan(selection: &Selection) -> Result<Vec<Planned>, ExitCode> {
         }
         return Err(ExitCode::from(EXIT_USAGE));
     }
-    Ok(plan)
+    Ok((plan, catalogue))
 }
 
 pub fn validate(args: ValidateArgs) -> ExitCode {
-    let (loaded, problems) = validate_files(&args.paths);
+    let paths = match scenario_paths(&args.paths) {
+        Ok((paths, _)) => paths,
+        Err(code) => return code,
+    };
+    let (loaded, problems) = validate_files(&paths);
     for problem in &problems {
         println!("{problem}");
     }
@@ -288,7 +309,11 @@ pub fn validate(args: ValidateArgs) -> ExitCode {
 }
 
 pub fn checks(args: ChecksArgs) -> ExitCode {
-    let (loaded, problems) = validate_files(&args.paths);
+    let paths = match scenario_paths(&args.paths) {
+        Ok((paths, _)) => paths,
+        Err(code) => return code,
+    };
+    let (loaded, problems) = validate_files(&paths);
     if !problems.is_empty() {
         for problem in &problems {
             eprintln!("error: {problem}");
@@ -321,7 +346,7 @@ fn print_or_quit(text: &str) -> ExitCode {
 
 pub fn list(args: ListArgs) -> ExitCode {
     let plan = match load_plan(&args.selection) {
-        Ok(plan) => plan,
+        Ok((plan, _)) => plan,
         Err(code) => return code,
     };
     for planned in &plan {
@@ -405,10 +430,16 @@ pub fn announce_transport(target: &Target, verbose: u8) {
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let plan = match load_plan(&args.selection) {
-        Ok(plan) => plan,
+    let (plan, catalogue) = match load_plan(&args.selection) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if catalogue.is_some() && args.snapshots.is_none() && args.accept {
+        eprintln!(
+            "error: the built-in catalogue's approved snapshots cannot be approved anew; give the scenarios and --snapshots DIR to approve snapshots of your own"
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     if plan.is_empty() {
         eprintln!(
             "error: the selection matches no scenario (`scimulate list` shows what it would run)"
@@ -477,11 +508,19 @@ pub fn run(args: RunArgs) -> ExitCode {
     let snapshots = if args.no_snapshots {
         None
     } else {
-        match (&args.snapshots, &target) {
-            (Some(dir), _) => Some(dir.clone()),
-            (None, TargetChoice::Embedded { .. }) => Some(PathBuf::from(DEFAULT_SNAPSHOTS)),
-            (None, TargetChoice::Remote(_)) => None,
+        // Built-in scenarios against the embedded server compare with the built-in approved
+        // snapshots; anything else only with the snapshots `--snapshots` names, so nothing is
+        // ever written where nobody asked.
+        match (&args.snapshots, &target, &catalogue) {
+            (Some(dir), _, _) => Some(dir.clone()),
+            (None, TargetChoice::Embedded { .. }, Some(catalogue)) => Some(catalogue.snapshots()),
+            (None, _, _) => None,
         }
+    };
+    let snapshot_mode = match (&args.snapshots, &catalogue) {
+        // The built-in set is complete: a missing one is a failure, never a write.
+        (None, Some(_)) => SnapshotMode::Ci,
+        _ => snapshot_mode(&args),
     };
     let jobs = args
         .jobs
@@ -495,7 +534,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             fit: None,
             advertised: None,
             snapshots,
-            snapshot_mode: snapshot_mode(&args),
+            snapshot_mode,
             profile,
             idp: IdpOptions {
                 entra_flag_in_query: args.entra_flag_in_query,

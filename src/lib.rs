@@ -10,12 +10,14 @@
 //! own SCIM 2.0 server: the default target, the harness's test bed, and a mock target whose
 //! **quirks** reproduce how real servers misbehave. [`scim`] is SCIM 2.0 itself (resources,
 //! schemas, filters, PATCH, errors), shared by every side and free of HTTP and IdP knowledge.
-//! [`clock`] is the time both the server and the IdPs see.
+//! [`clock`] is the time both the server and the IdPs see. [`catalogue`] is the built-in
+//! catalogue (scenarios, fixtures, approved snapshots) compiled into the binary.
 //!
 //! Layering: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp` knows nothing of
 //! the server or the runner (it talks through `idp::wire::Wire`); `server` knows nothing of
 //! IdPs; the runner is where they meet.
 
+pub mod catalogue;
 pub mod clock;
 #[cfg(test)]
 mod fuzzing;

@@ -65,11 +65,57 @@ fn a_quirk_fails_the_run_with_a_diff_that_names_the_culprit() {
 }
 
 #[test]
+fn from_an_empty_directory_the_built_in_catalogue_runs_and_writes_nothing_there() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+
+    // Act
+    let run = scimulate(&["run"], dir.path());
+    let list = scimulate(&["list"], dir.path());
+    let accept = scimulate(&["run", "--accept"], dir.path());
+
+    // Assert: the whole catalogue, compared with its own approved snapshots.
+    assert_eq!(run.status.code(), Some(0), "{}", output_text(&run));
+    let shown = output_text(&run);
+    assert!(shown.contains(" 0 drifted, 0 missing"), "{shown}");
+    assert!(!shown.contains(" 0 matched"), "{shown}");
+    let listed = String::from_utf8_lossy(&list.stdout).lines().count();
+    assert!(listed >= 100, "{listed} scenario runs listed");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written here"
+    );
+    assert_eq!(accept.status.code(), Some(2), "{}", output_text(&accept));
+    assert!(output_text(&accept).contains("--snapshots DIR"));
+}
+
+#[test]
+fn scenarios_on_disk_compare_snapshots_only_where_told() {
+    // Arrange
+    let dir = workspace();
+    std::fs::remove_dir_all(dir.path().join("snapshots")).unwrap();
+
+    // Act
+    let run = scimulate(&["run", "scenarios/rfc/discovery.yaml"], dir.path());
+
+    // Assert
+    assert_eq!(run.status.code(), Some(0), "{}", output_text(&run));
+    assert!(
+        !dir.path().join("snapshots").exists(),
+        "no snapshot written unasked"
+    );
+}
+
+#[test]
 fn missing_snapshots_fail_under_ci_and_are_written_otherwise() {
     let dir = workspace();
     std::fs::remove_dir_all(dir.path().join("snapshots")).unwrap();
 
-    let ci = scimulate(&["run", "--ci"], dir.path());
+    let ci = scimulate(
+        &["run", "scenarios", "--snapshots", "snapshots", "--ci"],
+        dir.path(),
+    );
     assert_eq!(ci.status.code(), Some(1), "{}", output_text(&ci));
     assert!(
         output_text(&ci).contains("--accept"),
@@ -78,7 +124,10 @@ fn missing_snapshots_fail_under_ci_and_are_written_otherwise() {
     );
     assert!(!dir.path().join("snapshots/generic/discovery.snap").exists());
 
-    let normal = scimulate(&["run"], dir.path());
+    let normal = scimulate(
+        &["run", "scenarios", "--snapshots", "snapshots"],
+        dir.path(),
+    );
     assert_eq!(normal.status.code(), Some(0), "{}", output_text(&normal));
     assert!(dir.path().join("snapshots/generic/discovery.snap").exists());
 }
@@ -108,6 +157,8 @@ fn accept_approves_a_drifted_snapshot() {
             "--quirk",
             "json-content-type",
             "scenarios/rfc/discovery.yaml",
+            "--snapshots",
+            "snapshots",
         ],
         dir.path(),
     );
@@ -119,6 +170,8 @@ fn accept_approves_a_drifted_snapshot() {
             "paging-as-strings",
             "--accept",
             "scenarios/rfc/discovery.yaml",
+            "--snapshots",
+            "snapshots",
         ],
         dir.path(),
     );
