@@ -29,15 +29,24 @@ pub struct Selection {
     /// catalogue.
     #[arg(value_name = "PATHS")]
     paths: Vec<PathBuf>,
-    /// Run only as this IdP: generic, okta, entra, jumpcloud.
+    /// Run only as this IdP: generic, okta, okta-aiw, entra, entra-compliant, jumpcloud.
     #[arg(long, value_parser = parse_idp)]
     idp: Option<IdpName>,
-    /// Keep runs matching all of these: `tag:NAME`, `idp:NAME`, or text in `idp/scenario`.
+    /// Keep runs matching all of these: `tag:NAME`, `idp:NAME`, `=idp/scenario` (exactly), a
+    /// glob over `idp/scenario` (`*/me`), or text in `idp/scenario`.
     #[arg(long = "filter", value_name = "EXPR")]
     filters: Vec<String>,
     /// Run the K-th of N deterministic slices (for a CI matrix of N machines).
     #[arg(long, value_name = "K/N")]
     partition: Option<Partition>,
+}
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("0 scenario runs in flight would run nothing: give 1 or more".to_owned()),
+        Ok(jobs) => Ok(jobs),
+        Err(_) => Err(format!("`{text}` is not a number of scenario runs")),
+    }
 }
 
 fn parse_idp(name: &str) -> Result<IdpName, String> {
@@ -152,8 +161,8 @@ pub struct RunArgs {
     /// Make the embedded reference server misbehave (repeatable; see `serve --list-quirks`).
     #[arg(long = "quirk", value_name = "NAME")]
     quirks: Vec<String>,
-    /// Scenario runs in flight at once (default: the number of CPUs).
-    #[arg(long)]
+    /// Scenario runs in flight at once, 1 or more (default: the number of CPUs).
+    #[arg(long, value_parser = parse_jobs)]
     jobs: Option<usize>,
     /// Per-request timeout in seconds, for every request. Without it: 30, and an IdP's steps
     /// wait as long as that IdP does (Okta: 60).
@@ -349,10 +358,11 @@ pub fn list(args: ListArgs) -> ExitCode {
         Ok((plan, _)) => plan,
         Err(code) => return code,
     };
-    for planned in &plan {
-        println!("{}\t{}", planned.full_name(), planned.file.display());
-    }
-    ExitCode::SUCCESS
+    let text: String = plan
+        .iter()
+        .map(|planned| format!("{}\t{}\n", planned.full_name(), planned.file.display()))
+        .collect();
+    print_or_quit(&text)
 }
 
 fn snapshot_mode(args: &RunArgs) -> SnapshotMode {

@@ -43,12 +43,19 @@ impl std::str::FromStr for Partition {
     }
 }
 
-/// One `--filter` term: `tag:NAME`, `idp:NAME`, or text found in `idp/scenario`.
+/// One `--filter` term: `tag:NAME`, `idp:NAME`, `=idp/scenario` (that run exactly), a glob
+/// over `idp/scenario` (`*/me`, `okta*/push-*`), or text found in `idp/scenario`. The exact and
+/// glob forms exist because text also matches longer names (`generic/me` in
+/// `generic/media-type`).
 fn term_matches(term: &str, planned: &Planned) -> bool {
     if let Some(tag) = term.strip_prefix("tag:") {
         planned.scenario.tags.iter().any(|t| t == tag)
     } else if let Some(idp) = term.strip_prefix("idp:") {
         planned.idp.as_str() == idp
+    } else if let Some(exact) = term.strip_prefix('=') {
+        planned.full_name() == exact
+    } else if term.contains(['*', '?', '[']) {
+        glob::Pattern::new(term).is_ok_and(|pattern| pattern.matches(&planned.full_name()))
     } else {
         planned.full_name().contains(term)
     }
@@ -157,6 +164,35 @@ mod tests {
         assert_eq!(
             names(&plan(&set, None, &["group".into()], None)),
             ["generic/group-lifecycle"]
+        );
+    }
+
+    #[test]
+    fn exact_and_glob_terms_do_not_match_longer_names() {
+        // Arrange
+        let set = [
+            scenario("me", &[IdpName::Generic], &[]),
+            scenario("media-type", &[IdpName::Generic], &[]),
+            scenario("push-group", &[IdpName::Okta, IdpName::OktaAiw], &[]),
+        ];
+
+        // Act / Assert
+        assert_eq!(
+            names(&plan(&set, None, &["generic/me".into()], None)),
+            ["generic/me", "generic/media-type"],
+            "text still matches inside longer names"
+        );
+        assert_eq!(
+            names(&plan(&set, None, &["=generic/me".into()], None)),
+            ["generic/me"]
+        );
+        assert_eq!(
+            names(&plan(&set, None, &["*/me".into()], None)),
+            ["generic/me"]
+        );
+        assert_eq!(
+            names(&plan(&set, None, &["okta*/push-*".into()], None)),
+            ["okta/push-group", "okta-aiw/push-group"]
         );
     }
 

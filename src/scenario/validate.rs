@@ -359,6 +359,21 @@ impl<'a> Checker<'a> {
                     format!("method `{shown}` is not an HTTP method (capital letters, e.g. `GET`)"),
                 );
             }
+        } else if !HTTP_METHODS.contains(&method.as_str()) {
+            // Capitals, but not a method a SCIM client sends: most often a typo (`PATCHH`).
+            let at = self.value(&join(base, &[K("method")]));
+            let shown = sanitize(method);
+            let near = super::load::closest(method, HTTP_METHODS);
+            let message = match near {
+                Some(near) => {
+                    format!("method `{shown}` is not an HTTP method; did you mean `{near}`?")
+                }
+                None => format!(
+                    "method `{shown}` is not an HTTP method; one of {}",
+                    HTTP_METHODS.join(", ")
+                ),
+            };
+            self.report_with(at, message, near.map(str::to_owned));
         }
 
         let at = self.value(&join(base, &[K("path")]));
@@ -870,6 +885,11 @@ fn slug(name: &str) -> String {
 }
 
 /// `^[a-z0-9]+(\.[a-zA-Z0-9_-]+)+$`
+/// The methods a request step may send (RFC 9110 §9.3, and PATCH, RFC 5789).
+const HTTP_METHODS: [&str; 8] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+];
+
 fn is_check_id(id: &str) -> bool {
     let mut parts = id.split('.');
     let first_ok = parts.next().is_some_and(|first| {
@@ -1559,6 +1579,19 @@ steps:
         ));
 
         assert!(problem.message.contains("~0"), "{problem}");
+    }
+
+    #[test]
+    fn a_method_in_capitals_must_still_be_a_method() {
+        let problem = problem(&with_steps(
+            "  - request:\n      method: PATCHH\n      path: /Users\n",
+        ));
+
+        assert_eq!(
+            problem.message,
+            "method `PATCHH` is not an HTTP method; did you mean `PATCH`?"
+        );
+        assert_eq!(problem.suggestion.as_deref(), Some("PATCH"));
     }
 
     #[test]

@@ -407,3 +407,37 @@ fn checks_lists_every_check_as_a_table_or_as_json() {
     assert_eq!(okta["evidence"], "documented");
     assert_eq!(refused.status.code(), Some(2), "{}", output_text(&refused));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    // Arrange: the reading end is closed before anything is written, as `| head -1` does.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .arg("list")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+
+    // Act
+    let output = child.wait_with_output().unwrap();
+
+    // Assert
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
+    assert!(
+        !output_text(&output).contains("panicked"),
+        "{}",
+        output_text(&output)
+    );
+}
+
+#[test]
+fn jobs_must_be_one_or_more() {
+    let output = scimulate(&["run", "--jobs", "0"], &root());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        output_text(&output).contains("give 1 or more"),
+        "{}",
+        output_text(&output)
+    );
+}
