@@ -19,6 +19,8 @@ use scimulate::scenario::validate::validate as validate_files;
 use scimulate::server::Quirks;
 use scimulate::snapshot::SnapshotMode;
 
+/// The `--target-profile` that names the reference server's own profile, built in.
+const BUILT_IN_REFERENCE_PROFILE: &str = "builtin:reference-server";
 /// The per-request timeout when `--timeout` is not given.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
@@ -172,8 +174,9 @@ pub struct RunArgs {
     #[arg(long)]
     keep: bool,
     /// The target profile: the application API, its lock-down probes, how users sign in
-    /// (default with the embedded server: its own, fixtures/profiles/reference-server.yaml).
-    /// Without one, a --target run leaves out the scenarios that need it, and says so.
+    /// (default with the embedded server: its own). `builtin:reference-server` is that profile,
+    /// for a `scimulate serve` target. Without one, a --target run leaves out the scenarios that
+    /// need it, and says so.
     #[arg(long, value_name = "FILE")]
     target_profile: Option<PathBuf>,
     /// Entra: forward `aadOptscim062020` in every request's query instead of keeping it in the
@@ -458,6 +461,9 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let profile = match &args.target_profile {
         None => None,
+        Some(path) if path.as_os_str() == BUILT_IN_REFERENCE_PROFILE => {
+            Some(scimulate::runner::app::reference_profile())
+        }
         Some(path) => match scimulate::target::load_profile(path) {
             Ok(profile) => Some(Arc::new(profile)),
             Err(problems) => {
@@ -473,19 +479,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         },
     };
     let mut plan = plan;
+    let mut left_out: Vec<String> = Vec::new();
     if profile.is_none() && args.connection.target.is_some() {
         let needs_profile = |p: &Planned| p.scenario.steps.iter().any(idp_steps::is_app_step);
-        let left_out: Vec<String> = plan
+        left_out = plan
             .iter()
             .filter(|p| needs_profile(p))
             .map(Planned::full_name)
             .collect();
         if !left_out.is_empty() {
-            eprintln!(
-                "note: {} scenario run(s) left out: they talk to the application's own API, which needs --target-profile FILE ({})",
-                left_out.len(),
-                left_out.join(", ")
-            );
             plan.retain(|p| !needs_profile(p));
         }
         if plan.is_empty() {
@@ -576,6 +578,19 @@ pub fn run(args: RunArgs) -> ExitCode {
     let mut stdout = std::io::stdout();
     if let Err(error) = report::human::write(&report, args.verbose, &mut stdout) {
         eprintln!("error: cannot write the report: {error}");
+    }
+    if !left_out.is_empty() {
+        // After the run, where it is read with the summary, and short: the names are a
+        // verbosity away.
+        eprintln!(
+            "note: {} scenario run(s) left out: they talk to the application's own API, which needs --target-profile FILE (`{BUILT_IN_REFERENCE_PROFILE}` for a `scimulate serve` target){}",
+            left_out.len(),
+            if args.verbose > 0 {
+                format!(": {}", left_out.join(", "))
+            } else {
+                "; -v lists them".to_owned()
+            }
+        );
     }
     let mut written = true;
     if let Some(path) = &args.json {

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{output_text, root};
+use crate::support::{output_text, root, serve};
 
 fn scimulate(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scimulate"))
@@ -439,5 +439,61 @@ fn jobs_must_be_one_or_more() {
         output_text(&output).contains("give 1 or more"),
         "{}",
         output_text(&output)
+    );
+}
+
+#[test]
+fn from_an_empty_directory_the_whole_catalogue_runs_against_a_served_reference_server() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = serve(&[], "cli-test-token");
+    let target = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args(["run", "--target", &url])
+            .args(extra)
+            .current_dir(dir.path())
+            .env_remove("CI")
+            .env("SCIMULATE_TOKEN", "cli-test-token")
+            .output()
+            .expect("the binary runs")
+    };
+
+    // Act
+    let without_profile = target(&[]);
+    let with_profile = target(&["--target-profile", "builtin:reference-server"]);
+
+    // Assert: without a profile, the application's scenarios are left out, said briefly and
+    // after the summary; with the built-in one, the whole catalogue runs.
+    assert_eq!(
+        without_profile.status.code(),
+        Some(0),
+        "{}",
+        output_text(&without_profile)
+    );
+    let note = String::from_utf8_lossy(&without_profile.stderr);
+    let note = note
+        .lines()
+        .find(|l| l.starts_with("note:"))
+        .expect("a note");
+    assert!(note.len() < 300, "{note}");
+    assert!(note.contains("builtin:reference-server"), "{note}");
+    assert_eq!(
+        with_profile.status.code(),
+        Some(0),
+        "{}",
+        output_text(&with_profile)
+    );
+    let summary = String::from_utf8_lossy(&with_profile.stdout);
+    let all = String::from_utf8_lossy(&scimulate(&["list"], dir.path()).stdout)
+        .lines()
+        .count();
+    assert!(
+        summary.contains(&format!("PASS all {all} scenarios passed")),
+        "{summary}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written here"
     );
 }
