@@ -343,7 +343,7 @@ pub fn checks(args: ChecksArgs) -> ExitCode {
 }
 
 /// Prints to stdout; a closed pipe (`| head`) ends the command quietly instead of panicking.
-fn print_or_quit(text: &str) -> ExitCode {
+pub fn print_or_quit(text: &str) -> ExitCode {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

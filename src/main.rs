@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use scimulate::clock::SystemClock;
 use scimulate::server::{self, Quirk, Quirks, ServerConfig};
 
@@ -52,6 +52,13 @@ enum Command {
     /// Play an IdP provisioning a whole directory (Entra's initial cycle, Okta's assignment) and
     /// report throughput, latency percentiles and errors.
     Load(Box<cli_load::LoadArgs>),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `scimulate man > scimulate.1`.
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -98,6 +105,22 @@ fn main() -> ExitCode {
         Command::Checks(args) => cli::checks(args),
         Command::Serve(args) => serve(args),
         Command::Load(args) => cli_load::load(*args),
+        Command::Completions { shell } => {
+            // Generated from the same definitions the parser uses, so they never fall behind.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "scimulate", &mut script);
+            cli::print_or_quit(&String::from_utf8_lossy(&script))
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => cli::print_or_quit(&String::from_utf8_lossy(&page)),
+                Err(error) => {
+                    eprintln!("error: cannot render the manual page: {error}");
+                    ExitCode::from(scimulate::runner::outcome::EXIT_SETUP)
+                }
+            }
+        }
     }
 }
 

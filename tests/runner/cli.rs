@@ -497,3 +497,29 @@ fn from_an_empty_directory_the_whole_catalogue_runs_against_a_served_reference_s
         "nothing written here"
     );
 }
+
+#[test]
+fn completions_and_the_manual_page_come_from_the_command_definitions() {
+    // Act
+    let bash = scimulate(&["completions", "bash"], &root());
+    let man = scimulate(&["man"], &root());
+    let unknown = scimulate(&["completions", "tcsh"], &root());
+
+    // Assert: every subcommand and a flag of `run` are there.
+    let bash = String::from_utf8_lossy(&bash.stdout);
+    for word in [
+        "run",
+        "list",
+        "validate",
+        "checks",
+        "serve",
+        "load",
+        "--target-profile",
+    ] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    let man = String::from_utf8_lossy(&man.stdout);
+    assert!(man.contains(".TH scimulate 1"), "{man}");
+    assert!(man.contains("completions"), "{man}");
+    assert_eq!(unknown.status.code(), Some(2));
+}
