@@ -62,7 +62,7 @@ fn parse_idp(name: &str) -> Result<IdpName, String> {
 #[derive(clap::Args)]
 pub struct TargetArgs {
     /// The SCIM base URL of the server under test. Without it, the embedded reference server
-    /// on 127.0.0.1 (`run`: a fresh one per scenario).
+    /// on 127.0.0.1: `run` starts a fresh one per scenario, `load` one for the whole load.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// Bearer token for the target (prefer the SCIMULATE_TOKEN variable: it stays out of

@@ -242,12 +242,48 @@ impl LoadReport {
     /// 0 when every object was worked on with no error, no failed check and no quarantine;
     /// 1 otherwise.
     pub fn exit_code(&self) -> u8 {
-        let quarantined = self.quarantine.as_ref().is_some_and(|q| q.would_quarantine);
-        if self.complete && self.errors() == 0 && self.failed_checks.is_empty() && !quarantined {
+        if self.why_failed().is_empty() {
             EXIT_OK
         } else {
             EXIT_FAILED
         }
+    }
+
+    /// Why the run fails, one reason each; empty when it passes. The verdict line says them,
+    /// so a non-zero exit (429s answered, for one) never comes without its cause.
+    pub fn why_failed(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        if self.errors() > 0 {
+            let refused: Vec<String> = self
+                .statuses
+                .iter()
+                .filter(|(status, _)| !(200..300).contains(*status))
+                .map(|(status, n)| format!("{n} answered {status}"))
+                .collect();
+            let unanswered: u64 = self.transport_errors.values().map(|f| f.count).sum();
+            let mut parts = refused;
+            if unanswered > 0 {
+                parts.push(format!("{unanswered} unanswered"));
+            }
+            reasons.push(format!(
+                "{} of the IdP's requests failed ({})",
+                self.errors(),
+                parts.join(", ")
+            ));
+        }
+        if !self.failed_checks.is_empty() {
+            let failed: u64 = self.failed_checks.values().map(|f| f.count).sum();
+            reasons.push(format!("{failed} IdP check(s) failed"));
+        }
+        if self.quarantine.as_ref().is_some_and(|q| q.would_quarantine) {
+            reasons.push("Entra would quarantine the job".to_owned());
+        }
+        if !self.complete {
+            reasons.push(
+                "the time limit stopped the run before every object was worked on".to_owned(),
+            );
+        }
+        reasons
     }
 
     /// The whole report as a person reads it.
@@ -304,16 +340,17 @@ impl LoadReport {
         writeln!(out)?;
         writeln!(
             out,
-            "{:<20} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9}",
-            "latency (ms)", "count", "errors", "p50", "p90", "p99", "p99.9", "max"
+            "{:<20} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "latency (ms)", "count", "errors", "mean", "p50", "p90", "p99", "p99.9", "max"
         )?;
         for kind in &self.latency {
             writeln!(
                 out,
-                "{:<20} {:>9} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+                "{:<20} {:>9} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
                 kind.kind,
                 kind.count,
                 kind.errors,
+                kind.mean_ms,
                 kind.p50_ms,
                 kind.p90_ms,
                 kind.p99_ms,
@@ -374,7 +411,20 @@ impl LoadReport {
                 "incomplete: the time limit stopped the run before every object was worked on"
             )?;
         }
-        Ok(())
+        let why = self.why_failed();
+        if why.is_empty() {
+            writeln!(
+                out,
+                "PASS every object worked on, with no failed request, no failed check{}",
+                if self.quarantine.is_some() {
+                    ", no quarantine"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            writeln!(out, "FAIL {}", why.join("; "))
+        }
     }
 
     /// The JSON Schema (draft 2020-12) of the report, as committed in

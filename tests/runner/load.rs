@@ -385,3 +385,38 @@ fn bad_arguments_are_usage_errors() {
         );
     }
 }
+
+#[test]
+fn load_ends_with_its_verdict_and_says_why_it_fails() {
+    // Arrange: the same small directory against a clean and a throttling embedded server.
+    let load = |quirk: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scimulate"));
+        command.args(["load", "--idp", "okta", "--users", "6", "--groups", "1"]);
+        if let Some(quirk) = quirk {
+            command.args(["--quirk", quirk]);
+        }
+        command.output().unwrap()
+    };
+
+    // Act
+    let clean = load(None);
+    let throttled = load(Some("throttle"));
+
+    // Assert: the last line is the verdict; a failure names its cause; the mean is shown.
+    let last = |output: &std::process::Output| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(clean.status.code(), Some(0), "{}", last(&clean));
+    assert!(last(&clean).starts_with("PASS "), "{}", last(&clean));
+    assert!(String::from_utf8_lossy(&clean.stdout).contains(" mean "));
+    assert_eq!(throttled.status.code(), Some(1));
+    assert!(
+        last(&throttled).starts_with("FAIL ") && last(&throttled).contains("answered 429"),
+        "{}",
+        last(&throttled)
+    );
+}
