@@ -204,7 +204,13 @@ impl Scrubber {
             .iter()
             .any(|h| h.eq_ignore_ascii_case(name))
         {
-            REDACTED.to_owned()
+            // An empty credential hides nothing, and showing it empty is the finding (a client
+            // that sent `Authorization:` with no value).
+            if value.trim().is_empty() {
+                value.to_owned()
+            } else {
+                REDACTED.to_owned()
+            }
         } else {
             self.text(value)
         }
@@ -212,7 +218,9 @@ impl Scrubber {
 
     /// A body: any body has the secrets replaced; JSON also has every `password` value
     /// replaced, and a secret hidden by an unusual escape (`\u0074ok…`) found in the decoded
-    /// strings. JSON is re-serialized only when one of those two changed it.
+    /// strings. A redacted JSON body keeps the bytes and key order sent (an IdP's key order is
+    /// part of what it sends) when replacing the redacted values in place gives the same JSON;
+    /// otherwise it is re-serialized, keys sorted.
     pub fn body(&self, body: &[u8]) -> Vec<u8> {
         if body.is_empty() {
             return Vec::new();
@@ -223,9 +231,12 @@ impl Scrubber {
         };
         let scrubbed = self.text(text);
         if let Ok(mut json) = serde_json::from_str::<Value>(&scrubbed) {
+            let sent = json.clone();
             let fields = redact_fields(&mut json, &self.secret_fields);
             if self.redact_strings(&mut json) | fields {
-                return json.to_string().into_bytes();
+                return in_sent_order(&scrubbed, &sent, &json, &self.secret_fields)
+                    .unwrap_or_else(|| json.to_string())
+                    .into_bytes();
             }
         }
         if scrubbed == text {
@@ -261,6 +272,20 @@ impl Scrubber {
             _ => false,
         }
     }
+}
+
+/// `text` with the string values of the secret fields replaced where they stand, if that gives
+/// exactly the redacted JSON (so nothing the safe, re-serialized form hides can show).
+fn in_sent_order(text: &str, sent: &Value, redacted: &Value, names: &[String]) -> Option<String> {
+    let mut values = Vec::new();
+    field_values(sent, names, &mut values);
+    let mut out = text.to_owned();
+    for value in values {
+        let encoded = serde_json::to_string(&value).ok()?;
+        out = out.replace(&encoded, &format!("\"{REDACTED}\""));
+    }
+    let reparsed: Value = serde_json::from_str(&out).ok()?;
+    (reparsed == *redacted).then_some(out)
 }
 
 fn replace_all(text: &str, secrets: &[String]) -> String {
@@ -371,6 +396,43 @@ mod tests {
         );
         let untouched = br#"{ "userName" : "a" }"#;
         assert_eq!(scrubber.body(untouched), untouched.to_vec());
+    }
+
+    #[test]
+    fn a_redacted_body_keeps_the_order_it_was_sent_in() {
+        // Arrange: an IdP's key order, not alphabetical, with a password in the middle.
+        let scrubber = Scrubber::new(vec![], vec![]);
+        let sent = br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada","password":"hunter2","active":true}"#;
+
+        // Act
+        let shown = String::from_utf8(scrubber.body(sent)).unwrap();
+
+        // Assert
+        assert_eq!(
+            shown,
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada","password":"<redacted>","active":true}"#
+        );
+    }
+
+    #[test]
+    fn a_password_spelt_unusually_is_still_hidden_though_the_order_is_lost() {
+        // Arrange: the value written with an escape that its plain form does not match.
+        let scrubber = Scrubber::new(vec![], vec![]);
+        let sent = br#"{"userName":"ada","password":"hunter\u0032"}"#;
+
+        // Act
+        let shown = String::from_utf8(scrubber.body(sent)).unwrap();
+
+        // Assert
+        assert!(!shown.contains("hunter"), "{shown}");
+        assert!(shown.contains(REDACTED), "{shown}");
+    }
+
+    #[test]
+    fn an_empty_credential_header_is_shown_empty() {
+        let scrubber = Scrubber::new(vec![], vec![]);
+        assert_eq!(scrubber.header("Authorization", ""), "");
+        assert_eq!(scrubber.header("Authorization", "Bearer x"), REDACTED);
     }
 
     #[test]
