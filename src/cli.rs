@@ -565,6 +565,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_SETUP);
         }
     };
+    runtime.spawn(listen_for_interrupts());
     let progress = report::progress::Progress::new(plan.len() as u64);
     let outcome = runtime.block_on(runner::run(plan, config, &|run| progress.finished(run)));
     progress.done();
@@ -603,6 +604,47 @@ pub fn run(args: RunArgs) -> ExitCode {
         return ExitCode::from(EXIT_SETUP);
     }
     ExitCode::from(report.exit_code())
+}
+
+/// The first Ctrl-C or SIGTERM asks the run to stop cleanly (see `runner::interrupt`); the
+/// second leaves at once, saying what stays behind.
+pub async fn listen_for_interrupts() {
+    use scimulate::runner::interrupt::{self, Signal};
+    #[cfg(unix)]
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    loop {
+        #[cfg(unix)]
+        let signal = tokio::select! {
+            result = tokio::signal::ctrl_c() => match result {
+                Ok(()) => Signal::Interrupt,
+                Err(_) => return,
+            },
+            Some(()) = async {
+                match terminate.as_mut() {
+                    Some(signals) => signals.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => Signal::Terminate,
+        };
+        #[cfg(not(unix))]
+        let signal = match tokio::signal::ctrl_c().await {
+            Ok(()) => Signal::Interrupt,
+            Err(_) => return,
+        };
+        if interrupt::request(signal) {
+            eprintln!(
+                "\n{}: stopping. No new scenario starts; those running end after their current request and delete what they created. Send it again to leave at once.",
+                signal.name()
+            );
+        } else {
+            eprintln!(
+                "{} again: leaving now. What the scenarios in flight created stays in the target (its names start with the run's prefix, `sm…`).",
+                signal.name()
+            );
+            std::process::exit(signal.exit_code().into());
+        }
+    }
 }
 
 fn parse_gate(list: &str) -> Result<Gate, String> {

@@ -269,6 +269,7 @@ pub fn report() -> RunReport {
             errored(),
         ],
         elapsed: Duration::ZERO,
+        interrupted: None,
     }
 }
 
@@ -282,5 +283,6 @@ pub fn green_report() -> RunReport {
         discovery: None,
         scenarios: vec![passing()],
         elapsed: Duration::ZERO,
+        interrupted: None,
     }
 }

@@ -1005,6 +1005,19 @@ fn summary_into(text: &mut Text, report: &RunReport, causes: &[Cause], verbosity
         );
         text.line(0, &[(FAIL, "FAIL"), (FAIL, &rest)]);
     }
+    // Last, so it is what a reader of the tail sees: what is above is a part of the run.
+    if let Some(interruption) = &report.interrupted {
+        let rest = format!(
+            " by {}: what is above is what ran before it; {} did not start, and the runs in flight stopped after their current step and deleted what they created",
+            interruption.signal.name(),
+            plural(
+                interruption.not_started,
+                "planned scenario run",
+                "planned scenario runs"
+            ),
+        );
+        text.line(0, &[(FAIL, "INTERRUPTED"), (FAIL, &rest)]);
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

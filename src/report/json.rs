@@ -95,6 +95,10 @@ struct JsonReport {
     exit_code: u8,
     /// Wall-clock time of the whole run, in milliseconds.
     elapsed_ms: u64,
+    /// `null` for a run that ended by itself. Otherwise the run was stopped by a signal and is
+    /// incomplete: what is reported is what ran before it, and `exit_code` is 130 (SIGINT) or
+    /// 143 (SIGTERM).
+    interrupted: Option<JsonInterruption>,
     /// The areas whose failures decide `exit_code` (`--gate`); `null` when every area does.
     gate: Option<Vec<String>>,
     /// Each area's verdict, keyed by area name: `rfc`, an IdP profile (`okta`,
@@ -109,6 +113,15 @@ struct JsonReport {
     summary: Summary,
     /// Every scenario run, in run order.
     scenarios: Vec<JsonScenario>,
+}
+
+/// How a run was cut short.
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonInterruption {
+    /// `SIGINT` or `SIGTERM`.
+    signal: String,
+    /// Planned scenario runs that never started.
+    not_started: usize,
 }
 
 /// One area's verdict.
@@ -424,6 +437,10 @@ impl JsonReport {
             passed: report.passed(),
             exit_code: report.exit_code(),
             elapsed_ms: millis(report.elapsed),
+            interrupted: report.interrupted.as_ref().map(|i| JsonInterruption {
+                signal: i.signal.name().to_owned(),
+                not_started: i.not_started,
+            }),
             gate: report.gate.names(),
             areas: report
                 .areas()

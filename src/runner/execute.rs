@@ -247,7 +247,13 @@ async fn run_steps(
 
     // A schema-driven step stands for requests built from what the target publishes.
     let steps = super::published::expand(&scenario.steps, settings.fit.as_deref());
+    // A stop request ends the run before its next step; cleanup still runs.
+    let mut interrupted_before: Option<usize> = None;
     for (index, step) in steps.iter().enumerate() {
+        if super::interrupt::requested().is_some() {
+            interrupted_before = Some(index);
+            break;
+        }
         let first_exchange = exchanges.len();
         // Captures a step could not make, with why: a step whose checks passed but left a later
         // step without what it needs (no `Location` header to capture) blocks that step.
@@ -400,7 +406,14 @@ async fn run_steps(
         verdicts.extend(step_verdicts);
     }
 
-    let mut error = None;
+    let mut error = interrupted_before.map(|step| {
+        format!(
+            "interrupted before step {} of {}: the steps from there did not run",
+            step + 1,
+            steps.len()
+        )
+    });
+    let mut left_behind: Vec<String> = Vec::new();
     if !settings.keep {
         for path in ownership.leftovers() {
             let outgoing = Outgoing {
@@ -415,21 +428,34 @@ async fn run_steps(
                 .response
                 .as_ref()
                 .is_some_and(|r| (200..300).contains(&r.status) || r.status == 404);
-            if !deleted && error.is_none() {
+            if !deleted {
                 let why = match (&exchange.response, &exchange.error) {
                     (Some(response), _) => format!("status {}", response.status),
                     (None, Some(error)) => error.clone(),
                     (None, None) => "no response".to_owned(),
                 };
-                error = Some(format!(
-                    "cleanup: could not delete {path} ({why}); it was left in the target"
-                ));
+                left_behind.push(format!("{path} ({why})"));
             }
             exchanges.push(exchange);
         }
     }
+    if !left_behind.is_empty() {
+        // Every resource that stays is named: the target's owner has to find them.
+        let left = format!(
+            "cleanup: could not delete {}; left in the target",
+            left_behind.join(", ")
+        );
+        error = Some(match error {
+            Some(first) => format!("{first}; {left}"),
+            None => left,
+        });
+    }
 
-    let snapshot = match (&settings.snapshots, points.is_empty()) {
+    // A run cut short would drift from its approved transcript for no fault of the target.
+    let snapshot = match (
+        &settings.snapshots,
+        points.is_empty() || interrupted_before.is_some(),
+    ) {
         (Some(dir), false) => {
             let mut redactor = Redactor::new(RedactionContext {
                 base_url: transport.target().base_url.clone(),

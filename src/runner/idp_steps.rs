@@ -39,7 +39,11 @@ impl StepWire<'_> {
         self.clock
             .advance(jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX));
         if self.real_time {
-            tokio::time::sleep(duration).await;
+            // A stop request ends a real-time wait at once: the run stops before its next step.
+            tokio::select! {
+                () = tokio::time::sleep(duration) => {}
+                () = super::interrupt::stopped() => {}
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod execute;
 pub mod expect;
 pub mod fit;
 pub mod idp_steps;
+pub mod interrupt;
 pub mod jumpcloud_steps;
 pub mod lockdown_steps;
 pub mod observation;
@@ -47,7 +48,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use execute::{RunSettings, run_scenario};
-use outcome::{RunReport, ScenarioRun};
+use outcome::{Interruption, RunReport, ScenarioRun};
 use preflight::{Discovery, PreflightError, preflight};
 use select::Planned;
 use transport::{Auth, Target, TlsOptions, Transport};
@@ -199,7 +200,15 @@ pub async fn run(
             }
         });
         let run_id = run_id.clone();
-        run_one(planned, config, shared, run_id)
+        async move {
+            // After a stop request nothing new starts.
+            if interrupt::requested().is_some() {
+                let mut run = ScenarioRun::of(&planned);
+                run.error = Some(interrupt::NOT_STARTED.to_owned());
+                return run;
+            }
+            run_one(planned, config, shared, run_id).await
+        }
     };
     let scenarios = match schedule(plan, jobs, work, on_finished).await {
         Ok(scenarios) => scenarios,
@@ -211,7 +220,17 @@ pub async fn run(
             });
         }
     };
+    let planned = scenarios.len();
+    let scenarios: Vec<ScenarioRun> = scenarios
+        .into_iter()
+        .filter(|run| run.error.as_deref() != Some(interrupt::NOT_STARTED))
+        .collect();
+    let interrupted = interrupt::requested().map(|signal| Interruption {
+        signal,
+        not_started: planned - scenarios.len(),
+    });
     Ok(RunReport {
+        interrupted,
         target: target_name,
         strict,
         gate: config.settings.gate.clone(),

@@ -354,6 +354,16 @@ pub struct RunReport {
     pub discovery: Option<Discovery>,
     pub scenarios: Vec<ScenarioRun>,
     pub elapsed: Duration,
+    /// A signal stopped the run before its end: what is reported is what ran until then.
+    pub interrupted: Option<Interruption>,
+}
+
+/// How a run was cut short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interruption {
+    pub signal: super::interrupt::Signal,
+    /// Planned scenario runs that never started.
+    pub not_started: usize,
 }
 
 /// How one area fared over a run.
@@ -416,7 +426,11 @@ impl RunReport {
     }
 
     /// The process exit code for this report: [`EXIT_OK`] or [`EXIT_FAILED`].
+    /// 130 or 143 when a signal stopped the run (whatever it had found), else 0 or 1.
     pub fn exit_code(&self) -> u8 {
+        if let Some(interruption) = &self.interrupted {
+            return interruption.signal.exit_code();
+        }
         if self.passed() { EXIT_OK } else { EXIT_FAILED }
     }
 }

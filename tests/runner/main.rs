@@ -9,6 +9,7 @@ mod entra;
 mod every_check_can_fail;
 mod exclusive;
 mod faults;
+mod interrupt;
 mod jumpcloud;
 mod load;
 mod lockdown;

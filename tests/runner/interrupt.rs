@@ -1,0 +1,107 @@
+//! A signal to a real `scimulate run`: the first SIGINT or SIGTERM stops it cleanly. What it
+//! created is deleted, the report is printed and written marked interrupted, and the exit code
+//! is 130 or 143.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{TOKEN, output_text, runtime, serve};
+
+/// Creates a user, then waits an hour of real time: a run that is still going when the signal
+/// comes, with something of its own in the target.
+const SLOW: &str = r#"name: slow
+description: A user is created, then an hour passes.
+steps:
+  - request:
+      method: POST
+      path: /Users
+      body: { userName: "{{run.prefix}}-ada@example.com" }
+      expect: { status: 201 }
+  - wait: 1h
+  - request:
+      method: GET
+      path: /Users?filter=userName%20sw%20%22{{run.prefix}}%22
+      expect: { status: 200 }
+      check: { id: test.slow.read, level: INFO }
+"#;
+
+/// How many users the server holds.
+fn users(url: &str) -> u64 {
+    runtime().block_on(async {
+        crate::support::get_json(&format!("{url}/Users?count=0")).await["totalResults"]
+            .as_u64()
+            .unwrap_or(0)
+    })
+}
+
+fn stop_with(signal: &str, code: i32) {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("slow.yaml"), SLOW).unwrap();
+    let (_server, url) = serve(&[], TOKEN);
+    let json = dir.path().join("report.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .args([
+            "run",
+            "slow.yaml",
+            "--real-clock",
+            "--target",
+            &url,
+            "--json",
+        ])
+        .arg(&json)
+        .current_dir(dir.path())
+        .env("SCIMULATE_TOKEN", TOKEN)
+        .env_remove("CI")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while users(&url) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the run created nothing"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Act: a real signal to the real process.
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+
+    // Assert
+    assert_eq!(output.status.code(), Some(code), "{}", output_text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("INTERRUPTED by SIG{signal}")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("interrupted before step 3 of 3"),
+        "{stdout}"
+    );
+    assert_eq!(users(&url), 0, "what the run created was deleted");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["interrupted"]["signal"], format!("SIG{signal}"));
+    assert_eq!(report["exit_code"], code);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "it stopped without waiting out the hour"
+    );
+}
+
+#[test]
+fn sigint_stops_the_run_cleanly_with_exit_130() {
+    stop_with("INT", 130);
+}
+
+#[test]
+fn sigterm_stops_the_run_cleanly_with_exit_143() {
+    stop_with("TERM", 143);
+}
