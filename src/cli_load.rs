@@ -172,8 +172,13 @@ pub fn load(args: LoadArgs) -> ExitCode {
             phase.name, phase.requests, phase.seconds, phase.requests_per_second, phase.errors
         );
     };
+    runtime.spawn(crate::cli::listen_for_interrupts());
     let report = match runtime.block_on(load::run(config, &on_step)) {
-        Ok(report) => report,
+        Ok(mut report) => {
+            report.interrupted =
+                scimulate::runner::interrupt::requested().map(|signal| signal.name().to_owned());
+            report
+        }
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::from(EXIT_SETUP);

@@ -187,6 +187,9 @@ struct Crew<'a> {
     direct: bool,
     /// Header names go out title-cased, as the plan's IdP sends them.
     title_case: bool,
+    /// A stop request (the first Ctrl-C) ends the step: true for the IdP's steps, false for
+    /// the cleanup, which is what a stop request is waiting for.
+    stops_on_request: bool,
 }
 
 async fn run_step(job: &Arc<Job>, step: Step, count: u64, crew: &Crew<'_>) -> StepOutcome {
@@ -195,6 +198,7 @@ async fn run_step(job: &Arc<Job>, step: Step, count: u64, crew: &Crew<'_>) -> St
         transport,
         deadline,
         direct,
+        stops_on_request,
         ..
     } = *crew;
     let pacer = &crew.pacer;
@@ -216,7 +220,10 @@ async fn run_step(job: &Arc<Job>, step: Step, count: u64, crew: &Crew<'_>) -> St
         tasks.push(tokio::spawn(async move {
             let mut done = 0;
             loop {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
+                // A time limit or a stop request (the first Ctrl-C) starts no new object.
+                if deadline.is_some_and(|d| Instant::now() >= d)
+                    || (stops_on_request && crate::runner::interrupt::requested().is_some())
+                {
                     break;
                 }
                 let index = next.fetch_add(1, Ordering::Relaxed);
@@ -303,6 +310,7 @@ pub async fn run(
         deadline: config.max_duration.map(|limit| started + limit),
         direct,
         title_case,
+        stops_on_request: true,
     };
     let mut report = LoadReport::new(&config, &target, workers, rate);
     for (step, count) in steps {
@@ -319,6 +327,7 @@ pub async fn run(
             deadline: None,
             direct,
             title_case,
+            stops_on_request: false,
         };
         let (users, groups) = job.ids();
         let steps = [

@@ -81,8 +81,11 @@ pub struct LoadReport {
     pub checks_judged: u64,
     pub users_provisioned: u64,
     pub groups_provisioned: u64,
-    /// Every object of every step was worked on (no time limit cut the run short).
+    /// Every object of every step was worked on (no time limit or signal cut the run short).
     pub complete: bool,
+    /// `SIGINT` or `SIGTERM` when a signal stopped the run (it is then incomplete, and exits
+    /// 130 or 143); `null` otherwise.
+    pub interrupted: Option<String>,
     pub quarantine: Option<QuarantineVerdict>,
     #[serde(skip)]
     #[schemars(skip)]
@@ -148,6 +151,7 @@ impl LoadReport {
             users_provisioned: 0,
             groups_provisioned: 0,
             complete: true,
+            interrupted: None,
             quarantine: None,
             idp: Tally::default(),
             entra: matches!(config.plan, Plan::EntraInitialCycle(_)),
@@ -242,6 +246,11 @@ impl LoadReport {
     /// 0 when every object was worked on with no error, no failed check and no quarantine;
     /// 1 otherwise.
     pub fn exit_code(&self) -> u8 {
+        match self.interrupted.as_deref() {
+            Some("SIGINT") => return 130,
+            Some("SIGTERM") => return 143,
+            _ => {}
+        }
         if self.why_failed().is_empty() {
             EXIT_OK
         } else {
@@ -278,7 +287,11 @@ impl LoadReport {
         if self.quarantine.as_ref().is_some_and(|q| q.would_quarantine) {
             reasons.push("Entra would quarantine the job".to_owned());
         }
-        if !self.complete {
+        if let Some(signal) = &self.interrupted {
+            reasons.push(format!(
+                "{signal} stopped the run before every object was worked on"
+            ));
+        } else if !self.complete {
             reasons.push(
                 "the time limit stopped the run before every object was worked on".to_owned(),
             );
@@ -406,9 +419,10 @@ impl LoadReport {
             }
         }
         if !self.complete {
+            let by = self.interrupted.as_deref().unwrap_or("the time limit");
             writeln!(
                 out,
-                "incomplete: the time limit stopped the run before every object was worked on"
+                "incomplete: {by} stopped the run before every object was worked on"
             )?;
         }
         let why = self.why_failed();

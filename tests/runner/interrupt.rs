@@ -105,3 +105,48 @@ fn sigint_stops_the_run_cleanly_with_exit_130() {
 fn sigterm_stops_the_run_cleanly_with_exit_143() {
     stop_with("TERM", 143);
 }
+
+#[test]
+fn sigint_stops_a_load_and_deletes_what_it_created() {
+    // Arrange: Entra's pace makes 500 users take twenty seconds.
+    let (_server, url) = serve(&[], TOKEN);
+    let child = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .args([
+            "load", "--idp", "entra", "--users", "500", "--groups", "2", "--target", &url,
+        ])
+        .env("SCIMULATE_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while users(&url) < 5 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the load created nothing"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Act
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+
+    // Assert
+    assert_eq!(output.status.code(), Some(130), "{}", output_text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("FAIL ") && last.contains("SIGINT stopped the run"),
+        "{stdout}"
+    );
+    assert_eq!(users(&url), 0, "what the load created was deleted");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "it did not work through all 500"
+    );
+}
