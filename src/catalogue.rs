@@ -34,6 +34,11 @@ impl Catalogue {
         self.root.join("scenarios")
     }
 
+    /// The fixtures the scenarios name (relative to themselves: `../../fixtures/…`).
+    pub fn fixtures(&self) -> PathBuf {
+        self.root.join("fixtures")
+    }
+
     /// The approved snapshots of the catalogue's runs against the embedded server.
     pub fn snapshots(&self) -> PathBuf {
         self.root.join("snapshots")

@@ -247,6 +247,40 @@ pub struct ChecksArgs {
     json: bool,
 }
 
+#[derive(clap::Args)]
+pub struct InitArgs {
+    /// Where to write (created if missing).
+    #[arg(value_name = "DIR", default_value = "scimulate")]
+    dir: PathBuf,
+}
+
+pub fn init(args: InitArgs) -> ExitCode {
+    let catalogue = match scenario_paths(&[]) {
+        Ok((_, Some(catalogue))) => catalogue,
+        Ok((_, None)) => return ExitCode::from(EXIT_SETUP),
+        Err(code) => return code,
+    };
+    match scimulate::init::init(&args.dir, &catalogue) {
+        Ok(files) => {
+            println!(
+                "wrote {} files into {}; start with {}",
+                files.len(),
+                args.dir.display(),
+                args.dir.join("README.md").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error @ scimulate::init::InitError::InTheWay(..)) => {
+            eprintln!("error: {error}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(EXIT_SETUP)
+        }
+    }
+}
+
 /// The scenario paths given, or the built-in catalogue's (written out on first use) with the
 /// catalogue itself.
 fn scenario_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Option<Catalogue>), ExitCode> {

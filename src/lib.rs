@@ -11,7 +11,8 @@
 //! **quirks** reproduce how real servers misbehave. [`scim`] is SCIM 2.0 itself (resources,
 //! schemas, filters, PATCH, errors), shared by every side and free of HTTP and IdP knowledge.
 //! [`clock`] is the time both the server and the IdPs see. [`catalogue`] is the built-in
-//! catalogue (scenarios, fixtures, approved snapshots) compiled into the binary.
+//! catalogue (scenarios, fixtures, approved snapshots) compiled into the binary; [`init`]
+//! writes a starting point for a team's repository from it.
 //!
 //! Layering: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp` knows nothing of
 //! the server or the runner (it talks through `idp::wire::Wire`); `server` knows nothing of
@@ -22,6 +23,7 @@ pub mod clock;
 #[cfg(test)]
 mod fuzzing;
 pub mod idp;
+pub mod init;
 pub mod load;
 pub mod report;
 pub mod runner;

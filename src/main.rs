@@ -52,6 +52,10 @@ enum Command {
     /// Play an IdP provisioning a whole directory (Entra's initial cycle, Okta's assignment) and
     /// report throughput, latency percentiles and errors.
     Load(Box<cli_load::LoadArgs>),
+    /// Write a starting point for your repository into DIR (default `scimulate`): the
+    /// catalogue to customise, an example target profile, `ci/run.sh` and CI jobs for GitHub
+    /// Actions and GitLab. Never overwrites a file.
+    Init(cli::InitArgs),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
         Command::Checks(args) => cli::checks(args),
         Command::Serve(args) => serve(args),
         Command::Load(args) => cli_load::load(*args),
+        Command::Init(args) => cli::init(args),
         Command::Completions { shell } => {
             // Generated from the same definitions the parser uses, so they never fall behind.
             let mut script = Vec::new();

@@ -44,3 +44,21 @@ fn docs_checks_lists_every_check_of_the_catalogue() {
         "docs/checks.md is stale; regenerate it with\n\n    {UPDATE_VAR}=1 cargo test --test docs_checks\n"
     );
 }
+
+#[test]
+fn docs_ci_shows_exactly_the_recipes_init_writes() {
+    // Arrange
+    let page = std::fs::read_to_string(repo_root().join("docs/ci.md")).unwrap();
+
+    // Act / Assert: each file verbatim, in a fenced block of its own.
+    for (name, text) in [
+        ("ci/run.sh", scimulate::init::RUN_SH),
+        ("ci/github-actions.yml", scimulate::init::GITHUB_ACTIONS),
+        ("ci/gitlab-ci.yml", scimulate::init::GITLAB_CI),
+    ] {
+        assert!(
+            page.contains(&format!("\n{text}```")),
+            "docs/ci.md does not show {name} as `scimulate init` writes it"
+        );
+    }
+}

@@ -523,3 +523,44 @@ fn completions_and_the_manual_page_come_from_the_command_definitions() {
     assert!(man.contains("completions"), "{man}");
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn init_writes_a_starting_point_whose_ci_script_passes_and_never_overwrites() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = serve(&[], "init-test-token");
+
+    // Act
+    let init = scimulate(&["init"], dir.path());
+    let again = scimulate(&["init"], dir.path());
+    let ci = Command::new(dir.path().join("scimulate/ci/run.sh"))
+        .env("SCIMULATE", env!("CARGO_BIN_EXE_scimulate"))
+        .env("SCIM_BASE_URL", &url)
+        .env("SCIMULATE_TOKEN", "init-test-token")
+        .env("SCIMULATE_TARGET_PROFILE", "builtin:reference-server")
+        .env("SCIMULATE_ARGS", "--partition 1/2")
+        .env_remove("CI")
+        .output()
+        .expect("the generated script runs");
+
+    // Assert: the starting point, its CI script passing against a served reference server,
+    // and a second init refusing to overwrite.
+    assert_eq!(init.status.code(), Some(0), "{}", output_text(&init));
+    let root = dir.path().join("scimulate");
+    for file in [
+        "README.md",
+        "target-profile.example.yaml",
+        "ci/github-actions.yml",
+        "ci/gitlab-ci.yml",
+        "scenarios/rfc/errors.yaml",
+        "fixtures/rfc/malformed-user.json",
+    ] {
+        assert!(root.join(file).is_file(), "{file}");
+    }
+    assert_eq!(ci.status.code(), Some(0), "{}", output_text(&ci));
+    let junit = std::fs::read_to_string(root.join("reports/scimulate.xml")).unwrap();
+    assert!(junit.contains("<testsuite"), "{junit}");
+    assert!(root.join("reports/scimulate.json").is_file());
+    assert_eq!(again.status.code(), Some(2), "{}", output_text(&again));
+    assert!(output_text(&again).contains("nothing was written"));
+}
