@@ -1,6 +1,6 @@
 //! The `scimulate` command line: `run`, `list`, `validate`, `serve`, `load`.
 //!
-//! Exit codes are a contract (documented in the README, defined in
+//! Exit codes are a contract (documented in the README and docs/run.md, defined in
 //! `scimulate::runner::outcome`): 0 every blocking check held; 1 a check failed or a snapshot
 //! drifted; 2 a usage or scenario file error; 3 the target could not be reached or set up.
 
@@ -175,14 +175,16 @@ fn serve(args: ServeArgs) -> ExitCode {
         // The base URL is the first line of stdout, for scripts; the rest goes to stderr.
         println!("{}", running.base_url);
         if using_default_token {
-            eprintln!("auth: Authorization: Bearer <the default development token, see README>");
+            eprintln!(
+                "auth: Authorization: Bearer <the default development token, see docs/server.md>"
+            );
         } else {
             eprintln!(
                 "auth: Authorization: Bearer <the token given with --token / SCIMULATE_TOKEN>"
             );
         }
         let owner_key = if using_default_owner_key {
-            "the default development owner key, see README"
+            "the default development owner key, see docs/server.md"
         } else {
             "the key given with --owner-key / SCIMULATE_OWNER_KEY"
         };

@@ -62,3 +62,119 @@ fn docs_ci_shows_exactly_the_recipes_init_writes() {
         );
     }
 }
+
+/// The Markdown files of the documentation: the README, CONTRIBUTING and everything in docs/.
+fn documentation() -> Vec<std::path::PathBuf> {
+    let mut files = vec![
+        repo_root().join("README.md"),
+        repo_root().join("CONTRIBUTING.md"),
+    ];
+    let mut dirs = vec![repo_root().join("docs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// GitHub's anchor for a heading: lower case, spaces as `-`, punctuation other than `-` and `_`
+/// dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(text: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut found = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            found.push(anchor(line.trim_start_matches('#')));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_link_in_the_documentation_resolves() {
+    // Arrange
+    let files = documentation();
+
+    // Act: every relative link `](path)` or `](path#anchor)` outside code blocks.
+    let mut broken = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut fenced = false;
+        for line in text.lines() {
+            if line.starts_with("```") {
+                fenced = !fenced;
+                continue;
+            }
+            if fenced {
+                continue;
+            }
+            let mut rest = line;
+            while let Some(start) = rest.find("](") {
+                let after = &rest[start + 2..];
+                let Some(end) = after.find(')') else { break };
+                let target = &after[..end];
+                rest = &after[end..];
+                if target.starts_with("http://")
+                    || target.starts_with("https://")
+                    || target.starts_with("mailto:")
+                {
+                    continue;
+                }
+                let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
+                let resolved = if path.is_empty() {
+                    file.clone()
+                } else {
+                    file.parent().unwrap().join(path)
+                };
+                if !resolved.exists() {
+                    broken.push(format!("{}: {target} (no such file)", file.display()));
+                    continue;
+                }
+                if !fragment.is_empty() && resolved.is_file() {
+                    let heads = anchors(&std::fs::read_to_string(&resolved).unwrap());
+                    if !heads.iter().any(|h| h == fragment) {
+                        broken.push(format!("{}: {target} (no such heading)", file.display()));
+                    }
+                }
+            }
+        }
+    }
+
+    // Assert
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn the_readme_is_a_front_door() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(
+        lines < 300,
+        "README.md has {lines} lines; move reference material to docs/"
+    );
+    assert!(
+        readme.starts_with("# scimulate\n\n```sh\ncargo run --release -- run"),
+        "the main job and the test command come first"
+    );
+}

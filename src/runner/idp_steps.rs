@@ -219,7 +219,7 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
 pub fn unsupported(scenario: &crate::scenario::model::Scenario, idp: IdpName) -> Option<String> {
     let step = scenario.steps.iter().find(|step| !supports(idp, step))?;
     Some(format!(
-        "scenario `{}` runs as `{}`, which has no `{}` step (see the README's IdP steps table)",
+        "scenario `{}` runs as `{}`, which has no `{}` step (see the IdP steps table in docs/idp-profiles.md)",
         scenario.name,
         idp.as_str(),
         step_kind(step)
@@ -354,7 +354,7 @@ pub async fn run_idp_step(
         return context.error(
             step,
             format!(
-                "`{}` has no `{}` step (see the README's IdP steps table)",
+                "`{}` has no `{}` step (see the IdP steps table in docs/idp-profiles.md)",
                 state.idp.as_str(),
                 step_kind(step)
             ),

@@ -527,7 +527,7 @@ pub struct CheckSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// What the source asks, in one sentence quoted from it (shown with the verdict and in the
-    /// README's list of checks).
+    /// list of checks, docs/checks.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement: Option<String>,
 }

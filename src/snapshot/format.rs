@@ -2,7 +2,7 @@
 //!
 //! The file is read in code review, so it is laid out like the HTTP messages it records, one
 //! fact per line, with nothing that changes between runs; a behaviour change shows up as a
-//! small, line-oriented diff. This layout is a documented contract (the README describes it):
+//! small, line-oriented diff. This layout is a documented contract (docs/snapshots.md describes it):
 //! change it only together with the version in the first line.
 //!
 //! ```text
