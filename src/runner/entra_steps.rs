@@ -174,7 +174,8 @@ pub async fn wait(
     let mut last = 0;
     while let Some(next) = job.next_cycle().filter(|next| *next <= until) {
         let now = wire.clock.now();
-        wire.pass(until_instant(now, next)).await;
+        wire.pass(until_instant(now, next), "Entra's next provisioning cycle")
+            .await;
         let first_exchange = wire.exchanges.len();
         let report = job.run_due_cycle(directory, wire.clock, &mut wire).await;
         cycles += 1;
@@ -188,7 +189,11 @@ pub async fn wait(
         }));
     }
     let now = wire.clock.now();
-    wire.pass(until_instant(now, until)).await;
+    wire.pass(
+        until_instant(now, until),
+        "the end of the scenario's `wait` step",
+    )
+    .await;
     let label = super::idp_steps::step_label(step);
     let name = match cycles {
         0 => return StepResult::nothing(),

@@ -34,10 +34,22 @@ pub struct StepWire<'a> {
 }
 
 impl StepWire<'_> {
-    /// Lets `duration` pass on the IdP's clock (and in the world, under `--real-clock`).
-    pub async fn pass(&self, duration: std::time::Duration) {
+    /// Lets `duration` pass on the IdP's clock (and in the world, under `--real-clock`, saying
+    /// what for and until when: a run that waits 40 minutes must not look hung).
+    pub async fn pass(&self, duration: std::time::Duration, what: &str) {
         self.clock
             .advance(jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX));
+        if self.real_time && duration >= std::time::Duration::from_secs(1) {
+            let until = jiff::SignedDuration::try_from(duration)
+                .ok()
+                .and_then(|span| jiff::Zoned::now().checked_add(span).ok())
+                .map(|at| at.strftime("%H:%M:%S").to_string())
+                .unwrap_or_else(|| "later".to_owned());
+            eprintln!(
+                "real clock: waiting {} for {what}, until {until} (Ctrl-C stops the run cleanly)",
+                spoken(duration)
+            );
+        }
         if self.real_time {
             // A stop request ends a real-time wait at once: the run stops before its next step.
             tokio::select! {
@@ -77,7 +89,24 @@ impl Wire for StepWire<'_> {
     }
 
     async fn wait(&mut self, duration: std::time::Duration) {
-        self.pass(duration).await;
+        self.pass(duration, "the IdP's back-off before it retries")
+            .await;
+    }
+}
+
+/// `1h 30m`, `40m`, `12s`: a duration as a person says it.
+fn spoken(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    let (hours, minutes, rest) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let parts: Vec<String> = [(hours, "h"), (minutes, "m"), (rest, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".to_owned()
+    } else {
+        parts.join(" ")
     }
 }
 
@@ -404,7 +433,7 @@ pub async fn run_idp_step(
                     .await
                 }
                 None => {
-                    wire.pass(duration).await;
+                    wire.pass(duration, "the scenario's `wait` step").await;
                     StepResult::nothing()
                 }
             }
@@ -643,5 +672,17 @@ pub fn step_label(step: &Step) -> String {
             if expect.allowed { "allowed" } else { "denied" }
         ),
         other => step_kind(other).to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod spoken_tests {
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_spoken_as_people_write_them() {
+        assert_eq!(super::spoken(Duration::from_secs(5400)), "1h 30m");
+        assert_eq!(super::spoken(Duration::from_secs(2400)), "40m");
+        assert_eq!(super::spoken(Duration::from_secs(12)), "12s");
     }
 }

@@ -85,6 +85,11 @@ fn stop_with(signal: &str, code: i32) {
         stdout.contains("interrupted before step 3 of 3"),
         "{stdout}"
     );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("real clock: waiting 1h for the scenario's `wait` step, until "),
+        "a long wait says what for and until when: {stderr}"
+    );
     assert_eq!(users(&url), 0, "what the run created was deleted");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
