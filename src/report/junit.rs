@@ -15,7 +15,9 @@
 //!   (not evaluated, with the earlier step that kept them from it), which then carries the
 //!   whole transcript of the scenario's exchanges, as recorded (credentials already redacted);
 //! - a scenario whose every check was skipped (a feature the target does not advertise) is a
-//!   `<skipped>` test case with the reason.
+//!   `<skipped>` test case with the reason;
+//! - a run stopped by a signal adds a `scimulate` suite whose one test case errs with
+//!   `type` = `run.interrupted`, so a cancelled job never reads green.
 
 use std::io;
 use std::path::Path;
@@ -40,6 +42,19 @@ pub fn to_junit(report: &RunReport) -> String {
         let runs = report.scenarios.iter().filter(|run| run.idp == idp);
         suite.set_time(runs.clone().map(|run| run.elapsed).sum());
         suite.add_test_cases(runs.map(|run| test_case(run, report.strict)));
+        junit.add_test_suite(suite);
+    }
+    if let Some(interruption) = &report.interrupted {
+        // A cancelled job must not read green: the run is incomplete, as its exit code says.
+        let mut suite = TestSuite::new("scimulate");
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_type("run.interrupted");
+        status.set_message(format!(
+            "the run was stopped by {}; {} planned scenario run(s) did not start",
+            interruption.signal.name(),
+            interruption.not_started
+        ));
+        suite.add_test_case(TestCase::new("run", status));
         junit.add_test_suite(suite);
     }
     // Serialising to memory fails only on a quick-junit bug; an empty report beats a panic.
@@ -233,6 +248,25 @@ case scimulate.jumpcloud user-lifecycle 0.000 ['failure'] [('snapshot.missing', 
             "<system-out>checks that do not fail the run (warnings, blocked, skipped):\nWARN rfc7644.3.14.etag (SHOULD)"
         ));
         assert!(xml.contains("exchange #1 (step 1, 0.00s)\n  &gt; GET /Users/u1\n"));
+    }
+
+    #[test]
+    fn an_interrupted_run_never_reads_green() {
+        // Arrange: every scenario that ran passed, then a signal stopped the run.
+        let report = RunReport {
+            interrupted: Some(crate::runner::outcome::Interruption {
+                signal: crate::runner::interrupt::Signal::Interrupt,
+                not_started: 7,
+            }),
+            ..fixtures::green_report()
+        };
+
+        // Act
+        let xml = to_junit(&report);
+
+        // Assert
+        assert!(xml.contains(r#"type="run.interrupted""#), "{xml}");
+        assert!(xml.contains("stopped by SIGINT; 7 planned scenario run(s) did not start"));
     }
 
     #[test]
