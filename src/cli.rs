@@ -672,10 +672,17 @@ pub async fn listen_for_interrupts() {
                 signal.name()
             );
         } else {
-            eprintln!(
-                "{} again: leaving now. What the scenarios in flight created stays in the target (its names start with the run's prefix, `sm…`).",
-                signal.name()
-            );
+            let left = interrupt::outstanding();
+            if left.is_empty() {
+                eprintln!("{} again: leaving now.", signal.name());
+            } else {
+                eprintln!(
+                    "{} again: leaving now. {} resource(s) the run created stay in the target: {}",
+                    signal.name(),
+                    left.len(),
+                    left.join(", ")
+                );
+            }
             std::process::exit(signal.exit_code().into());
         }
     }

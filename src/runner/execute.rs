@@ -428,6 +428,9 @@ async fn run_steps(
                 .response
                 .as_ref()
                 .is_some_and(|r| (200..300).contains(&r.status) || r.status == 404);
+            if deleted {
+                super::interrupt::deleted(&path);
+            }
             if !deleted {
                 let why = match (&exchange.response, &exchange.error) {
                     (Some(response), _) => format!("status {}", response.status),

@@ -18,6 +18,31 @@ use tokio::sync::Notify;
 /// of the report, which counts them.
 pub const NOT_STARTED: &str = "not started: the run was interrupted";
 
+/// What the runs in flight created and have not deleted yet (`/Users/7`), for the second
+/// signal to name as it leaves: the target's owner has to find them.
+static OUTSTANDING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// A run created this resource (a path below the base URL).
+pub fn created(path: String) {
+    if let Ok(mut outstanding) = OUTSTANDING.lock() {
+        outstanding.push(path);
+    }
+}
+
+/// A run deleted this resource, or found it gone.
+pub fn deleted(path: &str) {
+    if let Ok(mut outstanding) = OUTSTANDING.lock()
+        && let Some(at) = outstanding.iter().position(|p| p == path)
+    {
+        outstanding.remove(at);
+    }
+}
+
+/// What the runs in flight created and have not deleted, oldest first.
+pub fn outstanding() -> Vec<String> {
+    OUTSTANDING.lock().map(|o| o.clone()).unwrap_or_default()
+}
+
 /// No signal yet; otherwise the [`Signal`]'s number.
 static REQUESTED: AtomicU8 = AtomicU8::new(0);
 static NOTIFY: Notify = Notify::const_new();

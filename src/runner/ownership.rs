@@ -94,6 +94,7 @@ impl Ownership {
     /// Registers a resource this run created another way (through the application's API): the
     /// run may change it, and cleans it up.
     pub fn adopt(&mut self, endpoint: &str, id: &str) {
+        super::interrupt::created(format!("/{endpoint}/{id}"));
         self.created.push((endpoint.to_owned(), id.to_owned()));
     }
 
@@ -109,6 +110,7 @@ impl Ownership {
             && let Ok(body) = serde_json::from_slice::<Value>(&response.body)
             && let Some(id) = body.get("id").and_then(Value::as_str)
         {
+            super::interrupt::created(format!("/{endpoint}/{id}"));
             self.created.push((endpoint.to_owned(), id.to_owned()));
         }
         if method == "POST"
@@ -123,6 +125,7 @@ impl Ownership {
             && gone
             && let Some((endpoint, id)) = resource_path(&exchange.request.path)
         {
+            super::interrupt::deleted(&format!("/{endpoint}/{id}"));
             self.created.retain(|(e, i)| !(e == endpoint && i == id));
         }
     }
@@ -143,9 +146,11 @@ impl Ownership {
             let method = text("method").to_ascii_uppercase();
             let owned = self.created.iter().any(|(e, i)| e == endpoint && i == id);
             if method == "POST" && status == 201 && !owned {
+                super::interrupt::created(format!("/{endpoint}/{id}"));
                 self.created.push((endpoint.to_owned(), id.to_owned()));
             }
             if method == "DELETE" && (status == 404 || (200..300).contains(&status)) {
+                super::interrupt::deleted(&format!("/{endpoint}/{id}"));
                 self.created.retain(|(e, i)| !(e == endpoint && i == id));
             }
         }

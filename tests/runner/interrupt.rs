@@ -155,3 +155,111 @@ fn sigint_stops_a_load_and_deletes_what_it_created() {
         "it did not work through all 500"
     );
 }
+
+/// A SCIM target on 127.0.0.1 that creates `/Users/hang-1` and then never answers its DELETE:
+/// a cleanup that cannot finish, for the second signal to cut short. Its flags say when the
+/// create and the delete arrived.
+fn target_whose_deletes_hang() -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/scim/v2", listener.local_addr().unwrap());
+    let (created, deleting) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let (on_create, on_delete) = (created.clone(), deleting.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let (on_create, on_delete) = (on_create.clone(), on_delete.clone());
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 8192];
+                loop {
+                    let Ok(read) = stream.read(&mut buffer) else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    let head = String::from_utf8_lossy(&buffer[..read]).to_string();
+                    let body = if head.starts_with("DELETE") {
+                        on_delete.store(true, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_secs(120));
+                        return;
+                    } else if head.starts_with("POST") {
+                        on_create.store(true, Ordering::SeqCst);
+                        (201, r#"{"id":"hang-1","userName":"x"}"#.to_owned())
+                    } else if head.starts_with("GET /scim/v2/ServiceProviderConfig") {
+                        (200, crate::support::SERVICE_PROVIDER_CONFIG.to_owned())
+                    } else {
+                        (404, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404"}"#.to_owned())
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {} X\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\n\r\n{}",
+                        body.0,
+                        body.1.len(),
+                        body.1
+                    );
+                    if stream.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, created, deleting)
+}
+
+#[test]
+fn a_second_sigint_leaves_at_once_and_names_what_stays() {
+    use std::sync::atomic::Ordering;
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("slow.yaml"), SLOW).unwrap();
+    let (url, created, deleting) = target_whose_deletes_hang();
+    let child = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .args(["run", "slow.yaml", "--real-clock", "--target", &url])
+        .current_dir(dir.path())
+        .env("SCIMULATE_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let started = Instant::now();
+    let wait_for = |flag: &std::sync::atomic::AtomicBool| {
+        while !flag.load(Ordering::SeqCst) {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the run stalled"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_for(&created);
+
+    // Act: the first signal starts the cleanup, whose DELETE never returns; the second leaves.
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    wait_for(&deleting);
+    let second = Instant::now();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    let output = child.wait_with_output().unwrap();
+
+    // Assert
+    assert_eq!(output.status.code(), Some(130), "{}", output_text(&output));
+    assert!(
+        second.elapsed() < Duration::from_secs(10),
+        "it left at once"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("SIGINT again: leaving now. 1 resource(s) the run created stay in the target: /Users/hang-1"),
+        "{stderr}"
+    );
+}
