@@ -52,7 +52,11 @@ pub fn validate(paths: &[PathBuf]) -> (Vec<(PathBuf, Scenario)>, Vec<Problem>) {
         match read_source(&file) {
             Err(problem) => found.push(problem),
             Ok(text) => match load_str(&text, &file) {
-                Err(load_problems) => found.extend(load_problems),
+                Err(load_problems) => {
+                    let more = problems_in_other_steps(&text, &file, &load_problems);
+                    found.extend(load_problems);
+                    found.extend(more);
+                }
                 Ok(scenario) => {
                     let mut checker = Checker::new(&text, &file);
                     found.extend(checker.check(&scenario));
@@ -80,6 +84,60 @@ pub fn validate(paths: &[PathBuf]) -> (Vec<(PathBuf, Scenario)>, Vec<Problem>) {
         problems.push(found);
     }
     (scenarios, problems.into_iter().flatten().collect())
+}
+
+/// Parsing stops at a file's first error; a file with several broken steps should say so in
+/// one go. So the step holding the error is blanked out (its lines emptied, so every position
+/// stays where it was) and the file parsed again, until it parses or the error is outside the
+/// steps. The checks that need the whole scenario (variables, check ids) wait until it parses.
+fn problems_in_other_steps(text: &str, file: &Path, first: &[Problem]) -> Vec<Problem> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut found = Vec::new();
+    let mut at = first.last().and_then(|p| p.line);
+    for _ in 0..64 {
+        let Some(line) = at else { break };
+        let Some((start, end)) = step_lines(&lines, line) else {
+            break;
+        };
+        for blanked in &mut lines[start..end] {
+            blanked.clear();
+        }
+        let Err(problems) = load_str(&lines.join("\n"), file) else {
+            break;
+        };
+        let next = problems.last().and_then(|p| p.line);
+        if next == at {
+            break;
+        }
+        at = next;
+        found.extend(problems);
+    }
+    found
+}
+
+/// The 0-based line range of the step (an item of the top-level `steps:` list) that holds the
+/// 1-based `line`, if it is in one.
+fn step_lines(lines: &[String], line: usize) -> Option<(usize, usize)> {
+    let steps = lines.iter().position(|l| l.trim_end() == "steps:")?;
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let first_item = lines[steps + 1..]
+        .iter()
+        .position(|l| l.trim_start().starts_with("- "))
+        .map(|offset| steps + 1 + offset)?;
+    let indent = indent_of(&lines[first_item]);
+    let is_item = |l: &str| indent_of(l) == indent && l.trim_start().starts_with("- ");
+    let target = line.checked_sub(1)?;
+    if target < first_item || target >= lines.len() {
+        return None;
+    }
+    let start = (first_item..=target).rev().find(|&i| is_item(&lines[i]))?;
+    let end = (start + 1..lines.len())
+        .find(|&i| {
+            let l = &lines[i];
+            !l.trim().is_empty() && (is_item(l) || indent_of(l) < indent)
+        })
+        .unwrap_or(lines.len());
+    Some((start, end))
 }
 
 /// The checks of one parsed scenario that need no other file: everything [`validate`] reports
@@ -1579,6 +1637,25 @@ steps:
         ));
 
         assert!(problem.message.contains("~0"), "{problem}");
+    }
+
+    #[test]
+    fn every_step_that_does_not_parse_is_reported_with_its_place() {
+        // Arrange: two steps with a misspelt key, a good one between them.
+        let text = with_steps(
+            "  - request:\n      method: GET\n      path: /Users\n      expcet: { status: 200 }\n  - snapshot: between\n  - request:\n      method: GET\n      path: /Groups\n      chek: { id: a.b }\n",
+        );
+        let file = Path::new(FILE);
+        let first = load_str(&text, file).expect_err("the file does not parse");
+
+        // Act
+        let more = problems_in_other_steps(&text, file, &first);
+
+        // Assert: the second misspelling too, where it is.
+        assert_eq!(first[0].line, Some(7), "{first:#?}");
+        assert_eq!(more.len(), 1, "{more:#?}");
+        assert_eq!(more[0].line, Some(12), "{more:#?}");
+        assert!(more[0].message.contains("chek"), "{}", more[0].message);
     }
 
     #[test]
