@@ -672,16 +672,9 @@ pub async fn listen_for_interrupts() {
                 signal.name()
             );
         } else {
-            let left = interrupt::outstanding();
-            if left.is_empty() {
-                eprintln!("{} again: leaving now.", signal.name());
-            } else {
-                eprintln!(
-                    "{} again: leaving now. {} resource(s) the run created stay in the target: {}",
-                    signal.name(),
-                    left.len(),
-                    left.join(", ")
-                );
+            match interrupt::leftovers() {
+                Some(left) => eprintln!("{} again: leaving now. {left}", signal.name()),
+                None => eprintln!("{} again: leaving now.", signal.name()),
             }
             std::process::exit(signal.exit_code().into());
         }

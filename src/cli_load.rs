@@ -172,6 +172,10 @@ pub fn load(args: LoadArgs) -> ExitCode {
             phase.name, phase.requests, phase.seconds, phase.requests_per_second, phase.errors
         );
     };
+    scimulate::runner::interrupt::describe_leftovers(format!(
+        "the users and groups this load created stay in the target: their names start with `{}`",
+        config.population.prefix
+    ));
     runtime.spawn(crate::cli::listen_for_interrupts());
     let report = match runtime.block_on(load::run(config, &on_step)) {
         Ok(mut report) => {

@@ -43,6 +43,30 @@ pub fn outstanding() -> Vec<String> {
     OUTSTANDING.lock().map(|o| o.clone()).unwrap_or_default()
 }
 
+/// How to find what stays behind when it is not listed one by one: a load of 100,000 users
+/// keeps its ids in its own tables, and its names share one prefix.
+static LEFTOVER_HINT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Says how to find what this process's work leaves behind if it is cut short.
+pub fn describe_leftovers(hint: String) {
+    if let Ok(mut slot) = LEFTOVER_HINT.lock() {
+        *slot = Some(hint);
+    }
+}
+
+/// What stays behind if the process leaves now, in words; `None` when nothing does.
+pub fn leftovers() -> Option<String> {
+    let listed = outstanding();
+    if !listed.is_empty() {
+        return Some(format!(
+            "{} resource(s) the run created stay in the target: {}",
+            listed.len(),
+            listed.join(", ")
+        ));
+    }
+    LEFTOVER_HINT.lock().ok().and_then(|hint| hint.clone())
+}
+
 /// No signal yet; otherwise the [`Signal`]'s number.
 static REQUESTED: AtomicU8 = AtomicU8::new(0);
 static NOTIFY: Notify = Notify::const_new();
