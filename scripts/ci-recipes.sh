@@ -12,7 +12,6 @@
 # Exit status: 0 if both shards passed and covered the catalogue, 1 otherwise.
 set -euo pipefail
 
-BUILD_TIMEOUT=${BUILD_TIMEOUT:-1800}
 STARTUP_TIMEOUT=30
 PYTHON=${PYTHON:-python3}
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
@@ -32,16 +31,7 @@ trap stop_started EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ -n ${SCIMULATE_BIN:-} ]]; then
-    BIN=$SCIMULATE_BIN
-else
-    log "building target/release/scimulate"
-    (cd "$ROOT" && timeout "$BUILD_TIMEOUT" cargo build --release --bin scimulate) \
-        || die "the build failed or took over ${BUILD_TIMEOUT}s"
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/scimulate
-fi
-[[ -x $BIN ]] || die "no executable at $BIN"
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+scimulate_binary "$ROOT"
 
 log "scimulate init in $WORK"
 (cd "$WORK" && "$BIN" init) || die "scimulate init failed"

@@ -91,3 +91,20 @@ need_wrk() {
     fi
     command -v wrk >/dev/null 2>&1 || die "wrk is not installed"
 }
+
+# scimulate_binary ROOT: sets BIN to the scimulate to test, as an absolute path: SCIMULATE_BIN
+# when set, else target/release/scimulate built in ROOT within BUILD_TIMEOUT seconds (default
+# 1800).
+scimulate_binary() {
+    local root=$1 limit=${BUILD_TIMEOUT:-1800}
+    if [[ -n ${SCIMULATE_BIN:-} ]]; then
+        BIN=$SCIMULATE_BIN
+    else
+        log "building target/release/scimulate"
+        (cd "$root" && timeout "$limit" cargo build --release --bin scimulate) \
+            || die "the build failed or took over ${limit}s"
+        BIN=${CARGO_TARGET_DIR:-$root/target}/release/scimulate
+    fi
+    [[ -x $BIN ]] || die "no executable at $BIN"
+    BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+}

@@ -29,7 +29,6 @@ RUNS=${1:-3}
 }
 STARTUP_TIMEOUT=30
 RUN_TIMEOUT=${REPEAT_TIMEOUT:-300}
-BUILD_TIMEOUT=${BUILD_TIMEOUT:-1800}
 PYTHON=${PYTHON:-python3}
 # The reference server's profile says `owner: { value: owner-development-key }`.
 OWNER_KEY=owner-development-key
@@ -62,15 +61,7 @@ server_logs() {
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON is needed to read the JSON reports"
 
 # --- scimulate -------------------------------------------------------------------------------
-if [[ -n ${SCIMULATE_BIN:-} ]]; then
-    BIN=$SCIMULATE_BIN
-else
-    log "building target/release/scimulate"
-    (cd "$ROOT" && timeout "$BUILD_TIMEOUT" cargo build --release --bin scimulate) \
-        || die "the build failed or took over ${BUILD_TIMEOUT}s"
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/scimulate
-fi
-[[ -x $BIN ]] || die "no executable at $BIN"
+scimulate_binary "$ROOT"
 
 # --- one server for every run ----------------------------------------------------------------
 # The token and the owner key go through the environment, not argv.
