@@ -206,7 +206,8 @@ impl AppClient {
             headers,
             body,
             timeout: None,
-        };
+        }
+        .from_harness();
         let (exchange, raw) = self
             .transport
             .send_keeping_body(&outgoing, Some(step))

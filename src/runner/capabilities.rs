@@ -31,7 +31,8 @@ pub async fn advertised(transport: &Transport) -> (BTreeSet<Feature>, Exchange) 
         headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
         body: Vec::new(),
         timeout: None,
-    };
+    }
+    .from_harness();
     let exchange = transport.send(&outgoing, None).await;
     let Some(body) = exchange
         .response

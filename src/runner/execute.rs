@@ -125,7 +125,8 @@ fn build(
         path,
         headers,
         body,
-    })
+    }
+    .from_harness())
 }
 
 fn capture(
@@ -422,7 +423,8 @@ async fn run_steps(
                 path: path.clone(),
                 headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
                 body: Vec::new(),
-            };
+            }
+            .from_harness();
             let exchange = transport.send(&outgoing, None).await;
             let deleted = exchange
                 .response

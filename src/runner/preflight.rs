@@ -242,6 +242,7 @@ fn discovery_request(path: &str) -> Outgoing {
         headers: vec![("accept".to_owned(), "application/scim+json".to_owned())],
         body: Vec::new(),
     }
+    .from_harness()
 }
 
 /// Reads the three discovery endpoints (RFC 7644 §4). `Err` when `/ServiceProviderConfig`

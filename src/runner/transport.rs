@@ -286,6 +286,27 @@ pub struct Outgoing {
     pub timeout: Option<Duration>,
 }
 
+/// The `User-Agent` of the harness's own requests: the discovery probe, `request:` steps, the
+/// application API's requests and the cleanup. A target's logs then tell them from an IdP
+/// profile's requests, which carry that IdP's own headers and no other.
+pub const HARNESS_USER_AGENT: &str = concat!("scimulate/", env!("CARGO_PKG_VERSION"));
+
+impl Outgoing {
+    /// The request marked as the harness's own (`User-Agent: scimulate/VERSION`), unless it
+    /// names a user agent itself (a scenario may imitate a client).
+    pub fn from_harness(mut self) -> Self {
+        if !self
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("user-agent"))
+        {
+            self.headers
+                .push(("user-agent".to_owned(), HARNESS_USER_AGENT.to_owned()));
+        }
+        self
+    }
+}
+
 impl Transport {
     pub fn new(target: Target) -> Result<Self, TransportError> {
         Self::with_header_case(target, false)

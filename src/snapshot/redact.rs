@@ -19,6 +19,7 @@
 //! | `<etag-N>` | a JSON string under a key `version`, the value of `ETag`, each tag in `If-Match` / `If-None-Match`, and `W/"…"` anywhere |
 //! | `<timestamp>` | an RFC 3339 date-time anywhere (`2024-05-01T12:00:00.123Z`), and the values of `Last-Modified`, `If-Modified-Since`, `If-Unmodified-Since` |
 //! | `<count>` | `totalResults` and `itemsPerPage` of a list that reads beyond the run (below) |
+//! | `scimulate/<version>` | the `User-Agent` of the harness's own requests, so a release does not drift every snapshot |
 //!
 //! **Lists that read beyond the run.** A snapshot shows the run's own resources only. The
 //! catalogue's list requests filter (`userName sw "<prefix>"`, `id eq "<id-1>"`, an IdP's
@@ -478,6 +479,10 @@ impl Redactor {
                     self.finish_etag_list(value)
                 } else if is_date_header(name) && !value.trim().is_empty() {
                     TIMESTAMP.to_owned()
+                } else if name.eq_ignore_ascii_case("user-agent")
+                    && value == crate::runner::transport::HARNESS_USER_AGENT
+                {
+                    "scimulate/<version>".to_owned()
                 } else {
                     self.finish_string(value)
                 };

@@ -1,6 +1,6 @@
 //! What goes on the wire: a pre-encoded query and a fixture body reach the server byte for byte.
 
-use crate::support::{capturing_mock, plan_of, run_remote, runtime, settings};
+use crate::support::{capturing_mock, capturing_mock_with, plan_of, run_remote, runtime, settings};
 use scimulate::snapshot::SnapshotMode;
 
 #[test]
@@ -39,5 +39,51 @@ fn query_and_fixture_body_are_sent_byte_for_byte() {
         assert!(post.to_ascii_lowercase().contains("content-type: application/scim+json; charset=utf-8\r\n"));
         // The mock's 201 registered `mock-1`, which cleanup deleted.
         assert!(requests.iter().any(|r| r.starts_with(b"DELETE /scim/v2/Users/mock-1 ")));
+    });
+}
+
+#[test]
+fn the_harness_s_own_requests_say_so_and_an_idp_s_carry_its_own_user_agent() {
+    runtime().block_on(async {
+        // Arrange: a raw request step (the harness), then Okta provisioning a user (the IdP).
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("agents.yaml"),
+            "name: agents\ndescription: Both kinds of request.\nidps: [okta]\nsteps:\n  - request:\n      method: GET\n      path: /Users?count=1\n      expect: {status: 200}\n  - user: { key: ada, userName: \"{{run.prefix}}-ada@example.com\", givenName: Ada, familyName: L }\n  - assign: ada\n",
+        )
+        .unwrap();
+        let (url, seen) = capturing_mock_with(|line| {
+            if line.starts_with("GET ") {
+                (200, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#.to_owned())
+            } else {
+                (201, r#"{"id":"mock-1"}"#.to_owned())
+            }
+        })
+        .await;
+
+        // Act
+        run_remote(plan_of(dir.path()), &url, settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        let requests: Vec<String> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).to_ascii_lowercase())
+            .collect();
+        let harness = format!("user-agent: scimulate/{}\r\n", env!("CARGO_PKG_VERSION"));
+        let by_line = |start: &str| {
+            requests
+                .iter()
+                .find(|r| r.starts_with(start))
+                .unwrap_or_else(|| panic!("no {start}: {requests:#?}"))
+                .clone()
+        };
+        assert!(by_line("get /scim/v2/serviceproviderconfig").contains(&harness));
+        assert!(by_line("get /scim/v2/users?count=1").contains(&harness));
+        assert!(by_line("delete /scim/v2/users/mock-1").contains(&harness));
+        let okta = by_line("post /scim/v2/users ");
+        assert!(okta.contains("user-agent: okta scim client"), "{okta}");
+        assert!(!okta.contains("scimulate/"), "{okta}");
     });
 }
