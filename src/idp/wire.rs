@@ -17,6 +17,12 @@ pub struct WireRequest {
     pub body: Vec<u8>,
 }
 
+/// The value of a header that marks where the target's credential goes: an IdP whose dumps
+/// show `Authorization` at a given place lists it there with this value, and the transport
+/// puts the configured credential (whatever its header) in that place. Without the slot the
+/// credential goes first.
+pub const CREDENTIAL_SLOT: &str = "\u{0}credential";
+
 /// What came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireResponse {

@@ -154,21 +154,34 @@ impl DirectConnection {
             ));
         }
         out.extend_from_slice(b" HTTP/1.1\r\n");
+        // The credential goes where the request keeps a place for it (an IdP's header order,
+        // `idp::wire::CREDENTIAL_SLOT`), else first, unless the request carries its own.
+        let slot = crate::idp::wire::CREDENTIAL_SLOT;
+        let has_slot = request.headers.iter().any(|(_, v)| v == slot);
         let credential = self.credential.as_ref().filter(|(name, _)| {
-            !request
-                .headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name))
-        });
-        let host = ("host", self.authority.as_str());
-        let fields = std::iter::once(host)
-            .chain(credential.map(|(n, v)| (n.as_str(), v.as_str())))
-            .chain(
-                request
+            !has_slot
+                && !request
                     .headers
                     .iter()
-                    .map(|(n, v)| (n.as_str(), v.as_str())),
-            );
+                    .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        });
+        let host = ("host", self.authority.as_str());
+        let own = self.credential.as_ref();
+        let fields = std::iter::once(host)
+            .chain(credential.map(|(n, v)| (n.as_str(), v.as_str())))
+            .chain(request.headers.iter().filter_map(|(n, v)| {
+                if v != slot {
+                    return Some((n.as_str(), v.as_str()));
+                }
+                own.map(|(name, value)| {
+                    let name = if name.eq_ignore_ascii_case(n) {
+                        n.as_str()
+                    } else {
+                        name.as_str()
+                    };
+                    (name, value.as_str())
+                })
+            }));
         for (name, value) in fields {
             put_field(out, name, value, self.title_case)?;
         }

@@ -465,7 +465,24 @@ impl Transport {
     fn addressed(&self, outgoing: &Outgoing) -> (String, Vec<(String, String)>) {
         let url = format!("{}{}", self.target.base_url, outgoing.path);
         let mut headers: Vec<(String, String)> = outgoing.headers.clone();
-        if let Some((name, value)) = self.target.auth.header()
+        // Where the request keeps a place for the credential (an IdP's header order), it goes
+        // there, under the request's spelling of the name when the names agree; else first.
+        let slot = headers
+            .iter()
+            .position(|(_, value)| value == crate::idp::wire::CREDENTIAL_SLOT);
+        if let Some(at) = slot {
+            let (slot_name, _) = headers.remove(at);
+            if let Some((name, value)) = self.target.auth.header()
+                && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
+            {
+                let name = if slot_name.eq_ignore_ascii_case(&name) {
+                    slot_name
+                } else {
+                    name
+                };
+                headers.insert(at, (name, value));
+            }
+        } else if let Some((name, value)) = self.target.auth.header()
             && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
         {
             headers.insert(0, (name, value));

@@ -108,6 +108,12 @@ fn okta_create_reaches_the_wire_byte_for_byte() {
         ] {
             assert!(head.contains(header), "{header:?} missing from {head}");
         }
+        // In the order of Okta's dump: Authorization after User-Agent (docs/idps/okta.md §2).
+        let at = |name: &str| head.find(&format!("\r\n{name}: ")).unwrap();
+        assert!(at("Accept") < at("Accept-Charset"), "{head}");
+        assert!(at("Accept-Charset") < at("Content-Type"), "{head}");
+        assert!(at("Content-Type") < at("User-Agent"), "{head}");
+        assert!(at("User-Agent") < at("Authorization"), "{head}");
         assert_eq!(
             body,
             r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com","name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"primary":true,"value":"ada@example.com","type":"work"}],"displayName":"Ada Lovelace","locale":"en-US","externalId":"00u00000000000000001","groups":[],"password":"RG=R+lQm","active":true}"#

@@ -16,13 +16,15 @@ use crate::idp::wire::WireRequest;
 /// The headers Okta sends, in the order of the fullest dump Okta published (docs/idps/okta.md §2,
 /// the 2018–2019 protocol page), with the names capitalised as Okta writes them. The flag marks the header sent
 /// only with a body: `GET` requests carry the same headers without `Content-Type` (§2).
-/// `Authorization` is the runner transport's business, not this table's (§1.3); `Content-Length`, `Host`, `Connection` and `Accept-Encoding` are the
-/// HTTP client's.
-pub const HEADERS: [(&str, &str, bool); 4] = [
+/// `Authorization` keeps its place after `User-Agent`, as in the dump; its value is the runner
+/// transport's business (§1.3), so the table holds only the slot. `Content-Length`, `Host`,
+/// `Connection` and `Accept-Encoding` are the HTTP client's.
+pub const HEADERS: [(&str, &str, bool); 5] = [
     ("Accept", "application/scim+json", false),
     ("Accept-Charset", "utf-8", false),
     ("Content-Type", "application/scim+json; charset=utf-8", true),
     ("User-Agent", "Okta SCIM Client 1.0.0", false),
+    ("Authorization", crate::idp::wire::CREDENTIAL_SLOT, false),
 ];
 
 /// "Test API Credentials", first request: the query is constant (docs/idps/okta.md §3.1).

@@ -15,6 +15,8 @@ pub(super) fn expected(method: &'static str, path: &str, body: &str) -> WireRequ
         headers.push(("Content-Type", "application/scim+json; charset=utf-8"));
     }
     headers.push(("User-Agent", "Okta SCIM Client 1.0.0"));
+    // The credential's place, after User-Agent as in Okta's dump; the transport fills it in.
+    headers.push(("Authorization", crate::idp::wire::CREDENTIAL_SLOT));
     WireRequest {
         method,
         path: path.to_owned(),
