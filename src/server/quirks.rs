@@ -191,11 +191,15 @@ pub enum Quirk {
     /// the class of servers whose PATCH code expects attribute names, not schema URNs, as the
     /// value's keys, and fails on the URN.
     ExtensionPatchCrashes,
+    /// A DELETE that carries a `Content-Type` but no body is refused with 400: the class of
+    /// servers whose body parser runs on every request that announces a media type. Okta's
+    /// published `DELETE /Groups/{id}` carries exactly that (docs/idps/okta.md §2).
+    TypedEmptyBodyRefused,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 51] = [
+    pub const ALL: [Quirk; 52] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -247,6 +251,7 @@ impl Quirk {
         Quirk::BasicChallenge,
         Quirk::RefusesPublishedRoles,
         Quirk::ExtensionPatchCrashes,
+        Quirk::TypedEmptyBodyRefused,
     ];
 
     /// The name given to `--quirk`.
@@ -303,6 +308,7 @@ impl Quirk {
             Quirk::BasicChallenge => "basic-challenge",
             Quirk::RefusesPublishedRoles => "refuses-published-roles",
             Quirk::ExtensionPatchCrashes => "extension-patch-crashes",
+            Quirk::TypedEmptyBodyRefused => "typed-empty-body-refused",
         }
     }
 
@@ -433,6 +439,9 @@ impl Quirk {
             }
             Quirk::ExtensionPatchCrashes => {
                 "a path-less PATCH whose value holds the enterprise extension answers 500"
+            }
+            Quirk::TypedEmptyBodyRefused => {
+                "a DELETE with a Content-Type and no body is refused with 400"
             }
         }
     }

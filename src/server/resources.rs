@@ -708,6 +708,10 @@ pub fn patch_resource(
 }
 
 pub async fn delete(app: Arc<AppState>, kind: Kind, id: String, headers: HeaderMap) -> ApiResult {
+    if app.quirks.has(Quirk::TypedEmptyBodyRefused) && headers.contains_key(header::CONTENT_TYPE) {
+        // The request announced a body and sent none: a strict body parser gives up here.
+        return Err(ScimError::invalid_syntax("a Content-Type was sent with an empty body").into());
+    }
     delete_resource(&app, kind, &id, &headers)?;
     if app.quirks.has(Quirk::BodyOn204) {
         // One JSON writer for every answer: a media type, a length and a body on a 204. HTTP

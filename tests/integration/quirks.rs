@@ -1373,3 +1373,31 @@ async fn extension_patch_crashes_fails_a_pathless_patch_of_the_whole_extension()
         }
     }
 }
+
+#[tokio::test]
+async fn typed_empty_body_refused_refuses_a_delete_that_announces_a_body() {
+    for (server, refuses) in [
+        (server(Quirk::TypedEmptyBodyRefused).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let id = server.create_user("typed@example.com").await;
+
+        // Act: Okta's DELETE, Content-Type and no body.
+        let deleted = server
+            .send(
+                Method::DELETE,
+                &format!("/Users/{id}"),
+                None,
+                &[("content-type", "application/scim+json; charset=utf-8")],
+            )
+            .await;
+
+        // Assert
+        if refuses {
+            deleted.assert_scim_error(400, Some("invalidSyntax"));
+        } else {
+            assert_eq!(deleted.status, 204, "{}", deleted.text);
+        }
+    }
+}

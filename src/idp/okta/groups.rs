@@ -202,7 +202,7 @@ impl Okta {
         }
         let id = pushed_id(group)?;
         let mut session = Session::new(wire, "unlink group");
-        let delete = request::request("DELETE", group_path(&id), None);
+        let delete = request::delete_group(group_path(&id));
         let (index, response) = session.send(delete).await?;
         let mut deleted = check(UNLINK_DELETE, index);
         if response.status != 204 {

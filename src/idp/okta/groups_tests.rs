@@ -520,7 +520,16 @@ async fn unlink_with_delete_sends_delete_and_clears_the_id() {
         .await
         .expect("no transport failure");
 
-    assert_eq!(wire.sent, vec![expected("DELETE", "/Groups/g-1", "")]);
+    // With Content-Type though bodiless, as in Okta's example (docs/idps/okta.md §2).
+    let mut with_type = expected("DELETE", "/Groups/g-1", "");
+    with_type.headers.insert(
+        2,
+        (
+            "Content-Type".to_owned(),
+            "application/scim+json; charset=utf-8".to_owned(),
+        ),
+    );
+    assert_eq!(wire.sent, vec![with_type]);
     assert_eq!(ids(&checks), [("okta.unlink.delete-returns-204", Some(0))]);
     assert!(failed(&checks).is_empty(), "{checks:?}");
     assert_eq!(group.target_id, None);

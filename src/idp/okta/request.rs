@@ -53,6 +53,22 @@ pub fn request(method: &'static str, path: String, body: Option<Vec<u8>>) -> Wir
     }
 }
 
+/// `DELETE /Groups/{id}` as Okta's published example shows it: with `Content-Type` although it
+/// has no body (docs/idps/okta.md §2). A body parser that refuses that combination refuses
+/// Okta's unlink.
+pub fn delete_group(path: String) -> WireRequest {
+    let headers = HEADERS
+        .iter()
+        .map(|(name, value, _)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    WireRequest {
+        method: "DELETE",
+        path,
+        headers,
+        body: Vec::new(),
+    }
+}
+
 /// One import page: `startIndex` first, then `count=100` (docs/idps/okta.md §3.2).
 pub fn users_page_path(start_index: u64) -> String {
     format!("/Users?startIndex={start_index}&count={PAGE_SIZE}")
