@@ -494,28 +494,16 @@ impl DriftsShown {
             .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
             .filter_map(|l| {
                 let sign = l.chars().next().filter(|c| *c == '+' || *c == '-')?;
-                Some(format!("{sign}{}", digits_as_n(l[1..].trim())))
+                Some(format!(
+                    "{sign}{}",
+                    crate::runner::cause::numbers_as_n(l[1..].trim())
+                ))
             })
             .collect();
         let seen = !changed.is_empty() && changed.iter().all(|l| self.lines.contains(l));
         self.lines.extend(changed);
         seen
     }
-}
-
-/// Every run of digits as `N`.
-fn digits_as_n(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_number = false;
-    for c in text.chars() {
-        if !c.is_ascii_digit() {
-            out.push(c);
-        } else if !in_number {
-            out.push('N');
-        }
-        in_number = c.is_ascii_digit();
-    }
-    out
 }
 
 fn snapshot_into(

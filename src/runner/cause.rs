@@ -332,8 +332,8 @@ fn without_parentheses(text: &str) -> String {
         .replace(" ,", ",")
 }
 
-/// Every run of digits as `N`.
-fn numbers_as_n(text: &str) -> String {
+/// Every run of digits as `N`: what varies between two lines that say the same thing.
+pub(crate) fn numbers_as_n(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_number = false;
     for c in text.chars() {

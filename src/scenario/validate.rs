@@ -19,7 +19,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::load::{Problem, closest, discover, load_str, read_source, sanitize, yaml_options};
-use super::model::{Capture, CheckSpec, Expect, JsonAssertion, RequestStep, Scenario, Step};
+use super::model::{Capture, Expect, JsonAssertion, RequestStep, Scenario, Step};
 
 /// Variables every run defines: a per-run prefix for the names of created resources, and the
 /// run's id.
@@ -529,7 +529,7 @@ impl<'a> Checker<'a> {
         }
 
         if let Some(spec) = &request.check {
-            self.check_spec(spec, &join(base, &[K("check")]), check_ids);
+            self.check_id(&spec.id, &join(base, &[K("check")]), check_ids);
         }
         for (index, own) in request.checks.iter().enumerate() {
             let own_base = join(base, &[K("checks"), I(index)]);
@@ -726,7 +726,7 @@ impl<'a> Checker<'a> {
             self.json_uses(equals, &join(base, &[K("equals")]), scope);
         }
         if let Some(spec) = &assertion.check {
-            self.check_spec(spec, &join(base, &[K("check")]), check_ids);
+            self.check_id(&spec.id, &join(base, &[K("check")]), check_ids);
         }
     }
 
@@ -747,15 +747,6 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
-    }
-
-    fn check_spec<'s>(
-        &mut self,
-        spec: &'s CheckSpec,
-        base: &[Seg<'_>],
-        check_ids: &mut HashSet<&'s str>,
-    ) {
-        self.check_id(&spec.id, base, check_ids);
     }
 
     /// A check's id (of a step, an assertion, or a check of its own): dotted, and unique
