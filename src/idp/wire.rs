@@ -23,6 +23,20 @@ pub struct WireRequest {
 /// credential goes first.
 pub const CREDENTIAL_SLOT: &str = "\u{0}credential";
 
+/// Marks where `Host` goes, for an IdP whose dumps show it after other fields (Okta's). Over a
+/// connection that writes the head itself the transport puts it there; a general HTTP client
+/// places it on its own, and the slot is dropped.
+pub const HOST_SLOT: &str = "\u{0}host";
+
+/// Marks where `Content-Length` goes when the request has a body, as [`HOST_SLOT`] does for
+/// `Host`; a request without a body drops it.
+pub const LENGTH_SLOT: &str = "\u{0}length";
+
+/// Whether a header's value is one of the slots the transport fills (or drops) itself.
+pub fn is_slot(value: &str) -> bool {
+    [CREDENTIAL_SLOT, HOST_SLOT, LENGTH_SLOT].contains(&value)
+}
+
 /// What came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireResponse {

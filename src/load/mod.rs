@@ -14,7 +14,6 @@
 //! percentiles per kind of request, errors, failed IdP checks, and for Entra whether the job
 //! would be quarantined.
 
-pub mod direct;
 pub mod entra;
 pub mod histogram;
 pub mod ids;
@@ -36,7 +35,7 @@ use crate::runner::preflight::service_provider_config;
 use crate::runner::transport::Transport;
 use crate::runner::{SetupError, TargetChoice, embedded_target};
 
-use direct::DirectConnection;
+use crate::runner::direct::{DirectConnection, NameCase};
 use entra::EntraCycle;
 use ids::Ids;
 use okta::OktaAssignment;
@@ -211,7 +210,14 @@ async fn run_step(job: &Arc<Job>, step: Step, count: u64, crew: &Crew<'_>) -> St
         let next = next.clone();
         let route = match (
             direct,
-            DirectConnection::for_target(transport.target(), crew.title_case),
+            DirectConnection::for_target(
+                transport.target(),
+                if crew.title_case {
+                    NameCase::Title
+                } else {
+                    NameCase::Lower
+                },
+            ),
         ) {
             (true, Some(connection)) => Route::Direct(connection),
             _ => Route::Client(transport.clone()),

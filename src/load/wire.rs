@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::direct::DirectConnection;
 use super::pace::Pacer;
 use super::tally::{Tally, kind};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
+use crate::runner::direct::DirectConnection;
 use crate::runner::transport::{Outgoing, Transport};
 
 /// How a worker reaches the target: its own plain-HTTP connection, or the general client

@@ -10,7 +10,7 @@ use super::expect::judge;
 use super::outcome::{CheckId, Outcome, Verdict};
 use super::ownership::Ownership;
 use super::template::Vars;
-use super::transport::{Outgoing, Transport};
+use super::transport::Transport;
 use crate::clock::VirtualClock;
 use crate::idp::directory::{Directory, IdShape, Profile};
 use crate::idp::entra::{Dialect, Entra, Job};
@@ -64,14 +64,10 @@ impl Wire for StepWire<'_> {
     async fn send(&mut self, request: WireRequest) -> Result<WireResponse, String> {
         self.ownership
             .permits(request.method, &request.path, self.prefix)?;
-        let outgoing = Outgoing {
-            timeout: self.timeout,
-            method: request.method.to_owned(),
-            path: request.path,
-            headers: request.headers,
-            body: request.body,
-        };
-        let exchange = self.transport.send(&outgoing, Some(self.step)).await;
+        let exchange = self
+            .transport
+            .send_as_idp(request, self.timeout, Some(self.step))
+            .await;
         self.ownership.observe(&exchange);
         let answer = match &exchange.response {
             Some(response) => Ok(WireResponse {

@@ -23,6 +23,8 @@ pub mod app;
 pub mod area;
 pub mod capabilities;
 pub mod cause;
+pub mod content_coding;
+pub mod direct;
 pub mod entra_steps;
 pub mod exchange;
 pub mod execute;

@@ -20,8 +20,11 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 
+use super::content_coding;
+use super::direct::{DirectConnection, NameCase};
 use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use super::scrub::Scrubber;
+use crate::idp::wire::{HOST_SLOT, LENGTH_SLOT, WireRequest};
 
 /// The most response body bytes kept: a body whose `Content-Length` says more is refused
 /// unread, one that streams more is cut here; either way the step's error says so.
@@ -100,6 +103,17 @@ impl Auth {
             )),
             Auth::Header { name, value } => Some((name.to_ascii_lowercase(), value.clone())),
         }
+    }
+
+    /// [`Auth::header`] with the name as it is conventionally written (`Authorization`), or as
+    /// the user wrote it (`--auth-header X-Api-Key:…`): for a head that keeps names' case.
+    pub fn header_as_written(&self) -> Option<(String, String)> {
+        let (_, value) = self.header()?;
+        let name = match self {
+            Auth::Header { name, .. } => name.clone(),
+            _ => "Authorization".to_owned(),
+        };
+        Some((name, value))
     }
 }
 
@@ -273,6 +287,19 @@ pub struct Transport {
     /// The proxy the target is reached through (credentials left out), to name in errors.
     proxy: Option<String>,
     scrubber: Scrubber,
+    /// The connection IdP requests take when the target is plain HTTP reached directly, so
+    /// their heads are exactly the IdP's (see [`Transport::send_as_idp`]).
+    idp_connection: Option<IdpConnection>,
+}
+
+/// One scenario run's connection for IdP requests: one at a time, as an IdP's task sends them.
+#[derive(Clone, Default)]
+struct IdpConnection(std::sync::Arc<tokio::sync::Mutex<Option<DirectConnection>>>);
+
+impl std::fmt::Debug for IdpConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdpConnection")
+    }
 }
 
 /// A request to send.
@@ -349,11 +376,15 @@ impl Transport {
         }
         let client = builder.build().map_err(TransportError)?;
         let scrubber = target.auth.scrubber();
+        let idp_connection = (proxy.is_none()
+            && DirectConnection::for_target(&target, NameCase::AsWritten).is_some())
+        .then(IdpConnection::default);
         Ok(Transport {
             client,
             target,
             proxy,
             scrubber,
+            idp_connection,
         })
     }
 
@@ -368,6 +399,10 @@ impl Transport {
     pub fn for_scenario(&self) -> Self {
         let mut transport = self.clone();
         transport.scrubber = self.scrubber.fresh();
+        transport.idp_connection = self
+            .idp_connection
+            .as_ref()
+            .map(|_| IdpConnection::default());
         transport
     }
 
@@ -398,17 +433,7 @@ impl Transport {
         step: Option<usize>,
     ) -> (Exchange, Option<Vec<u8>>) {
         let (url, headers) = self.addressed(outgoing);
-        self.scrubber.learn(&outgoing.body);
-        let recorded_request = RecordedRequest {
-            method: outgoing.method.clone(),
-            path: self.scrubber.text(&outgoing.path),
-            url: self.scrubber.text(&url),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.clone(), self.scrubber.header(n, v)))
-                .collect(),
-            body: self.scrubber.body(&outgoing.body),
-        };
+        let recorded_request = self.recorded(outgoing, &url, &headers);
         let started = Instant::now();
         let outcome = self
             .exchange(
@@ -438,6 +463,89 @@ impl Transport {
             elapsed,
         };
         (exchange, raw)
+    }
+
+    /// The request as the run records it, scrubbed; the scrubber learns the passwords it sends.
+    fn recorded(
+        &self,
+        outgoing: &Outgoing,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> RecordedRequest {
+        self.scrubber.learn(&outgoing.body);
+        RecordedRequest {
+            method: outgoing.method.clone(),
+            path: self.scrubber.text(&outgoing.path),
+            url: self.scrubber.text(url),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.clone(), self.scrubber.header(n, v)))
+                .collect(),
+            body: self.scrubber.body(&outgoing.body),
+        }
+    }
+
+    /// Sends an IdP profile's request with exactly the IdP's head and records it, scrubbed. To a
+    /// plain-HTTP target reached directly it goes over a connection that writes the head
+    /// itself: the IdP's fields in its order and spelling, `Host` and `Content-Length` in their
+    /// slots, nothing else. Through a proxy or over TLS the general client sends it, which
+    /// spells names in one case, places `Host` and `Content-Length` itself and adds
+    /// `accept: */*` when the IdP sends no `Accept` (docs/run.md, "Whose request is it").
+    /// `timeout` is the IdP's own, if it has one.
+    pub async fn send_as_idp(
+        &self,
+        request: WireRequest,
+        timeout: Option<Duration>,
+        step: Option<usize>,
+    ) -> Exchange {
+        let outgoing = Outgoing {
+            method: request.method.to_owned(),
+            path: request.path.clone(),
+            headers: request.headers.clone(),
+            body: request.body.clone(),
+            timeout,
+        };
+        let Some(IdpConnection(connection)) = &self.idp_connection else {
+            return self.send(&outgoing, step).await;
+        };
+        let (url, headers) = self.addressed(&outgoing);
+        let recorded_request = self.recorded(&outgoing, &url, &headers);
+        let limit = timeout.unwrap_or(self.target.timeout);
+        let started = Instant::now();
+        let answer = {
+            let mut kept = connection.lock().await;
+            match kept.as_mut() {
+                Some(direct) => direct.send_within(request, limit).await,
+                None => match DirectConnection::for_target(&self.target, NameCase::AsWritten) {
+                    Some(direct) => kept.insert(direct).send_within(request, limit).await,
+                    None => Err("the target is not a plain-HTTP address".to_owned()),
+                },
+            }
+        };
+        let elapsed = started.elapsed();
+        let answer = answer.and_then(|response| {
+            let body = content_coding::decode(&response.headers, response.body)?;
+            Ok(RecordedResponse {
+                status: response.status,
+                headers: response
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.clone(), self.scrubber.header(n, v)))
+                    .collect(),
+                body: self.scrubber.body(&body),
+            })
+        });
+        let (response, error) = match answer {
+            Ok(response) => (Some(response), None),
+            Err(error) => (None, Some(self.scrubber.text(&error))),
+        };
+        Exchange {
+            step,
+            request: recorded_request,
+            response,
+            error,
+            elapsed,
+        }
     }
 
     /// Sends `outgoing` without recording it: for a load run, where keeping every exchange would
@@ -487,6 +595,8 @@ impl Transport {
         {
             headers.insert(0, (name, value));
         }
+        // `Host` and `Content-Length` are the HTTP client's to place here.
+        headers.retain(|(_, value)| value != HOST_SLOT && value != LENGTH_SLOT);
         (url, headers)
     }
 
@@ -522,7 +632,7 @@ impl Transport {
             .await
             .map_err(|e| describe(e, timeout, None, self.proxy.as_deref()))?;
         let status = response.status().as_u16();
-        let headers = response
+        let headers: Vec<(String, String)> = response
             .headers()
             .iter()
             .map(|(n, v)| {
@@ -570,6 +680,7 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
+        let body = content_coding::decode(&headers, body)?;
         Ok(RecordedResponse {
             status,
             headers,

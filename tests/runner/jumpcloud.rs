@@ -121,6 +121,18 @@ fn jumpcloud_bind_reaches_the_wire_byte_for_byte() {
             user.ends_with(r#"{"active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"externalId":"000000000000000000000001","locale":"en-US","name":{"familyName":"Lovelace","givenName":"Ada"},"preferredLanguage":"en-US","schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"userName":"ada@example.com"}"#),
             "{user}"
         );
+        // The whole head, byte for byte: the credential and `Content-Type`, nothing else
+        // (docs/idps/jumpcloud.md §9), nothing the HTTP client adds.
+        let host = url.trim_start_matches("http://").split('/').next().unwrap();
+        let (head, body) = user.split_once("\r\n\r\n").unwrap();
+        assert_eq!(
+            head,
+            format!(
+                "POST /scim/v2/Users HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer runner-test-token-5f2c9a\r\n\
+                 Content-Type: application/scim+json\r\nContent-Length: {}",
+                body.len()
+            )
+        );
         let group = requests.iter().find(|r| r.starts_with("POST /scim/v2/Groups")).unwrap();
         assert!(group.ends_with(r#"{"displayName":"Engineering","members":[{"value":"mock-1"}],"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}"#), "{group}");
     });

@@ -98,25 +98,69 @@ fn okta_create_reaches_the_wire_byte_for_byte() {
         );
         let post = requests.iter().find(|r| r.starts_with("POST ")).expect("the create");
         let (head, body) = post.split_once("\r\n\r\n").unwrap();
-        // Okta's header names go out title-cased, as in its dumps (docs/idps/okta.md §2).
-        for header in [
-            "\r\nAccept: application/scim+json\r\n",
-            "\r\nAccept-Charset: utf-8\r\n",
-            "\r\nContent-Type: application/scim+json; charset=utf-8\r\n",
-            "\r\nUser-Agent: Okta SCIM Client 1.0.0\r\n",
-            "\r\nAuthorization: Bearer runner-test-token-5f2c9a\r\n",
-        ] {
-            assert!(head.contains(header), "{header:?} missing from {head}");
-        }
-        // In the order of Okta's dump: Authorization after User-Agent (docs/idps/okta.md §2).
-        let at = |name: &str| head.find(&format!("\r\n{name}: ")).unwrap();
-        assert!(at("Accept") < at("Accept-Charset"), "{head}");
-        assert!(at("Accept-Charset") < at("Content-Type"), "{head}");
-        assert!(at("Content-Type") < at("User-Agent"), "{head}");
-        assert!(at("User-Agent") < at("Authorization"), "{head}");
+        // The whole head, byte for byte: Okta's fields in the order of its dump, title-cased,
+        // and nothing an HTTP client adds by itself (docs/idps/okta.md §2).
+        let host = url.trim_start_matches("http://").split('/').next().unwrap();
+        assert_eq!(
+            head,
+            format!(
+                "POST /scim/v2/Users HTTP/1.1\r\nAccept: application/scim+json\r\nAccept-Charset: utf-8\r\n\
+                 Content-Type: application/scim+json; charset=utf-8\r\nUser-Agent: Okta SCIM Client 1.0.0\r\n\
+                 Authorization: Bearer runner-test-token-5f2c9a\r\nContent-Length: {}\r\nHost: {host}\r\n\
+                 Connection: Keep-Alive\r\nAccept-Encoding: gzip,deflate",
+                body.len()
+            )
+        );
+        let (lookup_head, _) = lookup.split_once("\r\n\r\n").unwrap();
+        assert_eq!(
+            lookup_head.split_once("\r\n").unwrap().1,
+            format!(
+                "Accept: application/scim+json\r\nAccept-Charset: utf-8\r\nUser-Agent: Okta SCIM Client 1.0.0\r\n\
+                 Authorization: Bearer runner-test-token-5f2c9a\r\nHost: {host}\r\n\
+                 Connection: Keep-Alive\r\nAccept-Encoding: gzip,deflate"
+            )
+        );
         assert_eq!(
             body,
             r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com","name":{"givenName":"Ada","familyName":"Lovelace"},"emails":[{"primary":true,"value":"ada@example.com","type":"work"}],"displayName":"Ada Lovelace","locale":"en-US","externalId":"00u00000000000000001","groups":[],"password":"RG=R+lQm","active":true}"#
+        );
+    });
+}
+
+#[test]
+fn an_answer_gzipped_because_okta_accepts_it_is_decoded_and_judged() {
+    runtime().block_on(async {
+        // Arrange: a server that compresses whatever a client accepts compressed.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("okta-gzip.yaml"),
+            "name: okta-gzip\ndescription: Okta creates a user.\nidps: [okta]\nsteps:\n  - user: { key: ada, userName: ada@example.com, givenName: Ada, familyName: Lovelace }\n  - assign: ada\n",
+        )
+        .unwrap();
+        let (url, _) = crate::support::capturing_mock_compressing(okta_target, true).await;
+
+        // Act
+        let report = crate::support::run_remote(plan_of(dir.path()), &url, settings(None, SnapshotMode::Normal)).await;
+
+        // Assert: the create's checks read the id out of the decoded body.
+        let scenario = &report.scenarios[0];
+        assert!(report.passed(), "{:#?}", scenario.verdicts);
+        let create = scenario
+            .exchanges
+            .iter()
+            .find(|e| e.request.method == "POST")
+            .and_then(|e| e.response.as_ref())
+            .expect("the create was answered");
+        assert!(
+            create.headers.iter().any(|(n, v)| n == "content-encoding" && v == "gzip"),
+            "{:?}",
+            create.headers
+        );
+        assert!(create.body.starts_with(br#"{"id":"mock-1""#));
+        assert!(
+            scenario.verdicts.iter().any(|v| v.check.id == "okta.create.returns-201-with-id"),
+            "{:#?}",
+            scenario.verdicts
         );
     });
 }

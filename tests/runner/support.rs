@@ -253,6 +253,15 @@ pub async fn capturing_mock() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
 pub async fn capturing_mock_with(
     respond: fn(&str) -> (u16, String),
 ) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+    capturing_mock_compressing(respond, false).await
+}
+
+/// [`capturing_mock_with`], answering in gzip every request that accepts it when `gzip` is set
+/// (as a server behind a compressing proxy does): the discovery probe's too.
+pub async fn capturing_mock_compressing(
+    respond: fn(&str) -> (u16, String),
+    gzip: bool,
+) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
@@ -299,12 +308,27 @@ pub async fn capturing_mock_with(
                         .to_owned();
                     record.lock().unwrap().push(raw);
                     let (status, body) = preflight_answer(&line).unwrap_or_else(|| respond(&line));
+                    let compress = gzip && head.contains("accept-encoding: gzip");
+                    let body = if compress {
+                        use std::io::Write;
+                        let mut encoder =
+                            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                        encoder.write_all(body.as_bytes()).unwrap();
+                        encoder.finish().unwrap()
+                    } else {
+                        body.into_bytes()
+                    };
+                    let coding = if compress {
+                        "content-encoding: gzip\r\n"
+                    } else {
+                        ""
+                    };
                     let answer = format!(
-                        "HTTP/1.1 {status} Mock\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\n\r\n",
+                        "HTTP/1.1 {status} Mock\r\ncontent-type: application/scim+json\r\n{coding}content-length: {}\r\n\r\n",
                         body.len()
                     );
                     if socket.write_all(answer.as_bytes()).await.is_err()
-                        || socket.write_all(body.as_bytes()).await.is_err()
+                        || socket.write_all(&body).await.is_err()
                     {
                         return;
                     }

@@ -11,20 +11,25 @@ use serde_json::{Map, Value};
 use super::FilterSpaces;
 use crate::idp::directory::DirectoryUser;
 use crate::idp::encode;
-use crate::idp::wire::WireRequest;
+use crate::idp::wire::{self, WireRequest};
 
 /// The headers Okta sends, in the order of the fullest dump Okta published (docs/idps/okta.md §2,
 /// the 2018–2019 protocol page), with the names capitalised as Okta writes them. The flag marks the header sent
 /// only with a body: `GET` requests carry the same headers without `Content-Type` (§2).
-/// `Authorization` keeps its place after `User-Agent`, as in the dump; its value is the runner
-/// transport's business (§1.3), so the table holds only the slot. `Content-Length`, `Host`,
-/// `Connection` and `Accept-Encoding` are the HTTP client's.
-pub const HEADERS: [(&str, &str, bool); 5] = [
+/// `Authorization`, `Content-Length` and `Host` keep their places after `User-Agent`, as in the
+/// dump; their values are the transport's business (§1.3), so the table holds only slots.
+/// `Connection: Keep-Alive` and `Accept-Encoding: gzip,deflate` close the dump (§2): a server
+/// may answer Okta compressed, and the runner decodes such an answer before judging it.
+pub const HEADERS: [(&str, &str, bool); 9] = [
     ("Accept", "application/scim+json", false),
     ("Accept-Charset", "utf-8", false),
     ("Content-Type", "application/scim+json; charset=utf-8", true),
     ("User-Agent", "Okta SCIM Client 1.0.0", false),
-    ("Authorization", crate::idp::wire::CREDENTIAL_SLOT, false),
+    ("Authorization", wire::CREDENTIAL_SLOT, false),
+    ("Content-Length", wire::LENGTH_SLOT, true),
+    ("Host", wire::HOST_SLOT, false),
+    ("Connection", "Keep-Alive", false),
+    ("Accept-Encoding", "gzip,deflate", false),
 ];
 
 /// "Test API Credentials", first request: the query is constant (docs/idps/okta.md §3.1).
@@ -59,6 +64,7 @@ pub fn request(method: &'static str, path: String, body: Option<Vec<u8>>) -> Wir
 pub fn delete_group(path: String) -> WireRequest {
     let headers = HEADERS
         .iter()
+        .filter(|(_, value, _)| *value != wire::LENGTH_SLOT)
         .map(|(name, value, _)| ((*name).to_owned(), (*value).to_owned()))
         .collect();
     WireRequest {

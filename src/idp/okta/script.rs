@@ -15,8 +15,15 @@ pub(super) fn expected(method: &'static str, path: &str, body: &str) -> WireRequ
         headers.push(("Content-Type", "application/scim+json; charset=utf-8"));
     }
     headers.push(("User-Agent", "Okta SCIM Client 1.0.0"));
-    // The credential's place, after User-Agent as in Okta's dump; the transport fills it in.
+    // The places of the credential, the length and the host, after User-Agent as in Okta's
+    // dump; the transport fills them in. Then the two fields that close the dump.
     headers.push(("Authorization", crate::idp::wire::CREDENTIAL_SLOT));
+    if !body.is_empty() {
+        headers.push(("Content-Length", crate::idp::wire::LENGTH_SLOT));
+    }
+    headers.push(("Host", crate::idp::wire::HOST_SLOT));
+    headers.push(("Connection", "Keep-Alive"));
+    headers.push(("Accept-Encoding", "gzip,deflate"));
     WireRequest {
         method,
         path: path.to_owned(),

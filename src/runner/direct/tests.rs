@@ -116,7 +116,8 @@ fn get(path: &str) -> WireRequest {
 }
 
 fn connection(url: &str) -> DirectConnection {
-    DirectConnection::for_target(&target(url, Duration::from_secs(2)), false).expect("plain HTTP")
+    DirectConnection::for_target(&target(url, Duration::from_secs(2)), NameCase::Lower)
+        .expect("plain HTTP")
 }
 
 const OK: &[u8] =
@@ -125,19 +126,24 @@ const OK: &[u8] =
 #[test]
 fn only_plain_http_targets_go_direct() {
     let timeout = Duration::from_secs(1);
-    let direct =
-        DirectConnection::for_target(&target("http://127.0.0.1:8642/scim/v2/", timeout), false)
-            .expect("plain HTTP");
+    let direct = DirectConnection::for_target(
+        &target("http://127.0.0.1:8642/scim/v2/", timeout),
+        NameCase::Lower,
+    )
+    .expect("plain HTTP");
     assert_eq!(direct.authority, "127.0.0.1:8642");
     assert_eq!(direct.base_path, "/scim/v2");
     assert_eq!(
-        DirectConnection::for_target(&target("http://scim.example.com", timeout), false)
+        DirectConnection::for_target(&target("http://scim.example.com", timeout), NameCase::Lower)
             .map(|d| d.authority),
         Some("scim.example.com:80".to_owned())
     );
     assert!(
-        DirectConnection::for_target(&target("https://scim.example.com/scim/v2", timeout), false)
-            .is_none()
+        DirectConnection::for_target(
+            &target("https://scim.example.com/scim/v2", timeout),
+            NameCase::Lower
+        )
+        .is_none()
     );
 }
 
@@ -192,7 +198,8 @@ async fn title_case_names_go_out_title_cased() {
     // Arrange
     let (url, seen) = responder(vec![reply(OK)]).await;
     let mut title =
-        DirectConnection::for_target(&target(&url, Duration::from_secs(2)), true).expect("plain");
+        DirectConnection::for_target(&target(&url, Duration::from_secs(2)), NameCase::Title)
+            .expect("plain");
 
     // Act
     title.send(get("/Users")).await.expect("answered");
@@ -206,6 +213,53 @@ async fn title_case_names_go_out_title_cased() {
         "{request}"
     );
     assert!(request.contains("\r\nAdscimversion: 2.0\r\n"), "{request}");
+}
+
+#[tokio::test]
+async fn names_as_written_keep_their_case_and_slots_place_host_length_and_credential() {
+    // Arrange: a head in an IdP's own order, with places kept for what the connection knows.
+    use crate::idp::wire::{CREDENTIAL_SLOT, HOST_SLOT, LENGTH_SLOT};
+    let (url, seen) = responder(vec![reply(OK)]).await;
+    let mut exact =
+        DirectConnection::for_target(&target(&url, Duration::from_secs(2)), NameCase::AsWritten)
+            .expect("plain");
+    let headers = [
+        ("ADSCIMVersion", "6.0"),
+        ("Authorization", CREDENTIAL_SLOT),
+        ("Content-Length", LENGTH_SLOT),
+        ("Host", HOST_SLOT),
+        ("Connection", "Keep-Alive"),
+    ];
+    let request = WireRequest {
+        method: "POST",
+        path: "/Users".to_owned(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+        body: b"{}".to_vec(),
+    };
+
+    // Act
+    exact.send(request).await.expect("answered");
+
+    // Assert: exactly these fields, in this order, spelled this way.
+    let seen = seen.lock().expect("lock").clone();
+    let head = seen[0]
+        .1
+        .split("\r\n\r\n")
+        .next()
+        .expect("a head")
+        .to_owned();
+    let port = url.rsplit(':').next().expect("a port");
+    let port = port.split('/').next().expect("a port");
+    assert_eq!(
+        head,
+        format!(
+            "POST /scim/v2/Users HTTP/1.1\r\nADSCIMVersion: 6.0\r\nAuthorization: Bearer t0ken\r\n\
+             Content-Length: 2\r\nHost: 127.0.0.1:{port}\r\nConnection: Keep-Alive"
+        )
+    );
 }
 
 #[tokio::test]
@@ -337,8 +391,9 @@ async fn a_slow_answer_times_out() {
         close: false,
     };
     let (url, _) = responder(vec![slow]).await;
-    let mut direct = DirectConnection::for_target(&target(&url, Duration::from_millis(200)), false)
-        .expect("plain");
+    let mut direct =
+        DirectConnection::for_target(&target(&url, Duration::from_millis(200)), NameCase::Lower)
+            .expect("plain");
 
     // Act
     let error = direct.send(get("/Users")).await.expect_err("timed out");

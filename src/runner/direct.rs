@@ -1,12 +1,17 @@
-//! Plain-HTTP connections of a load run, one per worker: HTTP/1.1 written and read in place.
+//! HTTP/1.1 written and read in place: a load run's plain-HTTP connections, one per worker, and
+//! the connection an IdP profile's requests take to a plain-HTTP target.
 //!
-//! A worker sends one request at a time, so it needs one keep-alive connection and two
+//! A load worker sends one request at a time, so it needs one keep-alive connection and two
 //! buffers, not a client: a general client's pool, connection task, header maps and
 //! per-request layers cost more CPU than the target's answer when both share a machine, and a
-//! load run measures the target. The request is written in one piece from a reused buffer; the
-//! answer is read into another and its head parsed with `httparse`; the body is framed by
-//! `Content-Length`, by chunks, or by the close (RFC 9112 §6.3). HTTPS and proxied targets keep
-//! the general client (`runner::transport`), which knows TLS and proxies.
+//! load run measures the target. An IdP profile needs the head exactly as the IdP writes it:
+//! its fields in its order and its spelling of their names (`ADSCIMVersion`), `Host` and
+//! `Content-Length` where its dumps put them ([`crate::idp::wire::HOST_SLOT`]), and nothing a
+//! general client adds by itself (reqwest always adds `accept: */*`). The request is written in
+//! one piece from a reused buffer; the answer is read into another and its head parsed with
+//! `httparse`; the body is framed by `Content-Length`, by chunks, or by the close (RFC 9112
+//! §6.3). HTTPS and proxied targets keep the general client (`runner::transport`), which knows
+//! TLS and proxies.
 
 use std::time::Duration;
 
@@ -33,13 +38,24 @@ pub struct DirectConnection {
     base_path: String,
     credential: Option<(String, String)>,
     timeout: Duration,
-    /// Header names go out title-cased (`Content-Type`), as Okta's do; lower-case otherwise.
-    title_case: bool,
+    /// How header names are spelled on the wire.
+    names: NameCase,
     stream: Option<TcpStream>,
     /// The request being written; kept to reuse its allocation.
     out: Vec<u8>,
     /// What has been read and not yet consumed.
     read: Vec<u8>,
+}
+
+/// How a connection spells header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameCase {
+    /// `content-type`: what general HTTP clients send.
+    Lower,
+    /// `Content-Type`: every word capitalised.
+    Title,
+    /// Each name exactly as the request writes it (an IdP's own spelling, `ADSCIMVersion`).
+    AsWritten,
 }
 
 /// How a response's body ends (RFC 9112 §6.3).
@@ -52,7 +68,7 @@ enum Framing {
 
 impl DirectConnection {
     /// A connection for `target`, if it is plain HTTP (and not reached through a proxy).
-    pub fn for_target(target: &Target, title_case: bool) -> Option<Self> {
+    pub fn for_target(target: &Target, names: NameCase) -> Option<Self> {
         let rest = target.base_url.strip_prefix("http://")?;
         let (authority, path) = match rest.find('/') {
             Some(slash) => (&rest[..slash], &rest[slash..]),
@@ -69,9 +85,9 @@ impl DirectConnection {
         Some(DirectConnection {
             authority,
             base_path: path.trim_end_matches('/').to_owned(),
-            credential: target.auth.header(),
+            credential: target.auth.header_as_written(),
             timeout: target.timeout,
-            title_case,
+            names,
             stream: None,
             out: Vec::with_capacity(4096),
             read: Vec::with_capacity(READ_CHUNK),
@@ -80,9 +96,17 @@ impl DirectConnection {
 
     /// Sends one request, reconnecting when the target closed the last connection.
     pub async fn send(&mut self, request: WireRequest) -> Result<WireResponse, String> {
+        self.send_within(request, self.timeout).await
+    }
+
+    /// [`DirectConnection::send`] with this request's own time limit (an IdP's, Okta's 60 s).
+    pub async fn send_within(
+        &mut self,
+        request: WireRequest,
+        limit: Duration,
+    ) -> Result<WireResponse, String> {
         // A failed or timed-out exchange took its connection with it (`exchange` holds it while
         // in use), so the next request opens a new one.
-        let limit = self.timeout;
         tokio::time::timeout(limit, self.exchange(&request))
             .await
             .unwrap_or_else(|_| Err(format!("timed out after {} ms", limit.as_millis())))
@@ -154,42 +178,53 @@ impl DirectConnection {
             ));
         }
         out.extend_from_slice(b" HTTP/1.1\r\n");
-        // The credential goes where the request keeps a place for it (an IdP's header order,
-        // `idp::wire::CREDENTIAL_SLOT`), else first, unless the request carries its own.
-        let slot = crate::idp::wire::CREDENTIAL_SLOT;
-        let has_slot = request.headers.iter().any(|(_, v)| v == slot);
-        let credential = self.credential.as_ref().filter(|(name, _)| {
-            !has_slot
+        // The credential, `Host` and `Content-Length` go where the request keeps a place for
+        // them (an IdP's header order, `idp::wire`'s slots); without one, `Host` and the
+        // credential come first and `Content-Length` last. A request that carries its own
+        // credential header keeps it.
+        use crate::idp::wire::{CREDENTIAL_SLOT, HOST_SLOT, LENGTH_SLOT};
+        let has = |slot: &str| request.headers.iter().any(|(_, v)| v == slot);
+        let sends_body =
+            !request.body.is_empty() || matches!(request.method, "POST" | "PUT" | "PATCH");
+        let length = sends_body.then(|| request.body.len().to_string());
+        let own = self.credential.as_ref();
+        let credential = own.filter(|(name, _)| {
+            !has(CREDENTIAL_SLOT)
                 && !request
                     .headers
                     .iter()
                     .any(|(n, _)| n.eq_ignore_ascii_case(name))
         });
-        let host = ("host", self.authority.as_str());
-        let own = self.credential.as_ref();
-        let fields = std::iter::once(host)
+        let host = (!has(HOST_SLOT)).then_some(("Host", self.authority.as_str()));
+        let fields = host
+            .into_iter()
             .chain(credential.map(|(n, v)| (n.as_str(), v.as_str())))
-            .chain(request.headers.iter().filter_map(|(n, v)| {
-                if v != slot {
-                    return Some((n.as_str(), v.as_str()));
-                }
-                own.map(|(name, value)| {
-                    let name = if name.eq_ignore_ascii_case(n) {
-                        n.as_str()
-                    } else {
-                        name.as_str()
-                    };
-                    (name, value.as_str())
-                })
-            }));
+            .chain(
+                request
+                    .headers
+                    .iter()
+                    .filter_map(|(n, v)| match v.as_str() {
+                        CREDENTIAL_SLOT => own.map(|(name, value)| {
+                            let name = if name.eq_ignore_ascii_case(n) {
+                                n.as_str()
+                            } else {
+                                name.as_str()
+                            };
+                            (name, value.as_str())
+                        }),
+                        HOST_SLOT => Some((n.as_str(), self.authority.as_str())),
+                        LENGTH_SLOT => length.as_deref().map(|l| (n.as_str(), l)),
+                        _ => Some((n.as_str(), v.as_str())),
+                    }),
+            )
+            .chain(
+                length
+                    .as_deref()
+                    .filter(|_| !has(LENGTH_SLOT))
+                    .map(|l| ("Content-Length", l)),
+            );
         for (name, value) in fields {
-            put_field(out, name, value, self.title_case)?;
-        }
-        let sends_body =
-            !request.body.is_empty() || matches!(request.method, "POST" | "PUT" | "PATCH");
-        if sends_body {
-            let length = request.body.len().to_string();
-            put_field(out, "content-length", &length, self.title_case)?;
+            put_field(out, name, value, self.names)?;
         }
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(&request.body);
@@ -480,7 +515,7 @@ fn body_error(status: u16, reason: String) -> String {
 
 /// `name: value\r\n`, refusing what would split the message (a CR or LF, or a name that is not
 /// a token).
-fn put_field(out: &mut Vec<u8>, name: &str, value: &str, title_case: bool) -> Result<(), String> {
+fn put_field(out: &mut Vec<u8>, name: &str, value: &str, names: NameCase) -> Result<(), String> {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     if name.is_empty() || !name.bytes().all(token) {
         return Err(format!("invalid request: {name:?} is not a header name"));
@@ -490,14 +525,14 @@ fn put_field(out: &mut Vec<u8>, name: &str, value: &str, title_case: bool) -> Re
             "invalid request: the {name} header holds a line break"
         ));
     }
-    let mut upper = title_case;
+    let mut upper = names == NameCase::Title;
     for byte in name.bytes() {
-        out.push(if upper {
-            byte.to_ascii_uppercase()
-        } else {
-            byte.to_ascii_lowercase()
+        out.push(match names {
+            NameCase::AsWritten => byte,
+            _ if upper => byte.to_ascii_uppercase(),
+            _ => byte.to_ascii_lowercase(),
         });
-        upper = title_case && byte == b'-';
+        upper = names == NameCase::Title && byte == b'-';
     }
     out.extend_from_slice(b": ");
     out.extend_from_slice(value.as_bytes());
