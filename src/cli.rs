@@ -571,6 +571,14 @@ pub fn run(args: RunArgs) -> ExitCode {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    // The target profile's `idp:` block, with the flags over it.
+    let mut idp_settings = profile.as_ref().map(|p| p.idp.clone()).unwrap_or_default();
+    if args.entra_flag_in_query {
+        idp_settings.entra.flag_in_query = Some(true);
+    }
+    if let Some(pace) = args.entra_pace {
+        idp_settings.entra.pace = Some(pace);
+    }
     let config = RunConfig {
         target,
         settings: RunSettings {
@@ -583,8 +591,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             snapshot_mode,
             profile,
             idp: IdpOptions {
-                entra_flag_in_query: args.entra_flag_in_query,
-                entra_pace: args.entra_pace,
+                settings: idp_settings,
                 real_clock: args.real_clock,
                 idp_timeouts: args.timeout.is_none(),
             },

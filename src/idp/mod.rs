@@ -20,6 +20,7 @@ pub mod lookup;
 pub mod okta;
 #[cfg(test)]
 pub mod script;
+pub mod settings;
 pub mod wire;
 
 use crate::scenario::model::{IdpName, Level};

@@ -270,6 +270,7 @@ pub fn report() -> RunReport {
         ],
         elapsed: Duration::ZERO,
         interrupted: None,
+        idp_settings: Vec::new(),
     }
 }
 
@@ -284,5 +285,6 @@ pub fn green_report() -> RunReport {
         scenarios: vec![passing()],
         elapsed: Duration::ZERO,
         interrupted: None,
+        idp_settings: Vec::new(),
     }
 }

@@ -933,6 +933,15 @@ fn summary_into(text: &mut Text, report: &RunReport, causes: &[Cause], verbosity
     let style = if drifted + missing > 0 { RED } else { PLAIN };
     text.line(2, &[(style, &line)]);
     text.line(2, &[(PLAIN, &format!("target: {}", report.target))]);
+    if !report.idp_settings.is_empty() {
+        let shown: Vec<String> = report
+            .idp_settings
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        let line = format!("IdP settings: {}", shown.join(", "));
+        text.line(2, &[(PLAIN, &line)]);
+    }
     let adjustments: usize = report.scenarios.iter().map(|r| r.adjustments.len()).sum();
     if adjustments > 0 {
         let line = format!(

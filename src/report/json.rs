@@ -101,6 +101,10 @@ struct JsonReport {
     interrupted: Option<JsonInterruption>,
     /// The areas whose failures decide `exit_code` (`--gate`); `null` when every area does.
     gate: Option<Vec<String>>,
+    /// The IdP settings the run was given (the target profile's `idp:` block and the
+    /// `--entra-…` flags), keyed `okta.filter_encoding`; empty when every IdP kept its
+    /// documented defaults.
+    idp_settings: BTreeMap<String, String>,
     /// Each area's verdict, keyed by area name: `rfc`, an IdP profile (`okta`,
     /// `entra-compliant`, …), `lockdown`, `application`. Only areas the run touched appear.
     areas: BTreeMap<String, JsonArea>,
@@ -442,6 +446,7 @@ impl JsonReport {
                 not_started: i.not_started,
             }),
             gate: report.gate.names(),
+            idp_settings: report.idp_settings.iter().cloned().collect(),
             areas: report
                 .areas()
                 .into_iter()

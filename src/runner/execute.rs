@@ -48,7 +48,7 @@ pub struct RunSettings {
     /// Where approved snapshots live; `None`: no comparison.
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: SnapshotMode,
-    /// IdP settings (Entra's flag form and pace).
+    /// How the IdPs behave: their settings, their clock, their timeouts.
     pub idp: IdpOptions,
     /// The target profile (lock-down probes, access, application requests); the embedded
     /// server's own when the run uses it and none is given.
@@ -233,7 +233,7 @@ async fn run_steps(
         }
     }
     let mut ownership = Ownership::default();
-    let mut idp_state = IdpState::new(planned.idp, settings.idp);
+    let mut idp_state = IdpState::new(planned.idp, settings.idp.clone());
     let mut app: Option<AppClient> = None;
     // The IdP's own time: its back-offs and cycles advance it without sleeping.
     let idp_clock = VirtualClock::starting_at(jiff::Timestamp::now());

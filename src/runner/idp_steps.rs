@@ -14,6 +14,7 @@ use super::transport::Transport;
 use crate::clock::VirtualClock;
 use crate::idp::directory::{Directory, IdShape, Profile};
 use crate::idp::entra::{Dialect, Entra, Job};
+use crate::idp::settings::IdpSettings;
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
 use crate::scenario::model::{CheckSpec, Expect, IdpName, Step, UserSpec, UserUpdate, parse_wait};
@@ -256,15 +257,16 @@ pub struct IdpState {
     pub idp: IdpName,
     pub directory: Directory,
     pub entra: Option<Job>,
+    /// How the IdP's console is set (the target profile's `idp:` block, and the flags).
+    pub settings: IdpSettings,
 }
 
-/// IdP settings a run can change from the command line.
-#[derive(Debug, Clone, Copy, Default)]
+/// How the IdPs behave in a run.
+#[derive(Debug, Clone, Default)]
 pub struct IdpOptions {
-    /// Send Entra's `aadOptscim062020` flag in every request's query (docs/idps/entra.md §1).
-    pub entra_flag_in_query: bool,
-    /// Entra paces itself at this many requests per second (docs/idps/entra.md §5.4).
-    pub entra_pace: Option<u32>,
+    /// The IdPs' settings: the target profile's `idp:` block with the command line's
+    /// `--entra-…` flags over it.
+    pub settings: IdpSettings,
     /// The IdP's time passes for real: `wait: 40m` takes 40 minutes (live soak runs).
     pub real_clock: bool,
     /// Each IdP waits for an answer as long as it does (Okta: 60 s); `false` when `--timeout`
@@ -281,11 +283,7 @@ impl IdpState {
                 } else {
                     Dialect::Compliant
                 };
-                Some(Job::new(Entra {
-                    flag_in_query: options.entra_flag_in_query,
-                    pace: options.entra_pace,
-                    ..Entra::new(dialect)
-                }))
+                Some(Job::new(options.settings.entra.apply(Entra::new(dialect))))
             }
             _ => None,
         };
@@ -293,6 +291,7 @@ impl IdpState {
             idp,
             directory: Directory::default(),
             entra,
+            settings: options.settings,
         }
     }
 

@@ -149,7 +149,7 @@ pub async fn run(
     state: &mut IdpState,
     mut wire: StepWire<'_>,
 ) -> StepResult {
-    let jumpcloud = JumpCloud::default();
+    let jumpcloud = state.settings.jumpcloud.apply(JumpCloud::default());
     let step_name = step_label(step);
     let outcome = action(step, context, &jumpcloud, &mut state.directory, &mut wire).await;
     // Request numbers are already absolute (see `shifted`).

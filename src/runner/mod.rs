@@ -240,6 +240,7 @@ pub async fn run(
         discovery,
         scenarios,
         elapsed: started.elapsed(),
+        idp_settings: config.settings.idp.settings.changed(),
     })
 }
 

@@ -16,11 +16,14 @@ pub async fn run(
     state: &mut IdpState,
     mut wire: StepWire<'_>,
 ) -> StepResult {
-    let okta = Okta::new(if state.idp == IdpName::OktaAiw {
-        OktaFlavour::Aiw
-    } else {
-        OktaFlavour::OinTemplate
-    });
+    let okta = state
+        .settings
+        .okta
+        .apply(Okta::new(if state.idp == IdpName::OktaAiw {
+            OktaFlavour::Aiw
+        } else {
+            OktaFlavour::OinTemplate
+        }));
     let first_exchange = wire.exchanges.len();
     let directory = &mut state.directory;
     let step_name = super::idp_steps::step_label(step);

@@ -356,6 +356,9 @@ pub struct RunReport {
     pub elapsed: Duration,
     /// A signal stopped the run before its end: what is reported is what ran until then.
     pub interrupted: Option<Interruption>,
+    /// The IdP settings the run was given (`okta.filter_encoding` = `plus`), in the target
+    /// profile's order; empty when every IdP kept its defaults.
+    pub idp_settings: Vec<(String, String)>,
 }
 
 /// How a run was cut short.

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::idp::settings::IdpSettings;
 use crate::scenario::load::{Problem, read_source, yaml_options, yaml_problem};
 use crate::scenario::model::{CheckSpec, Expect};
 
@@ -50,6 +51,15 @@ pub struct TargetProfile {
     /// expiry; after it, the failure counts again and says the waiver expired.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
+    /// How the IdP profiles behave against this target, as the customer's IdP console is set:
+    /// the choices each IdP offers its admins, and the alternatives where the evidence is
+    /// disputed (docs/idp-profiles.md, "Settings"). Unset keys keep the documented defaults.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub idp: IdpSettings,
+}
+
+fn is_default(settings: &IdpSettings) -> bool {
+    settings == &IdpSettings::default()
 }
 
 /// One accepted deviation.

@@ -73,3 +73,69 @@ fn a_resource_template_fills_every_created_user() {
         assert_eq!(report.exit_code(), 0, "{:#?}", report.scenarios[0].verdicts);
     });
 }
+
+#[test]
+fn the_profile_s_idp_block_sets_how_the_idp_sends_and_the_report_names_it() {
+    // Arrange: a JumpCloud console set to `%20` filters and `application/json` bodies.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bind.yaml"),
+        "name: bind\ndescription: JumpCloud binds a group.\nidps: [jumpcloud]\nsteps:\n  - user: { key: ada, userName: \"{{run.prefix}}-ada@example.com\", givenName: Ada, familyName: Lovelace }\n  - group: { key: eng, name: \"{{run.prefix}} Engineering\", members: [ada] }\n  - assign_group: eng\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("profile.yaml"),
+        "name: console\napp: { url: /api, credential_header: X-Api-Key }\nidp:\n  jumpcloud: { filter_encoding: percent20, content_type: application/json }\n",
+    )
+    .unwrap();
+    let json = dir.path().join("report.json");
+
+    // Act
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .args([
+            "run",
+            "bind.yaml",
+            "--no-snapshots",
+            "--target-profile",
+            "profile.yaml",
+            "--json",
+        ])
+        .arg(&json)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+
+    // Assert
+    let shown = crate::support::output_text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("IdP settings: jumpcloud.content_type=application/json, jumpcloud.filter_encoding=percent20"),
+        "{shown}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(
+        report["idp_settings"]["jumpcloud.filter_encoding"],
+        "percent20"
+    );
+    let exchanges = report["scenarios"][0]["exchanges"].as_array().unwrap();
+    let lookup = exchanges
+        .iter()
+        .map(|e| e["path"].as_str().unwrap_or_default())
+        .find(|path| path.starts_with("/Users?filter="))
+        .expect("the lookup");
+    assert!(
+        lookup.starts_with("/Users?filter=userName%20eq%20%22"),
+        "{lookup}"
+    );
+    let create = exchanges
+        .iter()
+        .find(|e| e["method"] == "POST")
+        .expect("the create");
+    assert!(
+        create["request_headers"]
+            .to_string()
+            .contains(r#"["Content-Type","application/json"]"#),
+        "{}",
+        create["request_headers"]
+    );
+}
