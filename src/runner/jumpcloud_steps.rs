@@ -1,6 +1,7 @@
 //! JumpCloud's steps: event-driven, like Okta's, but users reach the application only through
 //! user groups bound to it (docs/idps/jumpcloud.md §1, §3): binding a group provisions its
-//! members and the group, each membership change re-syncs the whole group, and a user left
+//! members and the group, each membership or group change re-syncs every bound group with its
+//! whole member list, every change to a user starts with a lookup, and a user left
 //! without a bound group is deactivated (§6).
 
 use super::idp_steps::{
@@ -129,6 +130,27 @@ async fn resync(
     outcome.map_err(|e| e.to_string())
 }
 
+/// The rest of a membership or group event: "any membership or group change re-syncs all user
+/// groups bound to the app" (docs/idps/jumpcloud.md §7.1, *documented*), so every other bound
+/// group the app holds gets its whole member list again, in the order the groups were defined.
+async fn resync_others(
+    jumpcloud: &JumpCloud,
+    directory: &mut Directory,
+    changed: &str,
+    wire: &mut StepWire<'_>,
+) -> Result<Vec<IdpCheck>, String> {
+    let others: Vec<String> = directory
+        .groups()
+        .filter(|g| g.key != changed && g.assigned && !g.deleted && g.target_id.is_some())
+        .map(|g| g.key.clone())
+        .collect();
+    let mut checks = Vec::new();
+    for key in others {
+        checks.extend(resync(jumpcloud, directory, &key, wire).await?);
+    }
+    Ok(checks)
+}
+
 /// An action's checks with their request numbers made absolute: a step may run several
 /// actions, each counting its requests from 0.
 async fn shifted(
@@ -188,6 +210,7 @@ async fn action(
             if let Some(stored) = directory.group_mut(key) {
                 stored.assigned = true;
             }
+            checks.extend(resync_others(jumpcloud, directory, key, wire).await?);
             Ok(checks)
         }
         Step::UnassignGroup(key) | Step::DeleteGroup(key) => {
@@ -271,6 +294,7 @@ async fn action(
                         .map_err(|e| e.to_string())?,
                 );
             }
+            checks.extend(resync_others(jumpcloud, directory, &change.group, wire).await?);
             Ok(checks)
         }
         Step::RenameGroup(rename) => {
@@ -288,11 +312,14 @@ async fn action(
                 target_id: group.target_id.clone(),
             };
             let members = synced_members(directory, &group.members);
-            shifted(
+            let mut checks = shifted(
                 wire.exchanges.len(),
                 jumpcloud.rename_group(&synced, &members, wire),
             )
             .await
+            .map_err(|e| e.to_string())?;
+            checks.extend(resync_others(jumpcloud, directory, &rename.group, wire).await?);
+            Ok(checks)
         }
         Step::UpdateUser(update) => {
             let user = directory

@@ -478,13 +478,16 @@ async fn the_c7_script_runs_in_jumpclouds_order() {
     );
     let mut group = new_group();
     let user_created = r#"{"id":"u-1","userName":"ada@example.com"}"#;
+    let user_found = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":1,"Resources":[{"id":"u-1","userName":"ada@example.com"}]}"#;
     let mut wire = Script::default()
         .reply(200, EMPTY_LIST)
         .reply(201, user_created)
         .reply(200, EMPTY_LIST)
         .reply(201, CREATED)
+        .reply(200, user_found)
         .reply(200, user_created)
         .reply(204, "")
+        .reply(200, user_found)
         .reply(200, user_created)
         .reply(204, "");
     let mut checks = Vec::new();
@@ -516,13 +519,17 @@ async fn the_c7_script_runs_in_jumpclouds_order() {
             "POST /Users",
             "GET /Groups?filter=displayName+eq+%22Engineering%22",
             "POST /Groups",
+            // Every change to a user starts with the lookup (docs/idps/jumpcloud.md §3).
+            "GET /Users?filter=userName+eq+%22ada%40example.com%22",
             "PUT /Users/u-1",
             "PATCH /Groups/g-1",
+            "GET /Users?filter=userName+eq+%22ada%40example.com%22",
             "PUT /Users/u-1",
             "DELETE /Users/u-1",
         ]
     );
     assert!(failed(&checks).is_empty(), "{checks:?}");
-    assert_eq!(checks.len(), 8);
+    // Eight for the requests of old, two for each of the two lookups added before a change.
+    assert_eq!(checks.len(), 12);
     assert!(ada.target_id.is_none() && !ada.active);
 }

@@ -9,8 +9,8 @@
 //!
 //! JumpCloud is **event-driven** (§3): every admin action (binding a group, editing a user,
 //! suspending, deleting) produces its own requests at once, so each action here is one such
-//! event. Every user change starts with a lookup by `userName` (the `user_lookup_provision`
-//! event, §3) and JumpCloud's bodies are the whole user, keys in alphabetical order (§4, §5).
+//! event. Every user change (create, update, suspend, reactivate) starts with a lookup by
+//! `userName` (the `user_lookup_provision` event, §3) and JumpCloud's bodies are the whole user, keys in alphabetical order (§4, §5).
 //!
 //! **Evidence.** JumpCloud documents behaviour, not HTTP (§10). What is
 //! documented: Test Connection creates and deletes a test user and group, falling back to
@@ -376,38 +376,9 @@ impl JumpCloud {
     ) -> Result<Vec<IdpCheck>, IdpError> {
         user.assigned = true;
         let mut session = Session::new(wire, "provision");
-        let path = request::user_lookup_path(&user.profile.user_name, self.filter_spaces);
-        let (index, response) = session.send(self.request("GET", path, None)).await?;
-        let (looked_up, found) = checks::lookup(
-            checks::LOOKUP,
-            checks::SOURCE_LOOKUP,
-            WHY_USER_LOOKUP,
-            index,
-            &response,
-            ("userName", &user.profile.user_name),
-        );
-        for check in looked_up {
-            session.judge(check);
-        }
-        match found {
+        match self.look_up(&mut session, user).await? {
             Lookup::Stop => {}
-            Lookup::NotFound => {
-                let body = request::create_body(user);
-                let post = self.request("POST", "/Users".to_owned(), Some(body));
-                let (index, response) = session.send(post).await?;
-                let (created, id) = checks::created(
-                    checks::CREATE,
-                    checks::SOURCE_CREATE,
-                    "user",
-                    index,
-                    &response,
-                );
-                session.judge(created);
-                if let Some(id) = id {
-                    user.target_id = Some(id);
-                    user.active = true;
-                }
-            }
+            Lookup::NotFound => self.create(&mut session, user).await?,
             Lookup::Found(id) => {
                 user.target_id = Some(id.clone());
                 if self
@@ -421,32 +392,104 @@ impl JumpCloud {
         Ok(session.checks)
     }
 
-    /// A profile change (docs/idps/jumpcloud.md §5): the full `PUT /Users/{id}`
-    /// with `active` as JumpCloud last set it, or the PATCH variant.
+    /// The `user_lookup_provision` step (docs/idps/jumpcloud.md §3, *documented*: JumpCloud
+    /// looks a user up "to decide between create and update"): `GET /Users?filter=userName…`
+    /// before every create, update, suspend and reactivate, judged the same way each time.
+    async fn look_up<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        user: &DirectoryUser,
+    ) -> Result<Lookup, IdpError> {
+        let path = request::user_lookup_path(&user.profile.user_name, self.filter_spaces);
+        let (index, response) = session.send(self.request("GET", path, None)).await?;
+        let (looked_up, found) = checks::lookup(
+            checks::LOOKUP,
+            checks::SOURCE_LOOKUP,
+            WHY_USER_LOOKUP,
+            index,
+            &response,
+            ("userName", &user.profile.user_name),
+        );
+        for check in looked_up {
+            session.judge(check);
+        }
+        Ok(found)
+    }
+
+    /// The lookup before a change to a provisioned user: the id to send the change to (the one
+    /// found, which JumpCloud keeps from then on, or the one it kept), or `None` when the lookup
+    /// answer stops JumpCloud.
+    async fn look_up_id<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        user: &mut DirectoryUser,
+        kept: String,
+    ) -> Result<Option<String>, IdpError> {
+        Ok(match self.look_up(session, user).await? {
+            Lookup::Stop => None,
+            Lookup::NotFound => Some(kept),
+            Lookup::Found(id) => {
+                user.target_id = Some(id.clone());
+                Some(id)
+            }
+        })
+    }
+
+    /// `POST /Users` (§4); the user gets the target's id and is active once it gave one.
+    async fn create<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        user: &mut DirectoryUser,
+    ) -> Result<(), IdpError> {
+        let body = request::create_body(user);
+        let post = self.request("POST", "/Users".to_owned(), Some(body));
+        let (index, response) = session.send(post).await?;
+        let (created, id) = checks::created(
+            checks::CREATE,
+            checks::SOURCE_CREATE,
+            "user",
+            index,
+            &response,
+        );
+        session.judge(created);
+        if let Some(id) = id {
+            user.target_id = Some(id);
+            user.active = true;
+        }
+        Ok(())
+    }
+
+    /// A profile change (docs/idps/jumpcloud.md §3, §5): the lookup, then the full
+    /// `PUT /Users/{id}` with `active` as JumpCloud last set it (or the PATCH variant) to the id
+    /// the lookup found, or, when it finds none (a changed `userName` is looked up under its new
+    /// value), to the id the create returned \[I\].
     pub async fn update<W: Wire>(
         &self,
         user: &mut DirectoryUser,
         wire: &mut W,
     ) -> Result<Vec<IdpCheck>, IdpError> {
-        let id = provisioned_id(user)?;
+        let kept = provisioned_id(user)?;
         let mut session = Session::new(wire, "update");
-        let active = user.active;
-        self.send_update(&mut session, user, &id, active, Why::Update)
-            .await?;
+        if let Some(id) = self.look_up_id(&mut session, user, kept).await? {
+            let active = user.active;
+            self.send_update(&mut session, user, &id, active, Why::Update)
+                .await?;
+        }
         Ok(session.checks)
     }
 
     /// Suspend, unbind or an expired password (`active:false`), and their reversal
-    /// (`active:true`) (docs/idps/jumpcloud.md §6): the §5 PUT with `active`
-    /// set, or the PATCH variant `{"op":"replace","path":"active","value":…}`. `active` changes
-    /// when the target accepted.
+    /// (`active:true`) (docs/idps/jumpcloud.md §6): the lookup (§3), then the §5 PUT with
+    /// `active` set, or the PATCH variant `{"op":"replace","path":"active","value":…}`, to the
+    /// id the lookup found (or else the one the create returned, \[I\]). `active` changes when
+    /// the target accepted.
     pub async fn set_active<W: Wire>(
         &self,
         user: &mut DirectoryUser,
         active: bool,
         wire: &mut W,
     ) -> Result<Vec<IdpCheck>, IdpError> {
-        let id = provisioned_id(user)?;
+        let kept = provisioned_id(user)?;
         let action = if active { "reactivate" } else { "deactivate" };
         let mut session = Session::new(wire, action);
         let why = if active {
@@ -454,9 +497,10 @@ impl JumpCloud {
         } else {
             Why::Deactivate
         };
-        if self
-            .send_update(&mut session, user, &id, active, why)
-            .await?
+        if let Some(id) = self.look_up_id(&mut session, user, kept).await?
+            && self
+                .send_update(&mut session, user, &id, active, why)
+                .await?
         {
             user.active = active;
         }

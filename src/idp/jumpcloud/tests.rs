@@ -785,7 +785,7 @@ async fn update_sends_the_full_put_with_title_and_department() {
     let mut user = provisioned_ada(true);
     user.profile.title = Some("Countess".into());
     user.profile.department = Some("Engines".into());
-    let mut wire = Script::default().reply(200, CREATED);
+    let mut wire = Script::default().reply(200, FOUND).reply(200, CREATED);
 
     // Act
     let checks = jumpcloud()
@@ -796,25 +796,32 @@ async fn update_sends_the_full_put_with_title_and_department() {
     // Assert
     assert_eq!(
         wire.sent,
-        vec![expected(
-            "PUT",
-            "/Users/u-1",
-            r#"{"active":true,"addresses":[],"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada.lovelace@example.com"}],"externalId":"0000000000000000000000a1","id":"u-1","locale":"en-US","name":{"familyName":"Lovelace","givenName":"Ada"},"phoneNumbers":[],"preferredLanguage":"en-US","schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","urn:ietf:params:scim:schemas:core:2.0:User"],"title":"Countess","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Engines"},"userName":"ada.lovelace@example.com"}"#
-        )]
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected(
+                "PUT",
+                "/Users/u-1",
+                r#"{"active":true,"addresses":[],"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada.lovelace@example.com"}],"externalId":"0000000000000000000000a1","id":"u-1","locale":"en-US","name":{"familyName":"Lovelace","givenName":"Ada"},"phoneNumbers":[],"preferredLanguage":"en-US","schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","urn:ietf:params:scim:schemas:core:2.0:User"],"title":"Countess","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Engines"},"userName":"ada.lovelace@example.com"}"#
+            )
+        ]
     );
     assert_eq!(
         ids(&checks),
-        [("jumpcloud.update.put-returns-200", Some(0))]
+        [
+            ("jumpcloud.lookup.answer-is-list-response", Some(0)),
+            ("jumpcloud.lookup.match-is-the-queried-resource", Some(0)),
+            ("jumpcloud.update.put-returns-200", Some(1))
+        ]
     );
     assert!(failed(&checks).is_empty(), "{checks:?}");
-    assert_eq!(checks[0].source, "docs/idps/jumpcloud.md §5");
+    assert_eq!(checks[2].source, "docs/idps/jumpcloud.md §5");
 }
 
 #[tokio::test]
 async fn update_fails_a_put_answered_204() {
     // Arrange
     let mut user = provisioned_ada(false);
-    let mut wire = Script::default().reply(204, "");
+    let mut wire = Script::default().reply(200, FOUND).reply(204, "");
 
     // Act
     let checks = jumpcloud()
@@ -824,11 +831,11 @@ async fn update_fails_a_put_answered_204() {
 
     // Assert
     assert_eq!(
-        wire.sent[0],
+        wire.sent[1],
         expected("PUT", "/Users/u-1", &put_body(false))
     );
     assert_eq!(failed(&checks), ["jumpcloud.update.put-returns-200"]);
-    assert!(checks[0].reasons[0].ends_with("got 204"));
+    assert!(checks[2].reasons[0].ends_with("got 204"));
 }
 
 #[tokio::test]
@@ -837,7 +844,7 @@ async fn update_in_the_patch_variant_replaces_each_attribute_with_a_path() {
     let mut user = provisioned_ada(false);
     user.profile.title = Some("Countess".into());
     user.profile.department = Some("Engines".into());
-    let mut wire = Script::default().reply(400, BAD_REQUEST);
+    let mut wire = Script::default().reply(200, FOUND).reply(400, BAD_REQUEST);
 
     // Act
     let checks = patching()
@@ -847,7 +854,7 @@ async fn update_in_the_patch_variant_replaces_each_attribute_with_a_path() {
 
     // Assert
     assert_eq!(
-        wire.sent,
+        wire.sent[1..],
         vec![expected(
             "PATCH",
             "/Users/u-1",
@@ -877,7 +884,7 @@ async fn update_needs_a_provisioned_user() {
 async fn deactivation_is_the_full_put_with_active_false() {
     // Arrange
     let mut user = provisioned_ada(true);
-    let mut wire = Script::default().reply(200, CREATED);
+    let mut wire = Script::default().reply(200, FOUND).reply(200, CREATED);
 
     // Act
     let checks = jumpcloud()
@@ -888,9 +895,19 @@ async fn deactivation_is_the_full_put_with_active_false() {
     // Assert
     assert_eq!(
         wire.sent,
-        vec![expected("PUT", "/Users/u-1", &put_body(false))]
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected("PUT", "/Users/u-1", &put_body(false))
+        ]
     );
-    assert_eq!(ids(&checks), [("jumpcloud.deactivate.accepted", Some(0))]);
+    assert_eq!(
+        ids(&checks),
+        [
+            ("jumpcloud.lookup.answer-is-list-response", Some(0)),
+            ("jumpcloud.lookup.match-is-the-queried-resource", Some(0)),
+            ("jumpcloud.deactivate.accepted", Some(1))
+        ]
+    );
     assert!(failed(&checks).is_empty(), "{checks:?}");
     assert!(!user.active);
 }
@@ -899,7 +916,7 @@ async fn deactivation_is_the_full_put_with_active_false() {
 async fn a_rejected_deactivation_fails_and_leaves_the_user_active() {
     // Arrange
     let mut user = provisioned_ada(true);
-    let mut wire = Script::default().reply(500, "");
+    let mut wire = Script::default().reply(200, FOUND).reply(500, "");
 
     // Act
     let checks = jumpcloud()
@@ -909,7 +926,7 @@ async fn a_rejected_deactivation_fails_and_leaves_the_user_active() {
 
     // Assert
     assert_eq!(failed(&checks), ["jumpcloud.deactivate.accepted"]);
-    assert_eq!(checks[0].source, "docs/idps/jumpcloud.md §5, §6");
+    assert_eq!(checks[2].source, "docs/idps/jumpcloud.md §5, §6");
     assert!(user.active);
 }
 
@@ -917,7 +934,7 @@ async fn a_rejected_deactivation_fails_and_leaves_the_user_active() {
 async fn reactivation_in_the_patch_variant_replaces_active_and_accepts_204() {
     // Arrange
     let mut user = provisioned_ada(false);
-    let mut wire = Script::default().reply(204, "");
+    let mut wire = Script::default().reply(200, FOUND).reply(204, "");
 
     // Act
     let checks = patching()
@@ -926,8 +943,11 @@ async fn reactivation_in_the_patch_variant_replaces_active_and_accepts_204() {
         .expect("no transport failure");
 
     // Assert
-    assert_eq!(wire.sent, vec![expected("PATCH", "/Users/u-1", PATCH_TRUE)]);
-    assert_eq!(ids(&checks), [("jumpcloud.reactivate.accepted", Some(0))]);
+    assert_eq!(
+        wire.sent[1..],
+        vec![expected("PATCH", "/Users/u-1", PATCH_TRUE)]
+    );
+    assert_eq!(ids(&checks)[2], ("jumpcloud.reactivate.accepted", Some(1)));
     assert!(failed(&checks).is_empty(), "{checks:?}");
     assert!(user.active);
 }
@@ -936,7 +956,7 @@ async fn reactivation_in_the_patch_variant_replaces_active_and_accepts_204() {
 async fn a_rejected_reactivation_fails_and_leaves_the_user_inactive() {
     // Arrange
     let mut user = provisioned_ada(false);
-    let mut wire = Script::default().reply(400, BAD_REQUEST);
+    let mut wire = Script::default().reply(200, FOUND).reply(400, BAD_REQUEST);
 
     // Act
     let checks = jumpcloud()
@@ -945,9 +965,51 @@ async fn a_rejected_reactivation_fails_and_leaves_the_user_inactive() {
         .expect("no transport failure");
 
     // Assert
-    assert_eq!(wire.sent[0], expected("PUT", "/Users/u-1", &put_body(true)));
+    assert_eq!(wire.sent[1], expected("PUT", "/Users/u-1", &put_body(true)));
     assert_eq!(failed(&checks), ["jumpcloud.reactivate.accepted"]);
     assert!(!user.active);
+}
+
+#[tokio::test]
+async fn a_change_the_lookup_does_not_find_goes_to_the_id_jumpcloud_kept() {
+    // Arrange: a changed userName is looked up under its new value, which finds nothing.
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(200, EMPTY_LIST).reply(200, CREATED);
+
+    // Act
+    let checks = jumpcloud()
+        .set_active(&mut user, false, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    // Assert
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected("PUT", "/Users/u-1", &put_body(false))
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert!(!user.active);
+}
+
+#[tokio::test]
+async fn an_update_goes_to_the_id_the_lookup_found() {
+    // Arrange: the app holds the user under another id than the one JumpCloud kept.
+    let mut user = provisioned_ada(true);
+    user.target_id = Some("stale".into());
+    let mut wire = Script::default().reply(200, FOUND).reply(200, CREATED);
+
+    // Act
+    jumpcloud()
+        .update(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    // Assert
+    assert_eq!(wire.lines()[1], "PUT /Users/u-1");
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
 }
 
 // ---- Delete (§6) ----
