@@ -195,11 +195,19 @@ pub enum Quirk {
     /// servers whose body parser runs on every request that announces a media type. Okta's
     /// published `DELETE /Groups/{id}` carries exactly that (docs/idps/okta.md §2).
     TypedEmptyBodyRefused,
+    /// A SCIM request without an `Accept` header is answered `406 Not Acceptable` with an HTML
+    /// page: the class of servers whose web framework reads a missing `Accept` as a browser's
+    /// request for HTML and whose SCIM handlers only offer JSON (a Rails `respond_to` with
+    /// JSON formats only; MicrosoftDocs/azure-docs#94189 shows Entra's Test Connection
+    /// "Processing … as HTML"). Entra and JumpCloud send no `Accept` (docs/idps/entra.md §2,
+    /// docs/idps/jumpcloud.md §9); a missing `Accept` means any media type is acceptable
+    /// (RFC 9110 §12.5.1).
+    MissingAcceptAsHtml,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 52] = [
+    pub const ALL: [Quirk; 53] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -252,6 +260,7 @@ impl Quirk {
         Quirk::RefusesPublishedRoles,
         Quirk::ExtensionPatchCrashes,
         Quirk::TypedEmptyBodyRefused,
+        Quirk::MissingAcceptAsHtml,
     ];
 
     /// The name given to `--quirk`.
@@ -309,6 +318,7 @@ impl Quirk {
             Quirk::RefusesPublishedRoles => "refuses-published-roles",
             Quirk::ExtensionPatchCrashes => "extension-patch-crashes",
             Quirk::TypedEmptyBodyRefused => "typed-empty-body-refused",
+            Quirk::MissingAcceptAsHtml => "missing-accept-as-html",
         }
     }
 
@@ -442,6 +452,9 @@ impl Quirk {
             }
             Quirk::TypedEmptyBodyRefused => {
                 "a DELETE with a Content-Type and no body is refused with 400"
+            }
+            Quirk::MissingAcceptAsHtml => {
+                "a request without an Accept header is answered 406 with an HTML page"
             }
         }
     }

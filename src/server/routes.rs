@@ -55,6 +55,18 @@ fn html_error(status: StatusCode) -> Response {
     response
 }
 
+/// Under `missing-accept-as-html`: a request without `Accept` is taken for a browser's, and
+/// refused as the framework refuses HTML it cannot render.
+async fn refuse_missing_accept(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    if request.headers().contains_key(header::ACCEPT) {
+        return next.run(request).await;
+    }
+    html_error(StatusCode::NOT_ACCEPTABLE)
+}
+
 /// `/Me` (RFC 7644 §3.11) needs a bearer token that names a user; this server's token names a
 /// client, so it says what the RFC asks of a server without the feature: 501 Not Implemented.
 async fn me_not_implemented() -> Response {
@@ -183,6 +195,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             respond::apply_shape_quirks,
         ))
+    } else {
+        scim
+    };
+    let scim = if state.quirks.has(Quirk::MissingAcceptAsHtml) {
+        scim.layer(middleware::from_fn(refuse_missing_accept))
     } else {
         scim
     };

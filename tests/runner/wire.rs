@@ -87,3 +87,37 @@ fn the_harness_s_own_requests_say_so_and_an_idp_s_carry_its_own_user_agent() {
         assert!(!okta.contains("scimulate/"), "{okta}");
     });
 }
+
+#[test]
+fn a_server_that_takes_a_missing_accept_for_html_fails_entra_and_serves_okta() {
+    use scimulate::runner::outcome::Outcome;
+    runtime().block_on(async {
+        // Arrange: Entra sends no Accept, Okta `application/scim+json` (docs/idps/entra.md §2,
+        // okta.md §2); the server refuses a request without one, as Rails does with HTML.
+        let root = crate::support::root();
+        let entra = plan_of(&root.join("scenarios/entra/initial-cycle.yaml"));
+        let okta = plan_of(&root.join("scenarios/okta/assign-creates-user.yaml"));
+        let quirk = [scimulate::server::Quirk::MissingAcceptAsHtml];
+
+        // Act
+        let entra =
+            crate::support::run_embedded(entra, &quirk, settings(None, SnapshotMode::Normal)).await;
+        let okta =
+            crate::support::run_embedded(okta, &quirk, settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        assert!(okta.passed(), "{:#?}", okta.scenarios[0].verdicts);
+        let refused = entra
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.verdicts)
+            .find(|v| v.check.id == "entra.lookup.answers-list-response")
+            .expect("Entra's lookup was judged");
+        match &refused.outcome {
+            Outcome::Failed { reasons } => {
+                assert!(reasons.iter().any(|r| r.contains("406")), "{reasons:?}")
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    });
+}
