@@ -176,7 +176,10 @@ pub struct RunArgs {
     /// The target profile: the application API, its lock-down probes, how users sign in
     /// (default with the embedded server: its own). `builtin:reference-server` is that profile,
     /// for a `scimulate serve` target. Without one, a --target run leaves out the scenarios that
-    /// need it, and says so.
+    /// need it, and says so. Its `idp:` block sets how each IdP profile behaves, as a customer's
+    /// console is set (Okta's filter encoding and membership batch size, Entra's matching,
+    /// dialect variants, 429 handling and actions, JumpCloud's update form, content type,
+    /// encoding, rename form and group management): see docs/idp-profiles.md, "Settings".
     #[arg(long, value_name = "FILE")]
     target_profile: Option<PathBuf>,
     /// Entra: forward `aadOptscim062020` in every request's query instead of keeping it in the
