@@ -1401,3 +1401,42 @@ async fn typed_empty_body_refused_refuses_a_delete_that_announces_a_body() {
         }
     }
 }
+
+#[tokio::test]
+async fn missing_accept_as_html_refuses_a_request_without_accept() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for (server, refuses) in [
+        (server(Quirk::MissingAcceptAsHtml).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange: Entra's lookup head, which has no Accept (the client below always adds one).
+        let url = server.url("/Users?filter=userName+eq+%22nobody%22");
+        let rest = url.strip_prefix("http://").unwrap();
+        let (authority, target) = rest.split_at(rest.find('/').unwrap());
+        let head = format!(
+            "GET {target} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {}\r\nADSCIMVersion: 6.0\r\nConnection: close\r\n\r\n",
+            crate::support::TOKEN
+        );
+
+        // Act
+        let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        let with_accept = server.get("/Users?filter=userName+eq+%22nobody%22").await;
+
+        // Assert
+        if refuses {
+            assert!(answer.starts_with("HTTP/1.1 406 "), "{answer}");
+            assert!(
+                answer
+                    .to_ascii_lowercase()
+                    .contains("content-type: text/html"),
+                "{answer}"
+            );
+        } else {
+            assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+        }
+        assert_eq!(with_accept.status, 200, "{}", with_accept.text);
+    }
+}
