@@ -401,7 +401,16 @@ pub struct UserSpec {
     /// The directory key of the user's manager (Entra sends it as a later PATCH).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// Defines this many users at once (1 to 1000), for scenarios that need many: their keys
+    /// are `key` followed by 1, 2, … (`member1`, `member2`), `{{n}}` in their strings is that
+    /// number, and `key` itself stands for all of them in `assign`, in a group's `members` and
+    /// in the users of membership steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
 }
+
+/// The most users one `user:` step with `count:` defines.
+pub const MAX_USER_COUNT: u32 = 1000;
 
 /// A profile change in the IdP; attributes not given keep their value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -164,3 +164,91 @@ fn okta_retries_a_throttled_create_where_a_plain_client_fails() {
         assert!(!plain_run.passed(), "a plain client does not retry");
     });
 }
+
+/// The member ids of the `add` operations of a recorded group PATCH body.
+fn added_members(body: &[u8]) -> Vec<String> {
+    let body: serde_json::Value = serde_json::from_slice(body).expect("a JSON PATCH body");
+    body["Operations"]
+        .as_array()
+        .expect("Operations")
+        .iter()
+        .filter(|operation| operation["op"] == "add")
+        .flat_map(|operation| operation["value"].as_array().cloned().unwrap_or_default())
+        .map(|member| member["value"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_group_of_150_is_pushed_in_membership_patches_of_100_and_50() {
+    runtime().block_on(async {
+        // Arrange
+        let plan = plan_of(&root().join("scenarios/okta/push-group-batches.yaml"));
+
+        // Act
+        let report = run_embedded(plan, &[], settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        let run = &report.scenarios[0];
+        assert!(
+            report.passed(),
+            "{:#?}",
+            run.verdicts
+                .iter()
+                .filter(|v| !v.outcome.is_pass())
+                .collect::<Vec<_>>()
+        );
+        let patches: Vec<_> = run
+            .exchanges
+            .iter()
+            .filter(|e| e.request.method == "PATCH" && e.request.path.contains("/Groups/"))
+            .collect();
+        // The name PATCH, then the members in two batches (docs/idps/okta.md §3.6.5).
+        assert_eq!(
+            patches.len(),
+            3,
+            "{:?}",
+            patches.iter().map(|e| &e.request.path).collect::<Vec<_>>()
+        );
+        assert!(added_members(&patches[0].request.body).is_empty());
+        let first = added_members(&patches[1].request.body);
+        let second = added_members(&patches[2].request.body);
+        assert_eq!((first.len(), second.len()), (100, 50));
+        let mut all: Vec<String> = first.into_iter().chain(second).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 150, "every member once");
+        assert!(patches.iter().all(|e| {
+            e.response
+                .as_ref()
+                .is_some_and(|r| r.status == 200 || r.status == 204)
+        }));
+    });
+}
+
+#[test]
+fn counted_users_are_defined_one_to_n_and_a_count_out_of_range_is_an_error() {
+    runtime().block_on(async {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("counted.yaml"),
+            "name: counted\ndescription: Users by count.\nidps: [okta]\nsteps:\n  - user: { key: m, count: 3, userName: \"{{run.prefix}}-m{{n}}@example.com\", givenName: M, familyName: \"N{{n}}\" }\n  - assign: m\n  - expect_user: { user: m3, expect: { status: 200, body: { name: { familyName: N3 } } } }\n  - user: { key: none, count: 0, userName: x@example.com, givenName: X, familyName: Y }\n",
+        )
+        .unwrap();
+
+        // Act
+        let report = run_embedded(plan_of(dir.path()), &[], settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        let run = &report.scenarios[0];
+        let posts = run.exchanges.iter().filter(|e| e.request.method == "POST" && e.request.path == "/Users").count();
+        assert_eq!(posts, 3, "one create per counted user");
+        let read = run.verdicts.iter().find(|v| v.step == 2).expect("the read of m3");
+        assert!(read.outcome.is_pass(), "{:?}", read.outcome);
+        let refused = run.verdicts.iter().find(|v| v.step == 3).expect("the zero count");
+        match &refused.outcome {
+            Outcome::Error { message } => assert_eq!(message, "`count` defines 1 to 1000 users, not 0"),
+            other => panic!("{other:?}"),
+        }
+    });
+}

@@ -11,11 +11,14 @@
 //! rejected rename sends no membership PATCH ("a 400 here caused Okta to mark the entire group
 //! push as Error and stop pushing group memberships", §3.6, Metatavu#113).
 //!
+//! Membership changes go out in PATCHes of at most [`Okta::membership_batch`] changes (100 by
+//! default, 100 to 1000: Okta's OIN submission guide, §3.6.5); the POST of a new group still
+//! lists every member, as the 2021 capture shows (§3.6.3).
+//!
 //! Not done: the lookup by `displayName` (§3.6.2) and group linking, the `GET /Groups/{id}` seen
 //! between a membership PATCH and the rename in one report (go-scim#57), the 2018 docs' GET
-//! before an AIW PUT, the reported variant bodies (path-less `replace` of `members`, members
-//! without `display`, §3.6.7), and splitting large member lists into PATCHes of at most 100
-//! changes, as Okta's OIN submission guide documents (§3.6.5): one `add` carries them all.
+//! before an AIW PUT, and the reported variant bodies (path-less `replace` of `members`, members
+//! without `display`, §3.6.7).
 
 use serde::Serialize;
 
@@ -89,9 +92,9 @@ impl Okta {
         group.target_id = Some(id.clone());
         match self.flavour {
             OktaFlavour::OinTemplate => {
-                if rename(&mut session, &id, &group.name).await? && !members.is_empty() {
-                    let add = vec![add_members(members)];
-                    send_patch(&mut session, &id, add, PUSH_GROUP_MEMBERS).await?;
+                if rename(&mut session, &id, &group.name).await? {
+                    self.send_membership(&mut session, &id, &[], members)
+                        .await?;
                 }
             }
             OktaFlavour::Aiw => {
@@ -124,11 +127,10 @@ impl Okta {
         }
         match self.flavour {
             OktaFlavour::OinTemplate => {
-                let mut operations: Vec<Operation> = removed.iter().map(remove_member).collect();
-                if !added.is_empty() {
-                    operations.push(add_members(added));
-                }
-                if send_patch(&mut session, &id, operations, PUSH_GROUP_MEMBERS).await? {
+                if self
+                    .send_membership(&mut session, &id, removed, added)
+                    .await?
+                {
                     rename(&mut session, &id, &group.name).await?;
                 }
             }
@@ -218,6 +220,49 @@ impl Okta {
         Ok(session.checks)
     }
 }
+
+impl Okta {
+    /// Membership changes as OIN template apps send them (docs/idps/okta.md §3.6.5): the
+    /// changes, removals first, cut into PATCHes of at most [`Okta::membership_batch`] changes
+    /// (*documented*: 100 by default, 100 to 1000 for OIN apps); in each PATCH one `remove` per
+    /// leaving member (path `members[value eq "<id>"]`), then one `add` with every joining
+    /// member of that batch. Each PATCH is judged on its own (`okta.push-group.members-accepted`)
+    /// and, like every Okta request, waits [`MEMBERSHIP_PATCH_TIMEOUT`] for its answer
+    /// ([`crate::idp::request_timeout`]). \[I\] A rejected batch fails Okta's task, so no later
+    /// batch is sent. Whether every batch was accepted; nothing is sent when nothing changed.
+    async fn send_membership<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        id: &str,
+        removed: &[PushedMember],
+        added: &[PushedMember],
+    ) -> Result<bool, IdpError> {
+        // The changes in order are `removed` then `added`; a batch is a window over them.
+        let total = removed.len() + added.len();
+        let size = self.membership_batch.size();
+        for start in (0..total).step_by(size) {
+            let end = (start + size).min(total);
+            let leaving = &removed[start.min(removed.len())..end.min(removed.len())];
+            let joining =
+                &added[start.saturating_sub(removed.len())..end.saturating_sub(removed.len())];
+            let mut operations: Vec<Operation> = leaving.iter().map(remove_member).collect();
+            if !joining.is_empty() {
+                operations.push(add_members(joining));
+            }
+            let patch = request::request("PATCH", group_path(id), Some(patch_body(operations)));
+            let (index, response) = session.send(patch).await?;
+            if !session.judge(patch_accepted(PUSH_GROUP_MEMBERS, index, &response)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// How long Okta waits for the answer to a group membership PATCH: "Group membership PATCH
+/// operations timeout after 60 seconds" (docs/idps/okta.md §3.6.5, *documented*), the same 60 s
+/// Okta gives every request (§3.7), which is what [`crate::idp::request_timeout`] applies.
+pub const MEMBERSHIP_PATCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn pushed_id(group: &PushedGroup) -> Result<String, IdpError> {
     group

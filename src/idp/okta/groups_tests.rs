@@ -568,3 +568,185 @@ async fn unlink_leaving_the_group_sends_nothing() {
     assert!(checks.is_empty());
     assert_eq!(group.target_id.as_deref(), Some("g-1"));
 }
+
+// ---- Batches of membership changes (§3.6.5) ----
+
+/// `count` members `u-<first>`, `u-<first+1>`, …
+fn members(first: usize, count: usize) -> Vec<PushedMember> {
+    (first..first + count)
+        .map(|n| PushedMember {
+            target_id: format!("u-{n}"),
+            user_name: format!("user{n}@example.com"),
+        })
+        .collect()
+}
+
+/// The operations of a PATCH body, as JSON.
+fn operations(wire: &Script, index: usize) -> Vec<serde_json::Value> {
+    let body: serde_json::Value = serde_json::from_str(&wire.body(index)).expect("JSON body");
+    body["Operations"].as_array().expect("Operations").clone()
+}
+
+/// The member ids an `add` operation carries.
+fn added_ids(operation: &serde_json::Value) -> Vec<String> {
+    assert_eq!(operation["op"], "add");
+    assert_eq!(operation["path"], "members");
+    operation["value"]
+        .as_array()
+        .expect("a member list")
+        .iter()
+        .map(|member| member["value"].as_str().expect("a value").to_owned())
+        .collect()
+}
+
+fn ids_of(members: &[PushedMember]) -> Vec<String> {
+    members.iter().map(|m| m.target_id.clone()).collect()
+}
+
+#[tokio::test]
+async fn template_push_of_150_members_adds_them_in_patches_of_100_then_50() {
+    let mut group = new_group();
+    let all = members(1, 150);
+    let mut wire = Script::default()
+        .reply(201, CREATED)
+        .reply(204, "")
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .push_group(&mut group, &all, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.lines(),
+        [
+            "POST /Groups",
+            "PATCH /Groups/g-1",
+            "PATCH /Groups/g-1",
+            "PATCH /Groups/g-1"
+        ]
+    );
+    assert_eq!(wire.sent[1], expected("PATCH", "/Groups/g-1", RENAME));
+    let first = operations(&wire, 2);
+    let second = operations(&wire, 3);
+    assert_eq!(first.len(), 1);
+    assert_eq!(added_ids(&first[0]), ids_of(&all[..100]));
+    assert_eq!(second.len(), 1);
+    assert_eq!(added_ids(&second[0]), ids_of(&all[100..]));
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.push-group.create-returns-201-with-id", Some(0)),
+            ("okta.push-group.rename-accepted", Some(1)),
+            ("okta.push-group.members-accepted", Some(2)),
+            ("okta.push-group.members-accepted", Some(3)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn template_delta_counts_removals_and_additions_toward_one_batch_removals_first() {
+    let group = pushed_group();
+    let leaving = members(1, 30);
+    let joining = members(101, 150);
+    let mut wire = Script::default()
+        .reply(204, "")
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .update_group_members(&group, &joining, &leaving, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 3, "{:?}", wire.lines());
+    // First PATCH: the 30 removals, then 70 additions, 100 changes.
+    let first = operations(&wire, 0);
+    assert_eq!(first.len(), 31);
+    for (operation, member) in first.iter().zip(&leaving) {
+        assert_eq!(operation["op"], "remove");
+        assert_eq!(
+            operation["path"],
+            format!("members[value eq \"{}\"]", member.target_id)
+        );
+    }
+    assert_eq!(added_ids(&first[30]), ids_of(&joining[..70]));
+    // Second PATCH: the last 80 additions.
+    let second = operations(&wire, 1);
+    assert_eq!(second.len(), 1);
+    assert_eq!(added_ids(&second[0]), ids_of(&joining[70..]));
+    // Then the name PATCH that follows every membership update.
+    assert_eq!(wire.sent[2], expected("PATCH", "/Groups/g-1", RENAME));
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn a_batch_of_1000_sends_150_changes_in_one_patch() {
+    let group = pushed_group();
+    let joining = members(1, 150);
+    let okta = Okta {
+        membership_batch: MembershipBatch::new(1000).expect("in range"),
+        ..template()
+    };
+    let mut wire = Script::default().reply(204, "").reply(204, "");
+
+    okta.update_group_members(&group, &joining, &[], &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 2);
+    assert_eq!(added_ids(&operations(&wire, 0)[0]), ids_of(&joining));
+}
+
+#[tokio::test]
+async fn a_rejected_batch_stops_the_push_before_the_next_batch_and_the_rename() {
+    let group = pushed_group();
+    let joining = members(1, 150);
+    let mut wire = Script::default().reply(400, BAD_REQUEST);
+
+    let checks = template()
+        .update_group_members(&group, &joining, &[], &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["PATCH /Groups/g-1"]);
+    assert_eq!(failed(&checks), ["okta.push-group.members-accepted"]);
+}
+
+#[test]
+fn the_membership_batch_is_100_by_default_and_100_to_1000_when_set() {
+    assert_eq!(Okta::default().membership_batch.size(), 100);
+    assert_eq!(
+        MembershipBatch::new(100).map(MembershipBatch::size),
+        Ok(100)
+    );
+    assert_eq!(
+        MembershipBatch::new(1000).map(MembershipBatch::size),
+        Ok(1000)
+    );
+    for outside in [0, 99, 1001, u64::from(u16::MAX) + 100] {
+        let error = MembershipBatch::new(outside).expect_err("out of range");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "Okta's membership batch size is 100 to 1000 changes per PATCH (docs/idps/okta.md §3.6.5), not {outside}"
+            )
+        );
+    }
+}
+
+#[test]
+fn membership_patches_wait_sixty_seconds_like_every_okta_request() {
+    for idp in [
+        crate::scenario::model::IdpName::Okta,
+        crate::scenario::model::IdpName::OktaAiw,
+    ] {
+        assert_eq!(
+            crate::idp::request_timeout(idp),
+            Some(MEMBERSHIP_PATCH_TIMEOUT)
+        );
+    }
+    assert_eq!(MEMBERSHIP_PATCH_TIMEOUT.as_secs(), 60);
+}

@@ -21,11 +21,13 @@
 //! exchange with its error, and Okta itself would only mark the task failed (60 s socket
 //! timeout, docs/idps/okta.md §3.7).
 //!
+//! The 429 back-off of §3.7 is implemented (`Retry-After` seconds, else 5 minutes, doubling, 10
+//! attempts), and membership changes go out in batches of [`Okta::membership_batch`] (§3.6.5).
+//!
 //! Not done yet: finding and linking groups by name (§3.6.2), import of groups (§3.2), password
-//! sync (§3.5), batching membership changes by 100 (§3.6.5), the stale-`active` race on
-//! re-assignment (§3.4), and AIW "Test Connector Configuration" probes, which are undocumented
-//! (§3.1: the OIN template's two requests are sent for both flavours). The 429 back-off of §3.7
-//! is done (`Retry-After` seconds, else 5 minutes, doubling, 10 attempts).
+//! sync (§3.5), the stale-`active` race on re-assignment (§3.4), and AIW "Test Connector
+//! Configuration" probes, which are undocumented (§3.1: the OIN template's two requests are sent
+//! for both flavours).
 
 pub mod checks;
 mod groups;
@@ -38,7 +40,7 @@ mod script;
 #[cfg(test)]
 mod tests;
 
-pub use groups::{PushedGroup, PushedMember};
+pub use groups::{MEMBERSHIP_PATCH_TIMEOUT, PushedGroup, PushedMember};
 
 use checks::{Lookup, Purpose};
 
@@ -76,6 +78,61 @@ pub enum FilterSpaces {
 pub struct Okta {
     pub flavour: OktaFlavour,
     pub filter_spaces: FilterSpaces,
+    /// At most this many membership changes per group PATCH (docs/idps/okta.md §3.6.5):
+    /// 100 unless the OIN app asked Okta for more (100 to 1000).
+    pub membership_batch: MembershipBatch,
+}
+
+/// How many group membership changes Okta puts in one PATCH (docs/idps/okta.md §3.6.5,
+/// *documented* in Okta's OIN submission guide): "between 100 and 1000. The default value is
+/// 100." A value outside that range is refused when the setting is made ([`MembershipBatch::new`]),
+/// so a batch size in use is always one Okta offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MembershipBatch(u16);
+
+/// A membership batch size Okta does not offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Okta's membership batch size is {min} to {max} changes per PATCH (docs/idps/okta.md §3.6.5), not {got}",
+    min = MembershipBatch::MIN,
+    max = MembershipBatch::MAX
+)]
+pub struct BatchOutOfRange {
+    pub got: u64,
+}
+
+impl MembershipBatch {
+    /// The smallest batch, and Okta's default.
+    pub const MIN: u16 = 100;
+    /// The largest batch an OIN app can ask for.
+    pub const MAX: u16 = 1000;
+
+    pub fn new(size: u64) -> Result<Self, BatchOutOfRange> {
+        u16::try_from(size)
+            .ok()
+            .filter(|size| (Self::MIN..=Self::MAX).contains(size))
+            .map(MembershipBatch)
+            .ok_or(BatchOutOfRange { got: size })
+    }
+
+    /// The most changes one PATCH carries.
+    pub fn size(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+impl Default for MembershipBatch {
+    fn default() -> Self {
+        MembershipBatch(Self::MIN)
+    }
+}
+
+impl TryFrom<u64> for MembershipBatch {
+    type Error = BatchOutOfRange;
+
+    fn try_from(size: u64) -> Result<Self, Self::Error> {
+        MembershipBatch::new(size)
+    }
 }
 
 /// An action's requests so far and the checks judged on them.
@@ -175,7 +232,7 @@ impl Okta {
     pub fn new(flavour: OktaFlavour) -> Self {
         Okta {
             flavour,
-            filter_spaces: FilterSpaces::default(),
+            ..Okta::default()
         }
     }
 

@@ -290,6 +290,7 @@ async fn assign_create_body_is_the_same_for_both_flavours_and_the_filter_can_use
     let okta = Okta {
         flavour: OktaFlavour::Aiw,
         filter_spaces: FilterSpaces::Plus,
+        ..Okta::default()
     };
     let mut wire = Script::default().reply(200, EMPTY_LIST).reply(201, CREATED);
 
