@@ -17,8 +17,8 @@ use crate::idp::entra::{Dialect, Entra, Job};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
 use crate::scenario::model::{
-    CheckSpec, Expect, GroupSpec, IdpName, MAX_USER_COUNT, MembershipChange, Step, UserSpec,
-    UserUpdate, parse_wait,
+    CheckSpec, Expect, GroupSpec, IdpName, MAX_USER_COUNT, MembersUpdate, MembershipChange, Step,
+    UserSpec, UserUpdate, parse_wait,
 };
 
 /// The runner's side of [`Wire`] for one step.
@@ -143,6 +143,7 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::PushGroup(_) => "push_group",
         Step::AddMembers(_) => "add_members",
         Step::RemoveMembers(_) => "remove_members",
+        Step::UpdateMembers(_) => "update_members",
         Step::RenameGroup(_) => "rename_group",
         Step::PushNow(_) => "push_now",
         Step::UnlinkGroup(_) => "unlink_group",
@@ -201,6 +202,7 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
                 | PushGroup(_)
                 | AddMembers(_)
                 | RemoveMembers(_)
+                | UpdateMembers(_)
                 | RenameGroup(_)
                 | PushNow(_)
                 | UnlinkGroup(_)
@@ -485,6 +487,11 @@ fn expand_sets<'s>(step: &'s Step, directory: &Directory) -> std::borrow::Cow<'s
             users: directory.expand(&change.users),
             ..change.clone()
         })),
+        Step::UpdateMembers(update) => Cow::Owned(Step::UpdateMembers(MembersUpdate {
+            group: update.group.clone(),
+            add: directory.expand(&update.add),
+            remove: directory.expand(&update.remove),
+        })),
         _ => Cow::Borrowed(step),
     }
 }
@@ -732,6 +739,16 @@ pub fn step_label(step: &Step) -> String {
                 change.group,
                 change.users.join(",")
             )
+        }
+        Step::UpdateMembers(update) => {
+            let mut label = format!("update_members {}", update.group);
+            if !update.add.is_empty() {
+                label.push_str(&format!(" +{}", update.add.join(",")));
+            }
+            if !update.remove.is_empty() {
+                label.push_str(&format!(" -{}", update.remove.join(",")));
+            }
+            label
         }
         Step::RenameGroup(rename) => format!("rename_group {}", rename.group),
         Step::UnlinkGroup(unlink) => format!("unlink_group {}", unlink.group),

@@ -33,6 +33,7 @@ pub async fn run(
         Step::PushGroup(_)
             | Step::AddMembers(_)
             | Step::RemoveMembers(_)
+            | Step::UpdateMembers(_)
             | Step::RenameGroup(_)
             | Step::PushNow(_)
             | Step::UnlinkGroup(_)
@@ -104,6 +105,7 @@ async fn group_step(
     let group_key = match step {
         Step::PushGroup(key) | Step::PushNow(key) => key.clone(),
         Step::AddMembers(change) | Step::RemoveMembers(change) => change.group.clone(),
+        Step::UpdateMembers(update) => update.group.clone(),
         Step::RenameGroup(rename) => rename.group.clone(),
         Step::UnlinkGroup(unlink) => unlink.group.clone(),
         _ => return Err(format!("step `{}` is not a group step", step_kind(step))),
@@ -127,15 +129,23 @@ async fn group_step(
             }
             checks
         }
-        Step::AddMembers(change) | Step::RemoveMembers(change) => {
-            for user in &change.users {
-                if directory.user(user).is_none() {
-                    return Err(IdpError::UnknownUser(user.clone()).to_string());
-                }
+        Step::AddMembers(_) | Step::RemoveMembers(_) | Step::UpdateMembers(_) => {
+            let (joining, leaving): (&[String], &[String]) = match step {
+                Step::AddMembers(change) => (&change.users, &[]),
+                Step::RemoveMembers(change) => (&[], &change.users),
+                Step::UpdateMembers(update) => (&update.add, &update.remove),
+                _ => (&[], &[]),
+            };
+            if let Some(unknown) = joining
+                .iter()
+                .chain(leaving)
+                .find(|user| directory.user(user).is_none())
+            {
+                return Err(IdpError::UnknownUser(unknown.clone()).to_string());
             }
-            let adding = matches!(step, Step::AddMembers(_));
             let mut changed = group.clone();
-            changed.change_members(adding, &change.users);
+            changed.change_members(false, leaving);
+            changed.change_members(true, joining);
             let members = changed.members;
             if let Some(stored) = directory.group_mut(&group_key) {
                 stored.members = members.clone();
@@ -143,13 +153,9 @@ async fn group_step(
             if !group.pushed {
                 return Ok(Vec::new());
             }
-            let changed = pushed_members(directory, &change.users);
+            let added = pushed_members(directory, joining);
+            let removed = pushed_members(directory, leaving);
             let all = pushed_members(directory, &members);
-            let (added, removed) = if adding {
-                (changed, Vec::new())
-            } else {
-                (Vec::new(), changed)
-            };
             okta.update_group_members(&pushed, &added, &removed, &all, wire)
                 .await
         }

@@ -168,6 +168,9 @@ pub enum Step {
     AddMembers(MembershipChange),
     /// Remove directory users from a group; a pushed group's change is pushed.
     RemoveMembers(MembershipChange),
+    /// Several members join and leave a group at once; a pushed group's change is pushed as
+    /// one change (Okta: one PATCH, the removals then one `add`).
+    UpdateMembers(MembersUpdate),
     /// Rename a group in the IdP; a pushed group is renamed in the target.
     RenameGroup(GroupRename),
     /// Push a pushed group's whole membership again ("Push Now").
@@ -345,6 +348,19 @@ pub struct GroupSpec {
 pub struct MembershipChange {
     pub group: String,
     pub users: Vec<String>,
+}
+
+/// Users joining and leaving a group in one change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembersUpdate {
+    pub group: String,
+    /// Directory users joining.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add: Vec<String>,
+    /// Directory users leaving.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
 }
 
 /// A new name for a group.

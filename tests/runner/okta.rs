@@ -252,3 +252,47 @@ fn counted_users_are_defined_one_to_n_and_a_count_out_of_range_is_an_error() {
         }
     });
 }
+
+#[test]
+fn update_members_sends_one_patch_with_each_removal_then_one_add() {
+    runtime().block_on(async {
+        // Arrange
+        let plan: Vec<_> = plan_of(&root().join("scenarios/okta/update-members.yaml"))
+            .into_iter()
+            .filter(|p| p.idp == scimulate::scenario::model::IdpName::Okta)
+            .collect();
+
+        // Act
+        let report = run_embedded(plan, &[], settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        let run = &report.scenarios[0];
+        assert!(report.passed());
+        let id_of = |who: &str| -> String {
+            let created = run
+                .exchanges
+                .iter()
+                .find(|e| e.request.method == "POST" && String::from_utf8_lossy(&e.request.body).contains(&format!("-{who}@")))
+                .expect("the user's create");
+            let body: serde_json::Value = serde_json::from_slice(&created.response.as_ref().unwrap().body).unwrap();
+            body["id"].as_str().unwrap().to_owned()
+        };
+        let update = run
+            .exchanges
+            .iter()
+            .filter(|e| e.request.method == "PATCH" && e.request.path.starts_with("/Groups/"))
+            .find(|e| String::from_utf8_lossy(&e.request.body).contains("\"remove\""))
+            .expect("the membership PATCH");
+        let dee = run.exchanges.iter().find(|e| e.request.method == "POST" && String::from_utf8_lossy(&e.request.body).contains("-dee@")).unwrap();
+        let dee_name = serde_json::from_slice::<serde_json::Value>(&dee.request.body).unwrap()["userName"].as_str().unwrap().to_owned();
+        assert_eq!(
+            String::from_utf8_lossy(&update.request.body),
+            format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{{"op":"remove","path":"members[value eq \"{}\"]"}},{{"op":"remove","path":"members[value eq \"{}\"]"}},{{"op":"add","path":"members","value":[{{"value":"{}","display":"{dee_name}"}}]}}]}}"#,
+                id_of("ada"),
+                id_of("bob"),
+                id_of("dee"),
+            )
+        );
+    });
+}
