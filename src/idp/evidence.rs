@@ -300,6 +300,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "docs/idps/okta.md §3.6.6: Push Now sends the group's full member list",
     ),
     (
+        "okta.group.push-now-empties-group",
+        Observed,
+        "docs/idps/okta.md §3.6.6: Push Now of an empty group replaces members with []",
+    ),
+    (
         "okta.unassign.deactivates",
         Documented,
         "docs/idps/okta.md §3.5: unassignment deactivates the user and never deletes",

@@ -195,11 +195,18 @@ pub enum Quirk {
     /// servers whose body parser runs on every request that announces a media type. Okta's
     /// published `DELETE /Groups/{id}` carries exactly that (docs/idps/okta.md §2).
     TypedEmptyBodyRefused,
+    /// A PATCH `replace` whose `value` is an empty array is refused with 400 `invalidValue`: the
+    /// class of servers that check a replacement's required sub-attributes element by element
+    /// and read an empty list as one missing them ("Required sub-attribute … members.value is
+    /// missing in patch object", Captain-P-Goldfish/SCIM-SDK#757). Okta's "Push Now" of an empty
+    /// group is exactly that request (docs/idps/okta.md §3.6.6), and RFC 7644 §3.5.2.3 lets a
+    /// `replace` of a multi-valued attribute set it to the list given.
+    EmptyReplaceRefused,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 52] = [
+    pub const ALL: [Quirk; 53] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -252,6 +259,7 @@ impl Quirk {
         Quirk::RefusesPublishedRoles,
         Quirk::ExtensionPatchCrashes,
         Quirk::TypedEmptyBodyRefused,
+        Quirk::EmptyReplaceRefused,
     ];
 
     /// The name given to `--quirk`.
@@ -309,6 +317,7 @@ impl Quirk {
             Quirk::RefusesPublishedRoles => "refuses-published-roles",
             Quirk::ExtensionPatchCrashes => "extension-patch-crashes",
             Quirk::TypedEmptyBodyRefused => "typed-empty-body-refused",
+            Quirk::EmptyReplaceRefused => "empty-replace-refused",
         }
     }
 
@@ -442,6 +451,9 @@ impl Quirk {
             }
             Quirk::TypedEmptyBodyRefused => {
                 "a DELETE with a Content-Type and no body is refused with 400"
+            }
+            Quirk::EmptyReplaceRefused => {
+                "a PATCH replace whose value is an empty array is refused with 400 invalidValue"
             }
         }
     }

@@ -22,6 +22,10 @@ fn interop_bugs_fail_the_okta_scenarios_with_okta_named_checks() {
                 Quirk::ItemsPerPageIsCount,
                 "okta.import.items-per-page-is-items-returned",
             ),
+            (
+                Quirk::EmptyReplaceRefused,
+                "okta.group.push-now-empties-group",
+            ),
         ] {
             // Act
             let report =
