@@ -197,6 +197,7 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
                 | UpdateUser(_)
                 | Deactivate(_)
                 | Reactivate(_)
+                | Suspend(_)
                 | TestConnection
                 | ImportUsers
                 | PushGroup(_)

@@ -181,7 +181,7 @@ pub enum Step {
     ExpectGroup(ExpectGroup),
     /// Unassign a user from the application.
     Unassign(String),
-    /// Suspend a user (JumpCloud), or block their sign-in (Entra).
+    /// Suspend a user (JumpCloud, Okta: which sends nothing), or block their sign-in (Entra).
     Suspend(String),
     /// Delete a user in Entra: to the recycle bin, purged 30 days later.
     SoftDelete(String),

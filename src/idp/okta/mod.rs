@@ -362,6 +362,15 @@ impl Okta {
         Ok(session.checks)
     }
 
+    /// Suspending the Okta user (docs/idps/okta.md §3.5): Okta sends nothing. Since 2021 its
+    /// reference says a suspended user triggers no provisioning event (*documented*; older text
+    /// said suspension deactivated). The user can no longer sign in to Okta (`enabled` is
+    /// `false`); its state in the app is untouched, so there is nothing to judge.
+    pub fn suspend(&self, user: &mut DirectoryUser) -> Vec<IdpCheck> {
+        user.enabled = false;
+        Vec::new()
+    }
+
     /// GET then the merged full PUT (docs/idps/okta.md §3.4); whether both held. `active` is the
     /// value the PUT carries.
     async fn sync<W: Wire>(

@@ -878,3 +878,15 @@ async fn ten_429s_fail_the_task_permanently_after_five_minute_waits_doubling() {
     );
     assert!(user.target_id.is_none());
 }
+
+#[test]
+fn suspend_sends_nothing_and_leaves_the_app_user_as_it_was() {
+    let mut user = provisioned_ada(true);
+
+    let checks = template().suspend(&mut user);
+
+    assert!(checks.is_empty());
+    assert!(!user.enabled, "the user can no longer sign in to Okta");
+    assert!(user.active && user.assigned, "the app user is untouched");
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
+}
