@@ -244,6 +244,16 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "docs/idps/okta.md §3.6.5: a membership PATCH answers 200 or 204",
     ),
     (
+        "okta.link-group.lookup-is-list-response",
+        Documented,
+        "docs/idps/okta.md §3.6.2: finding a group by name answers a ListResponse",
+    ),
+    (
+        "okta.link-group.match-is-the-group",
+        Documented,
+        "docs/idps/okta.md §3.6.2: the group found by name is linked by its id",
+    ),
+    (
         "okta.push-group.put-returns-200",
         Documented,
         "docs/idps/okta.md §3.6.8: AIW groups are a full PUT, answered 200",

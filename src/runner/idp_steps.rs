@@ -141,6 +141,7 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::ExpectUser(_) => "expect_user",
         Step::Group(_) => "group",
         Step::PushGroup(_) => "push_group",
+        Step::LinkGroup(_) => "link_group",
         Step::AddMembers(_) => "add_members",
         Step::RemoveMembers(_) => "remove_members",
         Step::UpdateMembers(_) => "update_members",
@@ -201,6 +202,7 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
                 | TestConnection
                 | ImportUsers
                 | PushGroup(_)
+                | LinkGroup(_)
                 | AddMembers(_)
                 | RemoveMembers(_)
                 | UpdateMembers(_)
@@ -732,7 +734,9 @@ pub fn step_label(step: &Step) -> String {
         Step::Reactivate(key) => format!("reactivate {key}"),
         Step::ExpectUser(expect) => format!("expect_user {}", expect.user),
         Step::Group(spec) => format!("group {}", spec.key),
-        Step::PushGroup(key) | Step::PushNow(key) => format!("{} {key}", step_kind(step)),
+        Step::PushGroup(key) | Step::LinkGroup(key) | Step::PushNow(key) => {
+            format!("{} {key}", step_kind(step))
+        }
         Step::AddMembers(change) | Step::RemoveMembers(change) => {
             format!(
                 "{} {} {}",

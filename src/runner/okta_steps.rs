@@ -31,6 +31,7 @@ pub async fn run(
     if matches!(
         step,
         Step::PushGroup(_)
+            | Step::LinkGroup(_)
             | Step::AddMembers(_)
             | Step::RemoveMembers(_)
             | Step::UpdateMembers(_)
@@ -109,7 +110,7 @@ async fn group_step(
     wire: &mut StepWire<'_>,
 ) -> Result<Vec<IdpCheck>, String> {
     let group_key = match step {
-        Step::PushGroup(key) | Step::PushNow(key) => key.clone(),
+        Step::PushGroup(key) | Step::LinkGroup(key) | Step::PushNow(key) => key.clone(),
         Step::AddMembers(change) | Step::RemoveMembers(change) => change.group.clone(),
         Step::UpdateMembers(update) => update.group.clone(),
         Step::RenameGroup(rename) => rename.group.clone(),
@@ -126,9 +127,13 @@ async fn group_step(
         target_id: group.target_id.clone(),
     };
     let checks = match step {
-        Step::PushGroup(_) => {
+        Step::PushGroup(_) | Step::LinkGroup(_) => {
             let members = pushed_members(directory, &group.members);
-            let checks = okta.push_group(&mut pushed, &members, wire).await;
+            let checks = if matches!(step, Step::LinkGroup(_)) {
+                okta.link_group(&mut pushed, &members, wire).await
+            } else {
+                okta.push_group(&mut pushed, &members, wire).await
+            };
             if let Some(stored) = directory.group_mut(&group_key) {
                 stored.pushed = pushed.target_id.is_some();
                 stored.target_id = pushed.target_id.clone();

@@ -164,6 +164,10 @@ pub enum Step {
     Group(GroupSpec),
     /// Push a directory group to the application (Okta Push Groups), members included.
     PushGroup(String),
+    /// Push a directory group after finding it by name in the application (Okta "Find groups
+    /// by name"): a group of that name is linked and its members pushed to it; without one the
+    /// group is created as `push_group` does.
+    LinkGroup(String),
     /// Add directory users to a group; a pushed group's change is pushed.
     AddMembers(MembershipChange),
     /// Remove directory users from a group; a pushed group's change is pushed.

@@ -291,6 +291,7 @@ impl<'a> Checker<'a> {
                 | Step::ExpectUser(_)
                 | Step::Group(_)
                 | Step::PushGroup(_)
+                | Step::LinkGroup(_)
                 | Step::AddMembers(_)
                 | Step::RemoveMembers(_)
                 | Step::RenameGroup(_)

@@ -26,6 +26,7 @@ fn interop_bugs_fail_the_okta_scenarios_with_okta_named_checks() {
                 Quirk::EmptyReplaceRefused,
                 "okta.group.push-now-empties-group",
             ),
+            (Quirk::IgnoreFilter, "okta.link-group.match-is-the-group"),
         ] {
             // Act
             let report =
@@ -298,5 +299,61 @@ fn update_members_sends_one_patch_with_each_removal_then_one_add() {
                 id_of("dee"),
             )
         );
+    });
+}
+
+/// The mock creates one group, `Engineering` (`g-7`), finds it by name, and takes every change.
+fn group_target(line: &str) -> (u16, String) {
+    if line.starts_with("POST /scim/v2/Groups ") {
+        (
+            201,
+            r#"{"id":"g-7","displayName":"Engineering"}"#.to_owned(),
+        )
+    } else if line.starts_with("GET /scim/v2/Groups?filter=") {
+        (
+            200,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":1,"Resources":[{"id":"g-7","displayName":"Engineering"}]}"#.to_owned(),
+        )
+    } else if line.starts_with("PATCH ") {
+        (204, String::new())
+    } else {
+        okta_target(line)
+    }
+}
+
+#[test]
+fn link_group_finds_by_display_name_then_pushes_to_the_match_on_the_wire() {
+    runtime().block_on(async {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("okta-link.yaml"),
+            "name: okta-link\ndescription: Okta links a group.\nidps: [okta]\nsteps:\n  - user: { key: ada, userName: ada@example.com, givenName: Ada, familyName: Lovelace }\n  - assign: ada\n  - request: { method: POST, path: /Groups, body: { displayName: Engineering }, expect: { status: 201 } }\n  - group: { key: eng, name: Engineering, members: [ada] }\n  - link_group: eng\n",
+        )
+        .unwrap();
+        let (url, seen) = crate::support::capturing_mock_with(group_target).await;
+
+        // Act
+        let report = crate::support::run_remote(plan_of(dir.path()), &url, settings(None, SnapshotMode::Normal)).await;
+
+        // Assert
+        assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
+        let requests: Vec<String> = seen.lock().unwrap().iter().map(|r| String::from_utf8_lossy(r).to_string()).collect();
+        let find = requests.iter().position(|r| r.starts_with("GET /scim/v2/Groups?")).expect("the find");
+        let head = &requests[find];
+        assert!(
+            head.starts_with("GET /scim/v2/Groups?filter=displayName%20eq%20%22Engineering%22&startIndex=1&count=100 HTTP/1.1\r\n"),
+            "{head}"
+        );
+        assert!(head.contains("\r\nUser-Agent: Okta SCIM Client 1.0.0\r\n"), "{head}");
+        assert!(!head.contains("Content-Type"), "a GET carries no Content-Type: {head}");
+        let (line, body) = requests[find + 1].split_once("\r\n\r\n").unwrap();
+        assert!(line.starts_with("PATCH /scim/v2/Groups/g-7 HTTP/1.1\r\n"), "{line}");
+        assert_eq!(
+            body,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[{"value":"mock-1","display":"ada@example.com"}]}]}"#
+        );
+        let creates = requests.iter().filter(|r| r.starts_with("POST /scim/v2/Groups")).count();
+        assert_eq!(creates, 1, "only the scenario's own create: Okta linked, not created");
     });
 }

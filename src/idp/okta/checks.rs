@@ -27,7 +27,11 @@ pub const LOOKUP_MATCH_QUERIED: &str = "okta.lookup.match-is-the-queried-user";
 pub const CREATE_201: &str = "okta.create.returns-201-with-id";
 pub const CREATE_DUPLICATE: &str = "okta.create.duplicate-is-409";
 
+pub const LINK_GROUP_LOOKUP: &str = "okta.link-group.lookup-is-list-response";
+pub const LINK_GROUP_MATCH: &str = "okta.link-group.match-is-the-group";
+
 pub const SOURCE_TEST_CONNECTION: &str = "docs/idps/okta.md §3.1";
+pub const SOURCE_LINK_GROUP: &str = "docs/idps/okta.md §3.6.2";
 pub const SOURCE_IMPORT: &str = "docs/idps/okta.md §3.2";
 pub const SOURCE_PAGING: &str = "docs/idps/okta.md §3.2, §4 item 11";
 pub const SOURCE_LOOKUP: &str = "docs/idps/okta.md §3.3";
@@ -369,6 +373,68 @@ pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<
                 )
             ));
             (vec![answer, paging, queried, matched], Lookup::Stop)
+        }
+    }
+}
+
+/// "Find groups by name" before Link Group (docs/idps/okta.md §3.6.2, *documented*): `200`
+/// with a ListResponse of zero or more groups, paging numbers as integers (§3.2); a match
+/// must be the group looked up, with the `id` Okta then keeps and addresses the group by.
+/// \[I\] Okta links to the first match, and reads a `404` as no match, as it does for users
+/// (§3.3).
+pub fn group_lookup(
+    request: usize,
+    response: &WireResponse,
+    name: &str,
+) -> (Vec<IdpCheck>, Lookup) {
+    let why = "Okta finds a pushed group by name with a displayName eq filter and reads a \
+               ListResponse of zero or more groups, docs/idps/okta.md §3.6.2";
+    let mut answer = check(LINK_GROUP_LOOKUP, SOURCE_LINK_GROUP, request);
+    if response.status == 404 {
+        return (vec![answer], Lookup::NotFound);
+    }
+    if response.status != 200 {
+        let answer = answer.fail(format!(
+            "expected 200 with a ListResponse ({why}), got {}: servers need `eq` filtering on \
+             groups (docs/idps/okta.md §3.6.2)",
+            got_status(response)
+        ));
+        return (vec![answer], Lookup::Stop);
+    }
+    let body = match json_or_reason(response, why) {
+        Ok(body) => body,
+        Err(reason) => return (vec![answer.fail(reason)], Lookup::Stop),
+    };
+    for problem in list_problems(&body, why)
+        .into_iter()
+        .chain(paging_problems(&body))
+    {
+        answer = answer.fail(problem);
+    }
+    if !answer.held() {
+        return (vec![answer], Lookup::Stop);
+    }
+    let first = body
+        .get("Resources")
+        .and_then(Value::as_array)
+        .and_then(|resources| resources.first());
+    let Some(first) = first else {
+        return (vec![answer], Lookup::NotFound);
+    };
+    let matched = check(LINK_GROUP_MATCH, SOURCE_LINK_GROUP, request);
+    if let Some(reason) = crate::idp::lookup::wrong_match(first, "displayName", name) {
+        return (vec![answer, matched.fail(reason)], Lookup::Stop);
+    }
+    match first.get("id").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => (vec![answer, matched], Lookup::Found(id.to_owned())),
+        _ => {
+            let matched = matched.fail(format!(
+                "expected the matching group to carry a non-empty string `id` (Okta links the \
+                 pushed group to it and addresses the group by it, docs/idps/okta.md §3.6.2, \
+                 §3.8), got {}",
+                first.get("id").map_or("no `id`".to_owned(), shown)
+            ));
+            (vec![answer, matched], Lookup::Stop)
         }
     }
 }

@@ -15,14 +15,17 @@
 //! default, 100 to 1000: Okta's OIN submission guide, §3.6.5); the POST of a new group still
 //! lists every member, as the 2021 capture shows (§3.6.3).
 //!
-//! Not done: the lookup by `displayName` (§3.6.2) and group linking, the `GET /Groups/{id}` seen
+//! A group can also be found by name and linked ("Link Group", §3.6.2): a `displayName eq`
+//! filter, then the membership pushed to the match, or a create when nothing matches.
+//!
+//! Not done: the `GET /Groups/{id}` seen
 //! between a membership PATCH and the rename in one report (go-scim#57), the 2018 docs' GET
 //! before an AIW PUT, and the reported variant bodies (path-less `replace` of `members`, members
 //! without `display`, §3.6.7).
 
 use serde::Serialize;
 
-use super::checks::got_status;
+use super::checks::{self, Lookup, got_status};
 use super::request::{self, PATCH_OP_SCHEMA};
 use super::{Okta, OktaFlavour, Session};
 use crate::idp::wire::{Wire, WireResponse};
@@ -74,6 +77,64 @@ impl Okta {
         wire: &mut W,
     ) -> Result<Vec<IdpCheck>, IdpError> {
         let mut session = Session::new(wire, "push group");
+        self.create_group(&mut session, group, members).await?;
+        Ok(session.checks)
+    }
+
+    /// "Push group" after "Find groups by name", with "Link Group" as the push action for a
+    /// match (docs/idps/okta.md §3.6.1, §3.6.2): `GET /Groups?filter=displayName%20eq%20…&
+    /// startIndex=1&count=100`. A match is linked: Okta keeps its `id` (`target_id`) and pushes
+    /// the group's membership to it, since the linked group's members are not Okta's: OIN
+    /// template a `replace` of `members` with the full list (the "re-sync" form of §3.6.6,
+    /// judged as a membership PATCH), then the name PATCH that follows every membership update
+    /// (§3.6.4); AIW a full `PUT` (§3.6.8). \[I\] The requests after the link are the likely
+    /// form; Okta documents the lookup and the link, not what follows. No match: the group is
+    /// created as [`Okta::push_group`] does. An answer Okta cannot read stops the push.
+    pub async fn link_group<W: Wire>(
+        &self,
+        group: &mut PushedGroup,
+        members: &[PushedMember],
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let mut session = Session::new(wire, "link group");
+        let path = request::group_lookup_path(&group.name, self.filter_spaces);
+        let (index, response) = session.send(request::request("GET", path, None)).await?;
+        let (lookup_checks, found) = checks::group_lookup(index, &response, &group.name);
+        session.judge_all(lookup_checks);
+        match found {
+            Lookup::Stop => {}
+            Lookup::NotFound => self.create_group(&mut session, group, members).await?,
+            Lookup::Found(id) => {
+                group.target_id = Some(id.clone());
+                match self.flavour {
+                    OktaFlavour::OinTemplate => {
+                        let operation = Operation {
+                            op: "replace",
+                            path: Some("members".to_owned()),
+                            value: Some(OpValue::Members(members_of(members))),
+                        };
+                        if send_patch(&mut session, &id, vec![operation], PUSH_GROUP_MEMBERS)
+                            .await?
+                        {
+                            rename(&mut session, &id, &group.name).await?;
+                        }
+                    }
+                    OktaFlavour::Aiw => {
+                        put(&mut session, &id, &group.name, members).await?;
+                    }
+                }
+            }
+        }
+        Ok(session.checks)
+    }
+
+    /// `POST /Groups` and what follows it in Okta's push (see [`Okta::push_group`]).
+    async fn create_group<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        group: &mut PushedGroup,
+        members: &[PushedMember],
+    ) -> Result<(), IdpError> {
         let posted = match self.flavour {
             OktaFlavour::OinTemplate => members,
             OktaFlavour::Aiw => &[],
@@ -87,21 +148,20 @@ impl Okta {
         let (created, id) = created(index, &response);
         session.judge(created);
         let Some(id) = id else {
-            return Ok(session.checks);
+            return Ok(());
         };
         group.target_id = Some(id.clone());
         match self.flavour {
             OktaFlavour::OinTemplate => {
-                if rename(&mut session, &id, &group.name).await? {
-                    self.send_membership(&mut session, &id, &[], members)
-                        .await?;
+                if rename(session, &id, &group.name).await? {
+                    self.send_membership(session, &id, &[], members).await?;
                 }
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, members).await?;
+                put(session, &id, &group.name, members).await?;
             }
         }
-        Ok(session.checks)
+        Ok(())
     }
 
     /// A membership change of a pushed group (docs/idps/okta.md §3.6.5).

@@ -750,3 +750,179 @@ fn membership_patches_wait_sixty_seconds_like_every_okta_request() {
     }
     assert_eq!(MEMBERSHIP_PATCH_TIMEOUT.as_secs(), 60);
 }
+
+// ---- Find by name, then Link Group (§3.6.2) ----
+
+const FIND_PATH: &str =
+    "/Groups?filter=displayName%20eq%20%22Engineering%22&startIndex=1&count=100";
+const NO_GROUP: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
+const FOUND_GROUP: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":1,"Resources":[{"id":"g-7","displayName":"Engineering","members":[{"value":"u-9"}]}]}"#;
+const REPLACE_ADA: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[{"value":"u-1","display":"ada@example.com"}]}]}"#;
+const RENAME_G7: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"id":"g-7","displayName":"Engineering"}}]}"#;
+
+#[tokio::test]
+async fn template_link_finds_the_group_by_name_keeps_its_id_and_replaces_its_members() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(200, FOUND_GROUP)
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", FIND_PATH, ""),
+            expected("PATCH", "/Groups/g-7", REPLACE_ADA),
+            expected("PATCH", "/Groups/g-7", RENAME_G7),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.link-group.lookup-is-list-response", Some(0)),
+            ("okta.link-group.match-is-the-group", Some(0)),
+            ("okta.push-group.members-accepted", Some(1)),
+            ("okta.push-group.rename-accepted", Some(2)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(group.target_id.as_deref(), Some("g-7"));
+    assert_eq!(checks[0].source, "docs/idps/okta.md §3.6.2");
+}
+
+#[tokio::test]
+async fn aiw_link_puts_the_full_group_to_the_match() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(200, FOUND_GROUP)
+        .reply(200, CREATED);
+
+    aiw()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent[1],
+        expected(
+            "PUT",
+            "/Groups/g-7",
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineering","members":[{"value":"u-1","display":"ada@example.com"}]}"#
+        )
+    );
+    assert_eq!(wire.sent.len(), 2);
+}
+
+#[tokio::test]
+async fn link_without_a_match_creates_the_group_as_a_push_does() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(200, NO_GROUP)
+        .reply(201, CREATED)
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .link_group(&mut group, &[ada(), bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", FIND_PATH, ""),
+            expected("POST", "/Groups", CREATE_WITH_MEMBERS),
+            expected("PATCH", "/Groups/g-1", RENAME),
+            expected("PATCH", "/Groups/g-1", ADD_BOTH),
+        ]
+    );
+    assert_eq!(checks[1].id, "okta.push-group.create-returns-201-with-id");
+    assert_eq!(checks[1].request, Some(1));
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(group.target_id.as_deref(), Some("g-1"));
+}
+
+#[tokio::test]
+async fn link_stops_when_the_match_is_another_group() {
+    let mut group = new_group();
+    let other = FOUND_GROUP.replace(r#""displayName":"Engineering""#, r#""displayName":"Sales""#);
+    let mut wire = Script::default().reply(200, &other);
+
+    let checks = template()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), [format!("GET {FIND_PATH}")]);
+    assert_eq!(failed(&checks), ["okta.link-group.match-is-the-group"]);
+    assert!(
+        checks[1].reasons[0].contains("did not apply the filter"),
+        "{:?}",
+        checks[1].reasons
+    );
+    assert_eq!(group.target_id, None);
+}
+
+#[tokio::test]
+async fn link_stops_on_string_paging_numbers() {
+    let mut group = new_group();
+    let strings = NO_GROUP.replace(r#""startIndex":1"#, r#""startIndex":"1""#);
+    let mut wire = Script::default().reply(200, &strings);
+
+    let checks = template()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1);
+    assert_eq!(failed(&checks), ["okta.link-group.lookup-is-list-response"]);
+    assert!(
+        checks[0].reasons[0].contains("`startIndex` as a JSON integer"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[test]
+fn the_group_filter_is_encoded_like_the_user_lookup() {
+    assert_eq!(
+        request::group_lookup_path("Test SCIMv2", FilterSpaces::Percent20),
+        "/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100"
+    );
+    assert_eq!(
+        request::group_lookup_path("Test SCIMv2", FilterSpaces::Plus),
+        "/Groups?filter=displayName+eq+%22Test+SCIMv2%22&startIndex=1&count=100"
+    );
+}
+
+#[tokio::test]
+async fn link_reads_a_404_as_no_match_and_creates() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(
+            404,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404"}"#,
+        )
+        .reply(201, CREATED)
+        .reply(204, "");
+
+    let checks = template()
+        .link_group(&mut group, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.lines(),
+        [
+            format!("GET {FIND_PATH}"),
+            "POST /Groups".to_owned(),
+            "PATCH /Groups/g-1".to_owned()
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}

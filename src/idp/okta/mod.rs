@@ -24,7 +24,7 @@
 //! The 429 back-off of §3.7 is implemented (`Retry-After` seconds, else 5 minutes, doubling, 10
 //! attempts), and membership changes go out in batches of [`Okta::membership_batch`] (§3.6.5).
 //!
-//! Not done yet: finding and linking groups by name (§3.6.2), import of groups (§3.2), password
+//! Not done yet: import of groups (§3.2), password
 //! sync (§3.5), the stale-`active` race on re-assignment (§3.4), and AIW "Test Connector
 //! Configuration" probes, which are undocumented (§3.1: the OIN template's two requests are sent
 //! for both flavours).

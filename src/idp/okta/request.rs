@@ -79,12 +79,22 @@ pub fn users_page_path(start_index: u64) -> String {
 /// `%20` (current docs and real captures) or `+` (the 2018–2019 docs), as `spaces` says.
 /// \[I\] How Okta escapes a `"` or `\` inside the value is undocumented: it is encoded as is.
 pub fn lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
-    let filter = format!("userName eq \"{user_name}\"");
+    eq_filter_path("/Users", "userName", user_name, spaces)
+}
+
+/// "Find groups by name" before linking a pushed group (docs/idps/okta.md §3.6.2):
+/// `displayName eq "<name>"`, encoded and ordered as the user lookup is.
+pub fn group_lookup_path(name: &str, spaces: FilterSpaces) -> String {
+    eq_filter_path("/Groups", "displayName", name, spaces)
+}
+
+fn eq_filter_path(endpoint: &str, attribute: &str, value: &str, spaces: FilterSpaces) -> String {
+    let filter = format!("{attribute} eq \"{value}\"");
     let encoded = match spaces {
         FilterSpaces::Percent20 => encode::filter_percent20(&filter),
         FilterSpaces::Plus => encode::filter_plus(&filter),
     };
-    format!("/Users?filter={encoded}&startIndex=1&count={PAGE_SIZE}")
+    format!("{endpoint}?filter={encoded}&startIndex=1&count={PAGE_SIZE}")
 }
 
 /// `/Users/{id}` with the id the target returned (Okta keeps it as the app user's
