@@ -138,6 +138,7 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::Reactivate(_) => "reactivate",
         Step::TestConnection => "test_connection",
         Step::ImportUsers => "import_users",
+        Step::ImportGroups => "import_groups",
         Step::ExpectUser(_) => "expect_user",
         Step::Group(_) => "group",
         Step::PushGroup(_) => "push_group",
@@ -201,6 +202,7 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
                 | Suspend(_)
                 | TestConnection
                 | ImportUsers
+                | ImportGroups
                 | PushGroup(_)
                 | LinkGroup(_)
                 | AddMembers(_)

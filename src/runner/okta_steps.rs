@@ -45,6 +45,7 @@ pub async fn run(
     let outcome: Result<Vec<IdpCheck>, IdpError> = match step {
         Step::TestConnection => okta.test_connection(&mut wire).await,
         Step::ImportUsers => okta.import_users(&mut wire).await,
+        Step::ImportGroups => okta.import_groups(&mut wire).await,
         Step::Suspend(key) => {
             let Some(user) = directory.user_mut(key) else {
                 return context.error(step, IdpError::UnknownUser(key.clone()).to_string());

@@ -158,6 +158,8 @@ pub enum Step {
     TestConnection,
     /// The IdP's user import, with its paging.
     ImportUsers,
+    /// The IdP's group import, with its paging (Okta: what Group Push later links).
+    ImportGroups,
     /// Read a user from the target by the id the IdP holds for it, and check the answer.
     ExpectUser(ExpectUser),
     /// Add a group to the IdP's directory, with directory users as members. Sends nothing.

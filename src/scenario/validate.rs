@@ -288,6 +288,7 @@ impl<'a> Checker<'a> {
                 | Step::Reactivate(_)
                 | Step::TestConnection
                 | Step::ImportUsers
+                | Step::ImportGroups
                 | Step::ExpectUser(_)
                 | Step::Group(_)
                 | Step::PushGroup(_)

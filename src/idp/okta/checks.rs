@@ -254,10 +254,18 @@ pub fn test_connection_groups(request: usize, response: &WireResponse) -> IdpChe
     }
 }
 
-/// One import page judged (docs/idps/okta.md §3.2): the checks, and `totalResults` when the page
+/// One import page of users or groups judged (docs/idps/okta.md §3.2): the checks, and `totalResults` when the page
 /// can be paged on (status 200, a ListResponse, integer paging numbers).
-pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option<u64>) {
-    let why = "Okta imports users page by page, docs/idps/okta.md §3.2";
+pub fn import_page(
+    request: usize,
+    response: &WireResponse,
+    imported: super::Imported,
+) -> (Vec<IdpCheck>, Option<u64>) {
+    let why = format!(
+        "Okta imports {} page by page, docs/idps/okta.md §3.2",
+        imported.what()
+    );
+    let why = why.as_str();
     let mut page = check(IMPORT_PAGE, "docs/idps/okta.md §3.2, §3.8", request);
     if response.status != 200 {
         let page = page.fail(format!(

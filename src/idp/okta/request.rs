@@ -69,9 +69,10 @@ pub fn delete_group(path: String) -> WireRequest {
     }
 }
 
-/// One import page: `startIndex` first, then `count=100` (docs/idps/okta.md §3.2).
-pub fn users_page_path(start_index: u64) -> String {
-    format!("/Users?startIndex={start_index}&count={PAGE_SIZE}")
+/// One import page of users or groups (`endpoint` is `/Users` or `/Groups`): `startIndex`
+/// first, then `count=100` (docs/idps/okta.md §3.2).
+pub fn page_path(endpoint: &str, start_index: u64) -> String {
+    format!("{endpoint}?startIndex={start_index}&count={PAGE_SIZE}")
 }
 
 /// The create-or-link lookup (docs/idps/okta.md §3.3): always `userName eq "<value>"`, the whole

@@ -172,6 +172,59 @@ async fn import_of_250_users_reads_three_pages_of_100() {
 }
 
 #[tokio::test]
+async fn import_of_150_groups_reads_two_pages_of_100_from_groups() {
+    let mut wire = Script::default()
+        .reply(200, &list_of(150, 1, 100))
+        .reply(200, &list_of(150, 101, 50));
+
+    let checks = aiw()
+        .import_groups(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Groups?startIndex=1&count=100", ""),
+            expected("GET", "/Groups?startIndex=101&count=100", ""),
+        ]
+    );
+    assert_eq!(checks.len(), 6);
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn a_group_import_page_with_string_paging_stops_and_says_groups() {
+    let strings = list_of(150, 1, 100).replace(r#""totalResults":150"#, r#""totalResults":"150""#);
+    let mut wire = Script::default().reply(200, &strings);
+
+    let checks = template()
+        .import_groups(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["GET /Groups?startIndex=1&count=100"]);
+    assert_eq!(failed(&checks), ["okta.import.paging-numbers-are-integers"]);
+}
+
+#[tokio::test]
+async fn a_group_import_failure_names_the_group_import() {
+    let mut wire = Script::default().reply(500, "{}");
+
+    let checks = template()
+        .import_groups(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.import.page-is-list-response"]);
+    assert!(
+        checks[0].reasons[0].contains("Okta imports groups page by page"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
 async fn import_of_exactly_100_users_reads_one_page() {
     let mut wire = Script::default().reply(200, &list_of(100, 1, 100));
 
