@@ -259,6 +259,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "docs/idps/okta.md §3.6.8: AIW groups are a full PUT, answered 200",
     ),
     (
+        "okta.push-group.get-returns-the-group",
+        Documented,
+        "docs/idps/okta.md §3.6.8: the 2018-2019 reference reads the group before its PUT",
+    ),
+    (
         "okta.push-now.replace-members-accepted",
         Documented,
         "docs/idps/okta.md §3.6.6: Push Now replaces members with the full list",

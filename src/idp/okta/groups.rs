@@ -18,9 +18,11 @@
 //! A group can also be found by name and linked ("Link Group", §3.6.2): a `displayName eq`
 //! filter, then the membership pushed to the match, or a create when nothing matches.
 //!
-//! Not done: the `GET /Groups/{id}` seen
-//! between a membership PATCH and the rename in one report (go-scim#57), the 2018 docs' GET
-//! before an AIW PUT, and the reported variant bodies (path-less `replace` of `members`, members
+//! The 2018–2019 docs' `GET /Groups/{id}` before an AIW PUT is an option
+//! ([`Okta::group_put_reads_first`], off by default: the current docs' PUT echoes no GET).
+//!
+//! Not done: the `GET /Groups/{id}` seen between a membership PATCH and the rename in one
+//! report (go-scim#57, OIN template, one observation), and the reported variant bodies (path-less `replace` of `members`, members
 //! without `display`, §3.6.7).
 
 use serde::Serialize;
@@ -42,6 +44,8 @@ pub const PUSH_GROUP_MEMBERS: &str = "okta.push-group.members-accepted";
 pub const PUSH_GROUP_PUT: &str = "okta.push-group.put-returns-200";
 pub const PUSH_NOW_REPLACE: &str = "okta.push-now.replace-members-accepted";
 pub const UNLINK_DELETE: &str = "okta.unlink.delete-returns-204";
+pub const PUSH_GROUP_GET: &str = "okta.push-group.get-returns-the-group";
+const SOURCE_GROUP_GET: &str = "docs/idps/okta.md §3.6.8, §3.6.9";
 
 /// A pushed group as Okta knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -120,7 +124,8 @@ impl Okta {
                         }
                     }
                     OktaFlavour::Aiw => {
-                        put(&mut session, &id, &group.name, members).await?;
+                        self.put_group(&mut session, &id, &group.name, members)
+                            .await?;
                     }
                 }
             }
@@ -158,7 +163,7 @@ impl Okta {
                 }
             }
             OktaFlavour::Aiw => {
-                put(session, &id, &group.name, members).await?;
+                self.put_group(session, &id, &group.name, members).await?;
             }
         }
         Ok(())
@@ -195,7 +200,7 @@ impl Okta {
                 }
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, all).await?;
+                self.put_group(&mut session, &id, &group.name, all).await?;
             }
         }
         Ok(session.checks)
@@ -216,7 +221,7 @@ impl Okta {
                 rename(&mut session, &id, &group.name).await?;
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, all).await?;
+                self.put_group(&mut session, &id, &group.name, all).await?;
             }
         }
         Ok(session.checks)
@@ -243,7 +248,7 @@ impl Okta {
                 send_patch(&mut session, &id, vec![operation], PUSH_NOW_REPLACE).await?;
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, all).await?;
+                self.put_group(&mut session, &id, &group.name, all).await?;
             }
         }
         Ok(session.checks)
@@ -371,25 +376,88 @@ async fn send_patch<W: Wire>(
     Ok(session.judge(patch_accepted(check_id, index, &response)))
 }
 
-/// The App Integration Wizard's full `PUT /Groups/{id}`; whether the target accepted it.
-async fn put<W: Wire>(
-    session: &mut Session<'_, W>,
-    id: &str,
-    name: &str,
-    members: &[PushedMember],
-) -> Result<bool, IdpError> {
-    let put = request::request("PUT", group_path(id), Some(group_body(name, members)));
-    let (index, response) = session.send(put).await?;
-    let mut accepted = check(PUSH_GROUP_PUT, index);
-    if response.status != 200 {
-        accepted = accepted.fail(format!(
-            "expected 200 with the group (App Integration Wizard apps push groups with a full \
-             PUT /Groups/{{id}}, docs/idps/okta.md §1, §3.6, §3.8), got {}: Okta marks the group \
-             push as Error (docs/idps/okta.md §3.7)",
-            got_status(&response)
-        ));
+impl Okta {
+    /// The App Integration Wizard's full `PUT /Groups/{id}` (docs/idps/okta.md §3.6.8); whether
+    /// the target accepted it. With [`Okta::group_put_reads_first`], the 2018–2019 form: `GET
+    /// /Groups/{id}` first (which also tells Okta whether the group still exists, §3.6.9), then
+    /// the PUT of the group as returned, with Okta's name and members in it.
+    async fn put_group<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        id: &str,
+        name: &str,
+        members: &[PushedMember],
+    ) -> Result<bool, IdpError> {
+        let body = if self.group_put_reads_first {
+            let get = request::request("GET", group_path(id), None);
+            let (index, response) = session.send(get).await?;
+            let (fetched, group) = fetched_group(index, &response, id);
+            if !session.judge(fetched) {
+                return Ok(false);
+            }
+            let members =
+                serde_json::to_string(&members_of(members)).expect("a list of strings serialises");
+            request::merged_group_put_body(&group, name, &members)
+        } else {
+            group_body(name, members)
+        };
+        let put = request::request("PUT", group_path(id), Some(body));
+        let (index, response) = session.send(put).await?;
+        let mut accepted = check(PUSH_GROUP_PUT, index);
+        if response.status != 200 {
+            accepted = accepted.fail(format!(
+                "expected 200 with the group (App Integration Wizard apps push groups with a full \
+                 PUT /Groups/{{id}}, docs/idps/okta.md §1, §3.6, §3.8), got {}: Okta marks the group \
+                 push as Error (docs/idps/okta.md §3.7)",
+                got_status(&response)
+            ));
+        }
+        Ok(session.judge(accepted))
     }
-    Ok(session.judge(accepted))
+}
+
+/// `GET /Groups/{id}` before the PUT (docs/idps/okta.md §3.6.8, §3.6.9): `200` with the group
+/// Okta asked for, whose body the PUT echoes; a `404` says the group no longer exists. Returns
+/// the check and the group.
+fn fetched_group(
+    request: usize,
+    response: &WireResponse,
+    id: &str,
+) -> (IdpCheck, serde_json::Map<String, serde_json::Value>) {
+    let result = IdpCheck::new(PUSH_GROUP_GET, Level::IdpRequired, SOURCE_GROUP_GET).on(request);
+    let why = "Okta reads the group, then PUTs it back with its changes, docs/idps/okta.md §3.6.8";
+    if response.status != 200 {
+        let gone = if response.status == 404 {
+            ": the group no longer exists in the target, and Okta cannot push to it"
+        } else {
+            ""
+        };
+        let reason = format!(
+            "expected 200 with the group ({why}), got {}{gone}",
+            got_status(response)
+        );
+        return (result.fail(reason), serde_json::Map::new());
+    }
+    match response.json() {
+        Some(serde_json::Value::Object(group))
+            if group.get("id").and_then(serde_json::Value::as_str) == Some(id) =>
+        {
+            (result, group)
+        }
+        Some(serde_json::Value::Object(group)) => {
+            let reason = format!(
+                "expected the group with `id` {id:?} ({why}), got {}",
+                group
+                    .get("id")
+                    .map_or("no `id`".to_owned(), serde_json::Value::to_string)
+            );
+            (result.fail(reason), serde_json::Map::new())
+        }
+        _ => (
+            result.fail(format!("expected the group as a JSON object ({why})")),
+            serde_json::Map::new(),
+        ),
+    }
 }
 
 /// `POST /Groups`: `201` with the group's `id` (docs/idps/okta.md §3.6). Returns the check and

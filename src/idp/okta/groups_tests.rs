@@ -926,3 +926,86 @@ async fn link_reads_a_404_as_no_match_and_creates() {
     );
     assert!(failed(&checks).is_empty(), "{checks:?}");
 }
+
+// ---- The 2018–2019 GET before an AIW group PUT (§3.6.8) ----
+
+fn aiw_reading_first() -> Okta {
+    Okta {
+        group_put_reads_first: true,
+        ..aiw()
+    }
+}
+
+const STORED_GROUP: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"g-1","displayName":"Old name","members":[{"value":"u-9","$ref":"https://x/Users/u-9","type":"User"}],"meta":{"resourceType":"Group"}}"#;
+
+#[tokio::test]
+async fn aiw_reading_first_gets_the_group_then_puts_it_back_with_okta_changes() {
+    let group = pushed_group();
+    let mut wire = Script::default()
+        .reply(200, STORED_GROUP)
+        .reply(200, CREATED);
+
+    let checks = aiw_reading_first()
+        .update_group_members(&group, &[ada()], &[], &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Groups/g-1", ""),
+            expected(
+                "PUT",
+                "/Groups/g-1",
+                r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineering","id":"g-1","members":[{"value":"u-1","display":"ada@example.com"}],"meta":{"resourceType":"Group"}}"#
+            ),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.push-group.get-returns-the-group", Some(0)),
+            ("okta.push-group.put-returns-200", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn aiw_reading_first_stops_when_the_group_is_gone() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(
+        404,
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"no such group","status":"404"}"#,
+    );
+
+    let checks = aiw_reading_first()
+        .rename_group(&group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["GET /Groups/g-1"]);
+    assert_eq!(failed(&checks), ["okta.push-group.get-returns-the-group"]);
+    assert!(
+        checks[0].reasons[0].contains("no longer exists"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
+async fn reading_first_is_off_by_default_and_never_changes_the_oin_template() {
+    let group = pushed_group();
+    let oin = Okta {
+        group_put_reads_first: true,
+        ..template()
+    };
+    let mut wire = Script::default().reply(204, "").reply(204, "");
+
+    oin.update_group_members(&group, &[ada()], &[], &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert!(!Okta::default().group_put_reads_first);
+    assert_eq!(wire.lines(), ["PATCH /Groups/g-1", "PATCH /Groups/g-1"]);
+}

@@ -80,6 +80,11 @@ pub struct Okta {
     /// At most this many membership changes per group PATCH (docs/idps/okta.md §3.6.5):
     /// 100 unless the OIN app asked Okta for more (100 to 1000).
     pub membership_batch: MembershipBatch,
+    /// App Integration Wizard group PUTs as the 2018–2019 reference describes them: `GET
+    /// /Groups/{id}` first, then the PUT of the group as returned with Okta's changes
+    /// (docs/idps/okta.md §3.6.8, *documented* then). Off by default: the current reference's
+    /// PUT carries only `schemas`, `displayName` and `members`, no echo of a GET.
+    pub group_put_reads_first: bool,
 }
 
 /// How many group membership changes Okta puts in one PATCH (docs/idps/okta.md §3.6.5,

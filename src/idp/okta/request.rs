@@ -292,6 +292,26 @@ fn merge_profile(
     body
 }
 
+/// The 2018–2019 App Integration Wizard group PUT (docs/idps/okta.md §3.6.8): the group as the
+/// target returned it on GET, `displayName` and `members` replaced by Okta's; keys in the order
+/// of that page's example (`schemas, displayName, id, members`), then the rest alphabetically.
+/// `members` is Okta's member list as compact JSON, keys in Okta's order (`value, display`).
+pub fn merged_group_put_body(fetched: &Map<String, Value>, name: &str, members: &str) -> Vec<u8> {
+    let mut merged = fetched.clone();
+    merged.insert("displayName".into(), name.into());
+    // A place in the key order; written as `members` below.
+    merged.insert("members".into(), Value::Null);
+    let mut out = String::new();
+    let write_value = |out: &mut String, key: &str, value: &Value| match key {
+        "members" => out.push_str(members),
+        _ => write_plain(out, key, value),
+    };
+    write_ordered(&mut out, &merged, GROUP_KEY_ORDER, &write_value);
+    out.into_bytes()
+}
+
+const GROUP_KEY_ORDER: &[&str] = &["schemas", "displayName", "id", "members"];
+
 /// The PUT's top-level key order. \[I\] Okta re-serialises the user from its own model, so the
 /// order is Okta's, not the server's: docs/idps/okta.md §3.4's example gives `schemas, id,
 /// userName, name, emails, active, groups, meta`; the keys Okta also sends on create slot in at
