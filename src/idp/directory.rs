@@ -87,6 +87,9 @@ pub struct DirectoryUser {
     /// The directory revision of the user's last change (Entra's incremental cycles send what
     /// changed after their watermark).
     pub revision: u64,
+    /// How many times the user's password was changed in the IdP (each change gives a new
+    /// password, which Okta's password sync pushes).
+    pub password_changes: u32,
 }
 
 impl DirectoryUser {
@@ -104,6 +107,7 @@ impl DirectoryUser {
             purged: false,
             manager: None,
             revision: 0,
+            password_changes: 0,
         }
     }
 }

@@ -224,6 +224,16 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "docs/idps/okta.md §3.5: an activation PATCH answers 200 or 204, a PUT 200",
     ),
     (
+        "okta.password.get-returns-the-user",
+        Documented,
+        "docs/idps/okta.md §3.5: AIW apps sync a password by GET, then PUT",
+    ),
+    (
+        "okta.password.accepted",
+        Inferred,
+        "docs/idps/okta.md §3.5: password sync answered 200 or 204; the PATCH body is inferred",
+    ),
+    (
         "okta.rate-limit.task-failed-after-10-attempts",
         Documented,
         "docs/idps/okta.md §3.7: ten rate-limited attempts fail the task for good",

@@ -136,6 +136,7 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::UpdateUser(_) => "update_user",
         Step::Deactivate(_) => "deactivate",
         Step::Reactivate(_) => "reactivate",
+        Step::SetPassword(_) => "set_password",
         Step::TestConnection => "test_connection",
         Step::ImportUsers => "import_users",
         Step::ImportGroups => "import_groups",
@@ -200,6 +201,7 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
                 | Deactivate(_)
                 | Reactivate(_)
                 | Suspend(_)
+                | SetPassword(_)
                 | TestConnection
                 | ImportUsers
                 | ImportGroups
@@ -734,6 +736,7 @@ pub fn step_label(step: &Step) -> String {
         Step::UpdateUser(update) => format!("update_user {}", update.user),
         Step::Deactivate(key) => format!("deactivate {key}"),
         Step::Reactivate(key) => format!("reactivate {key}"),
+        Step::SetPassword(key) => format!("set_password {key}"),
         Step::ExpectUser(expect) => format!("expect_user {}", expect.user),
         Step::Group(spec) => format!("group {}", spec.key),
         Step::PushGroup(key) | Step::LinkGroup(key) | Step::PushNow(key) => {

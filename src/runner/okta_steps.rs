@@ -46,6 +46,12 @@ pub async fn run(
         Step::TestConnection => okta.test_connection(&mut wire).await,
         Step::ImportUsers => okta.import_users(&mut wire).await,
         Step::ImportGroups => okta.import_groups(&mut wire).await,
+        Step::SetPassword(key) => {
+            let Some(user) = directory.user_mut(key) else {
+                return context.error(step, IdpError::UnknownUser(key.clone()).to_string());
+            };
+            okta.sync_password(user, &mut wire).await
+        }
         Step::Suspend(key) => {
             let Some(user) = directory.user_mut(key) else {
                 return context.error(step, IdpError::UnknownUser(key.clone()).to_string());

@@ -154,6 +154,9 @@ pub enum Step {
     Deactivate(String),
     /// Reactivate a deactivated user.
     Reactivate(String),
+    /// Change a user's password in the IdP (a new one, generated): Okta's "Sync Password"
+    /// pushes it.
+    SetPassword(String),
     /// The IdP's connection test ("Test API Credentials").
     TestConnection,
     /// The IdP's user import, with its paging.

@@ -286,6 +286,7 @@ impl<'a> Checker<'a> {
                 | Step::UpdateUser(_)
                 | Step::Deactivate(_)
                 | Step::Reactivate(_)
+                | Step::SetPassword(_)
                 | Step::TestConnection
                 | Step::ImportUsers
                 | Step::ImportGroups

@@ -357,3 +357,58 @@ fn link_group_finds_by_display_name_then_pushes_to_the_match_on_the_wire() {
         assert_eq!(creates, 1, "only the scenario's own create: Okta linked, not created");
     });
 }
+
+/// The mock provisions users (an empty lookup, a create) and takes every PATCH.
+fn password_target(line: &str) -> (u16, String) {
+    if line.starts_with("PATCH ") {
+        (204, String::new())
+    } else {
+        okta_target(line)
+    }
+}
+
+#[test]
+fn the_synced_password_goes_on_the_wire_and_nowhere_in_the_report_or_snapshots() {
+    runtime().block_on(async {
+        // Arrange
+        let dir = tempfile::tempdir().unwrap();
+        let snapshots = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("okta-password.yaml"),
+            "name: okta-password\ndescription: Okta syncs a password.\nidps: [okta]\nsteps:\n  - user: { key: ada, userName: ada@example.com, givenName: Ada, familyName: Lovelace }\n  - assign: ada\n  - set_password: ada\n  - snapshot: synced\n",
+        )
+        .unwrap();
+        let (url, seen) = crate::support::capturing_mock_with(password_target).await;
+        let password = scimulate::idp::okta::request::synced_password("00u00000000000000001", 1);
+
+        // Act
+        let report = crate::support::run_remote(
+            plan_of(dir.path()),
+            &url,
+            settings(Some(snapshots.path().to_path_buf()), SnapshotMode::Accept),
+        )
+        .await;
+
+        // Assert
+        assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
+        let requests: Vec<String> = seen.lock().unwrap().iter().map(|r| String::from_utf8_lossy(r).to_string()).collect();
+        let patch = requests.iter().find(|r| r.starts_with("PATCH /scim/v2/Users/mock-1 ")).expect("the password PATCH");
+        assert!(
+            patch.ends_with(&format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{{"op":"replace","value":{{"password":"{password}"}}}}]}}"#
+            )),
+            "{patch}"
+        );
+        let json = scimulate::report::json::to_json(&report).to_string();
+        let escaped = serde_json::to_string(&password).unwrap();
+        for form in [password.as_str(), &escaped[1..escaped.len() - 1]] {
+            assert!(!json.contains(form), "the password is in the JSON report");
+        }
+        let mut written = String::new();
+        for file in crate::support::walk(snapshots.path()) {
+            written.push_str(&std::fs::read_to_string(file).unwrap());
+        }
+        assert!(written.contains("\"password\": \"<redacted>\""), "{written}");
+        assert!(!written.contains(&password), "the password is in a snapshot");
+    });
+}

@@ -51,6 +51,8 @@ pub enum Purpose {
     Deactivate,
     /// App Integration Wizard reactivation: the full object with `active:true` (§3.5).
     Reactivate,
+    /// App Integration Wizard password sync: the full object with `password` (§3.5).
+    Password,
 }
 
 impl Purpose {
@@ -69,6 +71,7 @@ impl Purpose {
             Purpose::Update => "okta.update.get-returns-the-user",
             Purpose::Deactivate => "okta.deactivate.get-returns-the-user",
             Purpose::Reactivate => "okta.reactivate.get-returns-the-user",
+            Purpose::Password => "okta.password.get-returns-the-user",
         }
     }
 
@@ -79,6 +82,7 @@ impl Purpose {
             Purpose::Update => "okta.update.put-returns-200",
             Purpose::Deactivate => DEACTIVATE_ACCEPTED,
             Purpose::Reactivate => REACTIVATE_ACCEPTED,
+            Purpose::Password => PASSWORD_ACCEPTED,
         }
     }
 
@@ -86,7 +90,9 @@ impl Purpose {
         match self {
             Purpose::Link => "docs/idps/okta.md §3.3, §3.4",
             Purpose::Update => SOURCE_UPDATE,
-            Purpose::Deactivate | Purpose::Reactivate => "docs/idps/okta.md §3.5, §3.8",
+            Purpose::Deactivate | Purpose::Reactivate | Purpose::Password => {
+                "docs/idps/okta.md §3.5, §3.8"
+            }
         }
     }
 
@@ -100,12 +106,16 @@ impl Purpose {
             Purpose::Reactivate => {
                 "App Integration Wizard apps reactivate with GET then a full PUT"
             }
+            Purpose::Password => {
+                "App Integration Wizard apps sync a password with GET then a full PUT"
+            }
         }
     }
 }
 
 pub const DEACTIVATE_ACCEPTED: &str = "okta.deactivate.accepted";
 pub const REACTIVATE_ACCEPTED: &str = "okta.reactivate.accepted";
+pub const PASSWORD_ACCEPTED: &str = "okta.password.accepted";
 
 fn check(id: &'static str, source: &'static str, request: usize) -> IdpCheck {
     IdpCheck::new(id, Level::IdpRequired, source).on(request)
@@ -611,6 +621,21 @@ pub fn patch_accepted(active: bool, request: usize, response: &WireResponse) -> 
         "expected 200 with the user or 204 (OIN template apps set `active` with a path-less \
          PATCH, docs/idps/okta.md §3.5), got {}: Okta fails the task and does not fall back to \
          PUT (docs/idps/okta.md §1, §3.7)",
+        got_status(response)
+    ))
+}
+
+/// The OIN template's password-sync PATCH: `200` with the user or `204` (docs/idps/okta.md
+/// §3.5, §3.8, as for every user PATCH).
+pub fn password_patch_accepted(request: usize, response: &WireResponse) -> IdpCheck {
+    let result = check(PASSWORD_ACCEPTED, "docs/idps/okta.md §3.5, §3.8", request);
+    if response.status == 200 || response.status == 204 {
+        return result;
+    }
+    result.fail(format!(
+        "expected 200 with the user or 204 (OIN template apps sync a password with a PATCH, \
+         docs/idps/okta.md §1.1, §3.5), got {}: Okta fails the password push and shows the \
+         server's error in Tasks (docs/idps/okta.md §3.7)",
         got_status(response)
     ))
 }

@@ -24,7 +24,7 @@
 //! The 429 back-off of §3.7 is implemented (`Retry-After` seconds, else 5 minutes, doubling, 10
 //! attempts), and membership changes go out in batches of [`Okta::membership_batch`] (§3.6.5).
 //!
-//! Not done yet: password sync (§3.5), the stale-`active` race on re-assignment (§3.4), and AIW "Test Connector
+//! Not done yet: the stale-`active` race on re-assignment (§3.4), and AIW "Test Connector
 //! Configuration" probes, which are undocumented (§3.1: the OIN template's two requests are sent
 //! for both flavours).
 
@@ -361,7 +361,7 @@ impl Okta {
             Lookup::Found(id) => {
                 user.target_id = Some(id.clone());
                 if self
-                    .sync(&mut session, user, &id, true, Purpose::Link)
+                    .sync(&mut session, user, &id, true, Purpose::Link, None)
                     .await?
                 {
                     self.set_active(&mut session, user, &id, true).await?;
@@ -382,7 +382,7 @@ impl Okta {
         let id = provisioned_id(user)?;
         let mut session = Session::new(wire, "update");
         let active = user.active;
-        self.sync(&mut session, user, &id, active, Purpose::Update)
+        self.sync(&mut session, user, &id, active, Purpose::Update, None)
             .await?;
         Ok(session.checks)
     }
@@ -424,8 +424,48 @@ impl Okta {
         Vec::new()
     }
 
+    /// Password sync: the user's password changed in Okta, and "Sync Password" pushes it
+    /// (docs/idps/okta.md §1.1, §3.5: PATCH for OIN templates, PUT for App Integration Wizard
+    /// apps, *documented*). OIN template: `PATCH /Users/{id}` with
+    /// `{"schemas":[PatchOp],"Operations":[{"op":"replace","value":{"password":"…"}}]}` (the
+    /// body is undocumented: \[I\] the form of the documented (de)activation PATCH); AIW: `GET
+    /// /Users/{id}`, then the full PUT echoing it with `password` added. The new password is
+    /// [`request::synced_password`]; the runner scrubs it from everything it records, as it
+    /// does every `password`.
+    pub async fn sync_password<W: Wire>(
+        &self,
+        user: &mut DirectoryUser,
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let id = provisioned_id(user)?;
+        user.password_changes += 1;
+        let password = request::synced_password(&user.idp_id, user.password_changes);
+        let mut session = Session::new(wire, "password sync");
+        match self.flavour {
+            OktaFlavour::OinTemplate => {
+                let body = request::patch_password_body(&password);
+                let patch = request::request("PATCH", request::user_path(&id), Some(body));
+                let (index, response) = session.send(patch).await?;
+                session.judge(checks::password_patch_accepted(index, &response));
+            }
+            OktaFlavour::Aiw => {
+                let active = user.active;
+                self.sync(
+                    &mut session,
+                    user,
+                    &id,
+                    active,
+                    Purpose::Password,
+                    Some(&password),
+                )
+                .await?;
+            }
+        }
+        Ok(session.checks)
+    }
+
     /// GET then the merged full PUT (docs/idps/okta.md §3.4); whether both held. `active` is the
-    /// value the PUT carries.
+    /// value the PUT carries, and `password` one it adds (password sync, §3.5).
     async fn sync<W: Wire>(
         &self,
         session: &mut Session<'_, W>,
@@ -433,6 +473,7 @@ impl Okta {
         id: &str,
         active: bool,
         purpose: Purpose,
+        password: Option<&str>,
     ) -> Result<bool, IdpError> {
         let path = request::user_path(id);
         let (index, response) = session
@@ -443,7 +484,7 @@ impl Okta {
         let Some(body) = body else {
             return Ok(false);
         };
-        let put_body = request::merged_put_body(&body, user, active);
+        let put_body = request::merged_put_body_with(&body, user, active, password);
         let (index, response) = session
             .send(request::request("PUT", path, Some(put_body)))
             .await?;
@@ -468,7 +509,7 @@ impl Okta {
             }
             OktaFlavour::Aiw => {
                 let purpose = Purpose::for_active(active);
-                self.sync(session, user, id, active, purpose).await?
+                self.sync(session, user, id, active, purpose, None).await?
             }
         };
         if accepted {

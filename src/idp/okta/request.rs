@@ -198,6 +198,45 @@ pub fn placeholder_password(idp_id: &str) -> String {
         .collect()
 }
 
+/// The user's Okta password after its `change`-th change, as password sync sends it
+/// (docs/idps/okta.md §3.5): like [`placeholder_password`], 8 characters with symbols,
+/// **deterministic** (derived from the IdP id and the change), so runs and snapshots repeat.
+pub fn synced_password(idp_id: &str, change: u32) -> String {
+    placeholder_password(&format!("{idp_id}#{change}"))
+}
+
+/// The password-sync PATCH of OIN-template apps (docs/idps/okta.md §3.5): Okta documents that
+/// it is a PATCH, not its body; \[I\] the documented path-less form of the (de)activation PATCH,
+/// with `password` as the value.
+#[derive(Serialize)]
+struct PatchPassword<'a> {
+    schemas: [&'static str; 1],
+    #[serde(rename = "Operations")]
+    operations: [ReplacePassword<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct ReplacePassword<'a> {
+    op: &'static str,
+    value: Password<'a>,
+}
+
+#[derive(Serialize)]
+struct Password<'a> {
+    password: &'a str,
+}
+
+pub fn patch_password_body(password: &str) -> Vec<u8> {
+    let body = PatchPassword {
+        schemas: [PATCH_OP_SCHEMA],
+        operations: [ReplacePassword {
+            op: "replace",
+            value: Password { password },
+        }],
+    };
+    serde_json::to_vec(&body).expect("a struct of strings serialises")
+}
+
 /// The deactivate / reactivate PATCH of OIN-template apps (docs/idps/okta.md §3.5): no `path`,
 /// lowercase `op`, a JSON boolean.
 #[derive(Serialize)]
@@ -238,7 +277,21 @@ pub fn merged_put_body(
     user: &DirectoryUser,
     active: bool,
 ) -> Vec<u8> {
-    let merged = merge_profile(fetched, user, active);
+    merged_put_body_with(fetched, user, active, None)
+}
+
+/// The profile PUT, with `password` when Okta syncs one (an App Integration Wizard app's
+/// password sync, docs/idps/okta.md §3.5).
+pub fn merged_put_body_with(
+    fetched: &Map<String, Value>,
+    user: &DirectoryUser,
+    active: bool,
+    password: Option<&str>,
+) -> Vec<u8> {
+    let mut merged = merge_profile(fetched, user, active);
+    if let Some(password) = password {
+        merged.insert("password".into(), password.into());
+    }
     let mut out = String::new();
     write_ordered(&mut out, &merged, USER_KEY_ORDER, &write_user_value);
     out.into_bytes()
@@ -315,7 +368,8 @@ const GROUP_KEY_ORDER: &[&str] = &["schemas", "displayName", "id", "members"];
 /// The PUT's top-level key order. \[I\] Okta re-serialises the user from its own model, so the
 /// order is Okta's, not the server's: docs/idps/okta.md §3.4's example gives `schemas, id,
 /// userName, name, emails, active, groups, meta`; the keys Okta also sends on create slot in at
-/// their create position relative to those (§3.3). Any other key follows, alphabetically.
+/// their create position relative to those (§3.3; `password`, sent by password sync, before
+/// `active`). Any other key follows, alphabetically.
 const USER_KEY_ORDER: &[&str] = &[
     "schemas",
     "id",
@@ -325,6 +379,7 @@ const USER_KEY_ORDER: &[&str] = &[
     "displayName",
     "locale",
     "externalId",
+    "password",
     "active",
     "groups",
     "meta",

@@ -943,3 +943,111 @@ fn suspend_sends_nothing_and_leaves_the_app_user_as_it_was() {
     assert!(user.active && user.assigned, "the app user is untouched");
     assert_eq!(user.target_id.as_deref(), Some("u-1"));
 }
+
+// ---- Password sync (§3.5) ----
+
+#[tokio::test]
+async fn password_sync_on_the_oin_template_is_a_pathless_patch_of_a_new_password() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(204, "").reply(200, CREATED);
+
+    let first = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+    let second = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    let password = request::synced_password("00u00000000000000001", 1);
+    assert_eq!(password.chars().count(), 8);
+    assert_ne!(
+        password,
+        request::placeholder_password("00u00000000000000001")
+    );
+    assert_eq!(
+        wire.sent[0],
+        expected(
+            "PATCH",
+            "/Users/u-1",
+            &format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{{"op":"replace","value":{{"password":"{password}"}}}}]}}"#
+            )
+        )
+    );
+    assert_ne!(wire.body(0), wire.body(1), "each change is a new password");
+    assert!(
+        wire.body(1)
+            .contains(&request::synced_password("00u00000000000000001", 2))
+    );
+    assert_eq!(ids(&first), [("okta.password.accepted", Some(0))]);
+    assert!(failed(&first).is_empty() && failed(&second).is_empty());
+}
+
+#[tokio::test]
+async fn password_sync_on_aiw_gets_then_puts_the_user_with_the_password() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(200, STORED).reply(200, CREATED);
+
+    let checks = aiw()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    let password = request::synced_password("00u00000000000000001", 1);
+    let put = merged_put(true).replace(
+        r#""displayName":"Ada Lovelace","active""#,
+        &format!(r#""displayName":"Ada Lovelace","password":"{password}","active""#),
+    );
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &put)
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.password.get-returns-the-user", Some(0)),
+            ("okta.password.accepted", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn a_refused_password_patch_fails_naming_password_sync() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(
+        400,
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"password policy","status":"400"}"#,
+    );
+
+    let checks = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.password.accepted"]);
+    assert!(
+        checks[0].reasons[0].contains(r#"got 400 ("password policy")"#),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
+async fn password_sync_of_an_unprovisioned_user_is_an_error_and_sends_nothing() {
+    let mut user = ada();
+    let mut wire = Script::default();
+
+    let error = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect_err("not provisioned");
+
+    assert_eq!(error, IdpError::NotProvisioned("ada".into()));
+    assert!(wire.sent.is_empty());
+}
