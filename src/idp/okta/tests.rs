@@ -1051,3 +1051,116 @@ async fn password_sync_of_an_unprovisioned_user_is_an_error_and_sends_nothing() 
     assert_eq!(error, IdpError::NotProvisioned("ada".into()));
     assert!(wire.sent.is_empty());
 }
+
+// ---- The stale `active:false` PUT on re-assignment (§3.4, observed, opt-in) ----
+
+fn racing(okta: Okta) -> Okta {
+    Okta {
+        stale_deactivate_put: true,
+        ..okta
+    }
+}
+
+/// Ada, provisioned before and deactivated by an unassignment.
+fn unassigned_ada() -> DirectoryUser {
+    DirectoryUser {
+        assigned: false,
+        ..provisioned_ada(false)
+    }
+}
+
+#[tokio::test]
+async fn the_race_follows_a_reassignment_activation_with_a_stale_active_false_put() {
+    let mut user = unassigned_ada();
+    let mut wire = Script::default()
+        .reply(200, &found())
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(204, "")
+        .reply(200, STORED)
+        .reply(200, STORED);
+
+    let checks = racing(template())
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(true)),
+            expected("PATCH", "/Users/u-1", PATCH_TRUE),
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(false)),
+        ]
+    );
+    assert_eq!(
+        ids(&checks[checks.len() - 2..]),
+        vec![
+            ("okta.update.get-returns-the-user", Some(4)),
+            ("okta.update.put-returns-200", Some(5)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert!(user.active, "Okta holds the user active; the app got false");
+}
+
+#[tokio::test]
+async fn the_race_is_off_by_default_and_only_follows_a_reassignment() {
+    let replies = || {
+        Script::default()
+            .reply(200, &found())
+            .reply(200, STORED)
+            .reply(200, STORED)
+            .reply(204, "")
+    };
+    let mut reassigned = unassigned_ada();
+    let mut first_time = ada();
+    let (mut default_wire, mut first_wire) = (replies(), replies());
+
+    template()
+        .assign(&mut reassigned, &mut default_wire)
+        .await
+        .expect("no transport failure");
+    racing(template())
+        .assign(&mut first_time, &mut first_wire)
+        .await
+        .expect("no transport failure");
+
+    assert!(!Okta::default().stale_deactivate_put);
+    assert_eq!(default_wire.sent.len(), 4);
+    assert_eq!(
+        first_wire.sent.len(),
+        4,
+        "a first assignment is no re-assignment"
+    );
+}
+
+#[tokio::test]
+async fn the_race_on_aiw_puts_active_true_then_the_stale_false() {
+    let mut user = unassigned_ada();
+    let mut wire = Script::default()
+        .reply(200, &found())
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED);
+
+    racing(aiw())
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    let puts: Vec<String> = (0..wire.sent.len())
+        .filter(|&i| wire.sent[i].method == "PUT")
+        .map(|i| wire.body(i))
+        .collect();
+    assert_eq!(
+        puts,
+        [merged_put(true), merged_put(true), merged_put(false)]
+    );
+}
