@@ -87,6 +87,9 @@ pub struct DirectoryUser {
     /// The directory revision of the user's last change (Entra's incremental cycles send what
     /// changed after their watermark).
     pub revision: u64,
+    /// How many times the user's password was changed in the IdP (each change gives a new
+    /// password, which Okta's password sync pushes).
+    pub password_changes: u32,
 }
 
 impl DirectoryUser {
@@ -104,6 +107,7 @@ impl DirectoryUser {
             purged: false,
             manager: None,
             revision: 0,
+            password_changes: 0,
         }
     }
 }
@@ -149,6 +153,8 @@ impl DirectoryGroup {
 pub struct Directory {
     users: BTreeMap<String, DirectoryUser>,
     groups: BTreeMap<String, DirectoryGroup>,
+    /// Users defined together (`user:` with `count:`): the set's key stands for its users.
+    sets: BTreeMap<String, Vec<String>>,
     next_id: u64,
     revision: u64,
 }
@@ -176,6 +182,26 @@ impl Directory {
 
     pub fn users(&self) -> impl Iterator<Item = &DirectoryUser> {
         self.users.values()
+    }
+
+    /// Names users defined together (`user:` with `count:`), so that one key stands for them all.
+    pub fn define_set(&mut self, key: &str, members: Vec<String>) {
+        self.sets.insert(key.to_owned(), members);
+    }
+
+    /// The users a set's key stands for; `None` when `key` names no set.
+    pub fn set(&self, key: &str) -> Option<&[String]> {
+        self.sets.get(key).map(Vec::as_slice)
+    }
+
+    /// User keys with every set's key replaced by its users, in order.
+    pub fn expand(&self, keys: &[String]) -> Vec<String> {
+        keys.iter()
+            .flat_map(|key| match self.set(key) {
+                Some(members) => members.to_vec(),
+                None => vec![key.clone()],
+            })
+            .collect()
     }
 
     /// Adds (or redefines) a group, not pushed.
@@ -288,6 +314,17 @@ impl Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_key_stands_for_its_users_in_order_and_other_keys_stay() {
+        let mut directory = Directory::default();
+        directory.define_set("member", vec!["member1".into(), "member2".into()]);
+
+        let expanded = directory.expand(&["ada".into(), "member".into(), "bob".into()]);
+
+        assert_eq!(expanded, ["ada", "member1", "member2", "bob"]);
+        assert_eq!(directory.set("ada"), None);
+    }
 
     #[test]
     fn users_get_deterministic_okta_shaped_ids() {

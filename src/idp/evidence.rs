@@ -224,6 +224,16 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "docs/idps/okta.md §3.5: an activation PATCH answers 200 or 204, a PUT 200",
     ),
     (
+        "okta.password.get-returns-the-user",
+        Documented,
+        "docs/idps/okta.md §3.5: AIW apps sync a password by GET, then PUT",
+    ),
+    (
+        "okta.password.accepted",
+        Inferred,
+        "docs/idps/okta.md §3.5: password sync answered 200 or 204; the PATCH body is inferred",
+    ),
+    (
         "okta.rate-limit.task-failed-after-10-attempts",
         Documented,
         "docs/idps/okta.md §3.7: ten rate-limited attempts fail the task for good",
@@ -244,9 +254,24 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "docs/idps/okta.md §3.6.5: a membership PATCH answers 200 or 204",
     ),
     (
+        "okta.link-group.lookup-is-list-response",
+        Documented,
+        "docs/idps/okta.md §3.6.2: finding a group by name answers a ListResponse",
+    ),
+    (
+        "okta.link-group.match-is-the-group",
+        Documented,
+        "docs/idps/okta.md §3.6.2: the group found by name is linked by its id",
+    ),
+    (
         "okta.push-group.put-returns-200",
         Documented,
         "docs/idps/okta.md §3.6.8: AIW groups are a full PUT, answered 200",
+    ),
+    (
+        "okta.push-group.get-returns-the-group",
+        Documented,
+        "docs/idps/okta.md §3.6.8: the 2018-2019 reference reads the group before its PUT",
     ),
     (
         "okta.push-now.replace-members-accepted",
@@ -298,6 +323,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "okta.group.push-now-keeps-members",
         Documented,
         "docs/idps/okta.md §3.6.6: Push Now sends the group's full member list",
+    ),
+    (
+        "okta.group.push-now-empties-group",
+        Observed,
+        "docs/idps/okta.md §3.6.6: Push Now of an empty group replaces members with []",
     ),
     (
         "okta.unassign.deactivates",

@@ -17,7 +17,10 @@ use crate::idp::entra::{Dialect, Entra, Job};
 use crate::idp::settings::IdpSettings;
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
-use crate::scenario::model::{CheckSpec, Expect, IdpName, Step, UserSpec, UserUpdate, parse_wait};
+use crate::scenario::model::{
+    CheckSpec, Expect, GroupSpec, IdpName, MAX_USER_COUNT, MembersUpdate, MembershipChange, Step,
+    UserSpec, UserUpdate, parse_wait,
+};
 
 /// The runner's side of [`Wire`] for one step.
 pub struct StepWire<'a> {
@@ -130,13 +133,17 @@ pub fn step_kind(step: &Step) -> &'static str {
         Step::UpdateUser(_) => "update_user",
         Step::Deactivate(_) => "deactivate",
         Step::Reactivate(_) => "reactivate",
+        Step::SetPassword(_) => "set_password",
         Step::TestConnection => "test_connection",
         Step::ImportUsers => "import_users",
+        Step::ImportGroups => "import_groups",
         Step::ExpectUser(_) => "expect_user",
         Step::Group(_) => "group",
         Step::PushGroup(_) => "push_group",
+        Step::LinkGroup(_) => "link_group",
         Step::AddMembers(_) => "add_members",
         Step::RemoveMembers(_) => "remove_members",
+        Step::UpdateMembers(_) => "update_members",
         Step::RenameGroup(_) => "rename_group",
         Step::PushNow(_) => "push_now",
         Step::UnlinkGroup(_) => "unlink_group",
@@ -190,11 +197,16 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
                 | UpdateUser(_)
                 | Deactivate(_)
                 | Reactivate(_)
+                | Suspend(_)
+                | SetPassword(_)
                 | TestConnection
                 | ImportUsers
+                | ImportGroups
                 | PushGroup(_)
+                | LinkGroup(_)
                 | AddMembers(_)
                 | RemoveMembers(_)
+                | UpdateMembers(_)
                 | RenameGroup(_)
                 | PushNow(_)
                 | UnlinkGroup(_)
@@ -384,6 +396,9 @@ pub async fn run_idp_step(
             ),
         );
     }
+    // A set of users (`user:` with `count:`) stands for its users wherever users are listed.
+    let expanded = expand_sets(step, &state.directory);
+    let step = expanded.as_ref();
     match step {
         Step::User(spec) => match define_user(spec, &context, state) {
             Ok(()) => StepResult::nothing(),
@@ -433,47 +448,130 @@ pub async fn run_idp_step(
                 }
             }
         }
-        _ => match state.idp {
-            IdpName::Okta | IdpName::OktaAiw => {
-                super::okta_steps::run(step, &context, state, wire).await
+        Step::Assign(key) if state.directory.set(key).is_some() => {
+            let keys = state.directory.set(key).unwrap_or_default().to_vec();
+            let mut verdicts = Vec::new();
+            // One assignment per user, each a step of its own for the IdP, on the same wire.
+            for key in keys {
+                let each = StepWire {
+                    transport: wire.transport,
+                    ownership: &mut *wire.ownership,
+                    exchanges: &mut *wire.exchanges,
+                    step: wire.step,
+                    prefix: wire.prefix,
+                    clock: wire.clock,
+                    real_time: wire.real_time,
+                    timeout: wire.timeout,
+                };
+                let result = dispatch(&Step::Assign(key), &context, state, each).await;
+                verdicts.extend(result.verdicts);
             }
-            IdpName::Entra | IdpName::EntraCompliant => {
-                super::entra_steps::run(step, &context, state, wire).await
-            }
-            IdpName::Jumpcloud => super::jumpcloud_steps::run(step, &context, state, wire).await,
-            other => context.error(
-                step,
-                format!("`{}` has no `{}` step", other.as_str(), step_kind(step)),
-            ),
-        },
+            StepResult { verdicts }
+        }
+        _ => dispatch(step, &context, state, wire).await,
     }
 }
 
-/// A `user:` step: the directory gains the user, unassigned.
+/// The step with every set of users replaced by its users: in a group's `members` and in the
+/// users of membership steps (`assign` of a set is one assignment per user, in `run_idp_step`).
+fn expand_sets<'s>(step: &'s Step, directory: &Directory) -> std::borrow::Cow<'s, Step> {
+    use std::borrow::Cow;
+    match step {
+        Step::Group(spec) => Cow::Owned(Step::Group(GroupSpec {
+            members: directory.expand(&spec.members),
+            ..spec.clone()
+        })),
+        Step::AddMembers(change) => Cow::Owned(Step::AddMembers(MembershipChange {
+            users: directory.expand(&change.users),
+            ..change.clone()
+        })),
+        Step::RemoveMembers(change) => Cow::Owned(Step::RemoveMembers(MembershipChange {
+            users: directory.expand(&change.users),
+            ..change.clone()
+        })),
+        Step::UpdateMembers(update) => Cow::Owned(Step::UpdateMembers(MembersUpdate {
+            group: update.group.clone(),
+            add: directory.expand(&update.add),
+            remove: directory.expand(&update.remove),
+        })),
+        _ => Cow::Borrowed(step),
+    }
+}
+
+/// Hands an action step to the scenario's IdP module.
+async fn dispatch(
+    step: &Step,
+    context: &StepContext<'_>,
+    state: &mut IdpState,
+    wire: StepWire<'_>,
+) -> StepResult {
+    match state.idp {
+        IdpName::Okta | IdpName::OktaAiw => {
+            super::okta_steps::run(step, context, state, wire).await
+        }
+        IdpName::Entra | IdpName::EntraCompliant => {
+            super::entra_steps::run(step, context, state, wire).await
+        }
+        IdpName::Jumpcloud => super::jumpcloud_steps::run(step, context, state, wire).await,
+        other => context.error(
+            step,
+            format!("`{}` has no `{}` step", other.as_str(), step_kind(step)),
+        ),
+    }
+}
+
+/// A `user:` step: the directory gains the user, unassigned; with `count: N`, users `key1` to
+/// `keyN` (`{{n}}` their number), and `key` names the set of them.
 fn define_user(
     spec: &UserSpec,
     context: &StepContext<'_>,
     state: &mut IdpState,
 ) -> Result<(), String> {
+    let Some(count) = spec.count else {
+        return define_one_user(spec, &spec.key, context.vars, state);
+    };
+    if !(1..=MAX_USER_COUNT).contains(&count) {
+        return Err(format!(
+            "`count` defines 1 to {MAX_USER_COUNT} users, not {count}"
+        ));
+    }
+    let mut keys = Vec::new();
+    for n in 1..=count {
+        let mut vars = context.vars.clone();
+        vars.set("n", n.to_string());
+        let key = format!("{}{n}", spec.key);
+        define_one_user(spec, &key, &vars, state)?;
+        keys.push(key);
+    }
+    state.directory.define_set(&spec.key, keys);
+    Ok(())
+}
+
+fn define_one_user(
+    spec: &UserSpec,
+    key: &str,
+    vars: &Vars,
+    state: &mut IdpState,
+) -> Result<(), String> {
     let optional =
-        |value: &Option<String>| value.as_deref().map(|v| context.substitute(v)).transpose();
-    let user_name = context.substitute(&spec.user_name)?;
+        |value: &Option<String>| value.as_deref().map(|v| substitute(vars, v)).transpose();
+    let user_name = substitute(vars, &spec.user_name)?;
     let profile = Profile {
         email: match &spec.email {
-            Some(email) => context.substitute(email)?,
+            Some(email) => substitute(vars, email)?,
             None => user_name.clone(),
         },
         user_name,
-        given_name: context.substitute(&spec.given_name)?,
-        family_name: context.substitute(&spec.family_name)?,
+        given_name: substitute(vars, &spec.given_name)?,
+        family_name: substitute(vars, &spec.family_name)?,
         display_name: optional(&spec.display_name)?,
         locale: spec.locale.clone(),
         title: optional(&spec.title)?,
         department: optional(&spec.department)?,
     };
     let shape = state.shape(false);
-    state.directory.define_user(&spec.key, profile, shape);
-    if let Some(user) = state.directory.user_mut(&spec.key) {
+    state.directory.define_user(key, profile, shape);
+    if let Some(user) = state.directory.user_mut(key) {
         user.manager = spec.manager.clone();
     }
     Ok(())
@@ -633,9 +731,12 @@ pub fn step_label(step: &Step) -> String {
         Step::UpdateUser(update) => format!("update_user {}", update.user),
         Step::Deactivate(key) => format!("deactivate {key}"),
         Step::Reactivate(key) => format!("reactivate {key}"),
+        Step::SetPassword(key) => format!("set_password {key}"),
         Step::ExpectUser(expect) => format!("expect_user {}", expect.user),
         Step::Group(spec) => format!("group {}", spec.key),
-        Step::PushGroup(key) | Step::PushNow(key) => format!("{} {key}", step_kind(step)),
+        Step::PushGroup(key) | Step::LinkGroup(key) | Step::PushNow(key) => {
+            format!("{} {key}", step_kind(step))
+        }
         Step::AddMembers(change) | Step::RemoveMembers(change) => {
             format!(
                 "{} {} {}",
@@ -643,6 +744,16 @@ pub fn step_label(step: &Step) -> String {
                 change.group,
                 change.users.join(",")
             )
+        }
+        Step::UpdateMembers(update) => {
+            let mut label = format!("update_members {}", update.group);
+            if !update.add.is_empty() {
+                label.push_str(&format!(" +{}", update.add.join(",")));
+            }
+            if !update.remove.is_empty() {
+                label.push_str(&format!(" -{}", update.remove.join(",")));
+            }
+            label
         }
         Step::RenameGroup(rename) => format!("rename_group {}", rename.group),
         Step::UnlinkGroup(unlink) => format!("unlink_group {}", unlink.group),

@@ -34,8 +34,10 @@ pub async fn run(
     if matches!(
         step,
         Step::PushGroup(_)
+            | Step::LinkGroup(_)
             | Step::AddMembers(_)
             | Step::RemoveMembers(_)
+            | Step::UpdateMembers(_)
             | Step::RenameGroup(_)
             | Step::PushNow(_)
             | Step::UnlinkGroup(_)
@@ -46,6 +48,19 @@ pub async fn run(
     let outcome: Result<Vec<IdpCheck>, IdpError> = match step {
         Step::TestConnection => okta.test_connection(&mut wire).await,
         Step::ImportUsers => okta.import_users(&mut wire).await,
+        Step::ImportGroups => okta.import_groups(&mut wire).await,
+        Step::SetPassword(key) => {
+            let Some(user) = directory.user_mut(key) else {
+                return context.error(step, IdpError::UnknownUser(key.clone()).to_string());
+            };
+            okta.sync_password(user, &mut wire).await
+        }
+        Step::Suspend(key) => {
+            let Some(user) = directory.user_mut(key) else {
+                return context.error(step, IdpError::UnknownUser(key.clone()).to_string());
+            };
+            Ok(okta.suspend(user))
+        }
         Step::Assign(key) | Step::Deactivate(key) | Step::Reactivate(key) | Step::Unassign(key) => {
             let Some(user) = directory.user_mut(key) else {
                 return context.error(step, IdpError::UnknownUser(key.clone()).to_string());
@@ -105,8 +120,9 @@ async fn group_step(
     wire: &mut StepWire<'_>,
 ) -> Result<Vec<IdpCheck>, String> {
     let group_key = match step {
-        Step::PushGroup(key) | Step::PushNow(key) => key.clone(),
+        Step::PushGroup(key) | Step::LinkGroup(key) | Step::PushNow(key) => key.clone(),
         Step::AddMembers(change) | Step::RemoveMembers(change) => change.group.clone(),
+        Step::UpdateMembers(update) => update.group.clone(),
         Step::RenameGroup(rename) => rename.group.clone(),
         Step::UnlinkGroup(unlink) => unlink.group.clone(),
         _ => return Err(format!("step `{}` is not a group step", step_kind(step))),
@@ -121,24 +137,36 @@ async fn group_step(
         target_id: group.target_id.clone(),
     };
     let checks = match step {
-        Step::PushGroup(_) => {
+        Step::PushGroup(_) | Step::LinkGroup(_) => {
             let members = pushed_members(directory, &group.members);
-            let checks = okta.push_group(&mut pushed, &members, wire).await;
+            let checks = if matches!(step, Step::LinkGroup(_)) {
+                okta.link_group(&mut pushed, &members, wire).await
+            } else {
+                okta.push_group(&mut pushed, &members, wire).await
+            };
             if let Some(stored) = directory.group_mut(&group_key) {
                 stored.pushed = pushed.target_id.is_some();
                 stored.target_id = pushed.target_id.clone();
             }
             checks
         }
-        Step::AddMembers(change) | Step::RemoveMembers(change) => {
-            for user in &change.users {
-                if directory.user(user).is_none() {
-                    return Err(IdpError::UnknownUser(user.clone()).to_string());
-                }
+        Step::AddMembers(_) | Step::RemoveMembers(_) | Step::UpdateMembers(_) => {
+            let (joining, leaving): (&[String], &[String]) = match step {
+                Step::AddMembers(change) => (&change.users, &[]),
+                Step::RemoveMembers(change) => (&[], &change.users),
+                Step::UpdateMembers(update) => (&update.add, &update.remove),
+                _ => (&[], &[]),
+            };
+            if let Some(unknown) = joining
+                .iter()
+                .chain(leaving)
+                .find(|user| directory.user(user).is_none())
+            {
+                return Err(IdpError::UnknownUser(unknown.clone()).to_string());
             }
-            let adding = matches!(step, Step::AddMembers(_));
             let mut changed = group.clone();
-            changed.change_members(adding, &change.users);
+            changed.change_members(false, leaving);
+            changed.change_members(true, joining);
             let members = changed.members;
             if let Some(stored) = directory.group_mut(&group_key) {
                 stored.members = members.clone();
@@ -146,13 +174,9 @@ async fn group_step(
             if !group.pushed {
                 return Ok(Vec::new());
             }
-            let changed = pushed_members(directory, &change.users);
+            let added = pushed_members(directory, joining);
+            let removed = pushed_members(directory, leaving);
             let all = pushed_members(directory, &members);
-            let (added, removed) = if adding {
-                (changed, Vec::new())
-            } else {
-                (Vec::new(), changed)
-            };
             okta.update_group_members(&pushed, &added, &removed, &all, wire)
                 .await
         }

@@ -35,6 +35,10 @@ pub struct Scrubber {
     /// JSON keys whose values are credentials, besides `password` (a target profile's
     /// `secret_fields`, e.g. `apiKey`).
     secret_fields: Vec<String>,
+    /// [`Scrubber::secrets`] as last built, with the number of learned forms it was built from
+    /// (what is learned only grows): every string of every exchange is scrubbed, and sorting
+    /// the secrets again for each made a run with many users' passwords quadratic.
+    merged: Arc<Mutex<(usize, Arc<Vec<String>>)>>,
 }
 
 /// A secret as it may appear in what a target answers or a report prints: as is, JSON-escaped
@@ -124,6 +128,7 @@ impl Scrubber {
             learned: Arc::default(),
             credential_headers,
             secret_fields: vec!["password".to_owned()],
+            merged: Arc::default(),
         }
     }
 
@@ -145,6 +150,7 @@ impl Scrubber {
         add_missing(&mut self.credential_headers, &other.credential_headers);
         add_missing(&mut self.secret_fields, &other.secret_fields);
         self.learned = other.learned.clone();
+        self.merged = Arc::default();
         self
     }
 
@@ -158,6 +164,7 @@ impl Scrubber {
     pub fn fresh(&self) -> Self {
         Scrubber {
             learned: Arc::default(),
+            merged: Arc::default(),
             ..self.clone()
         }
     }
@@ -165,14 +172,20 @@ impl Scrubber {
     /// The secrets (every form, learned passwords included), longest first, for redactors
     /// that must also know them.
     pub fn secrets(&self) -> Vec<String> {
-        let mut all: Vec<String> = self
-            .secrets
-            .iter()
-            .chain(self.learned().iter())
-            .cloned()
-            .collect();
-        longest_first(&mut all);
-        all
+        self.merged_secrets().to_vec()
+    }
+
+    /// The secrets and the learned passwords, longest first, built again only when more has
+    /// been learned since.
+    fn merged_secrets(&self) -> Arc<Vec<String>> {
+        let learned = self.learned();
+        let mut merged = self.merged.lock().unwrap_or_else(|e| e.into_inner());
+        if merged.0 != learned.len() || merged.1.is_empty() {
+            let mut all: Vec<String> = self.secrets.iter().chain(learned.iter()).cloned().collect();
+            longest_first(&mut all);
+            *merged = (learned.len(), Arc::new(all));
+        }
+        merged.1.clone()
     }
 
     /// Remembers the passwords (and secret fields) a request body carries, so that they are
@@ -194,7 +207,7 @@ impl Scrubber {
         if nothing_learned {
             replace_all(text, &self.secrets)
         } else {
-            replace_all(text, &self.secrets())
+            replace_all(text, &self.merged_secrets())
         }
     }
 

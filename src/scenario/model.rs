@@ -154,20 +154,32 @@ pub enum Step {
     Deactivate(String),
     /// Reactivate a deactivated user.
     Reactivate(String),
+    /// Change a user's password in the IdP (a new one, generated): Okta's "Sync Password"
+    /// pushes it.
+    SetPassword(String),
     /// The IdP's connection test ("Test API Credentials").
     TestConnection,
     /// The IdP's user import, with its paging.
     ImportUsers,
+    /// The IdP's group import, with its paging (Okta: what Group Push later links).
+    ImportGroups,
     /// Read a user from the target by the id the IdP holds for it, and check the answer.
     ExpectUser(ExpectUser),
     /// Add a group to the IdP's directory, with directory users as members. Sends nothing.
     Group(GroupSpec),
     /// Push a directory group to the application (Okta Push Groups), members included.
     PushGroup(String),
+    /// Push a directory group after finding it by name in the application (Okta "Find groups
+    /// by name"): a group of that name is linked and its members pushed to it; without one the
+    /// group is created as `push_group` does.
+    LinkGroup(String),
     /// Add directory users to a group; a pushed group's change is pushed.
     AddMembers(MembershipChange),
     /// Remove directory users from a group; a pushed group's change is pushed.
     RemoveMembers(MembershipChange),
+    /// Several members join and leave a group at once; a pushed group's change is pushed as
+    /// one change (Okta: one PATCH, the removals then one `add`).
+    UpdateMembers(MembersUpdate),
     /// Rename a group in the IdP; a pushed group is renamed in the target.
     RenameGroup(GroupRename),
     /// Push a pushed group's whole membership again ("Push Now").
@@ -178,7 +190,7 @@ pub enum Step {
     ExpectGroup(ExpectGroup),
     /// Unassign a user from the application.
     Unassign(String),
-    /// Suspend a user (JumpCloud), or block their sign-in (Entra).
+    /// Suspend a user (JumpCloud, Okta: which sends nothing), or block their sign-in (Entra).
     Suspend(String),
     /// Delete a user in Entra: to the recycle bin, purged 30 days later.
     SoftDelete(String),
@@ -347,6 +359,19 @@ pub struct MembershipChange {
     pub users: Vec<String>,
 }
 
+/// Users joining and leaving a group in one change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembersUpdate {
+    pub group: String,
+    /// Directory users joining.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add: Vec<String>,
+    /// Directory users leaving.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
+}
+
 /// A new name for a group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -401,7 +426,16 @@ pub struct UserSpec {
     /// The directory key of the user's manager (Entra sends it as a later PATCH).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// Defines this many users at once (1 to 1000), for scenarios that need many: their keys
+    /// are `key` followed by 1, 2, … (`member1`, `member2`), `{{n}}` in their strings is that
+    /// number, and `key` itself stands for all of them in `assign`, in a group's `members` and
+    /// in the users of membership steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
 }
+
+/// The most users one `user:` step with `count:` defines.
+pub const MAX_USER_COUNT: u32 = 1000;
 
 /// A profile change in the IdP; attributes not given keep their value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -286,11 +286,14 @@ impl<'a> Checker<'a> {
                 | Step::UpdateUser(_)
                 | Step::Deactivate(_)
                 | Step::Reactivate(_)
+                | Step::SetPassword(_)
                 | Step::TestConnection
                 | Step::ImportUsers
+                | Step::ImportGroups
                 | Step::ExpectUser(_)
                 | Step::Group(_)
                 | Step::PushGroup(_)
+                | Step::LinkGroup(_)
                 | Step::AddMembers(_)
                 | Step::RemoveMembers(_)
                 | Step::RenameGroup(_)
@@ -312,6 +315,19 @@ impl<'a> Checker<'a> {
                 | Step::App(_)
                 | Step::Probe(_)
                 | Step::ExpectAccess(_) => {}
+                Step::UpdateMembers(update) => {
+                    if update.add.is_empty() && update.remove.is_empty() {
+                        let at = self.key(&[K("steps"), I(index), K("update_members")]);
+                        self.report(at, "update_members needs users to `add`, `remove` or both");
+                    } else if let Some(both) = update.add.iter().find(|u| update.remove.contains(u))
+                    {
+                        let at = self.key(&[K("steps"), I(index), K("update_members")]);
+                        self.report(
+                            at,
+                            format!("update_members both adds and removes `{}`", sanitize(both)),
+                        );
+                    }
+                }
                 Step::PublishedAttributes(endpoint) => {
                     if endpoint != "Users" && endpoint != "Groups" {
                         let at = self.value(&[K("steps"), I(index), K("published_attributes")]);
@@ -1265,6 +1281,21 @@ steps:
             absent: true
   - snapshot: read
 ";
+
+    #[test]
+    fn update_members_must_change_someone_and_not_add_and_remove_the_same_user() {
+        let empty = problem(&with_steps("  - update_members: { group: eng }\n"));
+        let both = problem(&with_steps(
+            "  - update_members: { group: eng, add: [ada], remove: [bob, ada] }\n",
+        ));
+
+        assert_eq!(
+            empty.message,
+            "update_members needs users to `add`, `remove` or both"
+        );
+        assert_eq!(at(&empty), (4, 5));
+        assert_eq!(both.message, "update_members both adds and removes `ada`");
+    }
 
     #[test]
     fn a_valid_scenario_has_no_problems() {

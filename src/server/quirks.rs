@@ -203,11 +203,18 @@ pub enum Quirk {
     /// docs/idps/jumpcloud.md §9); a missing `Accept` means any media type is acceptable
     /// (RFC 9110 §12.5.1).
     MissingAcceptAsHtml,
+    /// A PATCH `replace` whose `value` is an empty array is refused with 400 `invalidValue`: the
+    /// class of servers that check a replacement's required sub-attributes element by element
+    /// and read an empty list as one missing them ("Required sub-attribute … members.value is
+    /// missing in patch object", Captain-P-Goldfish/SCIM-SDK#757). Okta's "Push Now" of an empty
+    /// group is exactly that request (docs/idps/okta.md §3.6.6), and RFC 7644 §3.5.2.3 lets a
+    /// `replace` of a multi-valued attribute set it to the list given.
+    EmptyReplaceRefused,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 53] = [
+    pub const ALL: [Quirk; 54] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -261,6 +268,7 @@ impl Quirk {
         Quirk::ExtensionPatchCrashes,
         Quirk::TypedEmptyBodyRefused,
         Quirk::MissingAcceptAsHtml,
+        Quirk::EmptyReplaceRefused,
     ];
 
     /// The name given to `--quirk`.
@@ -319,6 +327,7 @@ impl Quirk {
             Quirk::ExtensionPatchCrashes => "extension-patch-crashes",
             Quirk::TypedEmptyBodyRefused => "typed-empty-body-refused",
             Quirk::MissingAcceptAsHtml => "missing-accept-as-html",
+            Quirk::EmptyReplaceRefused => "empty-replace-refused",
         }
     }
 
@@ -455,6 +464,9 @@ impl Quirk {
             }
             Quirk::MissingAcceptAsHtml => {
                 "a request without an Accept header is answered 406 with an HTML page"
+            }
+            Quirk::EmptyReplaceRefused => {
+                "a PATCH replace whose value is an empty array is refused with 400 invalidValue"
             }
         }
     }

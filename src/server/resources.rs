@@ -526,6 +526,21 @@ fn patch_quirks(
             ScimError::bad_request(ScimType::InvalidPath, "every operation needs a path").into(),
         );
     }
+    if app.quirks.has(Quirk::EmptyReplaceRefused)
+        && let Some(op) = request.operations.iter().find(|op| {
+            op.op == PatchOpKind::Replace
+                && matches!(&op.value, Some(Value::Array(items)) if items.is_empty())
+        })
+    {
+        let name = op
+            .path
+            .as_ref()
+            .map_or_else(|| "value".to_owned(), |path| path.attr.name.clone());
+        return Err(ScimError::invalid_value(format!(
+            "required sub-attribute `{name}.value` is missing in the patch value"
+        ))
+        .into());
+    }
     if app.quirks.has(Quirk::RemoveMembersValueIgnored) {
         request.operations.retain(|op| {
             !(op.op == PatchOpKind::Remove

@@ -1440,3 +1440,40 @@ async fn missing_accept_as_html_refuses_a_request_without_accept() {
         assert_eq!(with_accept.status, 200, "{}", with_accept.text);
     }
 }
+
+#[tokio::test]
+async fn empty_replace_refused_refuses_push_now_of_an_empty_group() {
+    for (server, refuses) in [
+        (server(Quirk::EmptyReplaceRefused).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let ada = server.create_user("empty-replace@example.com").await;
+        let group = server.create_group("Emptied", &[&ada]).await;
+
+        // Act: Okta's Push Now of a group with no members left.
+        let replaced = server
+            .patch(
+                &format!("/Groups/{group}"),
+                json!({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[]}]}),
+            )
+            .await;
+        let after = server.get(&format!("/Groups/{group}")).await;
+
+        // Assert
+        if refuses {
+            replaced.assert_scim_error(400, Some("invalidValue"));
+            assert_eq!(after.json["members"][0]["value"], ada.as_str());
+        } else {
+            assert!([200, 204].contains(&replaced.status), "{}", replaced.text);
+            assert!(
+                after
+                    .json
+                    .get("members")
+                    .is_none_or(|m| m.as_array().is_none_or(Vec::is_empty)),
+                "{}",
+                after.text
+            );
+        }
+    }
+}

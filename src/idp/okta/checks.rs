@@ -27,7 +27,11 @@ pub const LOOKUP_MATCH_QUERIED: &str = "okta.lookup.match-is-the-queried-user";
 pub const CREATE_201: &str = "okta.create.returns-201-with-id";
 pub const CREATE_DUPLICATE: &str = "okta.create.duplicate-is-409";
 
+pub const LINK_GROUP_LOOKUP: &str = "okta.link-group.lookup-is-list-response";
+pub const LINK_GROUP_MATCH: &str = "okta.link-group.match-is-the-group";
+
 pub const SOURCE_TEST_CONNECTION: &str = "docs/idps/okta.md §3.1";
+pub const SOURCE_LINK_GROUP: &str = "docs/idps/okta.md §3.6.2";
 pub const SOURCE_IMPORT: &str = "docs/idps/okta.md §3.2";
 pub const SOURCE_PAGING: &str = "docs/idps/okta.md §3.2, §4 item 11";
 pub const SOURCE_LOOKUP: &str = "docs/idps/okta.md §3.3";
@@ -47,6 +51,8 @@ pub enum Purpose {
     Deactivate,
     /// App Integration Wizard reactivation: the full object with `active:true` (§3.5).
     Reactivate,
+    /// App Integration Wizard password sync: the full object with `password` (§3.5).
+    Password,
 }
 
 impl Purpose {
@@ -65,6 +71,7 @@ impl Purpose {
             Purpose::Update => "okta.update.get-returns-the-user",
             Purpose::Deactivate => "okta.deactivate.get-returns-the-user",
             Purpose::Reactivate => "okta.reactivate.get-returns-the-user",
+            Purpose::Password => "okta.password.get-returns-the-user",
         }
     }
 
@@ -75,6 +82,7 @@ impl Purpose {
             Purpose::Update => "okta.update.put-returns-200",
             Purpose::Deactivate => DEACTIVATE_ACCEPTED,
             Purpose::Reactivate => REACTIVATE_ACCEPTED,
+            Purpose::Password => PASSWORD_ACCEPTED,
         }
     }
 
@@ -82,7 +90,9 @@ impl Purpose {
         match self {
             Purpose::Link => "docs/idps/okta.md §3.3, §3.4",
             Purpose::Update => SOURCE_UPDATE,
-            Purpose::Deactivate | Purpose::Reactivate => "docs/idps/okta.md §3.5, §3.8",
+            Purpose::Deactivate | Purpose::Reactivate | Purpose::Password => {
+                "docs/idps/okta.md §3.5, §3.8"
+            }
         }
     }
 
@@ -96,12 +106,16 @@ impl Purpose {
             Purpose::Reactivate => {
                 "App Integration Wizard apps reactivate with GET then a full PUT"
             }
+            Purpose::Password => {
+                "App Integration Wizard apps sync a password with GET then a full PUT"
+            }
         }
     }
 }
 
 pub const DEACTIVATE_ACCEPTED: &str = "okta.deactivate.accepted";
 pub const REACTIVATE_ACCEPTED: &str = "okta.reactivate.accepted";
+pub const PASSWORD_ACCEPTED: &str = "okta.password.accepted";
 
 fn check(id: &'static str, source: &'static str, request: usize) -> IdpCheck {
     IdpCheck::new(id, Level::IdpRequired, source).on(request)
@@ -250,10 +264,18 @@ pub fn test_connection_groups(request: usize, response: &WireResponse) -> IdpChe
     }
 }
 
-/// One import page judged (docs/idps/okta.md §3.2): the checks, and `totalResults` when the page
+/// One import page of users or groups judged (docs/idps/okta.md §3.2): the checks, and `totalResults` when the page
 /// can be paged on (status 200, a ListResponse, integer paging numbers).
-pub fn import_page(request: usize, response: &WireResponse) -> (Vec<IdpCheck>, Option<u64>) {
-    let why = "Okta imports users page by page, docs/idps/okta.md §3.2";
+pub fn import_page(
+    request: usize,
+    response: &WireResponse,
+    imported: super::Imported,
+) -> (Vec<IdpCheck>, Option<u64>) {
+    let why = format!(
+        "Okta imports {} page by page, docs/idps/okta.md §3.2",
+        imported.what()
+    );
+    let why = why.as_str();
     let mut page = check(IMPORT_PAGE, "docs/idps/okta.md §3.2, §3.8", request);
     if response.status != 200 {
         let page = page.fail(format!(
@@ -369,6 +391,68 @@ pub fn lookup(request: usize, response: &WireResponse, user_name: &str) -> (Vec<
                 )
             ));
             (vec![answer, paging, queried, matched], Lookup::Stop)
+        }
+    }
+}
+
+/// "Find groups by name" before Link Group (docs/idps/okta.md §3.6.2, *documented*): `200`
+/// with a ListResponse of zero or more groups, paging numbers as integers (§3.2); a match
+/// must be the group looked up, with the `id` Okta then keeps and addresses the group by.
+/// \[I\] Okta links to the first match, and reads a `404` as no match, as it does for users
+/// (§3.3).
+pub fn group_lookup(
+    request: usize,
+    response: &WireResponse,
+    name: &str,
+) -> (Vec<IdpCheck>, Lookup) {
+    let why = "Okta finds a pushed group by name with a displayName eq filter and reads a \
+               ListResponse of zero or more groups, docs/idps/okta.md §3.6.2";
+    let mut answer = check(LINK_GROUP_LOOKUP, SOURCE_LINK_GROUP, request);
+    if response.status == 404 {
+        return (vec![answer], Lookup::NotFound);
+    }
+    if response.status != 200 {
+        let answer = answer.fail(format!(
+            "expected 200 with a ListResponse ({why}), got {}: servers need `eq` filtering on \
+             groups (docs/idps/okta.md §3.6.2)",
+            got_status(response)
+        ));
+        return (vec![answer], Lookup::Stop);
+    }
+    let body = match json_or_reason(response, why) {
+        Ok(body) => body,
+        Err(reason) => return (vec![answer.fail(reason)], Lookup::Stop),
+    };
+    for problem in list_problems(&body, why)
+        .into_iter()
+        .chain(paging_problems(&body))
+    {
+        answer = answer.fail(problem);
+    }
+    if !answer.held() {
+        return (vec![answer], Lookup::Stop);
+    }
+    let first = body
+        .get("Resources")
+        .and_then(Value::as_array)
+        .and_then(|resources| resources.first());
+    let Some(first) = first else {
+        return (vec![answer], Lookup::NotFound);
+    };
+    let matched = check(LINK_GROUP_MATCH, SOURCE_LINK_GROUP, request);
+    if let Some(reason) = crate::idp::lookup::wrong_match(first, "displayName", name) {
+        return (vec![answer, matched.fail(reason)], Lookup::Stop);
+    }
+    match first.get("id").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => (vec![answer, matched], Lookup::Found(id.to_owned())),
+        _ => {
+            let matched = matched.fail(format!(
+                "expected the matching group to carry a non-empty string `id` (Okta links the \
+                 pushed group to it and addresses the group by it, docs/idps/okta.md §3.6.2, \
+                 §3.8), got {}",
+                first.get("id").map_or("no `id`".to_owned(), shown)
+            ));
+            (vec![answer, matched], Lookup::Stop)
         }
     }
 }
@@ -537,6 +621,21 @@ pub fn patch_accepted(active: bool, request: usize, response: &WireResponse) -> 
         "expected 200 with the user or 204 (OIN template apps set `active` with a path-less \
          PATCH, docs/idps/okta.md §3.5), got {}: Okta fails the task and does not fall back to \
          PUT (docs/idps/okta.md §1, §3.7)",
+        got_status(response)
+    ))
+}
+
+/// The OIN template's password-sync PATCH: `200` with the user or `204` (docs/idps/okta.md
+/// §3.5, §3.8, as for every user PATCH).
+pub fn password_patch_accepted(request: usize, response: &WireResponse) -> IdpCheck {
+    let result = check(PASSWORD_ACCEPTED, "docs/idps/okta.md §3.5, §3.8", request);
+    if response.status == 200 || response.status == 204 {
+        return result;
+    }
+    result.fail(format!(
+        "expected 200 with the user or 204 (OIN template apps sync a password with a PATCH, \
+         docs/idps/okta.md §1.1, §3.5), got {}: Okta fails the password push and shows the \
+         server's error in Tasks (docs/idps/okta.md §3.7)",
         got_status(response)
     ))
 }

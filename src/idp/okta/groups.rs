@@ -11,15 +11,23 @@
 //! rejected rename sends no membership PATCH ("a 400 here caused Okta to mark the entire group
 //! push as Error and stop pushing group memberships", §3.6, Metatavu#113).
 //!
-//! Not done: the lookup by `displayName` (§3.6.2) and group linking, the `GET /Groups/{id}` seen
-//! between a membership PATCH and the rename in one report (go-scim#57), the 2018 docs' GET
-//! before an AIW PUT, the reported variant bodies (path-less `replace` of `members`, members
-//! without `display`, §3.6.7), and splitting large member lists into PATCHes of at most 100
-//! changes, as Okta's OIN submission guide documents (§3.6.5): one `add` carries them all.
+//! Membership changes go out in PATCHes of at most [`Okta::membership_batch`] changes (100 by
+//! default, 100 to 1000: Okta's OIN submission guide, §3.6.5); the POST of a new group still
+//! lists every member, as the 2021 capture shows (§3.6.3).
+//!
+//! A group can also be found by name and linked ("Link Group", §3.6.2): a `displayName eq`
+//! filter, then the membership pushed to the match, or a create when nothing matches.
+//!
+//! The 2018–2019 docs' `GET /Groups/{id}` before an AIW PUT is an option
+//! ([`Okta::group_put_reads_first`], off by default: the current docs' PUT echoes no GET).
+//!
+//! Not done: the `GET /Groups/{id}` seen between a membership PATCH and the rename in one
+//! report (go-scim#57, OIN template, one observation), and the reported variant bodies (path-less `replace` of `members`, members
+//! without `display`, §3.6.7).
 
 use serde::Serialize;
 
-use super::checks::got_status;
+use super::checks::{self, Lookup, got_status};
 use super::request::{self, PATCH_OP_SCHEMA};
 use super::{Okta, OktaFlavour, Session};
 use crate::idp::wire::{Wire, WireResponse};
@@ -36,6 +44,8 @@ pub const PUSH_GROUP_MEMBERS: &str = "okta.push-group.members-accepted";
 pub const PUSH_GROUP_PUT: &str = "okta.push-group.put-returns-200";
 pub const PUSH_NOW_REPLACE: &str = "okta.push-now.replace-members-accepted";
 pub const UNLINK_DELETE: &str = "okta.unlink.delete-returns-204";
+pub const PUSH_GROUP_GET: &str = "okta.push-group.get-returns-the-group";
+const SOURCE_GROUP_GET: &str = "docs/idps/okta.md §3.6.8, §3.6.9";
 
 /// A pushed group as Okta knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -71,6 +81,65 @@ impl Okta {
         wire: &mut W,
     ) -> Result<Vec<IdpCheck>, IdpError> {
         let mut session = Session::new(wire, "push group");
+        self.create_group(&mut session, group, members).await?;
+        Ok(session.checks)
+    }
+
+    /// "Push group" after "Find groups by name", with "Link Group" as the push action for a
+    /// match (docs/idps/okta.md §3.6.1, §3.6.2): `GET /Groups?filter=displayName%20eq%20…&
+    /// startIndex=1&count=100`. A match is linked: Okta keeps its `id` (`target_id`) and pushes
+    /// the group's membership to it, since the linked group's members are not Okta's: OIN
+    /// template a `replace` of `members` with the full list (the "re-sync" form of §3.6.6,
+    /// judged as a membership PATCH), then the name PATCH that follows every membership update
+    /// (§3.6.4); AIW a full `PUT` (§3.6.8). \[I\] The requests after the link are the likely
+    /// form; Okta documents the lookup and the link, not what follows. No match: the group is
+    /// created as [`Okta::push_group`] does. An answer Okta cannot read stops the push.
+    pub async fn link_group<W: Wire>(
+        &self,
+        group: &mut PushedGroup,
+        members: &[PushedMember],
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let mut session = Session::new(wire, "link group");
+        let path = request::group_lookup_path(&group.name, self.filter_spaces);
+        let (index, response) = session.send(request::request("GET", path, None)).await?;
+        let (lookup_checks, found) = checks::group_lookup(index, &response, &group.name);
+        session.judge_all(lookup_checks);
+        match found {
+            Lookup::Stop => {}
+            Lookup::NotFound => self.create_group(&mut session, group, members).await?,
+            Lookup::Found(id) => {
+                group.target_id = Some(id.clone());
+                match self.flavour {
+                    OktaFlavour::OinTemplate => {
+                        let operation = Operation {
+                            op: "replace",
+                            path: Some("members".to_owned()),
+                            value: Some(OpValue::Members(members_of(members))),
+                        };
+                        if send_patch(&mut session, &id, vec![operation], PUSH_GROUP_MEMBERS)
+                            .await?
+                        {
+                            rename(&mut session, &id, &group.name).await?;
+                        }
+                    }
+                    OktaFlavour::Aiw => {
+                        self.put_group(&mut session, &id, &group.name, members)
+                            .await?;
+                    }
+                }
+            }
+        }
+        Ok(session.checks)
+    }
+
+    /// `POST /Groups` and what follows it in Okta's push (see [`Okta::push_group`]).
+    async fn create_group<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        group: &mut PushedGroup,
+        members: &[PushedMember],
+    ) -> Result<(), IdpError> {
         let posted = match self.flavour {
             OktaFlavour::OinTemplate => members,
             OktaFlavour::Aiw => &[],
@@ -84,21 +153,20 @@ impl Okta {
         let (created, id) = created(index, &response);
         session.judge(created);
         let Some(id) = id else {
-            return Ok(session.checks);
+            return Ok(());
         };
         group.target_id = Some(id.clone());
         match self.flavour {
             OktaFlavour::OinTemplate => {
-                if rename(&mut session, &id, &group.name).await? && !members.is_empty() {
-                    let add = vec![add_members(members)];
-                    send_patch(&mut session, &id, add, PUSH_GROUP_MEMBERS).await?;
+                if rename(session, &id, &group.name).await? {
+                    self.send_membership(session, &id, &[], members).await?;
                 }
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, members).await?;
+                self.put_group(session, &id, &group.name, members).await?;
             }
         }
-        Ok(session.checks)
+        Ok(())
     }
 
     /// A membership change of a pushed group (docs/idps/okta.md §3.6.5).
@@ -124,16 +192,15 @@ impl Okta {
         }
         match self.flavour {
             OktaFlavour::OinTemplate => {
-                let mut operations: Vec<Operation> = removed.iter().map(remove_member).collect();
-                if !added.is_empty() {
-                    operations.push(add_members(added));
-                }
-                if send_patch(&mut session, &id, operations, PUSH_GROUP_MEMBERS).await? {
+                if self
+                    .send_membership(&mut session, &id, removed, added)
+                    .await?
+                {
                     rename(&mut session, &id, &group.name).await?;
                 }
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, all).await?;
+                self.put_group(&mut session, &id, &group.name, all).await?;
             }
         }
         Ok(session.checks)
@@ -154,7 +221,7 @@ impl Okta {
                 rename(&mut session, &id, &group.name).await?;
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, all).await?;
+                self.put_group(&mut session, &id, &group.name, all).await?;
             }
         }
         Ok(session.checks)
@@ -181,7 +248,7 @@ impl Okta {
                 send_patch(&mut session, &id, vec![operation], PUSH_NOW_REPLACE).await?;
             }
             OktaFlavour::Aiw => {
-                put(&mut session, &id, &group.name, all).await?;
+                self.put_group(&mut session, &id, &group.name, all).await?;
             }
         }
         Ok(session.checks)
@@ -218,6 +285,49 @@ impl Okta {
         Ok(session.checks)
     }
 }
+
+impl Okta {
+    /// Membership changes as OIN template apps send them (docs/idps/okta.md §3.6.5): the
+    /// changes, removals first, cut into PATCHes of at most [`Okta::membership_batch`] changes
+    /// (*documented*: 100 by default, 100 to 1000 for OIN apps); in each PATCH one `remove` per
+    /// leaving member (path `members[value eq "<id>"]`), then one `add` with every joining
+    /// member of that batch. Each PATCH is judged on its own (`okta.push-group.members-accepted`)
+    /// and, like every Okta request, waits [`MEMBERSHIP_PATCH_TIMEOUT`] for its answer
+    /// ([`crate::idp::request_timeout`]). \[I\] A rejected batch fails Okta's task, so no later
+    /// batch is sent. Whether every batch was accepted; nothing is sent when nothing changed.
+    async fn send_membership<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        id: &str,
+        removed: &[PushedMember],
+        added: &[PushedMember],
+    ) -> Result<bool, IdpError> {
+        // The changes in order are `removed` then `added`; a batch is a window over them.
+        let total = removed.len() + added.len();
+        let size = self.membership_batch.size();
+        for start in (0..total).step_by(size) {
+            let end = (start + size).min(total);
+            let leaving = &removed[start.min(removed.len())..end.min(removed.len())];
+            let joining =
+                &added[start.saturating_sub(removed.len())..end.saturating_sub(removed.len())];
+            let mut operations: Vec<Operation> = leaving.iter().map(remove_member).collect();
+            if !joining.is_empty() {
+                operations.push(add_members(joining));
+            }
+            let patch = request::request("PATCH", group_path(id), Some(patch_body(operations)));
+            let (index, response) = session.send(patch).await?;
+            if !session.judge(patch_accepted(PUSH_GROUP_MEMBERS, index, &response)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// How long Okta waits for the answer to a group membership PATCH: "Group membership PATCH
+/// operations timeout after 60 seconds" (docs/idps/okta.md §3.6.5, *documented*), the same 60 s
+/// Okta gives every request (§3.7), which is what [`crate::idp::request_timeout`] applies.
+pub const MEMBERSHIP_PATCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn pushed_id(group: &PushedGroup) -> Result<String, IdpError> {
     group
@@ -266,25 +376,88 @@ async fn send_patch<W: Wire>(
     Ok(session.judge(patch_accepted(check_id, index, &response)))
 }
 
-/// The App Integration Wizard's full `PUT /Groups/{id}`; whether the target accepted it.
-async fn put<W: Wire>(
-    session: &mut Session<'_, W>,
-    id: &str,
-    name: &str,
-    members: &[PushedMember],
-) -> Result<bool, IdpError> {
-    let put = request::request("PUT", group_path(id), Some(group_body(name, members)));
-    let (index, response) = session.send(put).await?;
-    let mut accepted = check(PUSH_GROUP_PUT, index);
-    if response.status != 200 {
-        accepted = accepted.fail(format!(
-            "expected 200 with the group (App Integration Wizard apps push groups with a full \
-             PUT /Groups/{{id}}, docs/idps/okta.md §1, §3.6, §3.8), got {}: Okta marks the group \
-             push as Error (docs/idps/okta.md §3.7)",
-            got_status(&response)
-        ));
+impl Okta {
+    /// The App Integration Wizard's full `PUT /Groups/{id}` (docs/idps/okta.md §3.6.8); whether
+    /// the target accepted it. With [`Okta::group_put_reads_first`], the 2018–2019 form: `GET
+    /// /Groups/{id}` first (which also tells Okta whether the group still exists, §3.6.9), then
+    /// the PUT of the group as returned, with Okta's name and members in it.
+    async fn put_group<W: Wire>(
+        &self,
+        session: &mut Session<'_, W>,
+        id: &str,
+        name: &str,
+        members: &[PushedMember],
+    ) -> Result<bool, IdpError> {
+        let body = if self.group_put_reads_first {
+            let get = request::request("GET", group_path(id), None);
+            let (index, response) = session.send(get).await?;
+            let (fetched, group) = fetched_group(index, &response, id);
+            if !session.judge(fetched) {
+                return Ok(false);
+            }
+            let members =
+                serde_json::to_string(&members_of(members)).expect("a list of strings serialises");
+            request::merged_group_put_body(&group, name, &members)
+        } else {
+            group_body(name, members)
+        };
+        let put = request::request("PUT", group_path(id), Some(body));
+        let (index, response) = session.send(put).await?;
+        let mut accepted = check(PUSH_GROUP_PUT, index);
+        if response.status != 200 {
+            accepted = accepted.fail(format!(
+                "expected 200 with the group (App Integration Wizard apps push groups with a full \
+                 PUT /Groups/{{id}}, docs/idps/okta.md §1, §3.6, §3.8), got {}: Okta marks the group \
+                 push as Error (docs/idps/okta.md §3.7)",
+                got_status(&response)
+            ));
+        }
+        Ok(session.judge(accepted))
     }
-    Ok(session.judge(accepted))
+}
+
+/// `GET /Groups/{id}` before the PUT (docs/idps/okta.md §3.6.8, §3.6.9): `200` with the group
+/// Okta asked for, whose body the PUT echoes; a `404` says the group no longer exists. Returns
+/// the check and the group.
+fn fetched_group(
+    request: usize,
+    response: &WireResponse,
+    id: &str,
+) -> (IdpCheck, serde_json::Map<String, serde_json::Value>) {
+    let result = IdpCheck::new(PUSH_GROUP_GET, Level::IdpRequired, SOURCE_GROUP_GET).on(request);
+    let why = "Okta reads the group, then PUTs it back with its changes, docs/idps/okta.md §3.6.8";
+    if response.status != 200 {
+        let gone = if response.status == 404 {
+            ": the group no longer exists in the target, and Okta cannot push to it"
+        } else {
+            ""
+        };
+        let reason = format!(
+            "expected 200 with the group ({why}), got {}{gone}",
+            got_status(response)
+        );
+        return (result.fail(reason), serde_json::Map::new());
+    }
+    match response.json() {
+        Some(serde_json::Value::Object(group))
+            if group.get("id").and_then(serde_json::Value::as_str) == Some(id) =>
+        {
+            (result, group)
+        }
+        Some(serde_json::Value::Object(group)) => {
+            let reason = format!(
+                "expected the group with `id` {id:?} ({why}), got {}",
+                group
+                    .get("id")
+                    .map_or("no `id`".to_owned(), serde_json::Value::to_string)
+            );
+            (result.fail(reason), serde_json::Map::new())
+        }
+        _ => (
+            result.fail(format!("expected the group as a JSON object ({why})")),
+            serde_json::Map::new(),
+        ),
+    }
 }
 
 /// `POST /Groups`: `201` with the group's `id` (docs/idps/okta.md §3.6). Returns the check and

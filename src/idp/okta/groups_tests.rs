@@ -568,3 +568,444 @@ async fn unlink_leaving_the_group_sends_nothing() {
     assert!(checks.is_empty());
     assert_eq!(group.target_id.as_deref(), Some("g-1"));
 }
+
+// ---- Batches of membership changes (§3.6.5) ----
+
+/// `count` members `u-<first>`, `u-<first+1>`, …
+fn members(first: usize, count: usize) -> Vec<PushedMember> {
+    (first..first + count)
+        .map(|n| PushedMember {
+            target_id: format!("u-{n}"),
+            user_name: format!("user{n}@example.com"),
+        })
+        .collect()
+}
+
+/// The operations of a PATCH body, as JSON.
+fn operations(wire: &Script, index: usize) -> Vec<serde_json::Value> {
+    let body: serde_json::Value = serde_json::from_str(&wire.body(index)).expect("JSON body");
+    body["Operations"].as_array().expect("Operations").clone()
+}
+
+/// The member ids an `add` operation carries.
+fn added_ids(operation: &serde_json::Value) -> Vec<String> {
+    assert_eq!(operation["op"], "add");
+    assert_eq!(operation["path"], "members");
+    operation["value"]
+        .as_array()
+        .expect("a member list")
+        .iter()
+        .map(|member| member["value"].as_str().expect("a value").to_owned())
+        .collect()
+}
+
+fn ids_of(members: &[PushedMember]) -> Vec<String> {
+    members.iter().map(|m| m.target_id.clone()).collect()
+}
+
+#[tokio::test]
+async fn template_push_of_150_members_adds_them_in_patches_of_100_then_50() {
+    let mut group = new_group();
+    let all = members(1, 150);
+    let mut wire = Script::default()
+        .reply(201, CREATED)
+        .reply(204, "")
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .push_group(&mut group, &all, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.lines(),
+        [
+            "POST /Groups",
+            "PATCH /Groups/g-1",
+            "PATCH /Groups/g-1",
+            "PATCH /Groups/g-1"
+        ]
+    );
+    assert_eq!(wire.sent[1], expected("PATCH", "/Groups/g-1", RENAME));
+    let first = operations(&wire, 2);
+    let second = operations(&wire, 3);
+    assert_eq!(first.len(), 1);
+    assert_eq!(added_ids(&first[0]), ids_of(&all[..100]));
+    assert_eq!(second.len(), 1);
+    assert_eq!(added_ids(&second[0]), ids_of(&all[100..]));
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.push-group.create-returns-201-with-id", Some(0)),
+            ("okta.push-group.rename-accepted", Some(1)),
+            ("okta.push-group.members-accepted", Some(2)),
+            ("okta.push-group.members-accepted", Some(3)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn template_delta_counts_removals_and_additions_toward_one_batch_removals_first() {
+    let group = pushed_group();
+    let leaving = members(1, 30);
+    let joining = members(101, 150);
+    let mut wire = Script::default()
+        .reply(204, "")
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .update_group_members(&group, &joining, &leaving, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 3, "{:?}", wire.lines());
+    // First PATCH: the 30 removals, then 70 additions, 100 changes.
+    let first = operations(&wire, 0);
+    assert_eq!(first.len(), 31);
+    for (operation, member) in first.iter().zip(&leaving) {
+        assert_eq!(operation["op"], "remove");
+        assert_eq!(
+            operation["path"],
+            format!("members[value eq \"{}\"]", member.target_id)
+        );
+    }
+    assert_eq!(added_ids(&first[30]), ids_of(&joining[..70]));
+    // Second PATCH: the last 80 additions.
+    let second = operations(&wire, 1);
+    assert_eq!(second.len(), 1);
+    assert_eq!(added_ids(&second[0]), ids_of(&joining[70..]));
+    // Then the name PATCH that follows every membership update.
+    assert_eq!(wire.sent[2], expected("PATCH", "/Groups/g-1", RENAME));
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn a_batch_of_1000_sends_150_changes_in_one_patch() {
+    let group = pushed_group();
+    let joining = members(1, 150);
+    let okta = Okta {
+        membership_batch: MembershipBatch::new(1000).expect("in range"),
+        ..template()
+    };
+    let mut wire = Script::default().reply(204, "").reply(204, "");
+
+    okta.update_group_members(&group, &joining, &[], &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 2);
+    assert_eq!(added_ids(&operations(&wire, 0)[0]), ids_of(&joining));
+}
+
+#[tokio::test]
+async fn a_rejected_batch_stops_the_push_before_the_next_batch_and_the_rename() {
+    let group = pushed_group();
+    let joining = members(1, 150);
+    let mut wire = Script::default().reply(400, BAD_REQUEST);
+
+    let checks = template()
+        .update_group_members(&group, &joining, &[], &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["PATCH /Groups/g-1"]);
+    assert_eq!(failed(&checks), ["okta.push-group.members-accepted"]);
+}
+
+#[test]
+fn the_membership_batch_is_100_by_default_and_100_to_1000_when_set() {
+    assert_eq!(Okta::default().membership_batch.size(), 100);
+    assert_eq!(
+        MembershipBatch::new(100).map(MembershipBatch::size),
+        Ok(100)
+    );
+    assert_eq!(
+        MembershipBatch::new(1000).map(MembershipBatch::size),
+        Ok(1000)
+    );
+    for outside in [0, 99, 1001, u64::from(u16::MAX) + 100] {
+        let error = MembershipBatch::new(outside).expect_err("out of range");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "Okta's membership batch size is 100 to 1000 changes per PATCH (docs/idps/okta.md §3.6.5), not {outside}"
+            )
+        );
+    }
+}
+
+#[test]
+fn membership_patches_wait_sixty_seconds_like_every_okta_request() {
+    for idp in [
+        crate::scenario::model::IdpName::Okta,
+        crate::scenario::model::IdpName::OktaAiw,
+    ] {
+        assert_eq!(
+            crate::idp::request_timeout(idp),
+            Some(MEMBERSHIP_PATCH_TIMEOUT)
+        );
+    }
+    assert_eq!(MEMBERSHIP_PATCH_TIMEOUT.as_secs(), 60);
+}
+
+// ---- Find by name, then Link Group (§3.6.2) ----
+
+const FIND_PATH: &str =
+    "/Groups?filter=displayName%20eq%20%22Engineering%22&startIndex=1&count=100";
+const NO_GROUP: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
+const FOUND_GROUP: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":1,"Resources":[{"id":"g-7","displayName":"Engineering","members":[{"value":"u-9"}]}]}"#;
+const REPLACE_ADA: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"members","value":[{"value":"u-1","display":"ada@example.com"}]}]}"#;
+const RENAME_G7: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"id":"g-7","displayName":"Engineering"}}]}"#;
+
+#[tokio::test]
+async fn template_link_finds_the_group_by_name_keeps_its_id_and_replaces_its_members() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(200, FOUND_GROUP)
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", FIND_PATH, ""),
+            expected("PATCH", "/Groups/g-7", REPLACE_ADA),
+            expected("PATCH", "/Groups/g-7", RENAME_G7),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.link-group.lookup-is-list-response", Some(0)),
+            ("okta.link-group.match-is-the-group", Some(0)),
+            ("okta.push-group.members-accepted", Some(1)),
+            ("okta.push-group.rename-accepted", Some(2)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(group.target_id.as_deref(), Some("g-7"));
+    assert_eq!(checks[0].source, "docs/idps/okta.md §3.6.2");
+}
+
+#[tokio::test]
+async fn aiw_link_puts_the_full_group_to_the_match() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(200, FOUND_GROUP)
+        .reply(200, CREATED);
+
+    aiw()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent[1],
+        expected(
+            "PUT",
+            "/Groups/g-7",
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineering","members":[{"value":"u-1","display":"ada@example.com"}]}"#
+        )
+    );
+    assert_eq!(wire.sent.len(), 2);
+}
+
+#[tokio::test]
+async fn link_without_a_match_creates_the_group_as_a_push_does() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(200, NO_GROUP)
+        .reply(201, CREATED)
+        .reply(204, "")
+        .reply(204, "");
+
+    let checks = template()
+        .link_group(&mut group, &[ada(), bob()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", FIND_PATH, ""),
+            expected("POST", "/Groups", CREATE_WITH_MEMBERS),
+            expected("PATCH", "/Groups/g-1", RENAME),
+            expected("PATCH", "/Groups/g-1", ADD_BOTH),
+        ]
+    );
+    assert_eq!(checks[1].id, "okta.push-group.create-returns-201-with-id");
+    assert_eq!(checks[1].request, Some(1));
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert_eq!(group.target_id.as_deref(), Some("g-1"));
+}
+
+#[tokio::test]
+async fn link_stops_when_the_match_is_another_group() {
+    let mut group = new_group();
+    let other = FOUND_GROUP.replace(r#""displayName":"Engineering""#, r#""displayName":"Sales""#);
+    let mut wire = Script::default().reply(200, &other);
+
+    let checks = template()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), [format!("GET {FIND_PATH}")]);
+    assert_eq!(failed(&checks), ["okta.link-group.match-is-the-group"]);
+    assert!(
+        checks[1].reasons[0].contains("did not apply the filter"),
+        "{:?}",
+        checks[1].reasons
+    );
+    assert_eq!(group.target_id, None);
+}
+
+#[tokio::test]
+async fn link_stops_on_string_paging_numbers() {
+    let mut group = new_group();
+    let strings = NO_GROUP.replace(r#""startIndex":1"#, r#""startIndex":"1""#);
+    let mut wire = Script::default().reply(200, &strings);
+
+    let checks = template()
+        .link_group(&mut group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.sent.len(), 1);
+    assert_eq!(failed(&checks), ["okta.link-group.lookup-is-list-response"]);
+    assert!(
+        checks[0].reasons[0].contains("`startIndex` as a JSON integer"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[test]
+fn the_group_filter_is_encoded_like_the_user_lookup() {
+    assert_eq!(
+        request::group_lookup_path("Test SCIMv2", FilterSpaces::Percent20),
+        "/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100"
+    );
+    assert_eq!(
+        request::group_lookup_path("Test SCIMv2", FilterSpaces::Plus),
+        "/Groups?filter=displayName+eq+%22Test+SCIMv2%22&startIndex=1&count=100"
+    );
+}
+
+#[tokio::test]
+async fn link_reads_a_404_as_no_match_and_creates() {
+    let mut group = new_group();
+    let mut wire = Script::default()
+        .reply(
+            404,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404"}"#,
+        )
+        .reply(201, CREATED)
+        .reply(204, "");
+
+    let checks = template()
+        .link_group(&mut group, &[], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.lines(),
+        [
+            format!("GET {FIND_PATH}"),
+            "POST /Groups".to_owned(),
+            "PATCH /Groups/g-1".to_owned()
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+// ---- The 2018–2019 GET before an AIW group PUT (§3.6.8) ----
+
+fn aiw_reading_first() -> Okta {
+    Okta {
+        group_put_reads_first: true,
+        ..aiw()
+    }
+}
+
+const STORED_GROUP: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"g-1","displayName":"Old name","members":[{"value":"u-9","$ref":"https://x/Users/u-9","type":"User"}],"meta":{"resourceType":"Group"}}"#;
+
+#[tokio::test]
+async fn aiw_reading_first_gets_the_group_then_puts_it_back_with_okta_changes() {
+    let group = pushed_group();
+    let mut wire = Script::default()
+        .reply(200, STORED_GROUP)
+        .reply(200, CREATED);
+
+    let checks = aiw_reading_first()
+        .update_group_members(&group, &[ada()], &[], &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Groups/g-1", ""),
+            expected(
+                "PUT",
+                "/Groups/g-1",
+                r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineering","id":"g-1","members":[{"value":"u-1","display":"ada@example.com"}],"meta":{"resourceType":"Group"}}"#
+            ),
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.push-group.get-returns-the-group", Some(0)),
+            ("okta.push-group.put-returns-200", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn aiw_reading_first_stops_when_the_group_is_gone() {
+    let group = pushed_group();
+    let mut wire = Script::default().reply(
+        404,
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"no such group","status":"404"}"#,
+    );
+
+    let checks = aiw_reading_first()
+        .rename_group(&group, &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["GET /Groups/g-1"]);
+    assert_eq!(failed(&checks), ["okta.push-group.get-returns-the-group"]);
+    assert!(
+        checks[0].reasons[0].contains("no longer exists"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
+async fn reading_first_is_off_by_default_and_never_changes_the_oin_template() {
+    let group = pushed_group();
+    let oin = Okta {
+        group_put_reads_first: true,
+        ..template()
+    };
+    let mut wire = Script::default().reply(204, "").reply(204, "");
+
+    oin.update_group_members(&group, &[ada()], &[], &[ada()], &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert!(!Okta::default().group_put_reads_first);
+    assert_eq!(wire.lines(), ["PATCH /Groups/g-1", "PATCH /Groups/g-1"]);
+}

@@ -21,11 +21,14 @@
 //! exchange with its error, and Okta itself would only mark the task failed (60 s socket
 //! timeout, docs/idps/okta.md §3.7).
 //!
-//! Not done yet: finding and linking groups by name (§3.6.2), import of groups (§3.2), password
-//! sync (§3.5), batching membership changes by 100 (§3.6.5), the stale-`active` race on
-//! re-assignment (§3.4), and AIW "Test Connector Configuration" probes, which are undocumented
-//! (§3.1: the OIN template's two requests are sent for both flavours). The 429 back-off of §3.7
-//! is done (`Retry-After` seconds, else 5 minutes, doubling, 10 attempts).
+//! The 429 back-off of §3.7 is implemented (`Retry-After` seconds, else 5 minutes, doubling, 10
+//! attempts), and membership changes go out in batches of [`Okta::membership_batch`] (§3.6.5).
+//!
+//! The stale-`active` race on re-assignment (§3.4, observed) is an option
+//! ([`Okta::stale_deactivate_put`], off by default).
+//!
+//! Not done yet: AIW "Test Connector Configuration" probes, which are undocumented (§3.1: the
+//! OIN template's two requests are sent for both flavours).
 
 pub mod checks;
 mod groups;
@@ -38,7 +41,7 @@ mod script;
 #[cfg(test)]
 mod tests;
 
-pub use groups::{PushedGroup, PushedMember};
+pub use groups::{MEMBERSHIP_PATCH_TIMEOUT, PushedGroup, PushedMember};
 
 use checks::{Lookup, Purpose};
 
@@ -76,6 +79,72 @@ pub enum FilterSpaces {
 pub struct Okta {
     pub flavour: OktaFlavour,
     pub filter_spaces: FilterSpaces,
+    /// At most this many membership changes per group PATCH (docs/idps/okta.md §3.6.5):
+    /// 100 unless the OIN app asked Okta for more (100 to 1000).
+    pub membership_batch: MembershipBatch,
+    /// App Integration Wizard group PUTs as the 2018–2019 reference describes them: `GET
+    /// /Groups/{id}` first, then the PUT of the group as returned with Okta's changes
+    /// (docs/idps/okta.md §3.6.8, *documented* then). Off by default: the current reference's
+    /// PUT carries only `schemas`, `displayName` and `members`, no echo of a GET.
+    pub group_put_reads_first: bool,
+    /// The race reported on re-assignment (docs/idps/okta.md §3.4, *observed* once,
+    /// devforum-14380): right after the activation of a user re-assigned to the app, a profile
+    /// push whose PUT carries the stale `active:false`, leaving the user inactive in the app
+    /// though active in Okta. Off by default: Okta's own page says a profile push does not
+    /// change the user's status downstream, so this is a race, not the rule.
+    pub stale_deactivate_put: bool,
+}
+
+/// How many group membership changes Okta puts in one PATCH (docs/idps/okta.md §3.6.5,
+/// *documented* in Okta's OIN submission guide): "between 100 and 1000. The default value is
+/// 100." A value outside that range is refused when the setting is made ([`MembershipBatch::new`]),
+/// so a batch size in use is always one Okta offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MembershipBatch(u16);
+
+/// A membership batch size Okta does not offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Okta's membership batch size is {min} to {max} changes per PATCH (docs/idps/okta.md §3.6.5), not {got}",
+    min = MembershipBatch::MIN,
+    max = MembershipBatch::MAX
+)]
+pub struct BatchOutOfRange {
+    pub got: u64,
+}
+
+impl MembershipBatch {
+    /// The smallest batch, and Okta's default.
+    pub const MIN: u16 = 100;
+    /// The largest batch an OIN app can ask for.
+    pub const MAX: u16 = 1000;
+
+    pub fn new(size: u64) -> Result<Self, BatchOutOfRange> {
+        u16::try_from(size)
+            .ok()
+            .filter(|size| (Self::MIN..=Self::MAX).contains(size))
+            .map(MembershipBatch)
+            .ok_or(BatchOutOfRange { got: size })
+    }
+
+    /// The most changes one PATCH carries.
+    pub fn size(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+impl Default for MembershipBatch {
+    fn default() -> Self {
+        MembershipBatch(Self::MIN)
+    }
+}
+
+impl TryFrom<u64> for MembershipBatch {
+    type Error = BatchOutOfRange;
+
+    fn try_from(size: u64) -> Result<Self, Self::Error> {
+        MembershipBatch::new(size)
+    }
 }
 
 /// An action's requests so far and the checks judged on them.
@@ -167,7 +236,39 @@ fn retry_after(response: &WireResponse) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-/// The most import pages read: a harness limit (100 000 users), so that a target announcing an
+/// What an import reads (docs/idps/okta.md §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    Users,
+    Groups,
+}
+
+impl Imported {
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Imported::Users => "/Users",
+            Imported::Groups => "/Groups",
+        }
+    }
+
+    /// The task's name in errors.
+    fn action(self) -> &'static str {
+        match self {
+            Imported::Users => "import",
+            Imported::Groups => "group import",
+        }
+    }
+
+    /// What is imported, in reasons.
+    pub fn what(self) -> &'static str {
+        match self {
+            Imported::Users => "users",
+            Imported::Groups => "groups",
+        }
+    }
+}
+
+/// The most import pages read: a harness limit (100 000 users or groups), so that a target announcing an
 /// absurd `totalResults` cannot keep a run going. Okta itself has no documented limit.
 pub const MAX_IMPORT_PAGES: u64 = 1000;
 
@@ -175,7 +276,7 @@ impl Okta {
     pub fn new(flavour: OktaFlavour) -> Self {
         Okta {
             flavour,
-            filter_spaces: FilterSpaces::default(),
+            ..Okta::default()
         }
     }
 
@@ -199,12 +300,29 @@ impl Okta {
     /// `startIndex += 100` while `totalResults` goes past the page (Okta advances by 100, not by
     /// what came back). Reading stops on a page Okta could not page on.
     pub async fn import_users<W: Wire>(&self, wire: &mut W) -> Result<Vec<IdpCheck>, IdpError> {
-        let mut session = Session::new(wire, "import");
+        self.import(wire, Imported::Users).await
+    }
+
+    /// Import groups (docs/idps/okta.md §3.2, *documented*: "groups are read the same way from
+    /// `/Groups`"): the same pages as [`Okta::import_users`], from `/Groups`. The groups read
+    /// are what Group Push later offers to link (§3.6.1).
+    pub async fn import_groups<W: Wire>(&self, wire: &mut W) -> Result<Vec<IdpCheck>, IdpError> {
+        self.import(wire, Imported::Groups).await
+    }
+
+    /// Okta's import paging, for users or groups (docs/idps/okta.md §3.2).
+    async fn import<W: Wire>(
+        &self,
+        wire: &mut W,
+        imported: Imported,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let mut session = Session::new(wire, imported.action());
         let mut start_index = 1;
         for _ in 0..MAX_IMPORT_PAGES {
-            let page = request::request("GET", request::users_page_path(start_index), None);
+            let path = request::page_path(imported.endpoint(), start_index);
+            let page = request::request("GET", path, None);
             let (index, response) = session.send(page).await?;
-            let (page_checks, total) = checks::import_page(index, &response);
+            let (page_checks, total) = checks::import_page(index, &response, imported);
             session.judge_all(page_checks);
             let next = start_index + request::PAGE_SIZE;
             match total {
@@ -229,6 +347,8 @@ impl Okta {
         user: &mut DirectoryUser,
         wire: &mut W,
     ) -> Result<Vec<IdpCheck>, IdpError> {
+        // Provisioned before and deactivated since: this assignment is a re-assignment.
+        let reassigning = user.target_id.is_some() && !user.active;
         user.assigned = true;
         let mut session = Session::new(wire, "assign");
         let path = request::lookup_path(&user.profile.user_name, self.filter_spaces);
@@ -251,10 +371,15 @@ impl Okta {
             Lookup::Found(id) => {
                 user.target_id = Some(id.clone());
                 if self
-                    .sync(&mut session, user, &id, true, Purpose::Link)
+                    .sync(&mut session, user, &id, true, Purpose::Link, None)
                     .await?
                 {
                     self.set_active(&mut session, user, &id, true).await?;
+                    if self.stale_deactivate_put && reassigning && user.active {
+                        // The stale profile push of the race (§3.4): Okta still thinks `false`.
+                        self.sync(&mut session, user, &id, false, Purpose::Update, None)
+                            .await?;
+                    }
                 }
             }
         }
@@ -272,7 +397,7 @@ impl Okta {
         let id = provisioned_id(user)?;
         let mut session = Session::new(wire, "update");
         let active = user.active;
-        self.sync(&mut session, user, &id, active, Purpose::Update)
+        self.sync(&mut session, user, &id, active, Purpose::Update, None)
             .await?;
         Ok(session.checks)
     }
@@ -305,8 +430,57 @@ impl Okta {
         Ok(session.checks)
     }
 
+    /// Suspending the Okta user (docs/idps/okta.md §3.5): Okta sends nothing. Since 2021 its
+    /// reference says a suspended user triggers no provisioning event (*documented*; older text
+    /// said suspension deactivated). The user can no longer sign in to Okta (`enabled` is
+    /// `false`); its state in the app is untouched, so there is nothing to judge.
+    pub fn suspend(&self, user: &mut DirectoryUser) -> Vec<IdpCheck> {
+        user.enabled = false;
+        Vec::new()
+    }
+
+    /// Password sync: the user's password changed in Okta, and "Sync Password" pushes it
+    /// (docs/idps/okta.md §1.1, §3.5: PATCH for OIN templates, PUT for App Integration Wizard
+    /// apps, *documented*). OIN template: `PATCH /Users/{id}` with
+    /// `{"schemas":[PatchOp],"Operations":[{"op":"replace","value":{"password":"…"}}]}` (the
+    /// body is undocumented: \[I\] the form of the documented (de)activation PATCH); AIW: `GET
+    /// /Users/{id}`, then the full PUT echoing it with `password` added. The new password is
+    /// [`request::synced_password`]; the runner scrubs it from everything it records, as it
+    /// does every `password`.
+    pub async fn sync_password<W: Wire>(
+        &self,
+        user: &mut DirectoryUser,
+        wire: &mut W,
+    ) -> Result<Vec<IdpCheck>, IdpError> {
+        let id = provisioned_id(user)?;
+        user.password_changes += 1;
+        let password = request::synced_password(&user.idp_id, user.password_changes);
+        let mut session = Session::new(wire, "password sync");
+        match self.flavour {
+            OktaFlavour::OinTemplate => {
+                let body = request::patch_password_body(&password);
+                let patch = request::request("PATCH", request::user_path(&id), Some(body));
+                let (index, response) = session.send(patch).await?;
+                session.judge(checks::password_patch_accepted(index, &response));
+            }
+            OktaFlavour::Aiw => {
+                let active = user.active;
+                self.sync(
+                    &mut session,
+                    user,
+                    &id,
+                    active,
+                    Purpose::Password,
+                    Some(&password),
+                )
+                .await?;
+            }
+        }
+        Ok(session.checks)
+    }
+
     /// GET then the merged full PUT (docs/idps/okta.md §3.4); whether both held. `active` is the
-    /// value the PUT carries.
+    /// value the PUT carries, and `password` one it adds (password sync, §3.5).
     async fn sync<W: Wire>(
         &self,
         session: &mut Session<'_, W>,
@@ -314,6 +488,7 @@ impl Okta {
         id: &str,
         active: bool,
         purpose: Purpose,
+        password: Option<&str>,
     ) -> Result<bool, IdpError> {
         let path = request::user_path(id);
         let (index, response) = session
@@ -324,7 +499,7 @@ impl Okta {
         let Some(body) = body else {
             return Ok(false);
         };
-        let put_body = request::merged_put_body(&body, user, active);
+        let put_body = request::merged_put_body_with(&body, user, active, password);
         let (index, response) = session
             .send(request::request("PUT", path, Some(put_body)))
             .await?;
@@ -349,7 +524,7 @@ impl Okta {
             }
             OktaFlavour::Aiw => {
                 let purpose = Purpose::for_active(active);
-                self.sync(session, user, id, active, purpose).await?
+                self.sync(session, user, id, active, purpose, None).await?
             }
         };
         if accepted {

@@ -75,9 +75,10 @@ pub fn delete_group(path: String) -> WireRequest {
     }
 }
 
-/// One import page: `startIndex` first, then `count=100` (docs/idps/okta.md §3.2).
-pub fn users_page_path(start_index: u64) -> String {
-    format!("/Users?startIndex={start_index}&count={PAGE_SIZE}")
+/// One import page of users or groups (`endpoint` is `/Users` or `/Groups`): `startIndex`
+/// first, then `count=100` (docs/idps/okta.md §3.2).
+pub fn page_path(endpoint: &str, start_index: u64) -> String {
+    format!("{endpoint}?startIndex={start_index}&count={PAGE_SIZE}")
 }
 
 /// The create-or-link lookup (docs/idps/okta.md §3.3): always `userName eq "<value>"`, the whole
@@ -85,12 +86,22 @@ pub fn users_page_path(start_index: u64) -> String {
 /// `%20` (current docs and real captures) or `+` (the 2018–2019 docs), as `spaces` says.
 /// \[I\] How Okta escapes a `"` or `\` inside the value is undocumented: it is encoded as is.
 pub fn lookup_path(user_name: &str, spaces: FilterSpaces) -> String {
-    let filter = format!("userName eq \"{user_name}\"");
+    eq_filter_path("/Users", "userName", user_name, spaces)
+}
+
+/// "Find groups by name" before linking a pushed group (docs/idps/okta.md §3.6.2):
+/// `displayName eq "<name>"`, encoded and ordered as the user lookup is.
+pub fn group_lookup_path(name: &str, spaces: FilterSpaces) -> String {
+    eq_filter_path("/Groups", "displayName", name, spaces)
+}
+
+fn eq_filter_path(endpoint: &str, attribute: &str, value: &str, spaces: FilterSpaces) -> String {
+    let filter = format!("{attribute} eq \"{value}\"");
     let encoded = match spaces {
         FilterSpaces::Percent20 => encode::filter_percent20(&filter),
         FilterSpaces::Plus => encode::filter_plus(&filter),
     };
-    format!("/Users?filter={encoded}&startIndex=1&count={PAGE_SIZE}")
+    format!("{endpoint}?filter={encoded}&startIndex=1&count={PAGE_SIZE}")
 }
 
 /// `/Users/{id}` with the id the target returned (Okta keeps it as the app user's
@@ -193,6 +204,45 @@ pub fn placeholder_password(idp_id: &str) -> String {
         .collect()
 }
 
+/// The user's Okta password after its `change`-th change, as password sync sends it
+/// (docs/idps/okta.md §3.5): like [`placeholder_password`], 8 characters with symbols,
+/// **deterministic** (derived from the IdP id and the change), so runs and snapshots repeat.
+pub fn synced_password(idp_id: &str, change: u32) -> String {
+    placeholder_password(&format!("{idp_id}#{change}"))
+}
+
+/// The password-sync PATCH of OIN-template apps (docs/idps/okta.md §3.5): Okta documents that
+/// it is a PATCH, not its body; \[I\] the documented path-less form of the (de)activation PATCH,
+/// with `password` as the value.
+#[derive(Serialize)]
+struct PatchPassword<'a> {
+    schemas: [&'static str; 1],
+    #[serde(rename = "Operations")]
+    operations: [ReplacePassword<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct ReplacePassword<'a> {
+    op: &'static str,
+    value: Password<'a>,
+}
+
+#[derive(Serialize)]
+struct Password<'a> {
+    password: &'a str,
+}
+
+pub fn patch_password_body(password: &str) -> Vec<u8> {
+    let body = PatchPassword {
+        schemas: [PATCH_OP_SCHEMA],
+        operations: [ReplacePassword {
+            op: "replace",
+            value: Password { password },
+        }],
+    };
+    serde_json::to_vec(&body).expect("a struct of strings serialises")
+}
+
 /// The deactivate / reactivate PATCH of OIN-template apps (docs/idps/okta.md §3.5): no `path`,
 /// lowercase `op`, a JSON boolean.
 #[derive(Serialize)]
@@ -233,7 +283,21 @@ pub fn merged_put_body(
     user: &DirectoryUser,
     active: bool,
 ) -> Vec<u8> {
-    let merged = merge_profile(fetched, user, active);
+    merged_put_body_with(fetched, user, active, None)
+}
+
+/// The profile PUT, with `password` when Okta syncs one (an App Integration Wizard app's
+/// password sync, docs/idps/okta.md §3.5).
+pub fn merged_put_body_with(
+    fetched: &Map<String, Value>,
+    user: &DirectoryUser,
+    active: bool,
+    password: Option<&str>,
+) -> Vec<u8> {
+    let mut merged = merge_profile(fetched, user, active);
+    if let Some(password) = password {
+        merged.insert("password".into(), password.into());
+    }
     let mut out = String::new();
     write_ordered(&mut out, &merged, USER_KEY_ORDER, &write_user_value);
     out.into_bytes()
@@ -287,10 +351,31 @@ fn merge_profile(
     body
 }
 
+/// The 2018–2019 App Integration Wizard group PUT (docs/idps/okta.md §3.6.8): the group as the
+/// target returned it on GET, `displayName` and `members` replaced by Okta's; keys in the order
+/// of that page's example (`schemas, displayName, id, members`), then the rest alphabetically.
+/// `members` is Okta's member list as compact JSON, keys in Okta's order (`value, display`).
+pub fn merged_group_put_body(fetched: &Map<String, Value>, name: &str, members: &str) -> Vec<u8> {
+    let mut merged = fetched.clone();
+    merged.insert("displayName".into(), name.into());
+    // A place in the key order; written as `members` below.
+    merged.insert("members".into(), Value::Null);
+    let mut out = String::new();
+    let write_value = |out: &mut String, key: &str, value: &Value| match key {
+        "members" => out.push_str(members),
+        _ => write_plain(out, key, value),
+    };
+    write_ordered(&mut out, &merged, GROUP_KEY_ORDER, &write_value);
+    out.into_bytes()
+}
+
+const GROUP_KEY_ORDER: &[&str] = &["schemas", "displayName", "id", "members"];
+
 /// The PUT's top-level key order. \[I\] Okta re-serialises the user from its own model, so the
 /// order is Okta's, not the server's: docs/idps/okta.md §3.4's example gives `schemas, id,
 /// userName, name, emails, active, groups, meta`; the keys Okta also sends on create slot in at
-/// their create position relative to those (§3.3). Any other key follows, alphabetically.
+/// their create position relative to those (§3.3; `password`, sent by password sync, before
+/// `active`). Any other key follows, alphabetically.
 const USER_KEY_ORDER: &[&str] = &[
     "schemas",
     "id",
@@ -300,6 +385,7 @@ const USER_KEY_ORDER: &[&str] = &[
     "displayName",
     "locale",
     "externalId",
+    "password",
     "active",
     "groups",
     "meta",

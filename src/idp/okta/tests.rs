@@ -172,6 +172,59 @@ async fn import_of_250_users_reads_three_pages_of_100() {
 }
 
 #[tokio::test]
+async fn import_of_150_groups_reads_two_pages_of_100_from_groups() {
+    let mut wire = Script::default()
+        .reply(200, &list_of(150, 1, 100))
+        .reply(200, &list_of(150, 101, 50));
+
+    let checks = aiw()
+        .import_groups(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Groups?startIndex=1&count=100", ""),
+            expected("GET", "/Groups?startIndex=101&count=100", ""),
+        ]
+    );
+    assert_eq!(checks.len(), 6);
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn a_group_import_page_with_string_paging_stops_and_says_groups() {
+    let strings = list_of(150, 1, 100).replace(r#""totalResults":150"#, r#""totalResults":"150""#);
+    let mut wire = Script::default().reply(200, &strings);
+
+    let checks = template()
+        .import_groups(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(wire.lines(), ["GET /Groups?startIndex=1&count=100"]);
+    assert_eq!(failed(&checks), ["okta.import.paging-numbers-are-integers"]);
+}
+
+#[tokio::test]
+async fn a_group_import_failure_names_the_group_import() {
+    let mut wire = Script::default().reply(500, "{}");
+
+    let checks = template()
+        .import_groups(&mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.import.page-is-list-response"]);
+    assert!(
+        checks[0].reasons[0].contains("Okta imports groups page by page"),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
 async fn import_of_exactly_100_users_reads_one_page() {
     let mut wire = Script::default().reply(200, &list_of(100, 1, 100));
 
@@ -290,6 +343,7 @@ async fn assign_create_body_is_the_same_for_both_flavours_and_the_filter_can_use
     let okta = Okta {
         flavour: OktaFlavour::Aiw,
         filter_spaces: FilterSpaces::Plus,
+        ..Okta::default()
     };
     let mut wire = Script::default().reply(200, EMPTY_LIST).reply(201, CREATED);
 
@@ -876,4 +930,237 @@ async fn ten_429s_fail_the_task_permanently_after_five_minute_waits_doubling() {
         "{checks:?}"
     );
     assert!(user.target_id.is_none());
+}
+
+#[test]
+fn suspend_sends_nothing_and_leaves_the_app_user_as_it_was() {
+    let mut user = provisioned_ada(true);
+
+    let checks = template().suspend(&mut user);
+
+    assert!(checks.is_empty());
+    assert!(!user.enabled, "the user can no longer sign in to Okta");
+    assert!(user.active && user.assigned, "the app user is untouched");
+    assert_eq!(user.target_id.as_deref(), Some("u-1"));
+}
+
+// ---- Password sync (§3.5) ----
+
+#[tokio::test]
+async fn password_sync_on_the_oin_template_is_a_pathless_patch_of_a_new_password() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(204, "").reply(200, CREATED);
+
+    let first = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+    let second = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    let password = request::synced_password("00u00000000000000001", 1);
+    assert_eq!(password.chars().count(), 8);
+    assert_ne!(
+        password,
+        request::placeholder_password("00u00000000000000001")
+    );
+    assert_eq!(
+        wire.sent[0],
+        expected(
+            "PATCH",
+            "/Users/u-1",
+            &format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{{"op":"replace","value":{{"password":"{password}"}}}}]}}"#
+            )
+        )
+    );
+    assert_ne!(wire.body(0), wire.body(1), "each change is a new password");
+    assert!(
+        wire.body(1)
+            .contains(&request::synced_password("00u00000000000000001", 2))
+    );
+    assert_eq!(ids(&first), [("okta.password.accepted", Some(0))]);
+    assert!(failed(&first).is_empty() && failed(&second).is_empty());
+}
+
+#[tokio::test]
+async fn password_sync_on_aiw_gets_then_puts_the_user_with_the_password() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(200, STORED).reply(200, CREATED);
+
+    let checks = aiw()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    let password = request::synced_password("00u00000000000000001", 1);
+    let put = merged_put(true).replace(
+        r#""displayName":"Ada Lovelace","active""#,
+        &format!(r#""displayName":"Ada Lovelace","password":"{password}","active""#),
+    );
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &put)
+        ]
+    );
+    assert_eq!(
+        ids(&checks),
+        vec![
+            ("okta.password.get-returns-the-user", Some(0)),
+            ("okta.password.accepted", Some(1)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+}
+
+#[tokio::test]
+async fn a_refused_password_patch_fails_naming_password_sync() {
+    let mut user = provisioned_ada(true);
+    let mut wire = Script::default().reply(
+        400,
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"password policy","status":"400"}"#,
+    );
+
+    let checks = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(failed(&checks), ["okta.password.accepted"]);
+    assert!(
+        checks[0].reasons[0].contains(r#"got 400 ("password policy")"#),
+        "{:?}",
+        checks[0].reasons
+    );
+}
+
+#[tokio::test]
+async fn password_sync_of_an_unprovisioned_user_is_an_error_and_sends_nothing() {
+    let mut user = ada();
+    let mut wire = Script::default();
+
+    let error = template()
+        .sync_password(&mut user, &mut wire)
+        .await
+        .expect_err("not provisioned");
+
+    assert_eq!(error, IdpError::NotProvisioned("ada".into()));
+    assert!(wire.sent.is_empty());
+}
+
+// ---- The stale `active:false` PUT on re-assignment (§3.4, observed, opt-in) ----
+
+fn racing(okta: Okta) -> Okta {
+    Okta {
+        stale_deactivate_put: true,
+        ..okta
+    }
+}
+
+/// Ada, provisioned before and deactivated by an unassignment.
+fn unassigned_ada() -> DirectoryUser {
+    DirectoryUser {
+        assigned: false,
+        ..provisioned_ada(false)
+    }
+}
+
+#[tokio::test]
+async fn the_race_follows_a_reassignment_activation_with_a_stale_active_false_put() {
+    let mut user = unassigned_ada();
+    let mut wire = Script::default()
+        .reply(200, &found())
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(204, "")
+        .reply(200, STORED)
+        .reply(200, STORED);
+
+    let checks = racing(template())
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    assert_eq!(
+        wire.sent,
+        vec![
+            expected("GET", LOOKUP_PATH, ""),
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(true)),
+            expected("PATCH", "/Users/u-1", PATCH_TRUE),
+            expected("GET", "/Users/u-1", ""),
+            expected("PUT", "/Users/u-1", &merged_put(false)),
+        ]
+    );
+    assert_eq!(
+        ids(&checks[checks.len() - 2..]),
+        vec![
+            ("okta.update.get-returns-the-user", Some(4)),
+            ("okta.update.put-returns-200", Some(5)),
+        ]
+    );
+    assert!(failed(&checks).is_empty(), "{checks:?}");
+    assert!(user.active, "Okta holds the user active; the app got false");
+}
+
+#[tokio::test]
+async fn the_race_is_off_by_default_and_only_follows_a_reassignment() {
+    let replies = || {
+        Script::default()
+            .reply(200, &found())
+            .reply(200, STORED)
+            .reply(200, STORED)
+            .reply(204, "")
+    };
+    let mut reassigned = unassigned_ada();
+    let mut first_time = ada();
+    let (mut default_wire, mut first_wire) = (replies(), replies());
+
+    template()
+        .assign(&mut reassigned, &mut default_wire)
+        .await
+        .expect("no transport failure");
+    racing(template())
+        .assign(&mut first_time, &mut first_wire)
+        .await
+        .expect("no transport failure");
+
+    assert!(!Okta::default().stale_deactivate_put);
+    assert_eq!(default_wire.sent.len(), 4);
+    assert_eq!(
+        first_wire.sent.len(),
+        4,
+        "a first assignment is no re-assignment"
+    );
+}
+
+#[tokio::test]
+async fn the_race_on_aiw_puts_active_true_then_the_stale_false() {
+    let mut user = unassigned_ada();
+    let mut wire = Script::default()
+        .reply(200, &found())
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED)
+        .reply(200, STORED);
+
+    racing(aiw())
+        .assign(&mut user, &mut wire)
+        .await
+        .expect("no transport failure");
+
+    let puts: Vec<String> = (0..wire.sent.len())
+        .filter(|&i| wire.sent[i].method == "PUT")
+        .map(|i| wire.body(i))
+        .collect();
+    assert_eq!(
+        puts,
+        [merged_put(true), merged_put(true), merged_put(false)]
+    );
 }
