@@ -16,7 +16,9 @@ use crate::idp::directory::{Directory, IdShape, Profile};
 use crate::idp::entra::{Dialect, Entra, Job};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
-use crate::scenario::model::{CheckSpec, Expect, IdpName, Step, UserSpec, UserUpdate, parse_wait};
+use crate::scenario::model::{
+    AddressSpec, CheckSpec, Expect, IdpName, PhonesSpec, Step, UserSpec, UserUpdate, parse_wait,
+};
 
 /// The runner's side of [`Wire`] for one step.
 pub struct StepWire<'a> {
@@ -463,7 +465,7 @@ fn define_user(
     let optional =
         |value: &Option<String>| value.as_deref().map(|v| context.substitute(v)).transpose();
     let user_name = context.substitute(&spec.user_name)?;
-    let profile = Profile {
+    let mut profile = Profile {
         email: match &spec.email {
             Some(email) => context.substitute(email)?,
             None => user_name.clone(),
@@ -475,7 +477,15 @@ fn define_user(
         locale: spec.locale.clone(),
         title: optional(&spec.title)?,
         department: optional(&spec.department)?,
+        employee_number: optional(&spec.employee_number)?,
+        ..Profile::default()
     };
+    merge_address_and_phones(
+        &mut profile,
+        spec.address.as_ref(),
+        spec.phones.as_ref(),
+        context,
+    )?;
     let shape = state.shape(false);
     state.directory.define_user(&spec.key, profile, shape);
     if let Some(user) = state.directory.user_mut(&spec.key) {
@@ -513,6 +523,49 @@ pub fn apply_update(
     }
     if let Some(manager) = &update.manager {
         user.manager = Some(manager.clone());
+    }
+    if let Some(number) = &update.employee_number {
+        user.profile.employee_number = Some(context.substitute(number)?);
+    }
+    merge_address_and_phones(
+        &mut user.profile,
+        update.address.as_ref(),
+        update.phones.as_ref(),
+        context,
+    )
+}
+
+/// The address parts and phone numbers a `user:` or `update_user:` step gives, over what the
+/// profile holds: a part not given keeps its value.
+fn merge_address_and_phones(
+    profile: &mut Profile,
+    address: Option<&AddressSpec>,
+    phones: Option<&PhonesSpec>,
+    context: &StepContext<'_>,
+) -> Result<(), String> {
+    let mut parts: Vec<(&Option<String>, &mut Option<String>)> = Vec::new();
+    if let Some(address) = address {
+        let held = &mut profile.address;
+        parts.extend([
+            (&address.street_address, &mut held.street_address),
+            (&address.locality, &mut held.locality),
+            (&address.region, &mut held.region),
+            (&address.postal_code, &mut held.postal_code),
+            (&address.country, &mut held.country),
+        ]);
+    }
+    if let Some(phones) = phones {
+        let held = &mut profile.phones;
+        parts.extend([
+            (&phones.work, &mut held.work),
+            (&phones.mobile, &mut held.mobile),
+            (&phones.fax, &mut held.fax),
+        ]);
+    }
+    for (new, slot) in parts {
+        if let Some(new) = new {
+            *slot = Some(context.substitute(new)?);
+        }
     }
     Ok(())
 }

@@ -195,11 +195,18 @@ pub enum Quirk {
     /// servers whose body parser runs on every request that announces a media type. Okta's
     /// published `DELETE /Groups/{id}` carries exactly that (docs/idps/okta.md §2).
     TypedEmptyBodyRefused,
+    /// A PATCH operation whose path selects values of a multi-valued attribute by a filter and
+    /// names one of their sub-attributes (`addresses[type eq "work"].streetAddress`,
+    /// `phoneNumbers[type eq "mobile"].value`) answers 500: the class of servers whose PATCH
+    /// code handles plain and dotted paths only, and fails on the `valuePath "." subAttr` form
+    /// of RFC 7644 §3.5.2 (Figure 7), which Entra's default mappings send for every address
+    /// and phone change (docs/idps/entra.md §7.3).
+    FilteredPathPatchCrashes,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 52] = [
+    pub const ALL: [Quirk; 53] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -252,6 +259,7 @@ impl Quirk {
         Quirk::RefusesPublishedRoles,
         Quirk::ExtensionPatchCrashes,
         Quirk::TypedEmptyBodyRefused,
+        Quirk::FilteredPathPatchCrashes,
     ];
 
     /// The name given to `--quirk`.
@@ -309,6 +317,7 @@ impl Quirk {
             Quirk::RefusesPublishedRoles => "refuses-published-roles",
             Quirk::ExtensionPatchCrashes => "extension-patch-crashes",
             Quirk::TypedEmptyBodyRefused => "typed-empty-body-refused",
+            Quirk::FilteredPathPatchCrashes => "filtered-path-patch-crashes",
         }
     }
 
@@ -442,6 +451,9 @@ impl Quirk {
             }
             Quirk::TypedEmptyBodyRefused => {
                 "a DELETE with a Content-Type and no body is refused with 400"
+            }
+            Quirk::FilteredPathPatchCrashes => {
+                "a PATCH path with a value filter and a sub-attribute (addresses[type eq \"work\"].locality) answers 500"
             }
         }
     }

@@ -485,8 +485,18 @@ impl Job {
         text(Attr::FamilyName, Some(profile.family_name.clone()));
         let formatted = format!("{} {}", profile.given_name, profile.family_name);
         text(Attr::Formatted, Some(formatted.trim().to_owned()));
+        let address = &profile.address;
+        text(Attr::StreetAddress, address.street_address.clone());
+        text(Attr::Locality, address.locality.clone());
+        text(Attr::Region, address.region.clone());
+        text(Attr::PostalCode, address.postal_code.clone());
+        text(Attr::Country, address.country.clone());
+        text(Attr::WorkPhone, profile.phones.work.clone());
+        text(Attr::MobilePhone, profile.phones.mobile.clone());
+        text(Attr::Fax, profile.phones.fax.clone());
         let nickname = profile.user_name.split('@').next().unwrap_or_default();
         text(Attr::ExternalId, Some(nickname.to_owned()));
+        text(Attr::EmployeeNumber, profile.employee_number.clone());
         text(Attr::Department, profile.department.clone());
         attrs.push((Attr::Active, Value::Bool(active)));
         UserImage { attrs }

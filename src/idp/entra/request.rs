@@ -171,10 +171,22 @@ pub enum Attr {
     GivenName,
     FamilyName,
     Formatted,
+    StreetAddress,
+    Locality,
+    Region,
+    PostalCode,
+    Country,
+    WorkPhone,
+    MobilePhone,
+    Fax,
     ExternalId,
+    EmployeeNumber,
     Department,
     Active,
 }
+
+/// The `type` of the `addresses` value Entra maps (§3.1: the work address).
+const WORK: &str = "work";
 
 impl Attr {
     /// The PATCH path Entra writes (§7.1, §7.3: colon notation for the extension).
@@ -188,7 +200,18 @@ impl Attr {
             Attr::GivenName => "name.givenName",
             Attr::FamilyName => "name.familyName",
             Attr::Formatted => "name.formatted",
+            Attr::StreetAddress => "addresses[type eq \"work\"].streetAddress",
+            Attr::Locality => "addresses[type eq \"work\"].locality",
+            Attr::Region => "addresses[type eq \"work\"].region",
+            Attr::PostalCode => "addresses[type eq \"work\"].postalCode",
+            Attr::Country => "addresses[type eq \"work\"].country",
+            Attr::WorkPhone => "phoneNumbers[type eq \"work\"].value",
+            Attr::MobilePhone => "phoneNumbers[type eq \"mobile\"].value",
+            Attr::Fax => "phoneNumbers[type eq \"fax\"].value",
             Attr::ExternalId => "externalId",
+            Attr::EmployeeNumber => {
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"
+            }
             Attr::Department => {
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
             }
@@ -198,7 +221,33 @@ impl Attr {
 
     /// A path with a value filter stays a separate operation in the compliant dialect (§7.2).
     fn filtered(self) -> bool {
-        matches!(self, Attr::WorkEmail)
+        self.typed_value().is_some()
+    }
+
+    /// For an attribute inside a typed multi-valued attribute: that attribute, the `type` it
+    /// filters on, and the sub-attribute (§3.1, §7.3).
+    fn typed_value(self) -> Option<(&'static str, &'static str, &'static str)> {
+        Some(match self {
+            Attr::WorkEmail => ("emails", WORK, "value"),
+            Attr::StreetAddress => ("addresses", WORK, "streetAddress"),
+            Attr::Locality => ("addresses", WORK, "locality"),
+            Attr::Region => ("addresses", WORK, "region"),
+            Attr::PostalCode => ("addresses", WORK, "postalCode"),
+            Attr::Country => ("addresses", WORK, "country"),
+            Attr::WorkPhone => ("phoneNumbers", "work", "value"),
+            Attr::MobilePhone => ("phoneNumbers", "mobile", "value"),
+            Attr::Fax => ("phoneNumbers", "fax", "value"),
+            _ => return None,
+        })
+    }
+
+    /// An enterprise extension attribute: its name inside the extension (§3.1, §7.3).
+    fn enterprise(self) -> Option<&'static str> {
+        match self {
+            Attr::EmployeeNumber => Some("employeeNumber"),
+            Attr::Department => Some("department"),
+            _ => None,
+        }
     }
 
     /// The attribute's value in a resource the target returned; `active` read as a boolean
@@ -217,26 +266,34 @@ impl Attr {
 
     /// Where a plain (not `active`) attribute's non-null value sits in a resource.
     fn locate(self, resource: &Value) -> Option<&Value> {
+        if let Some((attribute, kind, sub)) = self.typed_value() {
+            return resource
+                .get(attribute)
+                .and_then(Value::as_array)
+                .and_then(|values| {
+                    values
+                        .iter()
+                        .find(|v| v.get("type").and_then(Value::as_str) == Some(kind))
+                })
+                .and_then(|v| v.get(sub))
+                .filter(|v| !v.is_null());
+        }
+        if let Some(name) = self.enterprise() {
+            return resource
+                .get(ENTERPRISE)
+                .and_then(|e| e.get(name))
+                .filter(|v| !v.is_null());
+        }
         let found = match self {
             Attr::UserName => resource.get("userName"),
             Attr::DisplayName => resource.get("displayName"),
             Attr::Title => resource.get("title"),
             Attr::PreferredLanguage => resource.get("preferredLanguage"),
-            Attr::WorkEmail => resource
-                .get("emails")
-                .and_then(Value::as_array)
-                .and_then(|emails| {
-                    emails
-                        .iter()
-                        .find(|e| e.get("type").and_then(Value::as_str) == Some("work"))
-                })
-                .and_then(|e| e.get("value")),
             Attr::GivenName => resource.get("name").and_then(|n| n.get("givenName")),
             Attr::FamilyName => resource.get("name").and_then(|n| n.get("familyName")),
             Attr::Formatted => resource.get("name").and_then(|n| n.get("formatted")),
             Attr::ExternalId => resource.get("externalId"),
-            Attr::Department => resource.get(ENTERPRISE).and_then(|e| e.get("department")),
-            Attr::Active => return None,
+            _ => return None,
         };
         found.filter(|v| !v.is_null())
     }
@@ -404,12 +461,19 @@ pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
 
 /// The POST /Users body in the key order of Microsoft's tutorial's "Create User" (§6); attributes
 /// without a value are left out. `active` is the boolean `true` the docs show (\[I\]: §6 notes a
-/// string variant, and Entra never creates a disabled user, §8).
+/// string variant, and Entra never creates a disabled user, §8). The work address and the phone
+/// numbers follow `name` as one `addresses` value of type `work` and one `phoneNumbers` value per
+/// type, `primary` on the work ones (§6: Entra marks its work address primary, observed; the key
+/// order is \[I\]); the enterprise attributes follow them in the extension's object.
 pub fn create_user_body(image: &UserImage) -> Json {
     let text = |attr| image.get(attr).cloned().map(Json::Value);
     let mut pairs: Vec<(String, Json)> = Vec::new();
     let mut schemas = vec![Json::str(USER_SCHEMA)];
-    if image.get(Attr::Department).is_some() {
+    let enterprise: Vec<(String, Json)> = [Attr::EmployeeNumber, Attr::Department]
+        .into_iter()
+        .filter_map(|attr| Some((attr.enterprise()?.to_owned(), text(attr)?)))
+        .collect();
+    if !enterprise.is_empty() {
         schemas.push(Json::str(ENTERPRISE));
     }
     pairs.push(("schemas".into(), Json::Array(schemas)));
@@ -456,11 +520,41 @@ pub fn create_user_body(image: &UserImage) -> Json {
     if !name.is_empty() {
         pairs.push(("name".into(), Json::Object(name)));
     }
-    if let Some(department) = text(Attr::Department) {
-        pairs.push((
-            ENTERPRISE.into(),
-            Json::object([("department", department)]),
-        ));
+    let address: Vec<(String, Json)> = [
+        Attr::StreetAddress,
+        Attr::Locality,
+        Attr::Region,
+        Attr::PostalCode,
+        Attr::Country,
+    ]
+    .into_iter()
+    .filter_map(|attr| Some((attr.typed_value()?.2.to_owned(), text(attr)?)))
+    .collect();
+    if !address.is_empty() {
+        let mut value = vec![("type".to_owned(), Json::str(WORK))];
+        value.extend(address);
+        value.push(("primary".to_owned(), Json::Value(Value::Bool(true))));
+        pairs.push(("addresses".into(), Json::Array(vec![Json::Object(value)])));
+    }
+    let phones: Vec<Json> = [Attr::WorkPhone, Attr::MobilePhone, Attr::Fax]
+        .into_iter()
+        .filter_map(|attr| {
+            let (_, kind, _) = attr.typed_value()?;
+            let mut value = vec![
+                ("type".to_owned(), Json::str(kind)),
+                ("value".to_owned(), text(attr)?),
+            ];
+            if attr == Attr::WorkPhone {
+                value.push(("primary".to_owned(), Json::Value(Value::Bool(true))));
+            }
+            Some(Json::Object(value))
+        })
+        .collect();
+    if !phones.is_empty() {
+        pairs.push(("phoneNumbers".into(), Json::Array(phones)));
+    }
+    if !enterprise.is_empty() {
+        pairs.push((ENTERPRISE.into(), Json::Object(enterprise)));
     }
     pairs.push(("roles".into(), Json::Array(Vec::new())));
     Json::Object(pairs)

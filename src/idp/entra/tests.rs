@@ -523,3 +523,91 @@ fn the_clock_types_agree() {
         at + SignedDuration::from_mins(40)
     );
 }
+
+/// Ada with a work address, three phone numbers and an employee number.
+fn directory_with_contact_details() -> Directory {
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    directory.change_user("ada", |u| {
+        u.profile.employee_number = Some("1815".into());
+        u.profile.address = crate::idp::directory::Address {
+            street_address: Some("12 St James's Square".into()),
+            locality: Some("London".into()),
+            region: Some("England".into()),
+            postal_code: Some("SW1Y 4JH".into()),
+            country: Some("GB".into()),
+        };
+        u.profile.phones = crate::idp::directory::Phones {
+            work: Some("+44 20 7946 0000".into()),
+            mobile: Some("+44 7700 900000".into()),
+            fax: None,
+        };
+    });
+    directory
+}
+
+#[tokio::test]
+async fn a_create_carries_the_work_address_the_phone_numbers_and_the_employee_number() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory_with_contact_details();
+    let mut script = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+
+    // Act
+    let report = job.start(&mut directory, &clock(), &mut script).await;
+
+    // Assert
+    assert_eq!(failed(&report.checks), Vec::<&str>::new());
+    assert_eq!(
+        script.body(1),
+        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"addresses":[{"type":"work","streetAddress":"12 St James's Square","locality":"London","region":"England","postalCode":"SW1Y 4JH","country":"GB","primary":true}],"phoneNumbers":[{"type":"work","value":"+44 20 7946 0000","primary":true},{"type":"mobile","value":"+44 7700 900000"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1815"},"roles":[]}"#
+    );
+}
+
+#[tokio::test]
+async fn address_and_phone_changes_go_out_as_filtered_paths_in_each_dialect() {
+    for (dialect, patch) in [
+        (
+            Dialect::Default,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"addresses[type eq \"work\"].streetAddress","value":"1 Dorset Street"},{"op":"Replace","path":"phoneNumbers[type eq \"mobile\"].value","value":"+44 7700 900001"},{"op":"Add","path":"phoneNumbers[type eq \"fax\"].value","value":"+44 20 7946 0001"},{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"1816"}]}"#,
+        ),
+        (
+            Dialect::Compliant,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"addresses[type eq \"work\"].streetAddress","value":"1 Dorset Street"},{"op":"replace","path":"phoneNumbers[type eq \"mobile\"].value","value":"+44 7700 900001"},{"op":"add","path":"phoneNumbers[type eq \"fax\"].value","value":"+44 20 7946 0001"},{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"1816"}]}"#,
+        ),
+    ] {
+        // Arrange: the target holds what the create sent.
+        let mut job = Job::new(Entra::new(dialect));
+        let mut directory = directory_with_contact_details();
+        let clock = clock();
+        let mut create = Script::default()
+            .reply(200, EMPTY)
+            .reply(201, &created("u-1"));
+        job.start(&mut directory, &clock, &mut create).await;
+        let mut stored: serde_json::Value = serde_json::from_str(&create.body(1)).unwrap();
+        stored["id"] = "u-1".into();
+        directory.change_user("ada", |u| {
+            u.profile.address.street_address = Some("1 Dorset Street".into());
+            u.profile.phones.mobile = Some("+44 7700 900001".into());
+            u.profile.phones.fax = Some("+44 20 7946 0001".into());
+            u.profile.employee_number = Some("1816".into());
+        });
+        let mut script = Script::default()
+            .reply(200, &stored.to_string())
+            .reply(204, "");
+
+        // Act
+        let report = next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+        // Assert
+        assert_eq!(
+            script.lines(),
+            ["GET /Users/u-1", "PATCH /Users/u-1"],
+            "{dialect:?}"
+        );
+        assert_eq!(script.body(1), patch, "{dialect:?}");
+        assert_eq!(failed(&report.checks), Vec::<&str>::new());
+    }
+}
