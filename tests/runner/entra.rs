@@ -270,7 +270,7 @@ fn entra_initial_cycle_reaches_the_wire_byte_for_byte() {
         assert!(!head.contains("user-agent"), "Entra sends no User-Agent (docs/idps/entra.md §2): {head}");
         assert_eq!(
             body,
-            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"roles":[]}"#
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"roles":[]}"#
         );
     });
 }

@@ -464,18 +464,17 @@ pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
 /// string variant, and Entra never creates a disabled user, §8). The work address and the phone
 /// numbers follow `name` as one `addresses` value of type `work` and one `phoneNumbers` value per
 /// type, `primary` on the work ones (§6: Entra marks its work address primary, observed; the key
-/// order is \[I\]); the enterprise attributes follow them in the extension's object.
+/// order is \[I\]); the enterprise attributes follow them in the extension's object. `schemas`
+/// always lists the enterprise extension beside the core schema, as the tutorial's create
+/// does, whether or not the user has an enterprise attribute (§6, documented).
 pub fn create_user_body(image: &UserImage) -> Json {
     let text = |attr| image.get(attr).cloned().map(Json::Value);
     let mut pairs: Vec<(String, Json)> = Vec::new();
-    let mut schemas = vec![Json::str(USER_SCHEMA)];
     let enterprise: Vec<(String, Json)> = [Attr::EmployeeNumber, Attr::Department]
         .into_iter()
         .filter_map(|attr| Some((attr.enterprise()?.to_owned(), text(attr)?)))
         .collect();
-    if !enterprise.is_empty() {
-        schemas.push(Json::str(ENTERPRISE));
-    }
+    let schemas = vec![Json::str(USER_SCHEMA), Json::str(ENTERPRISE)];
     pairs.push(("schemas".into(), Json::Array(schemas)));
     for (key, attr) in [
         ("externalId", Attr::ExternalId),

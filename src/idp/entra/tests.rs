@@ -12,7 +12,7 @@ use crate::idp::wire::WireResponse;
 
 const EMPTY: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
 const ADA_LOOKUP: &str = "/Users?filter=userName+eq+%22ada%40example.com%22";
-const ADA_CREATE: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"roles":[]}"#;
+const ADA_CREATE: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"roles":[]}"#;
 const ADA_STORED: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u-1","externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"}}"#;
 const ENG_LOOKUP: &str =
     "/Groups?excludedAttributes=members&filter=displayName+eq+%22Engineering%22";
