@@ -462,9 +462,10 @@ pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
 /// The POST /Users body in the key order of Microsoft's tutorial's "Create User" (§6); attributes
 /// without a value are left out. `active` is the boolean `true` the docs show (\[I\]: §6 notes a
 /// string variant, and Entra never creates a disabled user, §8). The work address and the phone
-/// numbers follow `name` as one `addresses` value of type `work` and one `phoneNumbers` value per
-/// type, `primary` on the work ones (§6: Entra marks its work address primary, observed; the key
-/// order is \[I\]); the enterprise attributes follow them in the extension's object. `schemas`
+/// numbers follow `name` as one `addresses` value of type `work`, marked primary (§6, observed;
+/// its key order is \[I\]), and one `{"value","type"}` per phone number (§6, Microsoft's
+/// multi-valued example, documented); the enterprise attributes follow them in the extension's
+/// object. `schemas`
 /// always lists the enterprise extension beside the core schema, as the tutorial's create
 /// does, whether or not the user has an enterprise attribute (§6, documented).
 pub fn create_user_body(image: &UserImage) -> Json {
@@ -539,14 +540,7 @@ pub fn create_user_body(image: &UserImage) -> Json {
         .into_iter()
         .filter_map(|attr| {
             let (_, kind, _) = attr.typed_value()?;
-            let mut value = vec![
-                ("type".to_owned(), Json::str(kind)),
-                ("value".to_owned(), text(attr)?),
-            ];
-            if attr == Attr::WorkPhone {
-                value.push(("primary".to_owned(), Json::Value(Value::Bool(true))));
-            }
-            Some(Json::Object(value))
+            Some(Json::object([("value", text(attr)?), ("type", Json::str(kind))]))
         })
         .collect();
     if !phones.is_empty() {

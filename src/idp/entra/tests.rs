@@ -562,7 +562,7 @@ async fn a_create_carries_the_work_address_the_phone_numbers_and_the_employee_nu
     assert_eq!(failed(&report.checks), Vec::<&str>::new());
     assert_eq!(
         script.body(1),
-        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"addresses":[{"type":"work","streetAddress":"12 St James's Square","locality":"London","region":"England","postalCode":"SW1Y 4JH","country":"GB","primary":true}],"phoneNumbers":[{"type":"work","value":"+44 20 7946 0000","primary":true},{"type":"mobile","value":"+44 7700 900000"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1815"},"roles":[]}"#
+        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"ada","userName":"ada@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"},"addresses":[{"type":"work","streetAddress":"12 St James's Square","locality":"London","region":"England","postalCode":"SW1Y 4JH","country":"GB","primary":true}],"phoneNumbers":[{"value":"+44 20 7946 0000","type":"work"},{"value":"+44 7700 900000","type":"mobile"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"1815"},"roles":[]}"#
     );
 }
 
