@@ -55,6 +55,9 @@ pub struct Profile {
     pub address: Address,
     /// Phone numbers by kind (Entra maps them to `phoneNumbers[type eq …]`, §3.1).
     pub phones: Phones,
+    /// The values of the application roles the user is assigned (Entra can map them to
+    /// `roles`, docs/idps/entra.md §3.1, §7.3).
+    pub app_roles: Vec<String>,
 }
 
 /// A work address, part by part; a part without a value is not sent.

@@ -478,6 +478,7 @@ fn define_user(
         title: optional(&spec.title)?,
         department: optional(&spec.department)?,
         employee_number: optional(&spec.employee_number)?,
+        app_roles: spec.app_roles.clone(),
         ..Profile::default()
     };
     merge_address_and_phones(
@@ -523,6 +524,9 @@ pub fn apply_update(
     }
     if let Some(manager) = &update.manager {
         user.manager = Some(manager.clone());
+    }
+    if let Some(roles) = &update.app_roles {
+        user.profile.app_roles = roles.clone();
     }
     if let Some(number) = &update.employee_number {
         user.profile.employee_number = Some(context.substitute(number)?);

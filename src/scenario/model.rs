@@ -410,6 +410,10 @@ pub struct UserSpec {
     /// Phone numbers by kind (`phoneNumbers` of type `work`, `mobile`, `fax`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phones: Option<PhonesSpec>,
+    /// The values of the application roles assigned to the user (Entra sends them as `roles`
+    /// when its role mapping is on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_roles: Vec<String>,
 }
 
 /// A work address, part by part; in `update_user`, parts not given keep their value.
@@ -473,6 +477,9 @@ pub struct UserUpdate {
     /// The phone numbers that change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phones: Option<PhonesSpec>,
+    /// The user's application roles from now on (`[]` removes every assignment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_roles: Option<Vec<String>>,
 }
 
 /// A GET of a directory user's resource in the target, and what it must show.

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::checks::{self, Lookup};
 use super::escrow::{self, CycleTally, Escrow, Escrowed, Quarantine};
 use super::request::{self, Attr, UserImage};
-use super::{Dialect, Entra, Matching};
+use super::{Dialect, Entra, Matching, RoleMapping};
 use crate::clock::Clock;
 use crate::idp::directory::{Directory, DirectoryUser};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
@@ -502,6 +502,22 @@ impl Job {
         UserImage { attrs }
     }
 
+    /// The image under this job's mappings: [`Job::image`], plus the user's role when roles
+    /// are mapped (§3.1: `SingleAppRoleAssignment` takes one role; with several, which one is
+    /// not guaranteed, and scimulate takes the first).
+    fn mapped_image(&self, user: &DirectoryUser, active: bool) -> UserImage {
+        let mut image = Self::image(user, active);
+        if self.entra.roles == RoleMapping::SingleAppRoleAssignment
+            && let Some(role) = user.profile.app_roles.first()
+        {
+            let at = image.attrs.len() - 1;
+            image
+                .attrs
+                .insert(at, (Attr::Role, Value::String(role.clone())));
+        }
+        image
+    }
+
     fn matching_value(&self, user: &DirectoryUser) -> String {
         match self.entra.matching {
             Matching::UserName => user.profile.user_name.clone(),
@@ -563,7 +579,7 @@ impl Job {
             }
             return Ok(());
         }
-        let image = Self::image(&user, user.enabled);
+        let image = self.mapped_image(&user, user.enabled);
         let target_id = match anchor {
             Some(anchor) => {
                 let get = request::request("GET", paths.user(&anchor.target_id), None);
@@ -914,7 +930,7 @@ impl Job {
             if let Some(user) = directory.user(member).cloned()
                 && directory.in_scope(member)
             {
-                let image = Self::image(&user, user.enabled);
+                let image = self.mapped_image(&user, user.enabled);
                 if let Ok(target_id) = self
                     .match_or_create(&user, &image, dialect, &mut session)
                     .await

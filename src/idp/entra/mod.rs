@@ -23,7 +23,8 @@
 //! a POST carries `active: true` as a boolean (§6 notes a string variant).
 //!
 //! Not modelled: the accidental-deletion threshold (§8), scoping filters other than assignment,
-//! roles, and the 429 `Retry-After` question (§10: disputed; a 429 is a failure that escrows).
+//! the complex role mappings (§7.3: only `SingleAppRoleAssignment`), and the 429 `Retry-After`
+//! question (§10: disputed; a 429 is a failure that escrows).
 
 pub mod checks;
 pub mod escrow;
@@ -56,6 +57,17 @@ pub enum Matching {
     ExternalId,
 }
 
+/// How the user's application role assignments are mapped (§3.1, §7.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RoleMapping {
+    /// No mapping: a create carries `"roles": []`, as Microsoft's create example does (§6).
+    #[default]
+    None,
+    /// `SingleAppRoleAssignment` to `roles`: one role, `primary`, in the create; an `Add` of
+    /// `roles` whose value is the role as a JSON string when it changes (§7.3).
+    SingleAppRoleAssignment,
+}
+
 /// Entra, as one non-gallery application's provisioning job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Entra {
@@ -65,6 +77,8 @@ pub struct Entra {
     pub matching: Matching,
     /// Requests per second, when the job paces itself (§5: the gallery asks targets to take 25).
     pub pace: Option<u32>,
+    /// The role mapping; none by default, as in a new non-gallery app (§3.1).
+    pub roles: RoleMapping,
 }
 
 /// The gallery rate: "at least 25 requests per second per tenant" (§5).

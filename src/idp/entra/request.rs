@@ -182,8 +182,13 @@ pub enum Attr {
     ExternalId,
     EmployeeNumber,
     Department,
+    /// The primary application role's value, under `SingleAppRoleAssignment` (§7.3).
+    Role,
     Active,
 }
+
+/// The `type` Entra gives an application role in `roles` (§6, Microsoft's example).
+pub const ROLE_TYPE: &str = "WindowsAzureActiveDirectoryRole";
 
 /// The `type` of the `addresses` value Entra maps (§3.1: the work address).
 const WORK: &str = "work";
@@ -215,6 +220,7 @@ impl Attr {
             Attr::Department => {
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
             }
+            Attr::Role => "roles",
             Attr::Active => "active",
         }
     }
@@ -282,6 +288,21 @@ impl Attr {
             return resource
                 .get(ENTERPRISE)
                 .and_then(|e| e.get(name))
+                .filter(|v| !v.is_null());
+        }
+        if self == Attr::Role {
+            // The role Entra wrote as primary, `true` or `"True"` (§6, §7.3).
+            return resource
+                .get("roles")
+                .and_then(Value::as_array)
+                .and_then(|roles| {
+                    roles.iter().find(|r| match r.get("primary") {
+                        Some(Value::Bool(primary)) => *primary,
+                        Some(Value::String(primary)) => primary.eq_ignore_ascii_case("true"),
+                        _ => false,
+                    })
+                })
+                .and_then(|r| r.get("value"))
                 .filter(|v| !v.is_null());
         }
         let found = match self {
@@ -389,6 +410,7 @@ pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
                 .map(|change| {
                     let value = match change.attr {
                         Attr::Active => active_value(dialect, change.value == Value::Bool(true)),
+                        Attr::Role => return role_op(dialect, &change.value),
                         _ => change.value.clone(),
                     };
                     let name = if change.add { "Add" } else { "Replace" };
@@ -401,7 +423,9 @@ pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
             let mut replaced = Vec::new();
             let mut active = None;
             for change in changes {
-                if change.attr == Attr::Active {
+                if change.attr == Attr::Role {
+                    operations.push(role_op(dialect, &change.value));
+                } else if change.attr == Attr::Active {
                     active = Some(change);
                 } else if change.attr.filtered() {
                     let name = if change.add { "add" } else { "replace" };
@@ -443,6 +467,67 @@ pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
             }
             patch(operations)
         }
+    }
+}
+
+/// An application role's object id in Entra: a GUID of the role's value, so that a run's
+/// transcript is the same every time.
+pub fn app_role_id(value: &str) -> String {
+    // FNV-1a, twice from two offsets: 128 bits shaped as a version-4 GUID.
+    let hash = |seed: u64| {
+        value.bytes().fold(seed, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (high, low) = (hash(0xcbf2_9ce4_8422_2325), hash(0x6c62_272e_07bb_0142));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xffff,
+        high & 0xfff,
+        low >> 52,
+        low & 0xffff_ffff_ffff
+    )
+}
+
+/// A role in the create's shape: primary, Entra's role type, the value (§6, documented).
+fn role_object(value: &Value) -> Json {
+    Json::object([
+        ("primary", Json::Value(Value::Bool(true))),
+        ("type", Json::str(ROLE_TYPE)),
+        ("value", Json::Value(value.clone())),
+    ])
+}
+
+/// A changed role under `SingleAppRoleAssignment` (§7.3). Default dialect: `Add` of `roles`
+/// whose one value is the role as a JSON string of its id, value and display name, as
+/// Microsoft's example shows (documented). With the flag: `add` with the create's shape,
+/// Microsoft saying the flag makes PATCH and POST send roles alike (documented; the exact body
+/// is \[I\]).
+fn role_op(dialect: Dialect, value: &Value) -> Json {
+    match dialect {
+        Dialect::Default => {
+            let name = value.as_str().unwrap_or_default();
+            let role = Json::object([
+                ("id", Json::str(&app_role_id(name))),
+                ("value", Json::str(name)),
+                ("displayName", Json::str(name)),
+            ]);
+            let encoded = String::from_utf8(role.to_bytes()).unwrap_or_default();
+            op(
+                "Add",
+                Some("roles"),
+                Some(Json::Array(vec![Json::object([(
+                    "value",
+                    Json::str(&encoded),
+                )])])),
+            )
+        }
+        Dialect::Compliant => op(
+            "add",
+            Some("roles"),
+            Some(Json::Array(vec![role_object(value)])),
+        ),
     }
 }
 
@@ -549,7 +634,10 @@ pub fn create_user_body(image: &UserImage) -> Json {
     if !enterprise.is_empty() {
         pairs.push((ENTERPRISE.into(), Json::Object(enterprise)));
     }
-    pairs.push(("roles".into(), Json::Array(Vec::new())));
+    // No role mapping: `[]`, as Microsoft's create example (§6); `SingleAppRoleAssignment`:
+    // the one role, primary (§6, §7.3).
+    let roles = image.get(Attr::Role).map(role_object).into_iter().collect();
+    pairs.push(("roles".into(), Json::Array(roles)));
     Json::Object(pairs)
 }
 

@@ -611,3 +611,83 @@ async fn address_and_phone_changes_go_out_as_filtered_paths_in_each_dialect() {
         assert_eq!(failed(&report.checks), Vec::<&str>::new());
     }
 }
+
+#[tokio::test]
+async fn without_a_role_mapping_a_create_carries_empty_roles_whatever_the_user_holds() {
+    // Arrange
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    directory.change_user("ada", |u| u.profile.app_roles = vec!["Admin".into()]);
+    let mut script = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+
+    // Act
+    job.start(&mut directory, &clock(), &mut script).await;
+
+    // Assert
+    assert_eq!(script.body(1), ADA_CREATE);
+}
+
+#[tokio::test]
+async fn single_app_role_assignment_sends_the_role_in_the_create_and_adds_a_changed_one() {
+    let reader_id = request::app_role_id("Reader");
+    for (dialect, patch) in [
+        (
+            Dialect::Default,
+            format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{{"op":"Add","path":"roles","value":[{{"value":"{{\"id\":\"{reader_id}\",\"value\":\"Reader\",\"displayName\":\"Reader\"}}"}}]}}]}}"#
+            ),
+        ),
+        (
+            Dialect::Compliant,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"roles","value":[{"primary":true,"type":"WindowsAzureActiveDirectoryRole","value":"Reader"}]}]}"#.to_owned(),
+        ),
+    ] {
+        // Arrange
+        let entra = Entra {
+            roles: RoleMapping::SingleAppRoleAssignment,
+            ..Entra::new(dialect)
+        };
+        let mut job = Job::new(entra);
+        let mut directory = directory();
+        directory.change_group("eng", |g| g.assigned = false);
+        directory.change_user("ada", |u| u.profile.app_roles = vec!["Admin".into(), "Auditor".into()]);
+        let clock = clock();
+        let mut create = Script::default()
+            .reply(200, EMPTY)
+            .reply(201, &created("u-1"));
+        job.start(&mut directory, &clock, &mut create).await;
+        let mut stored: serde_json::Value = serde_json::from_str(&create.body(1)).unwrap();
+        stored["id"] = "u-1".into();
+        directory.change_user("ada", |u| u.profile.app_roles = vec!["Reader".into()]);
+        let mut script = Script::default()
+            .reply(200, &stored.to_string())
+            .reply(204, "");
+
+        // Act
+        next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+        // Assert: the first role only, primary, in the create; the new role in the PATCH.
+        assert!(
+            create.body(1).ends_with(
+                r#""roles":[{"primary":true,"type":"WindowsAzureActiveDirectoryRole","value":"Admin"}]}"#
+            ),
+            "{dialect:?}: {}",
+            create.body(1)
+        );
+        assert_eq!(script.lines(), ["GET /Users/u-1", "PATCH /Users/u-1"]);
+        assert_eq!(script.body(1), patch, "{dialect:?}");
+    }
+}
+
+#[test]
+fn an_app_role_id_is_a_stable_version_4_guid() {
+    let id = request::app_role_id("Admin");
+    assert_eq!(id, request::app_role_id("Admin"));
+    assert_ne!(id, request::app_role_id("Reader"));
+    let parts: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(parts, [8, 4, 4, 4, 12]);
+    assert_eq!(&id[14..15], "4");
+}
