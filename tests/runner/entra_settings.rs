@@ -2,20 +2,25 @@
 //! a job with each setting on, driven straight against the reference server over HTTP. What it
 //! sends must be what the reference server takes, and must leave the state Entra means.
 
+use std::sync::Arc;
+
+use jiff::SignedDuration;
 use scimulate::clock::{Clock, VirtualClock};
 use scimulate::idp::directory::{Directory, IdShape, Profile};
-use scimulate::idp::entra::{Entra, Job, RoleMapping};
+use scimulate::idp::entra::{Entra, Job, RoleMapping, Throttling};
 use scimulate::idp::wire::{Wire, WireRequest, WireResponse};
-use scimulate::server::RunningServer;
+use scimulate::server::{self, Quirk, Quirks, RunningServer, ServerConfig};
 use serde_json::Value;
 
 use crate::support::{TOKEN, reference_server, runtime};
 
-/// The reference server reached over HTTP, every request kept.
+/// The reference server reached over HTTP, every request kept; the job's waits move the
+/// virtual clock.
 struct ReferenceWire {
     client: reqwest::Client,
     base: String,
     sent: Vec<WireRequest>,
+    clock: Arc<VirtualClock>,
 }
 
 impl ReferenceWire {
@@ -24,6 +29,7 @@ impl ReferenceWire {
             client: reqwest::Client::new(),
             base: server.base_url.clone(),
             sent: Vec::new(),
+            clock: Arc::new(clock()),
         }
     }
 
@@ -78,6 +84,18 @@ impl Wire for ReferenceWire {
             body,
         })
     }
+
+    async fn wait(&mut self, duration: std::time::Duration) {
+        self.clock
+            .advance(SignedDuration::try_from(duration).unwrap_or(SignedDuration::MAX));
+    }
+}
+
+/// The reference server with these quirks.
+async fn quirky_server(quirks: &[Quirk]) -> RunningServer {
+    let mut config = ServerConfig::loopback(TOKEN);
+    config.quirks = Quirks::new(quirks.iter().copied());
+    server::start(config).await.expect("the reference server starts")
 }
 
 fn clock() -> VirtualClock {
@@ -101,15 +119,11 @@ fn directory_with(tag: &str, change: impl FnOnce(&mut Profile)) -> Directory {
 }
 
 /// Runs the cycle that falls due next.
-async fn next_cycle(
-    job: &mut Job,
-    directory: &mut Directory,
-    clock: &VirtualClock,
-    wire: &mut ReferenceWire,
-) -> Vec<String> {
+async fn next_cycle(job: &mut Job, directory: &mut Directory, wire: &mut ReferenceWire) -> Vec<String> {
     let next = job.next_cycle().expect("a cycle is scheduled");
+    let clock = wire.clock.clone();
     clock.advance(next.duration_since(clock.now()));
-    let report = job.run_due_cycle(directory, clock, wire).await;
+    let report = job.run_due_cycle(directory, &*clock, wire).await;
     failed(&report.checks)
 }
 
@@ -127,7 +141,7 @@ fn single_app_role_assignment_reaches_the_reference_server() {
         // Arrange
         let server = reference_server().await;
         let mut wire = ReferenceWire::to(&server);
-        let clock = clock();
+        let clock = wire.clock.clone();
         let mut job = Job::new(Entra {
             roles: RoleMapping::SingleAppRoleAssignment,
             ..Entra::default()
@@ -135,11 +149,11 @@ fn single_app_role_assignment_reaches_the_reference_server() {
         let mut directory = directory_with("roles", |p| p.app_roles = vec!["Admin".into()]);
 
         // Act
-        let created = job.start(&mut directory, &clock, &mut wire).await;
+        let created = job.start(&mut directory, &*clock, &mut wire).await;
         let id = directory.user("ada").unwrap().target_id.clone().unwrap();
         let after_create = wire.get(&format!("/Users/{id}")).await;
         directory.change_user("ada", |u| u.profile.app_roles = vec!["Reader".into()]);
-        let changed = next_cycle(&mut job, &mut directory, &clock, &mut wire).await;
+        let changed = next_cycle(&mut job, &mut directory, &mut wire).await;
         let after_change = wire.get(&format!("/Users/{id}")).await;
 
         // Assert
@@ -154,5 +168,50 @@ fn single_app_role_assignment_reaches_the_reference_server() {
         let role: Value = serde_json::from_str(added).expect("the role as a JSON string");
         assert_eq!(role["value"], "Reader");
         assert_eq!(role["displayName"], "Reader");
+    });
+}
+
+#[test]
+fn against_a_rate_limited_server_a_429_escrows_or_suspends_for_retry_after() {
+    runtime().block_on(async {
+        for throttling in [Throttling::Escrow, Throttling::RetryAfter] {
+            // Arrange: every other request is answered 429 with Retry-After: 1.
+            let server = quirky_server(&[Quirk::Throttle]).await;
+            let mut wire = ReferenceWire::to(&server);
+            let clock = wire.clock.clone();
+            let started = clock.now();
+            let mut job = Job::new(Entra {
+                throttling,
+                ..Entra::default()
+            });
+            let mut directory = directory_with("throttle", |_| ());
+
+            // Act
+            let first = job.start(&mut directory, &*clock, &mut wire).await;
+            let sent_first = wire.sent.len();
+            let next = job.next_cycle().unwrap();
+
+            // Assert
+            let lines = wire.lines();
+            assert!(lines[0].starts_with("GET /Users?filter="), "{lines:?}");
+            match throttling {
+                Throttling::Escrow => {
+                    assert_eq!(lines[1..], ["POST /Users"]);
+                    assert_eq!(job.escrowed(), 1);
+                    assert!(failed(&first.checks)[0].contains("retried at the next cycle"), "{:?}", failed(&first.checks));
+                    assert_eq!(next, started + SignedDuration::from_mins(40));
+                    // The next cycle retries it (and meets the next 429).
+                    next_cycle(&mut job, &mut directory, &mut wire).await;
+                    assert_eq!(wire.sent.len(), sent_first + 2, "{:?}", wire.lines());
+                }
+                Throttling::RetryAfter => {
+                    assert_eq!(lines[1..], ["POST /Users", "POST /Users"]);
+                    assert_eq!(failed(&first.checks), Vec::<String>::new());
+                    assert_eq!(job.escrowed(), 0);
+                    assert_eq!(clock.now(), started + SignedDuration::from_secs(1));
+                    assert!(directory.user("ada").unwrap().target_id.is_some());
+                }
+            }
+        }
     });
 }

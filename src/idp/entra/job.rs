@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::checks::{self, Lookup};
 use super::escrow::{self, CycleTally, Escrow, Escrowed, Quarantine};
 use super::request::{self, Attr, UserImage};
-use super::{Dialect, Entra, Matching, RoleMapping};
+use super::{Dialect, Entra, Matching, RETRY_AFTER_SUSPENSIONS, RoleMapping, Throttling};
 use crate::clock::Clock;
 use crate::idp::directory::{Directory, DirectoryUser};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
@@ -80,6 +80,7 @@ pub struct Job {
 struct Session<'w, W> {
     wire: &'w mut W,
     gap: Option<Duration>,
+    throttling: Throttling,
     sent: usize,
     checks: Vec<IdpCheck>,
     tally: CycleTally,
@@ -88,8 +89,28 @@ struct Session<'w, W> {
 }
 
 impl<W: Wire> Session<'_, W> {
-    /// Sends one request; `None` when it got no answer (recorded as a failed check).
+    /// Sends one request; `None` when it got no answer (recorded as a failed check). Under
+    /// [`Throttling::RetryAfter`] a 429 with `Retry-After` seconds suspends the job that long,
+    /// then the same request goes again (§10.4).
     async fn send(&mut self, request: WireRequest) -> Option<(usize, WireResponse)> {
+        let mut suspensions = 0;
+        loop {
+            let (index, response) = self.send_once(request.clone()).await?;
+            let suspend = match self.throttling {
+                Throttling::RetryAfter if response.status == 429 => response.retry_after(),
+                _ => None,
+            };
+            match suspend {
+                Some(wait) if suspensions < RETRY_AFTER_SUSPENSIONS => {
+                    suspensions += 1;
+                    self.wire.wait(wait).await;
+                }
+                _ => return Some((index, response)),
+            }
+        }
+    }
+
+    async fn send_once(&mut self, request: WireRequest) -> Option<(usize, WireResponse)> {
         if let Some(gap) = self.gap
             && self.sent > 0
         {
@@ -177,6 +198,7 @@ impl Job {
         Session {
             wire,
             gap: self.entra.gap(),
+            throttling: self.entra.throttling,
             sent: 0,
             checks: Vec::new(),
             tally: CycleTally::default(),
@@ -402,10 +424,15 @@ impl Job {
                 let escrowed = self.escrow.fail(key, now, reason.clone());
                 if let Escrowed::RetryAt(due) = escrowed {
                     let failures = self.escrow.get(key).map_or(1, |e| e.failures);
-                    let wait = due.duration_since(now).as_hours();
+                    let wait = due.duration_since(now);
+                    let when = if wait <= escrow::CYCLE_INTERVAL {
+                        "at the next cycle".to_owned()
+                    } else {
+                        format!("in {} h", wait.as_hours())
+                    };
                     if let Some(last) = session.checks.iter_mut().rev().find(|c| !c.held()) {
                         last.reasons.push(format!(
-                            "{}: escrowed after failure {failures}, retried in {wait} h (docs/idps/entra.md §10.2)",
+                            "{}: escrowed after failure {failures}, retried {when} (docs/idps/entra.md §10.2)",
                             session.object
                         ));
                     }

@@ -23,8 +23,8 @@
 //! a POST carries `active: true` as a boolean (§6 notes a string variant).
 //!
 //! Not modelled: the accidental-deletion threshold (§8), scoping filters other than assignment,
-//! the complex role mappings (§7.3: only `SingleAppRoleAssignment`), and the 429 `Retry-After`
-//! question (§10: disputed; a 429 is a failure that escrows).
+//! and the complex role mappings (§7.3: only `SingleAppRoleAssignment`). Whether a 429 escrows
+//! or suspends the job for `Retry-After` is disputed (§10.4): [`Entra::throttling`] picks.
 
 pub mod checks;
 pub mod escrow;
@@ -68,6 +68,24 @@ pub enum RoleMapping {
     SingleAppRoleAssignment,
 }
 
+/// What the job does with a `429 Too Many Requests` (§10.4: disputed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Throttling {
+    /// A 429 is a failure like a 5xx: the object goes to escrow and is retried at a later
+    /// cycle (§10.1: Microsoft's error table; an older feedback item saw a 429 retried 40
+    /// minutes later).
+    #[default]
+    Escrow,
+    /// The job suspends for the `Retry-After` seconds, then sends the failed request again
+    /// (§10.4: a 2025 answer by Microsoft support staff). A 429 without a number of seconds,
+    /// or answered again after [`RETRY_AFTER_SUSPENSIONS`] suspensions, escrows.
+    RetryAfter,
+}
+
+/// How often one request is suspended for `Retry-After` before its object escrows (\[I\]:
+/// undocumented).
+pub const RETRY_AFTER_SUSPENSIONS: u32 = 3;
+
 /// Entra, as one non-gallery application's provisioning job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Entra {
@@ -79,6 +97,8 @@ pub struct Entra {
     pub pace: Option<u32>,
     /// The role mapping; none by default, as in a new non-gallery app (§3.1).
     pub roles: RoleMapping,
+    /// What a 429 does: escrow (default) or suspend for `Retry-After` (§10.4).
+    pub throttling: Throttling,
 }
 
 /// The gallery rate: "at least 25 requests per second per tenant" (§5).

@@ -330,19 +330,25 @@ async fn an_unassigned_user_is_no_longer_managed_so_its_purge_sends_nothing() {
 }
 
 #[tokio::test]
-async fn a_failed_create_waits_in_escrow_and_is_retried_six_hours_later() {
+async fn a_failed_create_is_retried_at_the_next_cycle_then_six_hours_later() {
     // Arrange
     let mut job = Job::new(Entra::default());
     let mut directory = directory();
     directory.change_group("eng", |g| g.assigned = false);
     let clock = clock();
+    let started = clock.now();
     let mut script = Script::default().reply(200, EMPTY).reply(500, "");
     let first = job.start(&mut directory, &clock, &mut script).await;
 
-    // Act: cycles at 40 minutes pass the user by; the one after 6 hours retries.
+    // Act: the next cycle retries and fails again; the cycles of the next 6 hours pass the
+    // user by; the one after them retries.
+    let mut next = Script::default().reply(200, EMPTY).reply(500, "");
+    let second = next_cycle(&mut job, &mut directory, &clock, &mut next).await;
+    let second_at = clock.now();
     let mut quiet = Script::default();
-    next_cycle(&mut job, &mut directory, &clock, &mut quiet).await;
-    clock.advance(SignedDuration::from_hours(6));
+    while job.next_cycle().unwrap() < second_at + SignedDuration::from_hours(6) {
+        next_cycle(&mut job, &mut directory, &clock, &mut quiet).await;
+    }
     let mut retry = Script::default()
         .reply(200, EMPTY)
         .reply(201, &created("u-1"));
@@ -352,9 +358,26 @@ async fn a_failed_create_waits_in_escrow_and_is_retried_six_hours_later() {
     assert_eq!(failed(&first.checks), [CREATE_RETURNS_ID]);
     assert_eq!(
         first.checks[3].reasons[1],
-        "user ada: escrowed after failure 1, retried in 6 h (docs/idps/entra.md §10.2)"
+        "user ada: escrowed after failure 1, retried at the next cycle (docs/idps/entra.md §10.2)"
+    );
+    assert_eq!(second_at, started + SignedDuration::from_mins(40));
+    assert_eq!(next.lines().len(), 2, "retried at the next cycle");
+    assert_eq!(
+        failed(&second.checks)[0],
+        CREATE_RETURNS_ID,
+        "{:?}",
+        second.checks
+    );
+    assert!(
+        second.checks.iter().any(|c| c
+            .reasons
+            .iter()
+            .any(|r| r.ends_with("escrowed after failure 2, retried in 6 h (docs/idps/entra.md §10.2)"))),
+        "{:?}",
+        second.checks
     );
     assert!(quiet.sent.is_empty());
+    assert_eq!(clock.now(), second_at + SignedDuration::from_hours(6));
     assert_eq!(
         retry.lines(),
         [format!("GET {ADA_LOOKUP}"), "POST /Users".to_owned()]
@@ -690,4 +713,63 @@ fn an_app_role_id_is_a_stable_version_4_guid() {
     let parts: Vec<usize> = id.split('-').map(str::len).collect();
     assert_eq!(parts, [8, 4, 4, 4, 12]);
     assert_eq!(&id[14..15], "4");
+}
+
+#[tokio::test]
+async fn a_429_escrows_by_default_and_suspends_for_retry_after_when_told_to() {
+    let throttled = [("Retry-After", "30"), ("Content-Type", "application/scim+json")];
+    for (throttling, answers, lines, waits, escrowed) in [
+        (Throttling::Escrow, vec![Some("30"), None], 2, vec![], 1),
+        (Throttling::RetryAfter, vec![Some("30"), None], 3, vec![30], 0),
+        // No number of seconds to wait: the object escrows.
+        (Throttling::RetryAfter, vec![Some("Wed, 21 Oct 2026 07:28:00 GMT")], 2, vec![], 1),
+        // Still throttled after three suspensions: the object escrows.
+        (
+            Throttling::RetryAfter,
+            vec![Some("30"), Some("30"), Some("30"), Some("30")],
+            5,
+            vec![30, 30, 30],
+            1,
+        ),
+    ] {
+        // Arrange: the lookup finds nothing; the POST is answered `answers` in turn (a
+        // Retry-After value is a 429, `None` a 201).
+        let mut job = Job::new(Entra {
+            throttling,
+            ..Entra::default()
+        });
+        let mut directory = directory();
+        directory.change_group("eng", |g| g.assigned = false);
+        let mut script = Script::default().reply(200, EMPTY);
+        for answer in &answers {
+            script = match answer {
+                Some(after) => script.reply_with(
+                    429,
+                    &[("Retry-After", after), throttled[1]],
+                    r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429"}"#,
+                ),
+                None => script.reply(201, &created("u-1")),
+            };
+        }
+
+        // Act
+        job.start(&mut directory, &clock(), &mut script).await;
+
+        // Assert
+        let label = format!("{throttling:?} {answers:?}");
+        assert_eq!(script.sent.len(), lines, "{label}");
+        assert!(
+            script.lines()[1..].iter().all(|l| l == "POST /Users"),
+            "{label}: only the failed request is sent again"
+        );
+        assert_eq!(
+            script.waits,
+            waits
+                .iter()
+                .map(|s| std::time::Duration::from_secs(*s))
+                .collect::<Vec<_>>(),
+            "{label}"
+        );
+        assert_eq!(job.escrowed(), escrowed, "{label}");
+    }
 }
