@@ -2,12 +2,12 @@
 //! quarantine (docs/idps/entra.md §10).
 //!
 //! Pure rules over instants, so that the schedule can be tested without a target: an object
-//! whose request failed waits in escrow and is retried at the next cycle, then 6 h after its
-//! second failure, 12 h after its third, then every 24 h, and given up 28 days after its first
-//! failure (docs/idps/entra.md §10.2: a 2026 provisioning log shows the retry in the next
-//! cycle and the next one 6 h later, *observed*, as an earlier revision of Microsoft's
-//! quarantine article said, *documented*; the 6 h / 12 h / 24 h / 28-day steps are the current
-//! article's "Retry duration", *documented*). A job is quarantined on invalid credentials, on SCIM non-compliance (a filter
+//! whose request failed waits in escrow and is retried at the next cycle, then 6 h, 12 h and
+//! 24 h after its first failure, then every 24 h, and given up 28 days after its first failure
+//! (docs/idps/entra.md §10.2: a 2026 provisioning log shows the retry in the next cycle and the
+//! next one about 6 h later, *observed*, as an earlier revision of Microsoft's quarantine
+//! article said, *documented*; the 6 h / 12 h / 24 h / daily / 28-day steps after the first
+//! failure are the current article's "Retry duration", *documented*). A job is quarantined on invalid credentials, on SCIM non-compliance (a filter
 //! query answered 404), or when failures cross the escrow-proportion thresholds; while quarantined
 //! its cycles slow down gradually to one a day, it leaves quarantine after a cycle without
 //! failures, and it is disabled after four weeks (Microsoft Learn, quarantine article).
@@ -31,16 +31,19 @@ pub const PROPORTION_PERCENT: u64 = 40;
 /// More failures than this quarantine the job whatever their share (§10).
 pub const FAILURE_CEILING: u64 = 40_000;
 
-/// The wait after the n-th failure of an object (1-based): one cycle interval (the next
-/// cycle: cycles never run closer than that, so the retry falls due at the next one), then
-/// 6 h, 12 h, then 24 h (§10.2).
-pub fn retry_delay(failures: u32) -> SignedDuration {
-    match failures {
-        0 | 1 => CYCLE_INTERVAL,
+/// When an object that failed for the n-th time (1-based) at `now`, first at `first`, is
+/// retried (§10.2): after its first failure, one cycle interval later (cycles never run closer
+/// than that, so the retry falls due at the next cycle); after the second, 6 h after the first
+/// failure; then 12 h, 24 h, and every further 24 h after it. A retry is never due in the cycle
+/// that failed: a slowed-down (quarantined) job that is past a step retries at its next cycle.
+pub fn retry_due(first: Timestamp, failures: u32, now: Timestamp) -> Timestamp {
+    let since_first = match failures {
+        0 | 1 => return now + CYCLE_INTERVAL,
         2 => SignedDuration::from_hours(6),
         3 => SignedDuration::from_hours(12),
-        _ => SignedDuration::from_hours(24),
-    }
+        n => SignedDuration::from_hours(24 * i64::from(n - 3)),
+    };
+    (first + since_first).max(now + CYCLE_INTERVAL)
 }
 
 /// One object waiting for a retry.
@@ -83,7 +86,7 @@ impl Escrow {
             self.entries.remove(key);
             return Escrowed::GivenUp;
         }
-        entry.due = now + retry_delay(entry.failures);
+        entry.due = retry_due(entry.first_failed, entry.failures, now);
         Escrowed::RetryAt(entry.due)
     }
 
@@ -214,35 +217,52 @@ mod tests {
     }
 
     #[test]
-    fn an_object_is_retried_at_the_next_cycle_then_6_12_and_every_24_hours_until_28_days() {
+    fn an_object_is_retried_at_the_next_cycle_then_6_12_24_hours_after_its_first_failure_then_daily_until_28_days()
+     {
         // Arrange
         let mut escrow = Escrow::default();
         let next_cycle = at(0) + CYCLE_INTERVAL;
 
-        // Act
+        // Act: each retry fails at the instant it falls due.
         let first = escrow.fail("user:ada", at(0), "409".into());
         let waiting_in_its_cycle = escrow.waiting("user:ada", at(0));
         let due_at_the_next = escrow.due("user:ada", next_cycle);
         let second = escrow.fail("user:ada", next_cycle, "409".into());
-        let third = escrow.fail("user:ada", next_cycle + SignedDuration::from_hours(6), "409".into());
-        let fourth = escrow.fail("user:ada", next_cycle + SignedDuration::from_hours(18), "409".into());
-        let fifth = escrow.fail("user:ada", next_cycle + SignedDuration::from_hours(42), "409".into());
-        let waiting = escrow.waiting("user:ada", at(50));
-        let before_the_limit = escrow.fail("user:ada", at(28 * 24) - SignedDuration::from_mins(1), "409".into());
+        let third = escrow.fail("user:ada", at(6), "409".into());
+        let fourth = escrow.fail("user:ada", at(12), "409".into());
+        let fifth = escrow.fail("user:ada", at(24), "409".into());
+        let waiting = escrow.waiting("user:ada", at(47));
+        let late = escrow.fail("user:ada", at(60), "409".into());
+        let before_the_limit = escrow.fail(
+            "user:ada",
+            at(28 * 24) - SignedDuration::from_mins(1),
+            "409".into(),
+        );
         let last = escrow.fail("user:ada", at(28 * 24), "409".into());
 
         // Assert
         assert_eq!(first, Escrowed::RetryAt(next_cycle));
         assert!(waiting_in_its_cycle, "not retried again in the cycle that failed");
         assert!(due_at_the_next);
-        assert_eq!(second, Escrowed::RetryAt(next_cycle + SignedDuration::from_hours(6)));
-        assert_eq!(third, Escrowed::RetryAt(next_cycle + SignedDuration::from_hours(18)));
-        assert_eq!(fourth, Escrowed::RetryAt(next_cycle + SignedDuration::from_hours(42)));
-        assert_eq!(fifth, Escrowed::RetryAt(next_cycle + SignedDuration::from_hours(66)));
+        assert_eq!(second, Escrowed::RetryAt(at(6)));
+        assert_eq!(third, Escrowed::RetryAt(at(12)));
+        assert_eq!(fourth, Escrowed::RetryAt(at(24)));
+        assert_eq!(fifth, Escrowed::RetryAt(at(48)));
         assert!(waiting);
+        assert_eq!(
+            late,
+            Escrowed::RetryAt(at(72)),
+            "a retry made late keeps the daily steps"
+        );
         assert!(matches!(before_the_limit, Escrowed::RetryAt(_)));
         assert_eq!(last, Escrowed::GivenUp);
         assert!(escrow.is_empty());
+    }
+
+    #[test]
+    fn a_retry_past_its_step_is_due_at_the_next_cycle_not_in_the_one_that_failed() {
+        // A quarantined job whose daily cycle comes after the 6 h step.
+        assert_eq!(retry_due(at(0), 2, at(30)), at(30) + CYCLE_INTERVAL);
     }
 
     #[test]

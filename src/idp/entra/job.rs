@@ -428,7 +428,10 @@ impl Job {
                     let when = if wait <= escrow::CYCLE_INTERVAL {
                         "at the next cycle".to_owned()
                     } else {
-                        format!("in {} h", wait.as_hours())
+                        match (wait.as_hours(), wait.as_mins() % 60) {
+                            (hours, 0) => format!("in {hours} h"),
+                            (hours, mins) => format!("in {hours} h {mins} min"),
+                        }
                     };
                     if let Some(last) = session.checks.iter_mut().rev().find(|c| !c.held()) {
                         last.reasons.push(format!(
