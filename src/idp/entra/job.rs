@@ -119,7 +119,6 @@ impl<W: Wire> Session<'_, W> {
         let line = format!("{} {}", request.method, request.path);
         let index = self.sent;
         self.sent += 1;
-        self.tally.events += 1;
         match self.wire.send(request).await {
             Ok(response) => {
                 if matches!(response.status, 401 | 403) {
@@ -134,11 +133,10 @@ impl<W: Wire> Session<'_, W> {
         }
     }
 
-    /// Records a check; whether it held. A failure counts toward quarantine.
+    /// Records a check; whether it held.
     fn judge(&mut self, mut check: IdpCheck) -> bool {
         let held = check.held();
         if !held {
-            self.tally.failures += 1;
             for reason in &mut check.reasons {
                 *reason = format!("{}: {reason}", self.object);
             }
@@ -150,6 +148,23 @@ impl<W: Wire> Session<'_, W> {
     fn judge_all(&mut self, checks: Vec<IdpCheck>) {
         for check in checks {
             self.judge(check);
+        }
+    }
+
+    /// Counts an object's outcome toward quarantine (§10.3): an event when it sent something
+    /// or failed, a reference event for a manager or members update.
+    fn count(&mut self, sent_before: usize, outcome: &Result<(), Failed>, reference: bool) {
+        let sent = self.sent > sent_before;
+        let failed = outcome.is_err();
+        if !sent && !failed {
+            return;
+        }
+        if reference {
+            self.tally.reference_events += 1;
+            self.tally.reference_failures += u64::from(failed);
+        } else {
+            self.tally.events += 1;
+            self.tally.failures += u64::from(failed);
         }
     }
 }
@@ -357,9 +372,11 @@ impl Job {
                 continue;
             }
             session.object = format!("user {key}");
+            let before = session.sent;
             let outcome = self
                 .sync_user(directory, &scope, key, dialect, session)
                 .await;
+            session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
         }
         let group_keys: Vec<String> = directory.groups().map(|g| g.key.clone()).collect();
@@ -377,7 +394,9 @@ impl Job {
                 continue;
             }
             session.object = format!("group {key}");
+            let before = session.sent;
             let outcome = self.sync_group(directory, key, dialect, session).await;
+            session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
         }
         for key in &user_keys {
@@ -386,11 +405,13 @@ impl Job {
                 continue;
             }
             session.object = format!("user {key}");
-            // Success here says nothing of the object's own sync: only a failure counts.
-            if let Err(reason) = self
+            let before = session.sent;
+            let outcome = self
                 .sync_manager(directory, &scope, key, dialect, session)
-                .await
-            {
+                .await;
+            session.count(before, &outcome, true);
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = outcome {
                 self.settle(&escrow_key, Err(reason), at, session);
             }
         }
@@ -400,11 +421,13 @@ impl Job {
                 continue;
             }
             session.object = format!("group {key}");
-            // Success here says nothing of the object's own sync: only a failure counts.
-            if let Err(reason) = self
+            let before = session.sent;
+            let outcome = self
                 .sync_members(directory, &scope, key, dialect, session)
-                .await
-            {
+                .await;
+            session.count(before, &outcome, true);
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = outcome {
                 self.settle(&escrow_key, Err(reason), at, session);
             }
         }
@@ -468,7 +491,7 @@ impl Job {
             // A cycle that only passed escrowed objects by did not succeed (§10: a job leaves
             // quarantine after a successful cycle).
             (Some(_), Some(quarantine)) | (None, Some(quarantine))
-                if tally.failures > 0 || (tally.events == 0 && !self.escrow.is_empty()) =>
+                if tally.all_failures() > 0 || (!tally.any_events() && !self.escrow.is_empty()) =>
             {
                 check.fail(format!(
                     "the job is still quarantined: {}",
