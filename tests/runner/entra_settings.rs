@@ -7,7 +7,7 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 use scimulate::clock::{Clock, VirtualClock};
 use scimulate::idp::directory::{Directory, IdShape, Profile};
-use scimulate::idp::entra::{Entra, Job, RoleMapping, Throttling};
+use scimulate::idp::entra::{Entra, Job, Matching, RoleMapping, Throttling};
 use scimulate::idp::wire::{Wire, WireRequest, WireResponse};
 use scimulate::server::{self, Quirk, Quirks, RunningServer, ServerConfig};
 use serde_json::Value;
@@ -39,6 +39,22 @@ impl ReferenceWire {
             .iter()
             .map(|r| format!("{} {}", r.method, r.path))
             .collect()
+    }
+
+    /// Creates a resource in the target, as the application's own data; its `id`.
+    async fn post(&self, path: &str, body: Value) -> String {
+        let created: Value = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        created["id"].as_str().expect("an id").to_owned()
     }
 
     /// The target's resource at `path`.
@@ -213,5 +229,47 @@ fn against_a_rate_limited_server_a_429_escrows_or_suspends_for_retry_after() {
                 }
             }
         }
+    });
+}
+
+#[test]
+fn a_user_held_under_another_user_name_is_matched_by_external_id_on_the_reference_server() {
+    runtime().block_on(async {
+        // Arrange: the target holds Ada with Entra's externalId but an old userName.
+        let server = reference_server().await;
+        let mut wire = ReferenceWire::to(&server);
+        let clock = wire.clock.clone();
+        let held = wire
+            .post(
+                "/Users",
+                serde_json::json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": "matching-ada.old@example.com",
+                    "externalId": "matching-ada",
+                }),
+            )
+            .await;
+        let mut job = Job::new(Entra {
+            matching: vec![Matching::UserName, Matching::ExternalId],
+            ..Entra::default()
+        });
+        let mut directory = directory_with("matching", |_| ());
+
+        // Act
+        let report = job.start(&mut directory, &*clock, &mut wire).await;
+        let user = wire.get(&format!("/Users/{held}")).await;
+
+        // Assert: matched by the second attribute, updated, not created again.
+        assert_eq!(failed(&report.checks), Vec::<String>::new());
+        assert_eq!(
+            wire.lines(),
+            [
+                "GET /Users?filter=userName+eq+%22matching-ada%40example.com%22".to_owned(),
+                "GET /Users?filter=externalId+eq+%22matching-ada%22".to_owned(),
+                format!("PATCH /Users/{held}"),
+            ]
+        );
+        assert_eq!(directory.user("ada").unwrap().target_id.as_deref(), Some(held.as_str()));
+        assert_eq!(user["userName"], "matching-ada@example.com");
     });
 }

@@ -19,7 +19,9 @@ use serde_json::Value;
 use super::checks::{self, Lookup};
 use super::escrow::{self, CycleTally, Escrow, Escrowed, Quarantine};
 use super::request::{self, Attr, UserImage};
-use super::{Dialect, Entra, Matching, RETRY_AFTER_SUSPENSIONS, RoleMapping, Throttling};
+use super::{
+    Dialect, Entra, Matching, RETRY_AFTER_SUSPENSIONS, ReadCurrent, RoleMapping, Throttling,
+};
 use crate::clock::Clock;
 use crate::idp::directory::{Directory, DirectoryUser};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
@@ -265,11 +267,10 @@ impl Job {
         }
     }
 
+    /// The attribute Test Connection probes: the first matching attribute (§4: "a random GUID
+    /// as the matching property").
     fn matching_attribute(&self) -> &'static str {
-        match self.entra.matching {
-            Matching::UserName => "userName",
-            Matching::ExternalId => "externalId",
-        }
+        self.entra.matching()[0].attribute()
     }
 
     /// "Start provisioning": the initial cycle now, then one every 40 minutes (§5).
@@ -571,8 +572,9 @@ impl Job {
         image
     }
 
-    fn matching_value(&self, user: &DirectoryUser) -> String {
-        match self.entra.matching {
+    /// The value the lookup on `matching` filters for: what Entra maps to that attribute.
+    fn matching_value(matching: Matching, user: &DirectoryUser) -> String {
+        match matching {
             Matching::UserName => user.profile.user_name.clone(),
             Matching::ExternalId => user
                 .profile
@@ -635,11 +637,9 @@ impl Job {
         let image = self.mapped_image(&user, user.enabled);
         let target_id = match anchor {
             Some(anchor) => {
-                let get = request::request("GET", paths.user(&anchor.target_id), None);
-                let (index, response) = session.send(get).await.ok_or("no answer")?;
-                let (check, current) = checks::fetched(index, &response);
-                session.judge(check);
-                let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
+                let current = self
+                    .read_current(&user, &anchor.target_id, dialect, session)
+                    .await?;
                 self.patch_user(&anchor.target_id, &image, &current, dialect, session)
                     .await?;
                 anchor.target_id
@@ -675,30 +675,13 @@ impl Job {
         session: &mut Session<'_, W>,
     ) -> Result<String, Failed> {
         let paths = self.entra.paths(dialect);
-        let lookup = paths.user_lookup(self.matching_attribute(), &self.matching_value(user));
-        let (index, response) = session
-            .send(request::request("GET", lookup, None))
-            .await
-            .ok_or("no answer")?;
-        let wanted = self.matching_value(user);
-        let (lookup_checks, found) = checks::lookup(
-            index,
-            &response,
-            false,
-            (self.matching_attribute(), &wanted),
-        );
-        session.judge_all(lookup_checks);
-        match found {
-            Lookup::Failed { filter_404 } => {
-                session.tally.filter_404 |= filter_404;
-                Err(format!("the lookup answered {}", response.status))
-            }
-            Lookup::Found(id, current) => {
+        match self.find(user, dialect, session).await? {
+            Some((id, current)) => {
                 self.patch_user(&id, image, &current, dialect, session)
                     .await?;
                 Ok(id)
             }
-            Lookup::NotFound => {
+            None => {
                 let body = request::create_user_body(image);
                 let post = request::request("POST", paths.users(), Some(body));
                 let (index, response) = session.send(post).await.ok_or("no answer")?;
@@ -707,6 +690,60 @@ impl Job {
                 id.ok_or_else(|| format!("POST answered {}", response.status))
             }
         }
+    }
+
+    /// Looks the user up by each matching attribute in precedence order, stopping at the first
+    /// that finds it (§3.2: never one combined filter); `None` when none does.
+    async fn find<W: Wire>(
+        &self,
+        user: &DirectoryUser,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<Option<(String, Value)>, Failed> {
+        let paths = self.entra.paths(dialect);
+        for matching in self.entra.matching() {
+            let attribute = matching.attribute();
+            let wanted = Self::matching_value(*matching, user);
+            let lookup = paths.user_lookup(attribute, &wanted);
+            let (index, response) = session
+                .send(request::request("GET", lookup, None))
+                .await
+                .ok_or("no answer")?;
+            let (lookup_checks, found) =
+                checks::lookup(index, &response, false, (attribute, &wanted));
+            session.judge_all(lookup_checks);
+            match found {
+                Lookup::Failed { filter_404 } => {
+                    session.tally.filter_404 |= filter_404;
+                    return Err(format!("the lookup answered {}", response.status));
+                }
+                Lookup::Found(id, current) => return Ok(Some((id, current))),
+                Lookup::NotFound => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// What the target holds for an anchored user (§7): by id, or by the matching filters
+    /// first when [`ReadCurrent::ByFilter`] (by id when they find nothing, \[I\]).
+    async fn read_current<W: Wire>(
+        &self,
+        user: &DirectoryUser,
+        target_id: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<Value, Failed> {
+        if self.entra.read_current == ReadCurrent::ByFilter
+            && let Some((id, current)) = self.find(user, dialect, session).await?
+            && id == target_id
+        {
+            return Ok(current);
+        }
+        let get = request::request("GET", self.entra.paths(dialect).user(target_id), None);
+        let (index, response) = session.send(get).await.ok_or("no answer")?;
+        let (check, current) = checks::fetched(index, &response);
+        session.judge(check);
+        current.ok_or_else(|| format!("GET answered {}", response.status))
     }
 
     /// The PATCH for what differs; nothing is sent when nothing does.
@@ -744,11 +781,12 @@ impl Job {
         dialect: Dialect,
         session: &mut Session<'_, W>,
     ) -> Result<(), Failed> {
-        let get = request::request("GET", self.entra.paths(dialect).user(target_id), None);
-        let (index, response) = session.send(get).await.ok_or("no answer")?;
-        let (check, current) = checks::fetched(index, &response);
-        session.judge(check);
-        let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
+        let Some(user) = directory.user(key).cloned() else {
+            return Ok(());
+        };
+        let current = self
+            .read_current(&user, target_id, dialect, session)
+            .await?;
         let image = UserImage {
             attrs: vec![(Attr::Active, Value::Bool(false))],
         };

@@ -48,13 +48,37 @@ pub enum Dialect {
     Compliant,
 }
 
-/// The attribute Entra matches users on (§3: `userName` by default; some tenants move the
+/// An attribute Entra matches users on (§3.2: `userName` by default; some tenants move the
 /// precedence to `externalId`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Matching {
+    /// `userName eq "<userPrincipalName>"`.
     #[default]
     UserName,
+    /// `externalId eq "<mailNickname>"`: the value Entra maps to `externalId` (§3.1).
     ExternalId,
+}
+
+impl Matching {
+    /// The SCIM attribute the lookup filters on.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Matching::UserName => "userName",
+            Matching::ExternalId => "externalId",
+        }
+    }
+}
+
+/// How the job reads what the target holds for a user it already anchored, before an update
+/// (§7: both are documented reads; which one the service uses is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadCurrent {
+    /// `GET /Users/{id}`, as a 2018 log shows (§7, observed).
+    #[default]
+    ById,
+    /// The matching filter query, attribute by attribute as for a new user, as Microsoft's
+    /// description of a cycle says (§7, documented); `GET /Users/{id}` when no filter finds it.
+    ByFilter,
 }
 
 /// How the user's application role assignments are mapped (§3.1, §7.3).
@@ -87,12 +111,16 @@ pub enum Throttling {
 pub const RETRY_AFTER_SUSPENSIONS: u32 = 3;
 
 /// Entra, as one non-gallery application's provisioning job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entra {
     pub dialect: Dialect,
     /// Forward `aadOptscim062020` in every request's query (§1: undocumented either way).
     pub flag_in_query: bool,
-    pub matching: Matching,
+    /// The matching attributes in precedence order: each is tried when the one before it finds
+    /// nothing (§3.2). Default `[UserName]`; an empty list is read as the default.
+    pub matching: Vec<Matching>,
+    /// How an anchored user's current state is read before an update (§7).
+    pub read_current: ReadCurrent,
     /// Requests per second, when the job paces itself (§5: the gallery asks targets to take 25).
     pub pace: Option<u32>,
     /// The role mapping; none by default, as in a new non-gallery app (§3.1).
@@ -104,7 +132,30 @@ pub struct Entra {
 /// The gallery rate: "at least 25 requests per second per tenant" (§5).
 pub const GALLERY_RATE: u32 = 25;
 
+impl Default for Entra {
+    fn default() -> Self {
+        Entra {
+            dialect: Dialect::default(),
+            flag_in_query: false,
+            matching: vec![Matching::UserName],
+            read_current: ReadCurrent::default(),
+            pace: None,
+            roles: RoleMapping::default(),
+            throttling: Throttling::default(),
+        }
+    }
+}
+
 impl Entra {
+    /// The matching attributes in precedence order, never empty.
+    pub fn matching(&self) -> &[Matching] {
+        if self.matching.is_empty() {
+            &[Matching::UserName]
+        } else {
+            &self.matching
+        }
+    }
+
     pub fn new(dialect: Dialect) -> Self {
         Entra {
             dialect,

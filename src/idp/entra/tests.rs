@@ -773,3 +773,129 @@ async fn a_429_escrows_by_default_and_suspends_for_retry_after_when_told_to() {
         assert_eq!(job.escrowed(), escrowed, "{label}");
     }
 }
+
+/// A ListResponse holding one resource.
+fn listed(resource: &str) -> String {
+    format!(
+        r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"Resources":[{resource}]}}"#
+    )
+}
+
+#[tokio::test]
+async fn the_next_matching_attribute_is_tried_when_the_first_finds_nothing() {
+    // Arrange: userName first, then externalId; the target holds Ada under another userName.
+    let held = r#"{"id":"u-9","externalId":"ada","userName":"ada.old@example.com","active":true,"displayName":"Ada Lovelace","emails":[{"primary":true,"type":"work","value":"ada@example.com"}],"name":{"formatted":"Ada Lovelace","familyName":"Lovelace","givenName":"Ada"}}"#;
+    let entra = Entra {
+        matching: vec![Matching::UserName, Matching::ExternalId],
+        ..Entra::default()
+    };
+    let mut job = Job::new(entra.clone());
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let mut script = Script::default()
+        .reply(200, EMPTY)
+        .reply(200, &listed(held))
+        .reply(204, "");
+    let mut nobody = Job::new(entra);
+    let mut nowhere = Script::default()
+        .reply(200, EMPTY)
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+
+    // Act
+    let report = job.start(&mut directory, &clock(), &mut script).await;
+    let mut fresh = self::directory();
+    fresh.change_group("eng", |g| g.assigned = false);
+    nobody.start(&mut fresh, &clock(), &mut nowhere).await;
+
+    // Assert
+    assert_eq!(
+        script.lines(),
+        [
+            format!("GET {ADA_LOOKUP}"),
+            "GET /Users?filter=externalId+eq+%22ada%22".to_owned(),
+            "PATCH /Users/u-9".to_owned(),
+        ]
+    );
+    assert_eq!(
+        script.body(2),
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"userName","value":"ada@example.com"}]}"#
+    );
+    assert_eq!(failed(&report.checks), Vec::<&str>::new());
+    assert_eq!(directory.user("ada").unwrap().target_id.as_deref(), Some("u-9"));
+    assert_eq!(
+        nowhere.lines(),
+        [
+            format!("GET {ADA_LOOKUP}"),
+            "GET /Users?filter=externalId+eq+%22ada%22".to_owned(),
+            "POST /Users".to_owned(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn matching_on_external_id_alone_probes_and_looks_up_by_external_id() {
+    // Arrange
+    let mut job = Job::new(Entra {
+        matching: vec![Matching::ExternalId],
+        ..Entra::default()
+    });
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let mut probe = Script::default().reply(200, EMPTY).reply(200, EMPTY);
+    let mut cycle = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+
+    // Act
+    job.test_connection(&mut probe).await;
+    job.start(&mut directory, &clock(), &mut cycle).await;
+
+    // Assert
+    assert!(
+        probe.lines()[0].starts_with("GET /Users?filter=externalId+eq+%22"),
+        "{:?}",
+        probe.lines()
+    );
+    assert_eq!(
+        cycle.lines(),
+        ["GET /Users?filter=externalId+eq+%22ada%22", "POST /Users"]
+    );
+}
+
+#[tokio::test]
+async fn reading_by_filter_replaces_the_get_by_id_before_an_update() {
+    // Arrange
+    let entra = Entra {
+        read_current: ReadCurrent::ByFilter,
+        ..Entra::default()
+    };
+    let mut job = Job::new(entra);
+    let mut directory = directory();
+    let clock = clock();
+    let mut script = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"))
+        .reply(200, EMPTY)
+        .reply(201, r#"{"id":"g-1"}"#)
+        .reply(204, "");
+    job.start(&mut directory, &clock, &mut script).await;
+    directory.change_user("ada", |u| u.profile.title = Some("Countess".into()));
+    let mut update = Script::default()
+        .reply(200, &listed(ADA_STORED))
+        .reply(204, "");
+
+    // Act
+    let report = next_cycle(&mut job, &mut directory, &clock, &mut update).await;
+
+    // Assert
+    assert_eq!(
+        update.lines(),
+        [format!("GET {ADA_LOOKUP}"), "PATCH /Users/u-1".to_owned()]
+    );
+    assert_eq!(
+        update.body(1),
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"title","value":"Countess"}]}"#
+    );
+    assert_eq!(failed(&report.checks), Vec::<&str>::new());
+}
