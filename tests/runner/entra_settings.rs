@@ -273,3 +273,41 @@ fn a_user_held_under_another_user_name_is_matched_by_external_id_on_the_referenc
         assert_eq!(user["userName"], "matching-ada@example.com");
     });
 }
+
+#[test]
+fn the_active_variants_are_taken_by_the_reference_server() {
+    runtime().block_on(async {
+        // Arrange: "True" in the create, then an Add of "false" to disable.
+        let server = reference_server().await;
+        let mut wire = ReferenceWire::to(&server);
+        let clock = wire.clock.clone();
+        let mut job = Job::new(Entra {
+            active_string_in_create: true,
+            active_with_add: true,
+            active_lowercase: true,
+            ..Entra::default()
+        });
+        let mut directory = directory_with("variants", |_| ());
+
+        // Act
+        let created = job.start(&mut directory, &*clock, &mut wire).await;
+        let id = directory.user("ada").unwrap().target_id.clone().unwrap();
+        let active_after_create = wire.get(&format!("/Users/{id}")).await["active"].clone();
+        directory.change_user("ada", |u| u.assigned = false);
+        let disabled = next_cycle(&mut job, &mut directory, &mut wire).await;
+        let active_after_disable = wire.get(&format!("/Users/{id}")).await["active"].clone();
+
+        // Assert
+        assert_eq!(failed(&created.checks), Vec::<String>::new());
+        assert_eq!(disabled, Vec::<String>::new());
+        let post = String::from_utf8(wire.sent[1].body.clone()).unwrap();
+        assert!(post.contains(r#""active":"true""#), "{post}");
+        let patch = String::from_utf8(wire.sent.last().unwrap().body.clone()).unwrap();
+        assert!(
+            patch.contains(r#"{"op":"Add","path":"active","value":"false"}"#),
+            "{patch}"
+        );
+        assert_eq!(active_after_create, true);
+        assert_eq!(active_after_disable, false);
+    });
+}

@@ -682,7 +682,7 @@ impl Job {
                 Ok(id)
             }
             None => {
-                let body = request::create_user_body(image);
+                let body = request::create_user_body(image, self.entra.active_form());
                 let post = request::request("POST", paths.users(), Some(body));
                 let (index, response) = session.send(post).await.ok_or("no answer")?;
                 let (create_checks, id) = checks::created(index, &response, false);
@@ -759,7 +759,7 @@ impl Job {
         if changes.is_empty() {
             return Ok(());
         }
-        let body = request::user_patch(dialect, &changes);
+        let body = request::user_patch(dialect, &changes, self.entra.active_form());
         let path = self.entra.paths(dialect).user(target_id);
         let (index, response) = session
             .send(request::request("PATCH", path, Some(body)))

@@ -127,6 +127,14 @@ pub struct Entra {
     pub roles: RoleMapping,
     /// What a 429 does: escrow (default) or suspend for `Retry-After` (§10.4).
     pub throttling: Throttling,
+    /// A create carries `"active": "True"` instead of `true` (§6: Microsoft said so in 2020;
+    /// its current example shows the boolean). Off by default.
+    pub active_string_in_create: bool,
+    /// A PATCH of `active` uses `Add` instead of `Replace` (§8, observed). Off by default.
+    pub active_with_add: bool,
+    /// The default dialect sends `"true"`/`"false"` instead of `"True"`/`"False"` (§8: an
+    /// edited Switch expression, observed). Off by default.
+    pub active_lowercase: bool,
 }
 
 /// The gallery rate: "at least 25 requests per second per tenant" (§5).
@@ -142,6 +150,9 @@ impl Default for Entra {
             pace: None,
             roles: RoleMapping::default(),
             throttling: Throttling::default(),
+            active_string_in_create: false,
+            active_with_add: false,
+            active_lowercase: false,
         }
     }
 }
@@ -160,6 +171,15 @@ impl Entra {
         Entra {
             dialect,
             ..Entra::default()
+        }
+    }
+
+    /// The variants of `active` this job writes.
+    fn active_form(&self) -> request::ActiveForm {
+        request::ActiveForm {
+            string_in_create: self.active_string_in_create,
+            add_op: self.active_with_add,
+            lowercase: self.active_lowercase,
         }
     }
 

@@ -386,11 +386,32 @@ fn op(name: &str, path: Option<&str>, value: Option<Json>) -> Json {
     Json::Object(pairs)
 }
 
+/// How `active` is written beyond what the dialect decides: variants seen in real traffic
+/// (§6, §8), each off by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActiveForm {
+    /// A create carries `"active": "True"`, the string Microsoft said the service sent in
+    /// 2020 and its reference Postman suite posts (§6), instead of `true`.
+    pub string_in_create: bool,
+    /// A PATCH of `active` uses `Add` (`add` with the flag) instead of `Replace` (§8, observed).
+    pub add_op: bool,
+    /// The default dialect's strings are lowercase, `"true"`/`"false"`, as after an admin
+    /// edited the Switch expression (§8, observed).
+    pub lowercase: bool,
+}
+
 /// `active` as the dialect sends it: the strings `"True"`/`"False"` of the default mapping's
-/// Switch expression (§3, §8), or a JSON boolean (§8 compliant).
-fn active_value(dialect: Dialect, active: bool) -> Value {
+/// Switch expression (§3, §8), lowercase under [`ActiveForm::lowercase`], or a JSON boolean
+/// (§8 compliant).
+fn active_value(dialect: Dialect, active: bool, form: ActiveForm) -> Value {
+    let text = match (active, form.lowercase) {
+        (true, false) => "True",
+        (false, false) => "False",
+        (true, true) => "true",
+        (false, true) => "false",
+    };
     match dialect {
-        Dialect::Default => Value::String(if active { "True" } else { "False" }.to_owned()),
+        Dialect::Default => Value::String(text.to_owned()),
         Dialect::Compliant => Value::Bool(active),
     }
 }
@@ -401,19 +422,23 @@ fn active_value(dialect: Dialect, active: bool) -> Value {
 /// `active` as a string. Compliant dialect (§7.2, §8): lowercase ops; a value-filtered path and
 /// every `add` keep their own operation with a `path`; the replaced plain attributes go in one
 /// path-less `replace` whose keys are attribute paths (`name.givenName`), or one operation with
-/// a path when only one is replaced; `active` is a boolean in its own operation.
-pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
+/// a path when only one is replaced; `active` is a boolean in its own operation. `form` picks
+/// the variants of `active` seen in the wild.
+pub fn user_patch(dialect: Dialect, changes: &[Change], form: ActiveForm) -> Json {
     match dialect {
         Dialect::Default => patch(
             changes
                 .iter()
                 .map(|change| {
                     let value = match change.attr {
-                        Attr::Active => active_value(dialect, change.value == Value::Bool(true)),
+                        Attr::Active => {
+                            active_value(dialect, change.value == Value::Bool(true), form)
+                        }
                         Attr::Role => return role_op(dialect, &change.value),
                         _ => change.value.clone(),
                     };
-                    let name = if change.add { "Add" } else { "Replace" };
+                    let add = change.add || (change.attr == Attr::Active && form.add_op);
+                    let name = if add { "Add" } else { "Replace" };
                     op(name, Some(change.attr.path()), Some(value.into()))
                 })
                 .collect(),
@@ -462,8 +487,9 @@ pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
                 )),
             }
             if let Some(change) = active {
-                let value = active_value(dialect, change.value == Value::Bool(true));
-                operations.push(op("replace", Some("active"), Some(value.into())));
+                let value = active_value(dialect, change.value == Value::Bool(true), form);
+                let name = if form.add_op { "add" } else { "replace" };
+                operations.push(op(name, Some("active"), Some(value.into())));
             }
             patch(operations)
         }
@@ -545,15 +571,16 @@ pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
 }
 
 /// The POST /Users body in the key order of Microsoft's tutorial's "Create User" (§6); attributes
-/// without a value are left out. `active` is the boolean `true` the docs show (\[I\]: §6 notes a
-/// string variant, and Entra never creates a disabled user, §8). The work address and the phone
+/// without a value are left out. `active` is the boolean `true` the docs show (§6 notes the
+/// string variant [`ActiveForm::string_in_create`] sends; Entra never creates a disabled user,
+/// §8). The work address and the phone
 /// numbers follow `name` as one `addresses` value of type `work`, marked primary (§6, observed;
 /// its key order is \[I\]), and one `{"value","type"}` per phone number (§6, Microsoft's
 /// multi-valued example, documented); the enterprise attributes follow them in the extension's
 /// object. `schemas`
 /// always lists the enterprise extension beside the core schema, as the tutorial's create
 /// does, whether or not the user has an enterprise attribute (§6, documented).
-pub fn create_user_body(image: &UserImage) -> Json {
+pub fn create_user_body(image: &UserImage, form: ActiveForm) -> Json {
     let text = |attr| image.get(attr).cloned().map(Json::Value);
     let mut pairs: Vec<(String, Json)> = Vec::new();
     let enterprise: Vec<(String, Json)> = [Attr::EmployeeNumber, Attr::Department]
@@ -570,7 +597,12 @@ pub fn create_user_body(image: &UserImage) -> Json {
             pairs.push((key.into(), value));
         }
     }
-    pairs.push(("active".into(), Json::Value(Value::Bool(true))));
+    let active = if form.string_in_create {
+        active_value(Dialect::Default, true, form)
+    } else {
+        Value::Bool(true)
+    };
+    pairs.push(("active".into(), Json::Value(active)));
     for (key, attr) in [
         ("displayName", Attr::DisplayName),
         ("title", Attr::Title),

@@ -899,3 +899,83 @@ async fn reading_by_filter_replaces_the_get_by_id_before_an_update() {
     );
     assert_eq!(failed(&report.checks), Vec::<&str>::new());
 }
+
+#[tokio::test]
+async fn the_active_variants_change_only_the_bytes_they_name() {
+    let disable = |op: &str, value: &str| {
+        format!(
+            r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{{"op":"{op}","path":"active","value":{value}}}]}}"#
+        )
+    };
+    for (entra, create_active, patch) in [
+        (Entra::default(), "true", disable("Replace", r#""False""#)),
+        (
+            Entra {
+                active_string_in_create: true,
+                ..Entra::default()
+            },
+            r#""True""#,
+            disable("Replace", r#""False""#),
+        ),
+        (
+            Entra {
+                active_with_add: true,
+                ..Entra::default()
+            },
+            "true",
+            disable("Add", r#""False""#),
+        ),
+        (
+            Entra {
+                active_lowercase: true,
+                ..Entra::default()
+            },
+            "true",
+            disable("Replace", r#""false""#),
+        ),
+        (
+            Entra {
+                active_string_in_create: true,
+                active_lowercase: true,
+                ..Entra::default()
+            },
+            r#""true""#,
+            disable("Replace", r#""false""#),
+        ),
+        (
+            Entra {
+                active_with_add: true,
+                active_lowercase: true,
+                ..Entra::new(Dialect::Compliant)
+            },
+            "true",
+            disable("add", "false"),
+        ),
+    ] {
+        // Arrange
+        let label = format!("{entra:?}");
+        let mut job = Job::new(entra);
+        let mut directory = directory();
+        directory.change_group("eng", |g| g.assigned = false);
+        let clock = clock();
+        let mut create = Script::default()
+            .reply(200, EMPTY)
+            .reply(201, &created("u-1"));
+        job.start(&mut directory, &clock, &mut create).await;
+        directory.change_user("ada", |u| u.assigned = false);
+        let mut script = Script::default()
+            .reply(200, ADA_STORED)
+            .reply(204, "");
+
+        // Act
+        next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+        // Assert
+        assert_eq!(
+            create.body(1),
+            ADA_CREATE.replace(r#""active":true"#, &format!(r#""active":{create_active}"#)),
+            "{label}"
+        );
+        assert_eq!(script.body(1), patch, "{label}");
+    }
+}
