@@ -311,3 +311,46 @@ fn the_active_variants_are_taken_by_the_reference_server() {
         assert_eq!(active_after_disable, false);
     });
 }
+
+#[test]
+fn members_in_patches_of_two_all_reach_the_reference_server() {
+    runtime().block_on(async {
+        // Arrange: five members, at most two per PATCH.
+        let server = reference_server().await;
+        let mut wire = ReferenceWire::to(&server);
+        let clock = wire.clock.clone();
+        let mut job = Job::new(Entra {
+            max_members_per_patch: Some(2),
+            ..Entra::default()
+        });
+        let mut directory = Directory::default();
+        let keys: Vec<String> = (1..=5).map(|n| format!("batch-{n}")).collect();
+        for key in &keys {
+            let profile = Profile {
+                user_name: format!("{key}@example.com"),
+                given_name: "Member".into(),
+                family_name: key.clone(),
+                email: format!("{key}@example.com"),
+                ..Profile::default()
+            };
+            directory.define_user(key, profile, IdShape::Guid);
+        }
+        directory.define_group("eng", "batch Engineering".into(), keys, IdShape::Guid);
+        directory.change_group("eng", |g| g.assigned = true);
+
+        // Act
+        let report = job.start(&mut directory, &*clock, &mut wire).await;
+        let id = directory.group("eng").unwrap().target_id.clone().unwrap();
+        let group = wire.get(&format!("/Groups/{id}")).await;
+
+        // Assert
+        assert_eq!(failed(&report.checks), Vec::<String>::new());
+        let patches = wire
+            .lines()
+            .iter()
+            .filter(|l| **l == format!("PATCH /Groups/{id}"))
+            .count();
+        assert_eq!(patches, 3);
+        assert_eq!(group["members"].as_array().map(Vec::len), Some(5));
+    });
+}

@@ -945,45 +945,61 @@ impl Job {
             .filter(|m| self.users.get(*m).is_some_and(|a| a.managed))
             .cloned()
             .collect();
-        let ids = |keys: Vec<&String>| -> Vec<String> {
+        // Members as (directory key, target id), in the order they joined.
+        let with_ids = |keys: Vec<&String>| -> Vec<(String, String)> {
             keys.into_iter()
-                .filter_map(|k| self.users.get(k).map(|a| a.target_id.clone()))
+                .filter_map(|k| self.users.get(k).map(|a| (k.clone(), a.target_id.clone())))
                 .collect()
         };
-        let added = ids(group
-            .members
-            .iter()
-            .filter(|m| wanted.contains(*m) && !anchor.members_sent.contains(*m))
-            .collect());
+        let added = with_ids(
+            group
+                .members
+                .iter()
+                .filter(|m| wanted.contains(*m) && !anchor.members_sent.contains(*m))
+                .collect(),
+        );
         let removed_keys: Vec<String> = anchor
             .members_sent
             .iter()
             .filter(|m| !wanted.contains(*m))
             .cloned()
             .collect();
-        let removed = ids(removed_keys.iter().collect());
+        let removed = with_ids(removed_keys.iter().collect());
         let path = self.entra.paths(dialect).group(&anchor.target_id);
-        if !added.is_empty() {
-            let body = request::add_members_patch(dialect, &added);
+        // At most `max_members_per_patch` members per PATCH (§9: the limit is undocumented;
+        // none by default, as one PATCH carries them all).
+        let batch = self
+            .entra
+            .max_members_per_patch
+            .filter(|max| *max > 0)
+            .unwrap_or(usize::MAX);
+        for chunk in added.chunks(batch) {
+            let ids: Vec<String> = chunk.iter().map(|(_, id)| id.clone()).collect();
+            let body = request::add_members_patch(dialect, &ids);
             let patch = request::request("PATCH", path.clone(), Some(body));
             let (index, response) = session.send(patch).await.ok_or("no answer")?;
             if !session.judge(checks::patched(index, &response, true)) {
                 return Err(format!("members PATCH answered {}", response.status));
             }
+            if let Some(anchor) = self.groups.get_mut(key) {
+                anchor
+                    .members_sent
+                    .extend(chunk.iter().map(|(member, _)| member.clone()));
+            }
         }
-        if let Some(anchor) = self.groups.get_mut(key) {
-            anchor.members_sent.extend(wanted.iter().cloned());
-        }
-        if !removed.is_empty() {
-            let body = request::remove_members_patch(dialect, &removed);
-            let patch = request::request("PATCH", path, Some(body));
+        for chunk in removed.chunks(batch) {
+            let ids: Vec<String> = chunk.iter().map(|(_, id)| id.clone()).collect();
+            let body = request::remove_members_patch(dialect, &ids);
+            let patch = request::request("PATCH", path.clone(), Some(body));
             let (index, response) = session.send(patch).await.ok_or("no answer")?;
             if !session.judge(checks::patched(index, &response, true)) {
                 return Err(format!("members PATCH answered {}", response.status));
             }
-        }
-        if let Some(anchor) = self.groups.get_mut(key) {
-            anchor.members_sent.retain(|m| !removed_keys.contains(m));
+            if let Some(anchor) = self.groups.get_mut(key) {
+                anchor
+                    .members_sent
+                    .retain(|member| !chunk.iter().any(|(gone, _)| gone == member));
+            }
         }
         Ok(())
     }

@@ -18,7 +18,8 @@
 //! Inferences, each marked \[I\] where it is used: an anchored user is read back by
 //! `GET /Users/{id}` before an update (§7: a 2018 log shows it; the docs also describe a filter
 //! query), members are added before they are removed, all of a group's added members go in one
-//! PATCH (§9: the batch size is undocumented), the manager is set as soon as both users are
+//! PATCH unless [`Entra::max_members_per_patch`] caps them (§9: the batch size is
+//! undocumented), the manager is set as soon as both users are
 //! provisioned (real Entra waits for a restart when the manager came into scope later, §5), and
 //! a POST carries `active: true` as a boolean (§6 notes a string variant).
 //!
@@ -127,6 +128,9 @@ pub struct Entra {
     pub roles: RoleMapping,
     /// What a 429 does: escrow (default) or suspend for `Retry-After` (§10.4).
     pub throttling: Throttling,
+    /// The most members one group PATCH adds or removes; `None` (the default): all of them in
+    /// one PATCH. Microsoft asks targets to take several per PATCH and documents no limit (§9).
+    pub max_members_per_patch: Option<usize>,
     /// A create carries `"active": "True"` instead of `true` (§6: Microsoft said so in 2020;
     /// its current example shows the boolean). Off by default.
     pub active_string_in_create: bool,
@@ -150,6 +154,7 @@ impl Default for Entra {
             pace: None,
             roles: RoleMapping::default(),
             throttling: Throttling::default(),
+            max_members_per_patch: None,
             active_string_in_create: false,
             active_with_add: false,
             active_lowercase: false,

@@ -979,3 +979,75 @@ async fn the_active_variants_change_only_the_bytes_they_name() {
         assert_eq!(script.body(1), patch, "{label}");
     }
 }
+
+#[tokio::test]
+async fn members_go_in_patches_of_at_most_the_configured_number() {
+    for (dialect, max, adds, removes) in [
+        (Dialect::Default, None, vec![5], vec![5]),
+        (Dialect::Default, Some(2), vec![2, 2, 1], vec![2, 2, 1]),
+        (Dialect::Compliant, Some(2), vec![2, 2, 1], vec![2, 2, 1]),
+    ] {
+        // Arrange: five users in an assigned group.
+        let mut job = Job::new(Entra {
+            max_members_per_patch: max,
+            ..Entra::new(dialect)
+        });
+        let mut directory = Directory::default();
+        let keys: Vec<String> = (1..=5).map(|n| format!("u{n}")).collect();
+        for key in &keys {
+            directory.define_user(
+                key,
+                Profile {
+                    user_name: format!("{key}@example.com"),
+                    given_name: "U".into(),
+                    family_name: key.clone(),
+                    email: format!("{key}@example.com"),
+                    ..Profile::default()
+                },
+                IdShape::Guid,
+            );
+        }
+        directory.define_group("eng", "Engineering".into(), keys.clone(), IdShape::Guid);
+        directory.change_group("eng", |g| g.assigned = true);
+        let clock = clock();
+        let mut create = Script::default();
+        for n in 1..=5 {
+            create = create.reply(200, EMPTY).reply(201, &created(&format!("id-{n}")));
+        }
+        create = create.reply(200, EMPTY).reply(201, r#"{"id":"g-1"}"#);
+        for _ in 0..3 {
+            create = create.reply(204, "");
+        }
+
+        // Act: the initial cycle adds them; then all are removed from the group while the
+        // group stays assigned (they leave scope: each is disabled, then removed).
+        let first = job.start(&mut directory, &clock, &mut create).await;
+        directory.change_group("eng", |g| g.members.clear());
+        for key in &keys {
+            directory.change_user(key, |_| ());
+        }
+        let mut removal = Script::default();
+        for n in 1..=5 {
+            removal = removal
+                .reply(200, &format!(r#"{{"id":"id-{n}","active":true}}"#))
+                .reply(204, "");
+        }
+        for _ in 0..3 {
+            removal = removal.reply(204, "");
+        }
+        let second = next_cycle(&mut job, &mut directory, &clock, &mut removal).await;
+
+        // Assert: the member counts of each group PATCH, in order.
+        let counts = |script: &Script| -> Vec<usize> {
+            (0..script.sent.len())
+                .filter(|i| script.sent[*i].path == "/Groups/g-1")
+                .map(|i| script.body(i).matches("id-").count())
+                .collect()
+        };
+        let label = format!("{dialect:?} {max:?}");
+        assert_eq!(failed(&first.checks), Vec::<&str>::new(), "{label}");
+        assert_eq!(failed(&second.checks), Vec::<&str>::new(), "{label}");
+        assert_eq!(counts(&create), adds, "{label}");
+        assert_eq!(counts(&removal), removes, "{label}");
+    }
+}
