@@ -354,3 +354,40 @@ fn members_in_patches_of_two_all_reach_the_reference_server() {
         assert_eq!(group["members"].as_array().map(Vec::len), Some(5));
     });
 }
+
+#[test]
+fn without_active_mapped_an_unassigned_user_is_deleted_from_the_reference_server() {
+    runtime().block_on(async {
+        // Arrange
+        let server = reference_server().await;
+        let mut wire = ReferenceWire::to(&server);
+        let clock = wire.clock.clone();
+        let mut job = Job::new(Entra {
+            active_mapped: false,
+            ..Entra::default()
+        });
+        let mut directory = directory_with("unmapped", |_| ());
+        let created = job.start(&mut directory, &*clock, &mut wire).await;
+        let id = directory.user("ada").unwrap().target_id.clone().unwrap();
+
+        // Act
+        directory.change_user("ada", |u| u.assigned = false);
+        let deleted = next_cycle(&mut job, &mut directory, &mut wire).await;
+        let gone = wire
+            .client
+            .get(format!("{}/Users/{id}", wire.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .status();
+
+        // Assert
+        assert_eq!(failed(&created.checks), Vec::<String>::new());
+        assert_eq!(deleted, Vec::<String>::new());
+        let post = String::from_utf8(wire.sent[1].body.clone()).unwrap();
+        assert!(!post.contains("active"), "{post}");
+        assert_eq!(wire.lines().last().unwrap(), &format!("DELETE /Users/{id}"));
+        assert_eq!(gone, 404);
+    });
+}

@@ -561,10 +561,18 @@ impl Job {
     /// not guaranteed, and scimulate takes the first).
     fn mapped_image(&self, user: &DirectoryUser, active: bool) -> UserImage {
         let mut image = Self::image(user, active);
+        if !self.entra.active_mapped {
+            image.attrs.retain(|(attr, _)| *attr != Attr::Active);
+        }
         if self.entra.roles == RoleMapping::SingleAppRoleAssignment
             && let Some(role) = user.profile.app_roles.first()
         {
-            let at = image.attrs.len() - 1;
+            // Before `active`, which closes the image when it is mapped.
+            let at = image
+                .attrs
+                .iter()
+                .position(|(attr, _)| *attr == Attr::Active)
+                .unwrap_or(image.attrs.len());
             image
                 .attrs
                 .insert(at, (Attr::Role, Value::String(role.clone())));
@@ -598,41 +606,55 @@ impl Job {
         let Some(user) = directory.user(key).cloned() else {
             return Ok(());
         };
-        let paths = self.entra.paths(dialect);
         let anchor = self.users.get(key).cloned();
         if user.purged {
             let Some(anchor) = anchor else {
                 return Ok(());
             };
             if anchor.managed {
-                let delete = request::request("DELETE", paths.user(&anchor.target_id), None);
-                let (index, response) = session.send(delete).await.ok_or("no answer")?;
-                if !session.judge(checks::deleted(index, &response)) {
-                    return Err(format!("DELETE answered {}", response.status));
-                }
+                self.delete_user(directory, key, &anchor.target_id, dialect, session)
+                    .await?;
             }
-            self.users.remove(key);
-            for group in self.groups.values_mut() {
-                group.members_sent.remove(key);
-            }
-            if let Some(stored) = directory.user_mut(key) {
-                stored.target_id = None;
-                stored.active = false;
-            }
+            // Gone from Entra: whether or not a DELETE went out, the user is no longer known.
+            self.forget_user(directory, key);
             return Ok(());
         }
         if !scope.contains(key) {
             let Some(anchor) = anchor.filter(|a| a.managed) else {
                 return Ok(());
             };
+            let soft_deleted = user.soft_deleted_at.is_some();
+            if !soft_deleted && self.entra.skip_out_of_scope_deletions {
+                // "Skip out of scope deletions": left as it is, and no longer managed (§8).
+                if let Some(anchor) = self.users.get_mut(key) {
+                    anchor.managed = false;
+                }
+                return Ok(());
+            }
+            if !self.entra.active_mapped {
+                // Nothing to disable with: the user is deleted instead (§8).
+                return self
+                    .delete_user(directory, key, &anchor.target_id, dialect, session)
+                    .await;
+            }
             // A user deleted while assigned stays managed for the DELETE at its purge (§8).
-            let still_managed = user.soft_deleted_at.is_some() && user.assigned;
+            let still_managed = soft_deleted && user.assigned;
             self.disable(directory, key, &anchor.target_id, dialect, session)
                 .await?;
             if let Some(anchor) = self.users.get_mut(key) {
                 anchor.managed = still_managed;
             }
             return Ok(());
+        }
+        if !self.entra.active_mapped && !user.enabled {
+            // A blocked sign-in is a disable trigger too: with no `active`, a delete (§8).
+            return match anchor.filter(|a| a.managed) {
+                Some(anchor) => {
+                    self.delete_user(directory, key, &anchor.target_id, dialect, session)
+                        .await
+                }
+                None => Ok(()),
+            };
         }
         let image = self.mapped_image(&user, user.enabled);
         let target_id = match anchor {
@@ -772,6 +794,44 @@ impl Job {
         }
     }
 
+    /// `DELETE /Users/{id}` when the Delete action is on (§8); the user is no longer in the
+    /// target either way as far as Entra knows, so its anchor goes. With the action off nothing
+    /// is sent and the user is left unmanaged in the target.
+    async fn delete_user<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        key: &str,
+        target_id: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        if !self.entra.delete_action {
+            if let Some(anchor) = self.users.get_mut(key) {
+                anchor.managed = false;
+            }
+            return Ok(());
+        }
+        let delete = request::request("DELETE", self.entra.paths(dialect).user(target_id), None);
+        let (index, response) = session.send(delete).await.ok_or("no answer")?;
+        if !session.judge(checks::deleted(index, &response)) {
+            return Err(format!("DELETE answered {}", response.status));
+        }
+        self.forget_user(directory, key);
+        Ok(())
+    }
+
+    /// Drops what the job knew of a user: its anchor, its memberships sent.
+    fn forget_user(&mut self, directory: &mut Directory, key: &str) {
+        self.users.remove(key);
+        for group in self.groups.values_mut() {
+            group.members_sent.remove(key);
+        }
+        if let Some(stored) = directory.user_mut(key) {
+            stored.target_id = None;
+            stored.active = false;
+        }
+    }
+
     /// Disable by update (§8): read the user, then PATCH `active` false unless it already is.
     async fn disable<W: Wire>(
         &self,
@@ -858,6 +918,14 @@ impl Job {
             let Some(anchor) = anchor else {
                 return Ok(());
             };
+            if !self.entra.delete_action {
+                // The Delete action is off: the group stays in the target, unmanaged (§9, \[I\]).
+                self.groups.remove(key);
+                if let Some(stored) = directory.group_mut(key) {
+                    stored.target_id = None;
+                }
+                return Ok(());
+            }
             let delete = request::request("DELETE", paths.group(&anchor.target_id), None);
             let (index, response) = session.send(delete).await.ok_or("no answer")?;
             if !session.judge(checks::deleted(index, &response)) {

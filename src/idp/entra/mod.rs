@@ -128,6 +128,15 @@ pub struct Entra {
     pub roles: RoleMapping,
     /// What a 429 does: escrow (default) or suspend for `Retry-After` (§10.4).
     pub throttling: Throttling,
+    /// `active` is mapped (the default `IsSoftDeleted` Switch, §3.1). Without it the creates
+    /// carry no `active` and every disable trigger deletes the user instead (§8).
+    pub active_mapped: bool,
+    /// The Delete target-object action is on (the default): without it no `DELETE` is sent,
+    /// for users (§8) or groups (§9, inferred).
+    pub delete_action: bool,
+    /// "Skip out of scope deletions": a user leaving scope is left as it is, not disabled
+    /// (§8). Off by default.
+    pub skip_out_of_scope_deletions: bool,
     /// The most members one group PATCH adds or removes; `None` (the default): all of them in
     /// one PATCH. Microsoft asks targets to take several per PATCH and documents no limit (§9).
     pub max_members_per_patch: Option<usize>,
@@ -154,6 +163,9 @@ impl Default for Entra {
             pace: None,
             roles: RoleMapping::default(),
             throttling: Throttling::default(),
+            active_mapped: true,
+            delete_action: true,
+            skip_out_of_scope_deletions: false,
             max_members_per_patch: None,
             active_string_in_create: false,
             active_with_add: false,

@@ -597,12 +597,14 @@ pub fn create_user_body(image: &UserImage, form: ActiveForm) -> Json {
             pairs.push((key.into(), value));
         }
     }
-    let active = if form.string_in_create {
-        active_value(Dialect::Default, true, form)
-    } else {
-        Value::Bool(true)
-    };
-    pairs.push(("active".into(), Json::Value(active)));
+    if image.get(Attr::Active).is_some() {
+        let active = if form.string_in_create {
+            active_value(Dialect::Default, true, form)
+        } else {
+            Value::Bool(true)
+        };
+        pairs.push(("active".into(), Json::Value(active)));
+    }
     for (key, attr) in [
         ("displayName", Attr::DisplayName),
         ("title", Attr::Title),

@@ -1051,3 +1051,157 @@ async fn members_go_in_patches_of_at_most_the_configured_number() {
         assert_eq!(counts(&removal), removes, "{label}");
     }
 }
+
+#[tokio::test]
+async fn without_active_mapped_a_disable_trigger_deletes_and_a_return_creates_again() {
+    // Arrange
+    let mut job = Job::new(Entra {
+        active_mapped: false,
+        ..Entra::default()
+    });
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let clock = clock();
+    let mut create = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+    job.start(&mut directory, &clock, &mut create).await;
+
+    // Act: unassigned, then assigned again.
+    directory.change_user("ada", |u| u.assigned = false);
+    let mut unassign = Script::default().reply(204, "");
+    let deleted = next_cycle(&mut job, &mut directory, &clock, &mut unassign).await;
+    directory.change_user("ada", |u| u.assigned = true);
+    let mut reassign = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-2"));
+    next_cycle(&mut job, &mut directory, &clock, &mut reassign).await;
+
+    // Assert
+    assert_eq!(create.body(1), ADA_CREATE.replace(r#""active":true,"#, ""));
+    assert_eq!(unassign.lines(), ["DELETE /Users/u-1"]);
+    assert_eq!(failed(&deleted.checks), Vec::<&str>::new());
+    assert_eq!(
+        reassign.lines(),
+        [format!("GET {ADA_LOOKUP}"), "POST /Users".to_owned()]
+    );
+    assert_eq!(
+        directory.user("ada").unwrap().target_id.as_deref(),
+        Some("u-2")
+    );
+}
+
+#[tokio::test]
+async fn without_active_mapped_a_blocked_sign_in_deletes_too() {
+    // Arrange
+    let mut job = Job::new(Entra {
+        active_mapped: false,
+        ..Entra::default()
+    });
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    let clock = clock();
+    let mut create = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+    job.start(&mut directory, &clock, &mut create).await;
+    directory.change_user("ada", |u| u.enabled = false);
+    let mut script = Script::default().reply(204, "");
+
+    // Act
+    next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+    // Assert
+    assert_eq!(script.lines(), ["DELETE /Users/u-1"]);
+}
+
+#[tokio::test]
+async fn with_the_delete_action_off_no_delete_goes_out() {
+    // Arrange: a soft delete (disabled, then purged 30 days later) and the group unassigned;
+    // and, with active unmapped too, an unassignment.
+    let mut job = Job::new(Entra {
+        delete_action: false,
+        ..Entra::default()
+    });
+    let mut directory = directory();
+    let clock = clock();
+    let mut create = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"))
+        .reply(200, EMPTY)
+        .reply(201, r#"{"id":"g-1"}"#)
+        .reply(204, "");
+    job.start(&mut directory, &clock, &mut create).await;
+    let deleted_at = clock.now();
+    directory.change_user("ada", |u| u.soft_deleted_at = Some(deleted_at));
+    directory.change_group("eng", |g| g.assigned = false);
+    let mut script = Script::default()
+        .reply(200, ADA_STORED)
+        .reply(204, "")
+        .reply(204, "");
+    let mut unmapped = Job::new(Entra {
+        delete_action: false,
+        active_mapped: false,
+        ..Entra::default()
+    });
+    let mut other = self::directory();
+    other.change_group("eng", |g| g.assigned = false);
+    let mut other_create = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"));
+    unmapped.start(&mut other, &clock, &mut other_create).await;
+    other.change_user("ada", |u| u.assigned = false);
+    let mut nothing = Script::default();
+
+    // Act
+    next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+    clock.advance(SignedDuration::from_hours(30 * 24));
+    next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+    next_cycle(&mut unmapped, &mut other, &clock, &mut nothing).await;
+
+    // Assert: the disable by PATCH only; no DELETE of the user or the group.
+    assert_eq!(script.lines(), ["GET /Users/u-1", "PATCH /Users/u-1"]);
+    assert!(nothing.sent.is_empty());
+}
+
+#[tokio::test]
+async fn skipping_out_of_scope_deletions_leaves_an_unassigned_user_alone_but_not_a_deleted_one() {
+    // Arrange
+    let mut job = Job::new(Entra {
+        skip_out_of_scope_deletions: true,
+        ..Entra::default()
+    });
+    let mut directory = directory();
+    directory.define_user(
+        "bob",
+        Profile {
+            user_name: "bob@example.com".into(),
+            given_name: "Bob".into(),
+            family_name: "Kahn".into(),
+            email: "bob@example.com".into(),
+            ..Profile::default()
+        },
+        IdShape::Guid,
+    );
+    directory.change_user("bob", |u| u.assigned = true);
+    directory.change_group("eng", |g| g.assigned = false);
+    let clock = clock();
+    let mut create = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"))
+        .reply(200, EMPTY)
+        .reply(201, &created("u-2"));
+    job.start(&mut directory, &clock, &mut create).await;
+    let deleted_at = clock.now();
+    directory.change_user("ada", |u| u.assigned = false);
+    directory.change_user("bob", |u| u.soft_deleted_at = Some(deleted_at));
+    let mut script = Script::default()
+        .reply(200, r#"{"id":"u-2","active":true}"#)
+        .reply(204, "");
+
+    // Act
+    next_cycle(&mut job, &mut directory, &clock, &mut script).await;
+
+    // Assert: nothing for Ada; Bob's soft delete still disables.
+    assert_eq!(script.lines(), ["GET /Users/u-2", "PATCH /Users/u-2"]);
+}
