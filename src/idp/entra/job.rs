@@ -359,6 +359,8 @@ impl Job {
     ) {
         let scope: Scope = directory.scope().into_iter().map(str::to_owned).collect();
         let user_keys: Vec<String> = directory.users().map(|u| u.key.clone()).collect();
+        // The users this cycle evaluates: only their manager references are looked at (§5.5).
+        let mut evaluated: BTreeSet<String> = BTreeSet::new();
         for key in &user_keys {
             let Some(user) = directory.user(key) else {
                 continue;
@@ -379,6 +381,7 @@ impl Job {
                 .await;
             session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
+            evaluated.insert(key.clone());
         }
         let group_keys: Vec<String> = directory.groups().map(|g| g.key.clone()).collect();
         for key in &group_keys {
@@ -400,7 +403,10 @@ impl Job {
             session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
         }
-        for key in &user_keys {
+        // A manager reference is set when its user is evaluated: a user provisioned while its
+        // manager was out of scope gets the link only when it is evaluated again, by a change of
+        // its own (\[I\]) or by a restart's initial cycle (§5.5, documented).
+        for key in &evaluated {
             let escrow_key = format!("user:{key}");
             if self.escrow.waiting(&escrow_key, at) {
                 continue;
@@ -858,7 +864,9 @@ impl Job {
         Ok(())
     }
 
-    /// Sets or clears the manager once the user and the manager are both provisioned (§7.4).
+    /// Sets or clears the manager of a user the cycle evaluated, when the user and the manager
+    /// are both provisioned (§7.4); a manager not provisioned yet is left for a later
+    /// evaluation of the user (§5.5).
     async fn sync_manager<W: Wire>(
         &mut self,
         directory: &Directory,

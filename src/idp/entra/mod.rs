@@ -19,9 +19,9 @@
 //! `GET /Users/{id}` before an update (§7: a 2018 log shows it; the docs also describe a filter
 //! query), members are added before they are removed, all of a group's added members go in one
 //! PATCH unless [`Entra::max_members_per_patch`] caps them (§9: the batch size is
-//! undocumented), the manager is set as soon as both users are
-//! provisioned (real Entra waits for a restart when the manager came into scope later, §5), and
-//! a POST carries `active: true` as a boolean (§6 notes a string variant).
+//! undocumented), a user changed after its manager came into scope gets the link (§5.5: a
+//! user provisioned while its manager was out of scope otherwise waits for a restart), and a
+//! POST carries `active: true` as a boolean unless told otherwise (§6 notes a string variant).
 //!
 //! Not modelled: the accidental-deletion threshold (§8), scoping filters other than assignment,
 //! and the complex role mappings (§7.3: only `SingleAppRoleAssignment`). Whether a 429 escrows

@@ -1205,3 +1205,60 @@ async fn skipping_out_of_scope_deletions_leaves_an_unassigned_user_alone_but_not
     // Assert: nothing for Ada; Bob's soft delete still disables.
     assert_eq!(script.lines(), ["GET /Users/u-2", "PATCH /Users/u-2"]);
 }
+
+#[tokio::test]
+async fn a_manager_out_of_scope_on_day_one_is_linked_only_after_a_restart() {
+    // Arrange: Bob is assigned, his manager Ada is not.
+    let mut job = Job::new(Entra::default());
+    let mut directory = directory();
+    directory.change_group("eng", |g| g.assigned = false);
+    directory.change_user("ada", |u| u.assigned = false);
+    directory.define_user(
+        "bob",
+        Profile {
+            user_name: "bob@example.com".into(),
+            given_name: "Bob".into(),
+            family_name: "Kahn".into(),
+            email: "bob@example.com".into(),
+            ..Profile::default()
+        },
+        IdShape::Guid,
+    );
+    directory.change_user("bob", |u| {
+        u.assigned = true;
+        u.manager = Some("ada".into());
+    });
+    let clock = clock();
+    let mut day_one = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-bob"));
+    job.start(&mut directory, &clock, &mut day_one).await;
+
+    // Act: Ada comes into scope; then the job is restarted.
+    directory.change_user("ada", |u| u.assigned = true);
+    let mut later = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-ada"));
+    next_cycle(&mut job, &mut directory, &clock, &mut later).await;
+    let bob_stored = r#"{"id":"u-bob","externalId":"bob","userName":"bob@example.com","active":true,"displayName":"Bob Kahn","emails":[{"primary":true,"type":"work","value":"bob@example.com"}],"name":{"formatted":"Bob Kahn","familyName":"Kahn","givenName":"Bob"}}"#;
+    let ada_stored = ADA_STORED.replace("u-1", "u-ada");
+    let mut restart = Script::default()
+        .reply(200, &listed(&ada_stored))
+        .reply(200, &listed(bob_stored))
+        .reply(204, "");
+    let restarted = job.restart(&mut directory, &clock, &mut restart).await;
+
+    // Assert
+    assert_eq!(day_one.lines()[1], "POST /Users");
+    assert_eq!(
+        later.lines(),
+        [format!("GET {ADA_LOOKUP}"), "POST /Users".to_owned()],
+        "no manager PATCH for Bob"
+    );
+    assert_eq!(restart.lines()[2], "PATCH /Users/u-bob");
+    assert_eq!(
+        restart.body(2),
+        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"u-ada"}]}"#
+    );
+    assert_eq!(failed(&restarted.checks), Vec::<&str>::new());
+}
