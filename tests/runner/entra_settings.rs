@@ -224,7 +224,8 @@ fn against_a_rate_limited_server_a_429_escrows_or_suspends_for_retry_after() {
                     assert_eq!(lines[1..], ["POST /Users", "POST /Users"]);
                     assert_eq!(failed(&first.checks), Vec::<String>::new());
                     assert_eq!(job.escrowed(), 0);
-                    assert_eq!(clock.now(), started + SignedDuration::from_secs(1));
+                    // One second suspended, and the user's 0.6 s of the initial cycle.
+                    assert_eq!(clock.now(), started + SignedDuration::from_millis(1_600));
                     assert!(directory.user("ada").unwrap().target_id.is_some());
                 }
             }
@@ -389,5 +390,55 @@ fn without_active_mapped_an_unassigned_user_is_deleted_from_the_reference_server
         assert!(!post.contains("active"), "{post}");
         assert_eq!(wire.lines().last().unwrap(), &format!("DELETE /Users/{id}"));
         assert_eq!(gone, 404);
+    });
+}
+
+#[test]
+fn an_initial_cycle_takes_its_time_per_object_and_a_long_one_is_followed_at_once() {
+    runtime().block_on(async {
+        for (per_object, took, next_after) in [
+            // The default: 0.6 s for the one user; the next cycle 40 minutes after the start.
+            (None, SignedDuration::from_millis(600), SignedDuration::from_mins(40)),
+            // Nine users at 5 minutes each: 45 minutes, so the next cycle runs at once.
+            (
+                Some(std::time::Duration::from_secs(300)),
+                SignedDuration::from_mins(45),
+                SignedDuration::from_mins(45),
+            ),
+        ] {
+            // Arrange
+            let server = reference_server().await;
+            let mut wire = ReferenceWire::to(&server);
+            let clock = wire.clock.clone();
+            let started = clock.now();
+            let mut entra = Entra::default();
+            if let Some(per_object) = per_object {
+                entra.initial_cycle_per_object = per_object;
+            }
+            let mut job = Job::new(entra);
+            let users = if per_object.is_some() { 9 } else { 1 };
+            let mut directory = Directory::default();
+            for n in 0..users {
+                let key = format!("timed-{}-{n}", per_object.is_some());
+                let profile = Profile {
+                    user_name: format!("{key}@example.com"),
+                    given_name: "Timed".into(),
+                    family_name: key.clone(),
+                    email: format!("{key}@example.com"),
+                    ..Profile::default()
+                };
+                directory.define_user(&key, profile, IdShape::Guid);
+                directory.change_user(&key, |u| u.assigned = true);
+            }
+
+            // Act
+            let report = job.start(&mut directory, &*clock, &mut wire).await;
+
+            // Assert
+            assert_eq!(failed(&report.checks), Vec::<String>::new());
+            assert_eq!(report.objects, users);
+            assert_eq!(clock.now(), started + took);
+            assert_eq!(job.next_cycle(), Some(started + next_after));
+        }
     });
 }

@@ -60,6 +60,10 @@ pub struct CycleReport {
     pub requests: usize,
     /// The cycle's number in the job (1 is the first initial cycle); 0 outside cycles.
     pub number: u64,
+    /// The objects an initial cycle went through (users, groups, group members in scope).
+    pub objects: u64,
+    /// How long the cycle took on the job's clock.
+    pub took: Duration,
 }
 
 /// One application's provisioning job.
@@ -88,6 +92,10 @@ struct Session<'w, W> {
     tally: CycleTally,
     /// The object being worked on, put in front of failure reasons.
     object: String,
+    /// The time each object of an initial cycle takes (zero in other runs).
+    per_object: Duration,
+    /// The objects counted so far.
+    objects: u64,
 }
 
 impl<W: Wire> Session<'_, W> {
@@ -150,6 +158,17 @@ impl<W: Wire> Session<'_, W> {
     fn judge_all(&mut self, checks: Vec<IdpCheck>) {
         for check in checks {
             self.judge(check);
+        }
+    }
+
+    /// `n` objects of an initial cycle went by: their time passes (§5.4).
+    async fn went_through(&mut self, n: u64) {
+        self.objects += n;
+        let took = self
+            .per_object
+            .saturating_mul(u32::try_from(n).unwrap_or(u32::MAX));
+        if !took.is_zero() {
+            self.wire.wait(took).await;
         }
     }
 
@@ -220,6 +239,8 @@ impl Job {
             checks: Vec::new(),
             tally: CycleTally::default(),
             object: String::new(),
+            per_object: Duration::ZERO,
+            objects: 0,
         }
     }
 
@@ -264,6 +285,8 @@ impl Job {
             requests: session.sent,
             checks: session.checks,
             number: 0,
+            objects: 0,
+            took: Duration::ZERO,
         }
     }
 
@@ -324,6 +347,9 @@ impl Job {
         let revision = directory.revision();
         let dialect = self.entra.dialect;
         let mut session = self.session(wire);
+        if initial {
+            session.per_object = self.entra.initial_cycle_per_object;
+        }
         // Nothing changed and nothing due: a quiet cycle, as most of a month's 1,080 are.
         let quiet = !initial && revision <= self.watermark && !self.escrow.any_due(at);
         if !quiet {
@@ -338,6 +364,8 @@ impl Job {
             requests: session.sent,
             checks: session.checks,
             number: self.cycles,
+            objects: session.objects,
+            took: Duration::try_from(clock.now().duration_since(at)).unwrap_or_default(),
         };
         let mut quarantine = self.judge_quarantine(&tally, clock.now());
         if self.schedule(at, clock.now()) {
@@ -382,6 +410,9 @@ impl Job {
             session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
             evaluated.insert(key.clone());
+            if initial && scope.contains(key) {
+                session.went_through(1).await;
+            }
         }
         let group_keys: Vec<String> = directory.groups().map(|g| g.key.clone()).collect();
         for key in &group_keys {
@@ -397,11 +428,15 @@ impl Job {
             if !changed {
                 continue;
             }
+            let in_scope = initial && group.assigned && !group.deleted;
             session.object = format!("group {key}");
             let before = session.sent;
             let outcome = self.sync_group(directory, key, dialect, session).await;
             session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
+            if in_scope {
+                session.went_through(1).await;
+            }
         }
         // A manager reference is set when its user is evaluated: a user provisioned while its
         // manager was out of scope gets the link only when it is evaluated again, by a change of
@@ -436,6 +471,12 @@ impl Job {
             // Success here says nothing of the object's own sync: only a failure counts.
             if let Err(reason) = outcome {
                 self.settle(&escrow_key, Err(reason), at, session);
+            }
+            if initial
+                && let Some(group) = directory.group(key).filter(|g| g.assigned && !g.deleted)
+            {
+                let members = group.members.iter().filter(|m| scope.contains(*m)).count();
+                session.went_through(members as u64).await;
             }
         }
     }
@@ -1154,6 +1195,8 @@ impl Job {
             requests: session.sent,
             checks: report.checks,
             number: 0,
+            objects: 0,
+            took: Duration::ZERO,
         })
     }
 }

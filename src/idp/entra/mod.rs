@@ -137,6 +137,10 @@ pub struct Entra {
     /// "Skip out of scope deletions": a user leaving scope is left as it is, not disabled
     /// (§8). Off by default.
     pub skip_out_of_scope_deletions: bool,
+    /// How long the initial cycle spends on each object in scope (users, groups and group
+    /// members), on the job's clock: Microsoft gives 0.01 to 0.08 minutes per object (§5.4).
+    /// Default: the lower bound, 0.6 s ([`INITIAL_CYCLE_PER_OBJECT_MIN`]); zero takes no time.
+    pub initial_cycle_per_object: Duration,
     /// The most members one group PATCH adds or removes; `None` (the default): all of them in
     /// one PATCH. Microsoft asks targets to take several per PATCH and documents no limit (§9).
     pub max_members_per_patch: Option<usize>,
@@ -153,6 +157,11 @@ pub struct Entra {
 /// The gallery rate: "at least 25 requests per second per tenant" (§5).
 pub const GALLERY_RATE: u32 = 25;
 
+/// The fastest an initial cycle goes per object: 0.01 minutes (§5.4).
+pub const INITIAL_CYCLE_PER_OBJECT_MIN: Duration = Duration::from_millis(600);
+/// The slowest an initial cycle goes per object: 0.08 minutes (§5.4).
+pub const INITIAL_CYCLE_PER_OBJECT_MAX: Duration = Duration::from_millis(4_800);
+
 impl Default for Entra {
     fn default() -> Self {
         Entra {
@@ -166,6 +175,7 @@ impl Default for Entra {
             active_mapped: true,
             delete_action: true,
             skip_out_of_scope_deletions: false,
+            initial_cycle_per_object: INITIAL_CYCLE_PER_OBJECT_MIN,
             max_members_per_patch: None,
             active_string_in_create: false,
             active_with_add: false,

@@ -736,6 +736,7 @@ async fn a_429_escrows_by_default_and_suspends_for_retry_after_when_told_to() {
         // Retry-After value is a 429, `None` a 201).
         let mut job = Job::new(Entra {
             throttling,
+            initial_cycle_per_object: std::time::Duration::ZERO,
             ..Entra::default()
         });
         let mut directory = directory();
@@ -1261,4 +1262,48 @@ async fn a_manager_out_of_scope_on_day_one_is_linked_only_after_a_restart() {
         r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"u-ada"}]}"#
     );
     assert_eq!(failed(&restarted.checks), Vec::<&str>::new());
+}
+
+#[tokio::test]
+async fn the_initial_cycle_spends_its_time_per_user_group_and_member() {
+    // Arrange: Ada, and Engineering with Ada as its member: three objects.
+    let mut job = Job::new(Entra {
+        initial_cycle_per_object: INITIAL_CYCLE_PER_OBJECT_MAX,
+        ..Entra::default()
+    });
+    let mut directory = directory();
+    let clock = clock();
+    let mut script = Script::default()
+        .reply(200, EMPTY)
+        .reply(201, &created("u-1"))
+        .reply(200, EMPTY)
+        .reply(201, r#"{"id":"g-1"}"#)
+        .reply(204, "");
+    directory.change_user("ada", |u| u.profile.title = Some("Countess".into()));
+
+    // Act
+    let initial = job.start(&mut directory, &clock, &mut script).await;
+    let mut update = Script::default()
+        .reply(200, ADA_STORED)
+        .reply(204, "");
+    directory.change_user("ada", |u| u.profile.title = Some("Analyst".into()));
+    let incremental = next_cycle(&mut job, &mut directory, &clock, &mut update).await;
+
+    // Assert: 4.8 s after the user, after the group, after its one member; an incremental
+    // cycle takes no time of its own.
+    assert_eq!(
+        script.waits,
+        [INITIAL_CYCLE_PER_OBJECT_MAX; 3]
+    );
+    assert_eq!(initial.objects, 3);
+    assert!(update.waits.is_empty());
+    assert_eq!(incremental.objects, 0);
+    assert_eq!(
+        INITIAL_CYCLE_PER_OBJECT_MIN,
+        std::time::Duration::from_secs_f64(0.01 * 60.0)
+    );
+    assert_eq!(
+        INITIAL_CYCLE_PER_OBJECT_MAX,
+        std::time::Duration::from_secs_f64(0.08 * 60.0)
+    );
 }
