@@ -442,3 +442,38 @@ fn an_initial_cycle_takes_its_time_per_object_and_a_long_one_is_followed_at_once
         }
     });
 }
+
+#[test]
+fn a_reasserted_group_external_id_is_taken_by_the_reference_server() {
+    runtime().block_on(async {
+        // Arrange: the target holds the group already, without Entra's externalId.
+        let server = reference_server().await;
+        let mut wire = ReferenceWire::to(&server);
+        let clock = wire.clock.clone();
+        let held = wire
+            .post(
+                "/Groups",
+                serde_json::json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName": "reassert Engineering",
+                }),
+            )
+            .await;
+        let mut job = Job::new(Entra {
+            reassert_group_external_id: true,
+            ..Entra::default()
+        });
+        let mut directory = Directory::default();
+        directory.define_group("eng", "reassert Engineering".into(), Vec::new(), IdShape::Guid);
+        directory.change_group("eng", |g| g.assigned = true);
+
+        // Act
+        let report = job.start(&mut directory, &*clock, &mut wire).await;
+        let group = wire.get(&format!("/Groups/{held}")).await;
+
+        // Assert
+        assert_eq!(failed(&report.checks), Vec::<String>::new());
+        assert_eq!(wire.lines().last().unwrap(), &format!("PATCH /Groups/{held}"));
+        assert_eq!(group["externalId"], directory.group("eng").unwrap().idp_id.as_str());
+    });
+}

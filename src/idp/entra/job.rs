@@ -986,6 +986,7 @@ impl Job {
             }
             return Ok(());
         }
+        let reassert = self.entra.reassert_group_external_id;
         let anchor = match anchor {
             Some(anchor) if anchor.name_sent == group.name => anchor,
             Some(mut anchor) => {
@@ -996,7 +997,8 @@ impl Job {
                 session.judge(check);
                 let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
                 if current.get("displayName").and_then(Value::as_str) != Some(group.name.as_str()) {
-                    let body = request::rename_group_patch(dialect, &group.name);
+                    let external_id = reassert.then_some(group.idp_id.as_str());
+                    let body = request::group_patch(dialect, Some(&group.name), external_id);
                     let patch =
                         request::request("PATCH", paths.group(&anchor.target_id), Some(body));
                     let (index, response) = session.send(patch).await.ok_or("no answer")?;
@@ -1017,6 +1019,16 @@ impl Job {
                     Lookup::Failed { filter_404 } => {
                         session.tally.filter_404 |= filter_404;
                         return Err(format!("the group lookup answered {}", response.status));
+                    }
+                    Lookup::Found(id, _) if reassert => {
+                        // A group matched by name gets Entra's externalId asserted (§9).
+                        let body = request::group_patch(dialect, None, Some(&group.idp_id));
+                        let patch = request::request("PATCH", paths.group(&id), Some(body));
+                        let (index, response) = session.send(patch).await.ok_or("no answer")?;
+                        if !session.judge(checks::patched(index, &response, true)) {
+                            return Err(format!("externalId PATCH answered {}", response.status));
+                        }
+                        id
                     }
                     Lookup::Found(id, _) => id,
                     Lookup::NotFound => {

@@ -137,6 +137,9 @@ pub struct Entra {
     /// "Skip out of scope deletions": a user leaving scope is left as it is, not disabled
     /// (§8). Off by default.
     pub skip_out_of_scope_deletions: bool,
+    /// A group matched by name, or renamed, also gets `{"op":"Add","path":"externalId"}`
+    /// with its object id (§9: seen from Entra in 2026, observed). Off by default.
+    pub reassert_group_external_id: bool,
     /// How long the initial cycle spends on each object in scope (users, groups and group
     /// members), on the job's clock: Microsoft gives 0.01 to 0.08 minutes per object (§5.4).
     /// Default: the lower bound, 0.6 s ([`INITIAL_CYCLE_PER_OBJECT_MIN`]); zero takes no time.
@@ -175,6 +178,7 @@ impl Default for Entra {
             active_mapped: true,
             delete_action: true,
             skip_out_of_scope_deletions: false,
+            reassert_group_external_id: false,
             initial_cycle_per_object: INITIAL_CYCLE_PER_OBJECT_MIN,
             max_members_per_patch: None,
             active_string_in_create: false,

@@ -724,15 +724,24 @@ pub fn remove_members_patch(dialect: Dialect, ids: &[String]) -> Json {
     }
 }
 
-/// A rename: `Replace displayName` (§9 "Rename"); lowercase in the compliant dialect.
-pub fn rename_group_patch(dialect: Dialect, display_name: &str) -> Json {
-    let name = match dialect {
-        Dialect::Default => "Replace",
-        Dialect::Compliant => "replace",
+/// A group update (§9): a rename is `Replace displayName` ("Rename"); a re-asserted
+/// `externalId` is `Add externalId` (observed); lowercase in the compliant dialect. `None` for
+/// what does not go out.
+pub fn group_patch(
+    dialect: Dialect,
+    display_name: Option<&str>,
+    external_id: Option<&str>,
+) -> Json {
+    let (replace, add) = match dialect {
+        Dialect::Default => ("Replace", "Add"),
+        Dialect::Compliant => ("replace", "add"),
     };
-    patch(vec![op(
-        name,
-        Some("displayName"),
-        Some(Json::str(display_name)),
-    )])
+    let mut operations = Vec::new();
+    if let Some(display_name) = display_name {
+        operations.push(op(replace, Some("displayName"), Some(Json::str(display_name))));
+    }
+    if let Some(external_id) = external_id {
+        operations.push(op(add, Some("externalId"), Some(Json::str(external_id))));
+    }
+    patch(operations)
 }

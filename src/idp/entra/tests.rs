@@ -1307,3 +1307,53 @@ async fn the_initial_cycle_spends_its_time_per_user_group_and_member() {
         std::time::Duration::from_secs_f64(0.08 * 60.0)
     );
 }
+
+#[tokio::test]
+async fn a_matched_or_renamed_group_gets_its_external_id_reasserted_with_add_when_told_to() {
+    for (dialect, matched, renamed) in [
+        (
+            Dialect::Default,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"externalId","value":"00000000-0000-4000-8000-000000000002"}]}"#,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Research"},{"op":"Add","path":"externalId","value":"00000000-0000-4000-8000-000000000002"}]}"#,
+        ),
+        (
+            Dialect::Compliant,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"externalId","value":"00000000-0000-4000-8000-000000000002"}]}"#,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Research"},{"op":"add","path":"externalId","value":"00000000-0000-4000-8000-000000000002"}]}"#,
+        ),
+    ] {
+        // Arrange: the target already holds Engineering.
+        let mut job = Job::new(Entra {
+            reassert_group_external_id: true,
+            ..Entra::new(dialect)
+        });
+        let mut directory = directory();
+        let clock = clock();
+        let mut start = Script::default()
+            .reply(200, EMPTY)
+            .reply(201, &created("u-1"))
+            .reply(200, &listed(r#"{"id":"g-1","displayName":"Engineering"}"#))
+            .reply(204, "")
+            .reply(204, "");
+        job.start(&mut directory, &clock, &mut start).await;
+        directory.change_group("eng", |g| g.name = "Research".into());
+        let mut rename = Script::default()
+            .reply(200, r#"{"id":"g-1","displayName":"Engineering"}"#)
+            .reply(204, "");
+
+        // Act
+        next_cycle(&mut job, &mut directory, &clock, &mut rename).await;
+
+        // Assert
+        assert_eq!(start.lines()[3], "PATCH /Groups/g-1", "{dialect:?}");
+        assert_eq!(start.body(3), matched, "{dialect:?}");
+        assert_eq!(
+            rename.lines(),
+            [
+                "GET /Groups/g-1?excludedAttributes=members",
+                "PATCH /Groups/g-1"
+            ]
+        );
+        assert_eq!(rename.body(1), renamed, "{dialect:?}");
+    }
+}
