@@ -98,7 +98,8 @@ impl EntraCycle {
             Some(Lookup::Found(id, current)) => {
                 let changes = request::diff(&image, &current);
                 if !changes.is_empty() {
-                    let body = request::user_patch(self.dialect, &changes, request::ActiveForm::default());
+                    let body =
+                        request::user_patch(self.dialect, &changes, request::ActiveForm::default());
                     patch(wire, self.paths().user(&id), body, false).await;
                 }
                 self.users.set(index, &id);

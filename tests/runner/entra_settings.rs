@@ -74,8 +74,8 @@ impl ReferenceWire {
 impl Wire for ReferenceWire {
     async fn send(&mut self, request: WireRequest) -> Result<WireResponse, String> {
         self.sent.push(request.clone());
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .map_err(|e| e.to_string())?;
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
         let mut builder = self
             .client
             .request(method, format!("{}{}", self.base, request.path))
@@ -111,7 +111,9 @@ impl Wire for ReferenceWire {
 async fn quirky_server(quirks: &[Quirk]) -> RunningServer {
     let mut config = ServerConfig::loopback(TOKEN);
     config.quirks = Quirks::new(quirks.iter().copied());
-    server::start(config).await.expect("the reference server starts")
+    server::start(config)
+        .await
+        .expect("the reference server starts")
 }
 
 fn clock() -> VirtualClock {
@@ -135,7 +137,11 @@ fn directory_with(tag: &str, change: impl FnOnce(&mut Profile)) -> Directory {
 }
 
 /// Runs the cycle that falls due next.
-async fn next_cycle(job: &mut Job, directory: &mut Directory, wire: &mut ReferenceWire) -> Vec<String> {
+async fn next_cycle(
+    job: &mut Job,
+    directory: &mut Directory,
+    wire: &mut ReferenceWire,
+) -> Vec<String> {
     let next = job.next_cycle().expect("a cycle is scheduled");
     let clock = wire.clock.clone();
     clock.advance(next.duration_since(clock.now()));
@@ -214,7 +220,11 @@ fn against_a_rate_limited_server_a_429_escrows_or_suspends_for_retry_after() {
                 Throttling::Escrow => {
                     assert_eq!(lines[1..], ["POST /Users"]);
                     assert_eq!(job.escrowed(), 1);
-                    assert!(failed(&first.checks)[0].contains("retried at the next cycle"), "{:?}", failed(&first.checks));
+                    assert!(
+                        failed(&first.checks)[0].contains("retried at the next cycle"),
+                        "{:?}",
+                        failed(&first.checks)
+                    );
                     assert_eq!(next, started + SignedDuration::from_mins(40));
                     // The next cycle retries it (and meets the next 429).
                     next_cycle(&mut job, &mut directory, &mut wire).await;
@@ -270,7 +280,10 @@ fn a_user_held_under_another_user_name_is_matched_by_external_id_on_the_referenc
                 format!("PATCH /Users/{held}"),
             ]
         );
-        assert_eq!(directory.user("ada").unwrap().target_id.as_deref(), Some(held.as_str()));
+        assert_eq!(
+            directory.user("ada").unwrap().target_id.as_deref(),
+            Some(held.as_str())
+        );
         assert_eq!(user["userName"], "matching-ada@example.com");
     });
 }
@@ -398,7 +411,11 @@ fn an_initial_cycle_takes_its_time_per_object_and_a_long_one_is_followed_at_once
     runtime().block_on(async {
         for (per_object, took, next_after) in [
             // The default: 0.6 s for the one user; the next cycle 40 minutes after the start.
-            (None, SignedDuration::from_millis(600), SignedDuration::from_mins(40)),
+            (
+                None,
+                SignedDuration::from_millis(600),
+                SignedDuration::from_mins(40),
+            ),
             // Nine users at 5 minutes each: 45 minutes, so the next cycle runs at once.
             (
                 Some(std::time::Duration::from_secs(300)),
@@ -464,7 +481,12 @@ fn a_reasserted_group_external_id_is_taken_by_the_reference_server() {
             ..Entra::default()
         });
         let mut directory = Directory::default();
-        directory.define_group("eng", "reassert Engineering".into(), Vec::new(), IdShape::Guid);
+        directory.define_group(
+            "eng",
+            "reassert Engineering".into(),
+            Vec::new(),
+            IdShape::Guid,
+        );
         directory.change_group("eng", |g| g.assigned = true);
 
         // Act
@@ -473,7 +495,13 @@ fn a_reasserted_group_external_id_is_taken_by_the_reference_server() {
 
         // Assert
         assert_eq!(failed(&report.checks), Vec::<String>::new());
-        assert_eq!(wire.lines().last().unwrap(), &format!("PATCH /Groups/{held}"));
-        assert_eq!(group["externalId"], directory.group("eng").unwrap().idp_id.as_str());
+        assert_eq!(
+            wire.lines().last().unwrap(),
+            &format!("PATCH /Groups/{held}")
+        );
+        assert_eq!(
+            group["externalId"],
+            directory.group("eng").unwrap().idp_id.as_str()
+        );
     });
 }

@@ -274,7 +274,10 @@ mod tests {
 
         // Assert
         assert_eq!(first, Escrowed::RetryAt(next_cycle));
-        assert!(waiting_in_its_cycle, "not retried again in the cycle that failed");
+        assert!(
+            waiting_in_its_cycle,
+            "not retried again in the cycle that failed"
+        );
         assert!(due_at_the_next);
         assert_eq!(second, Escrowed::RetryAt(at(6)));
         assert_eq!(third, Escrowed::RetryAt(at(12)));
@@ -330,7 +333,12 @@ mod tests {
 
     /// A cycle of `events` provisioning events of which `failures` failed, and of
     /// `reference_events` reference updates of which `reference_failures` failed.
-    fn cycle(events: u64, failures: u64, reference_events: u64, reference_failures: u64) -> CycleTally {
+    fn cycle(
+        events: u64,
+        failures: u64,
+        reference_events: u64,
+        reference_failures: u64,
+    ) -> CycleTally {
         CycleTally {
             events,
             failures,
@@ -345,26 +353,82 @@ mod tests {
         let quarantined = Some(QuarantineReason::EscrowProportion);
         for (tally, expected, why) in [
             // The floor: 5,000 failures of every kind start the evaluation.
-            (cycle(4_999, 4_999, 0, 0), None, "4,999 failures, all of them"),
-            (cycle(5_000, 5_000, 0, 0), quarantined.clone(), "5,000 failures, all of them"),
-            (cycle(4_000, 4_000, 1_000, 1_000), quarantined.clone(), "reference failures count toward the floor"),
+            (
+                cycle(4_999, 4_999, 0, 0),
+                None,
+                "4,999 failures, all of them",
+            ),
+            (
+                cycle(5_000, 5_000, 0, 0),
+                quarantined.clone(),
+                "5,000 failures, all of them",
+            ),
+            (
+                cycle(4_000, 4_000, 1_000, 1_000),
+                quarantined.clone(),
+                "reference failures count toward the floor",
+            ),
             // 40 %: over it, not at it; reference events and failures left out.
             (cycle(12_500, 5_000, 0, 0), None, "exactly 40 %"),
-            (cycle(12_499, 5_000, 0, 0), quarantined.clone(), "just over 40 %"),
-            (cycle(100_000, 1_000, 10_000, 10_000), None, "reference failures are not in the 40 %"),
+            (
+                cycle(12_499, 5_000, 0, 0),
+                quarantined.clone(),
+                "just over 40 %",
+            ),
+            (
+                cycle(100_000, 1_000, 10_000, 10_000),
+                None,
+                "reference failures are not in the 40 %",
+            ),
             // The microsoft examples.
-            (cycle(45_000, 45_000, 0, 0), quarantined.clone(), "45,000 users failed"),
-            (cycle(35_000, 30_000, 0, 0), quarantined.clone(), "30,000 failed, 5,000 succeeded"),
-            (cycle(120_000, 20_000, 0, 0), None, "20,000 failures and 100,000 successes"),
-            (cycle(1_000_000, 40_000, 21_000, 21_000), quarantined.clone(), "40,000 users and 21,000 managers: 61,000"),
+            (
+                cycle(45_000, 45_000, 0, 0),
+                quarantined.clone(),
+                "45,000 users failed",
+            ),
+            (
+                cycle(35_000, 30_000, 0, 0),
+                quarantined.clone(),
+                "30,000 failed, 5,000 succeeded",
+            ),
+            (
+                cycle(120_000, 20_000, 0, 0),
+                None,
+                "20,000 failures and 100,000 successes",
+            ),
+            (
+                cycle(1_000_000, 40_000, 21_000, 21_000),
+                quarantined.clone(),
+                "40,000 users and 21,000 managers: 61,000",
+            ),
             // 40,000: over it, reference failures left out.
             (cycle(1_000_000, 40_000, 0, 0), None, "exactly 40,000"),
-            (cycle(1_000_000, 40_001, 0, 0), quarantined.clone(), "40,001"),
-            (cycle(1_000_000, 30_000, 30_000, 10_000), None, "40,000 with reference failures"),
+            (
+                cycle(1_000_000, 40_001, 0, 0),
+                quarantined.clone(),
+                "40,001",
+            ),
+            (
+                cycle(1_000_000, 30_000, 30_000, 10_000),
+                None,
+                "40,000 with reference failures",
+            ),
             // 60,000 of every kind: over it.
-            (cycle(1_000_000, 30_000, 100_000, 30_000), None, "exactly 60,000"),
-            (cycle(1_000_000, 30_000, 100_000, 30_001), quarantined.clone(), "60,001"),
-            (cycle(1_000_000, 0, 100_000, 60_001), quarantined.clone(), "60,001 reference failures"),
+            (
+                cycle(1_000_000, 30_000, 100_000, 30_000),
+                None,
+                "exactly 60,000",
+            ),
+            (
+                cycle(1_000_000, 30_000, 100_000, 30_001),
+                quarantined.clone(),
+                "60,001",
+            ),
+            (
+                cycle(1_000_000, 0, 100_000, 60_001),
+                quarantined.clone(),
+                "60,001 reference failures",
+            ),
         ] {
             assert_eq!(quarantine_for(&tally), expected, "{why}: {tally:?}");
         }

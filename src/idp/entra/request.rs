@@ -659,7 +659,10 @@ pub fn create_user_body(image: &UserImage, form: ActiveForm) -> Json {
         .into_iter()
         .filter_map(|attr| {
             let (_, kind, _) = attr.typed_value()?;
-            Some(Json::object([("value", text(attr)?), ("type", Json::str(kind))]))
+            Some(Json::object([
+                ("value", text(attr)?),
+                ("type", Json::str(kind)),
+            ]))
         })
         .collect();
     if !phones.is_empty() {
@@ -738,7 +741,11 @@ pub fn group_patch(
     };
     let mut operations = Vec::new();
     if let Some(display_name) = display_name {
-        operations.push(op(replace, Some("displayName"), Some(Json::str(display_name))));
+        operations.push(op(
+            replace,
+            Some("displayName"),
+            Some(Json::str(display_name)),
+        ));
     }
     if let Some(external_id) = external_id {
         operations.push(op(add, Some("externalId"), Some(Json::str(external_id))));

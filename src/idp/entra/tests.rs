@@ -369,10 +369,12 @@ async fn a_failed_create_is_retried_at_the_next_cycle_then_six_hours_after_it_fi
         second.checks
     );
     assert!(
-        second.checks.iter().any(|c| c
-            .reasons
+        second
+            .checks
             .iter()
-            .any(|r| r.ends_with("escrowed after failure 2, retried in 5 h 20 min (docs/idps/entra.md §10.2)"))),
+            .any(|c| c.reasons.iter().any(|r| r.ends_with(
+                "escrowed after failure 2, retried in 5 h 20 min (docs/idps/entra.md §10.2)"
+            ))),
         "{:?}",
         second.checks
     );
@@ -717,12 +719,27 @@ fn an_app_role_id_is_a_stable_version_4_guid() {
 
 #[tokio::test]
 async fn a_429_escrows_by_default_and_suspends_for_retry_after_when_told_to() {
-    let throttled = [("Retry-After", "30"), ("Content-Type", "application/scim+json")];
+    let throttled = [
+        ("Retry-After", "30"),
+        ("Content-Type", "application/scim+json"),
+    ];
     for (throttling, answers, lines, waits, escrowed) in [
         (Throttling::Escrow, vec![Some("30"), None], 2, vec![], 1),
-        (Throttling::RetryAfter, vec![Some("30"), None], 3, vec![30], 0),
+        (
+            Throttling::RetryAfter,
+            vec![Some("30"), None],
+            3,
+            vec![30],
+            0,
+        ),
         // No number of seconds to wait: the object escrows.
-        (Throttling::RetryAfter, vec![Some("Wed, 21 Oct 2026 07:28:00 GMT")], 2, vec![], 1),
+        (
+            Throttling::RetryAfter,
+            vec![Some("Wed, 21 Oct 2026 07:28:00 GMT")],
+            2,
+            vec![],
+            1,
+        ),
         // Still throttled after three suspensions: the object escrows.
         (
             Throttling::RetryAfter,
@@ -823,7 +840,10 @@ async fn the_next_matching_attribute_is_tried_when_the_first_finds_nothing() {
         r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"userName","value":"ada@example.com"}]}"#
     );
     assert_eq!(failed(&report.checks), Vec::<&str>::new());
-    assert_eq!(directory.user("ada").unwrap().target_id.as_deref(), Some("u-9"));
+    assert_eq!(
+        directory.user("ada").unwrap().target_id.as_deref(),
+        Some("u-9")
+    );
     assert_eq!(
         nowhere.lines(),
         [
@@ -964,9 +984,7 @@ async fn the_active_variants_change_only_the_bytes_they_name() {
             .reply(201, &created("u-1"));
         job.start(&mut directory, &clock, &mut create).await;
         directory.change_user("ada", |u| u.assigned = false);
-        let mut script = Script::default()
-            .reply(200, ADA_STORED)
-            .reply(204, "");
+        let mut script = Script::default().reply(200, ADA_STORED).reply(204, "");
 
         // Act
         next_cycle(&mut job, &mut directory, &clock, &mut script).await;
@@ -1013,7 +1031,9 @@ async fn members_go_in_patches_of_at_most_the_configured_number() {
         let clock = clock();
         let mut create = Script::default();
         for n in 1..=5 {
-            create = create.reply(200, EMPTY).reply(201, &created(&format!("id-{n}")));
+            create = create
+                .reply(200, EMPTY)
+                .reply(201, &created(&format!("id-{n}")));
         }
         create = create.reply(200, EMPTY).reply(201, r#"{"id":"g-1"}"#);
         for _ in 0..3 {
@@ -1283,18 +1303,13 @@ async fn the_initial_cycle_spends_its_time_per_user_group_and_member() {
 
     // Act
     let initial = job.start(&mut directory, &clock, &mut script).await;
-    let mut update = Script::default()
-        .reply(200, ADA_STORED)
-        .reply(204, "");
+    let mut update = Script::default().reply(200, ADA_STORED).reply(204, "");
     directory.change_user("ada", |u| u.profile.title = Some("Analyst".into()));
     let incremental = next_cycle(&mut job, &mut directory, &clock, &mut update).await;
 
     // Assert: 4.8 s after the user, after the group, after its one member; an incremental
     // cycle takes no time of its own.
-    assert_eq!(
-        script.waits,
-        [INITIAL_CYCLE_PER_OBJECT_MAX; 3]
-    );
+    assert_eq!(script.waits, [INITIAL_CYCLE_PER_OBJECT_MAX; 3]);
     assert_eq!(initial.objects, 3);
     assert!(update.waits.is_empty());
     assert_eq!(incremental.objects, 0);
