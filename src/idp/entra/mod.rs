@@ -16,8 +16,8 @@
 //! on-demand provisioning").
 //!
 //! Inferences, each marked \[I\] where it is used: an anchored user is read back by
-//! `GET /Users/{id}` before an update (§7: a 2018 log shows it; the docs also describe a filter
-//! query), members are added before they are removed, all of a group's added members go in one
+//! `GET /Users/{id}` before an update unless [`Entra::read_current`] says by filter (§7: a 2018
+//! log shows the read by id; the docs also describe a filter query), members are added before they are removed, all of a group's added members go in one
 //! PATCH unless [`Entra::max_members_per_patch`] caps them (§9: the batch size is
 //! undocumented), a user changed after its manager came into scope gets the link (§5.5: a
 //! user provisioned while its manager was out of scope otherwise waits for a restart), and a
@@ -144,8 +144,9 @@ pub struct Entra {
     /// members), on the job's clock: Microsoft gives 0.01 to 0.08 minutes per object (§5.4).
     /// Default: the lower bound, 0.6 s ([`INITIAL_CYCLE_PER_OBJECT_MIN`]); zero takes no time.
     pub initial_cycle_per_object: Duration,
-    /// The most members one group PATCH adds or removes; `None` (the default): all of them in
-    /// one PATCH. Microsoft asks targets to take several per PATCH and documents no limit (§9).
+    /// The most members one group PATCH adds or removes; `None` (the default, and `Some(0)`):
+    /// all of them in one PATCH. Microsoft asks targets to take several per PATCH and
+    /// documents no limit (§9).
     pub max_members_per_patch: Option<usize>,
     /// A create carries `"active": "True"` instead of `true` (§6: Microsoft said so in 2020;
     /// its current example shows the boolean). Off by default.
