@@ -48,6 +48,38 @@ pub struct Profile {
     pub title: Option<String>,
     /// Department (the enterprise extension's `department`).
     pub department: Option<String>,
+    /// Employee id (Entra maps `employeeId` to the enterprise extension's `employeeNumber`,
+    /// docs/idps/entra.md §3.1).
+    pub employee_number: Option<String>,
+    /// The work address (Entra maps it to `addresses[type eq "work"]`, docs/idps/entra.md §3.1).
+    pub address: Address,
+    /// Phone numbers by kind (Entra maps them to `phoneNumbers[type eq …]`, §3.1).
+    pub phones: Phones,
+    /// The values of the application roles the user is assigned (Entra can map them to
+    /// `roles`, docs/idps/entra.md §3.1, §7.3).
+    pub app_roles: Vec<String>,
+}
+
+/// A work address, part by part; a part without a value is not sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Address {
+    pub street_address: Option<String>,
+    /// City.
+    pub locality: Option<String>,
+    /// State or region.
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+}
+
+/// A user's telephone numbers by kind.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Phones {
+    /// The office telephone (Entra's `telephoneNumber`).
+    pub work: Option<String>,
+    pub mobile: Option<String>,
+    /// Entra's `facsimileTelephoneNumber`.
+    pub fax: Option<String>,
 }
 
 impl Profile {

@@ -521,6 +521,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         Documented,
         "docs/idps/entra.md §5.2, §8: back in scope, the user is matched and enabled",
     ),
+    (
+        "entra.update.filtered-paths-applied",
+        Documented,
+        "docs/idps/entra.md §3.1, §7.3: address and phone changes on value-filtered paths",
+    ),
     // JumpCloud: the checks src/idp/jumpcloud judges on the wire. JumpCloud documents
     // behaviour, not requests: only Test Connection's create and delete are written down.
     (

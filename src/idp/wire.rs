@@ -56,6 +56,16 @@ impl WireResponse {
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    /// `Retry-After` as a number of seconds (RFC 9110 §10.2.3's `delay-seconds`); `None` when
+    /// it is missing or an HTTP date.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.header("retry-after")?
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .map(Duration::from_secs)
+    }
 }
 
 /// Sends one request; `Err` is a transport failure (timeout, reset) in words.

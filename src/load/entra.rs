@@ -98,13 +98,14 @@ impl EntraCycle {
             Some(Lookup::Found(id, current)) => {
                 let changes = request::diff(&image, &current);
                 if !changes.is_empty() {
-                    let body = request::user_patch(self.dialect, &changes);
+                    let body =
+                        request::user_patch(self.dialect, &changes, request::ActiveForm::default());
                     patch(wire, self.paths().user(&id), body, false).await;
                 }
                 self.users.set(index, &id);
             }
             Some(Lookup::NotFound) => {
-                let body = request::create_user_body(&image);
+                let body = request::create_user_body(&image, request::ActiveForm::default());
                 if let Some(id) = create(wire, self.paths().users(), body, false).await {
                     self.users.set(index, &id);
                 }

@@ -39,6 +39,7 @@ impl Population {
             locale: Some("en-US".to_owned()),
             title: Some(format!("Engineer {}", index % 7)),
             department: Some(format!("Department {}", index % 50)),
+            ..Profile::default()
         };
         let mut user = DirectoryUser::new(&format!("u{index}"), &shape.format(index), profile);
         user.assigned = true;

@@ -13,7 +13,8 @@ use serde::Serialize;
 use super::tally::{Failures, Tally};
 use super::{LoadConfig, Pace, Plan, StepOutcome};
 use crate::idp::entra::escrow::{
-    CycleTally, FAILURE_CEILING, PROPORTION_FLOOR, PROPORTION_PERCENT, quarantine_for,
+    ABSOLUTE_CEILING, CycleTally, FAILURE_CEILING, PROPORTION_FLOOR, PROPORTION_PERCENT,
+    quarantine_for,
 };
 use crate::runner::outcome::{EXIT_FAILED, EXIT_OK};
 use crate::runner::scrub::Scrubber;
@@ -214,11 +215,14 @@ impl LoadReport {
         self.failed_checks = std::mem::take(&mut self.idp.checks);
         self.checks_judged = self.idp.judged;
         if self.entra {
+            // Requests stand for events and failed checks for failures: the load does not
+            // tell reference updates apart, so all count toward every rule.
             let tally = CycleTally {
                 events: self.requests,
                 failures,
                 unauthorized: self.idp.unauthorized,
                 filter_404: self.idp.filter_404,
+                ..CycleTally::default()
             };
             let reason = quarantine_for(&tally);
             self.quarantine = Some(QuarantineVerdict {
@@ -227,7 +231,7 @@ impl LoadReport {
                 events: tally.events,
                 failures: tally.failures,
                 rule: format!(
-                    "quarantine on a 401/403, a filter query answered 404, at least {PROPORTION_FLOOR} failures that are over {PROPORTION_PERCENT}% of the cycle's requests, or over {FAILURE_CEILING} failures (docs/idps/entra.md §10.3)"
+                    "quarantine on a 401/403, a filter query answered 404, or, from {PROPORTION_FLOOR} failures on, failures over {PROPORTION_PERCENT}% of the cycle's requests, over {FAILURE_CEILING}, or over {ABSOLUTE_CEILING} (docs/idps/entra.md §10.3)"
                 ),
             });
         }

@@ -1,7 +1,8 @@
 //! Entra's steps: an admin's change only updates the directory; Entra's provisioning job sends
 //! the net effect at its next cycle, which `wait` reaches on the IdP's clock
 //! (docs/idps/entra.md §5). `start_provisioning`, `restart_provisioning`,
-//! `provision_on_demand` and `test_connection` send at once.
+//! `provision_on_demand` and `test_connection` send at once; an initial cycle takes its time
+//! per object on the IdP's clock (§5.4), and its step name says how long.
 
 use std::time::Duration;
 
@@ -26,12 +27,28 @@ fn verdicts(
     let label = super::idp_steps::step_label(step);
     let name = match report.number {
         0 => label,
+        // The initial cycle's length on the IdP's clock (docs/idps/entra.md §5.4).
+        n if report.kind == "initial" => format!(
+            "{label} · initial cycle {n}, {} objects in {}",
+            report.objects,
+            cycle_length(report.took)
+        ),
         n => format!("{label} · {} cycle {n}", report.kind),
     };
     aggregate(report.checks)
         .into_iter()
         .map(|check| to_verdict(check, context.index, &name, first_exchange))
         .collect()
+}
+
+/// `1.8 s`, `48 min 12 s`: how long a cycle took.
+fn cycle_length(took: Duration) -> String {
+    let seconds = took.as_secs_f64();
+    if seconds < 60.0 {
+        format!("{seconds:.1} s")
+    } else {
+        format!("{} min {} s", took.as_secs() / 60, took.as_secs() % 60)
+    }
 }
 
 /// The directory change a step stands for; `Ok(false)` when the step is not one.

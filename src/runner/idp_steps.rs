@@ -18,8 +18,8 @@ use crate::idp::settings::IdpSettings;
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
 use crate::scenario::model::{
-    CheckSpec, Expect, GroupSpec, IdpName, MAX_USER_COUNT, MembersUpdate, MembershipChange, Step,
-    UserSpec, UserUpdate, parse_wait,
+    AddressSpec, CheckSpec, Expect, GroupSpec, IdpName, MAX_USER_COUNT, MembersUpdate,
+    MembershipChange, PhonesSpec, Step, UserSpec, UserUpdate, parse_wait,
 };
 
 /// The runner's side of [`Wire`] for one step.
@@ -556,7 +556,7 @@ fn define_one_user(
     let optional =
         |value: &Option<String>| value.as_deref().map(|v| substitute(vars, v)).transpose();
     let user_name = substitute(vars, &spec.user_name)?;
-    let profile = Profile {
+    let mut profile = Profile {
         email: match &spec.email {
             Some(email) => substitute(vars, email)?,
             None => user_name.clone(),
@@ -568,7 +568,16 @@ fn define_one_user(
         locale: spec.locale.clone(),
         title: optional(&spec.title)?,
         department: optional(&spec.department)?,
+        employee_number: optional(&spec.employee_number)?,
+        app_roles: spec.app_roles.clone(),
+        ..Profile::default()
     };
+    merge_address_and_phones(
+        &mut profile,
+        spec.address.as_ref(),
+        spec.phones.as_ref(),
+        vars,
+    )?;
     let shape = state.shape(false);
     state.directory.define_user(key, profile, shape);
     if let Some(user) = state.directory.user_mut(key) {
@@ -606,6 +615,52 @@ pub fn apply_update(
     }
     if let Some(manager) = &update.manager {
         user.manager = Some(manager.clone());
+    }
+    if let Some(roles) = &update.app_roles {
+        user.profile.app_roles = roles.clone();
+    }
+    if let Some(number) = &update.employee_number {
+        user.profile.employee_number = Some(context.substitute(number)?);
+    }
+    merge_address_and_phones(
+        &mut user.profile,
+        update.address.as_ref(),
+        update.phones.as_ref(),
+        context.vars,
+    )
+}
+
+/// The address parts and phone numbers a `user:` or `update_user:` step gives, over what the
+/// profile holds: a part not given keeps its value.
+fn merge_address_and_phones(
+    profile: &mut Profile,
+    address: Option<&AddressSpec>,
+    phones: Option<&PhonesSpec>,
+    vars: &Vars,
+) -> Result<(), String> {
+    let mut parts: Vec<(&Option<String>, &mut Option<String>)> = Vec::new();
+    if let Some(address) = address {
+        let held = &mut profile.address;
+        parts.extend([
+            (&address.street_address, &mut held.street_address),
+            (&address.locality, &mut held.locality),
+            (&address.region, &mut held.region),
+            (&address.postal_code, &mut held.postal_code),
+            (&address.country, &mut held.country),
+        ]);
+    }
+    if let Some(phones) = phones {
+        let held = &mut profile.phones;
+        parts.extend([
+            (&phones.work, &mut held.work),
+            (&phones.mobile, &mut held.mobile),
+            (&phones.fax, &mut held.fax),
+        ]);
+    }
+    for (new, slot) in parts {
+        if let Some(new) = new {
+            *slot = Some(substitute(vars, new)?);
+        }
     }
     Ok(())
 }

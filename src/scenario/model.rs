@@ -432,6 +432,49 @@ pub struct UserSpec {
     /// in the users of membership steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
+    /// Employee id (the enterprise extension's `employeeNumber`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_number: Option<String>,
+    /// The work address (`addresses` of type `work`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<AddressSpec>,
+    /// Phone numbers by kind (`phoneNumbers` of type `work`, `mobile`, `fax`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: Option<PhonesSpec>,
+    /// The values of the application roles assigned to the user (Entra sends them as `roles`
+    /// when its role mapping is on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_roles: Vec<String>,
+}
+
+/// A work address, part by part; in `update_user`, parts not given keep their value.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AddressSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_address: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    /// State or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// Phone numbers by kind; in `update_user`, kinds not given keep their value.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhonesSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
 }
 
 /// The most users one `user:` step with `count:` defines.
@@ -460,6 +503,17 @@ pub struct UserUpdate {
     /// The directory key of the user's new manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_number: Option<String>,
+    /// The work address parts that change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<AddressSpec>,
+    /// The phone numbers that change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: Option<PhonesSpec>,
+    /// The user's application roles from now on (`[]` removes every assignment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_roles: Option<Vec<String>>,
 }
 
 /// A GET of a directory user's resource in the target, and what it must show.

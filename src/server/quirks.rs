@@ -210,11 +210,18 @@ pub enum Quirk {
     /// group is exactly that request (docs/idps/okta.md §3.6.6), and RFC 7644 §3.5.2.3 lets a
     /// `replace` of a multi-valued attribute set it to the list given.
     EmptyReplaceRefused,
+    /// A PATCH operation whose path selects values of a multi-valued attribute by a filter and
+    /// names one of their sub-attributes (`addresses[type eq "work"].streetAddress`,
+    /// `phoneNumbers[type eq "mobile"].value`) answers 500: the class of servers whose PATCH
+    /// code handles plain and dotted paths only, and fails on the `valuePath "." subAttr` form
+    /// of RFC 7644 §3.5.2 (Figure 7), which Entra's default mappings send for every address
+    /// and phone change (docs/idps/entra.md §7.3).
+    FilteredPathPatchCrashes,
 }
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 54] = [
+    pub const ALL: [Quirk; 55] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -269,6 +276,7 @@ impl Quirk {
         Quirk::TypedEmptyBodyRefused,
         Quirk::MissingAcceptAsHtml,
         Quirk::EmptyReplaceRefused,
+        Quirk::FilteredPathPatchCrashes,
     ];
 
     /// The name given to `--quirk`.
@@ -328,6 +336,7 @@ impl Quirk {
             Quirk::TypedEmptyBodyRefused => "typed-empty-body-refused",
             Quirk::MissingAcceptAsHtml => "missing-accept-as-html",
             Quirk::EmptyReplaceRefused => "empty-replace-refused",
+            Quirk::FilteredPathPatchCrashes => "filtered-path-patch-crashes",
         }
     }
 
@@ -467,6 +476,9 @@ impl Quirk {
             }
             Quirk::EmptyReplaceRefused => {
                 "a PATCH replace whose value is an empty array is refused with 400 invalidValue"
+            }
+            Quirk::FilteredPathPatchCrashes => {
+                "a PATCH path with a value filter and a sub-attribute (addresses[type eq \"work\"].locality) answers 500"
             }
         }
     }

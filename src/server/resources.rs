@@ -494,6 +494,15 @@ fn patch_quirks(
     {
         return Err(ScimError::new(500, None, "internal server error").into());
     }
+    if app.quirks.has(Quirk::FilteredPathPatchCrashes)
+        && request.operations.iter().any(|op| {
+            op.path
+                .as_ref()
+                .is_some_and(|path| path.filter.is_some() && path.sub_attr.is_some())
+        })
+    {
+        return Err(ScimError::new(500, None, "internal server error").into());
+    }
     if app.quirks.has(Quirk::RejectCapitalisedOps)
         && let Some(name) = raw_ops(raw).find(|name| *name != name.to_ascii_lowercase())
     {

@@ -1477,3 +1477,38 @@ async fn empty_replace_refused_refuses_push_now_of_an_empty_group() {
         }
     }
 }
+
+#[tokio::test]
+async fn filtered_path_patch_crashes_on_a_value_filter_with_a_sub_attribute() {
+    for (server, crashes) in [
+        (server(Quirk::FilteredPathPatchCrashes).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let id = server.create_user("filtered@example.com").await;
+        let filtered = json!([{"op": "Add",
+            "path": "addresses[type eq \"work\"].streetAddress",
+            "value": "1 Main St"}]);
+        let plain = json!([{"op": "Replace", "path": "title", "value": "Engineer"}]);
+
+        // Act
+        let patched_filtered = server
+            .patch(&format!("/Users/{id}"), patch_op(filtered))
+            .await;
+        let patched_plain = server.patch(&format!("/Users/{id}"), patch_op(plain)).await;
+
+        // Assert: the plain path goes through either way; the filtered one creates the work
+        // address on a clean server and crashes under the quirk.
+        assert_eq!(patched_plain.status, 200, "{}", patched_plain.text);
+        if crashes {
+            patched_filtered.assert_scim_error(500, None);
+        } else {
+            assert_eq!(patched_filtered.status, 200, "{}", patched_filtered.text);
+            let user: serde_json::Value = serde_json::from_str(&patched_filtered.text).unwrap();
+            assert_eq!(
+                user["addresses"],
+                json!([{"type": "work", "streetAddress": "1 Main St"}])
+            );
+        }
+    }
+}

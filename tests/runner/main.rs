@@ -6,6 +6,7 @@ mod support;
 mod capabilities;
 mod cli;
 mod entra;
+mod entra_settings;
 mod every_check_can_fail;
 mod exclusive;
 mod faults;

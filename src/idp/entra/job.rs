@@ -19,7 +19,9 @@ use serde_json::Value;
 use super::checks::{self, Lookup};
 use super::escrow::{self, CycleTally, Escrow, Escrowed, Quarantine};
 use super::request::{self, Attr, UserImage};
-use super::{Dialect, Entra, Matching};
+use super::{
+    Dialect, Entra, Matching, RETRY_AFTER_SUSPENSIONS, ReadCurrent, RoleMapping, Throttling,
+};
 use crate::clock::Clock;
 use crate::idp::directory::{Directory, DirectoryUser};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
@@ -58,6 +60,10 @@ pub struct CycleReport {
     pub requests: usize,
     /// The cycle's number in the job (1 is the first initial cycle); 0 outside cycles.
     pub number: u64,
+    /// The objects an initial cycle went through (users, groups, group members in scope).
+    pub objects: u64,
+    /// How long the cycle took on the job's clock.
+    pub took: Duration,
 }
 
 /// One application's provisioning job.
@@ -80,16 +86,41 @@ pub struct Job {
 struct Session<'w, W> {
     wire: &'w mut W,
     gap: Option<Duration>,
+    throttling: Throttling,
     sent: usize,
     checks: Vec<IdpCheck>,
     tally: CycleTally,
     /// The object being worked on, put in front of failure reasons.
     object: String,
+    /// The time each object of an initial cycle takes (zero in other runs).
+    per_object: Duration,
+    /// The objects counted so far.
+    objects: u64,
 }
 
 impl<W: Wire> Session<'_, W> {
-    /// Sends one request; `None` when it got no answer (recorded as a failed check).
+    /// Sends one request; `None` when it got no answer (recorded as a failed check). Under
+    /// [`Throttling::RetryAfter`] a 429 with `Retry-After` seconds suspends the job that long,
+    /// then the same request goes again (§10.4).
     async fn send(&mut self, request: WireRequest) -> Option<(usize, WireResponse)> {
+        let mut suspensions = 0;
+        loop {
+            let (index, response) = self.send_once(request.clone()).await?;
+            let suspend = match self.throttling {
+                Throttling::RetryAfter if response.status == 429 => response.retry_after(),
+                _ => None,
+            };
+            match suspend {
+                Some(wait) if suspensions < RETRY_AFTER_SUSPENSIONS => {
+                    suspensions += 1;
+                    self.wire.wait(wait).await;
+                }
+                _ => return Some((index, response)),
+            }
+        }
+    }
+
+    async fn send_once(&mut self, request: WireRequest) -> Option<(usize, WireResponse)> {
         if let Some(gap) = self.gap
             && self.sent > 0
         {
@@ -98,7 +129,6 @@ impl<W: Wire> Session<'_, W> {
         let line = format!("{} {}", request.method, request.path);
         let index = self.sent;
         self.sent += 1;
-        self.tally.events += 1;
         match self.wire.send(request).await {
             Ok(response) => {
                 if matches!(response.status, 401 | 403) {
@@ -113,11 +143,10 @@ impl<W: Wire> Session<'_, W> {
         }
     }
 
-    /// Records a check; whether it held. A failure counts toward quarantine.
+    /// Records a check; whether it held.
     fn judge(&mut self, mut check: IdpCheck) -> bool {
         let held = check.held();
         if !held {
-            self.tally.failures += 1;
             for reason in &mut check.reasons {
                 *reason = format!("{}: {reason}", self.object);
             }
@@ -129,6 +158,34 @@ impl<W: Wire> Session<'_, W> {
     fn judge_all(&mut self, checks: Vec<IdpCheck>) {
         for check in checks {
             self.judge(check);
+        }
+    }
+
+    /// `n` objects of an initial cycle went by: their time passes (§5.4).
+    async fn went_through(&mut self, n: u64) {
+        self.objects += n;
+        let took = self
+            .per_object
+            .saturating_mul(u32::try_from(n).unwrap_or(u32::MAX));
+        if !took.is_zero() {
+            self.wire.wait(took).await;
+        }
+    }
+
+    /// Counts an object's outcome toward quarantine (§10.3): an event when it sent something
+    /// or failed, a reference event for a manager or members update.
+    fn count(&mut self, sent_before: usize, outcome: &Result<(), Failed>, reference: bool) {
+        let sent = self.sent > sent_before;
+        let failed = outcome.is_err();
+        if !sent && !failed {
+            return;
+        }
+        if reference {
+            self.tally.reference_events += 1;
+            self.tally.reference_failures += u64::from(failed);
+        } else {
+            self.tally.events += 1;
+            self.tally.failures += u64::from(failed);
         }
     }
 }
@@ -177,10 +234,13 @@ impl Job {
         Session {
             wire,
             gap: self.entra.gap(),
+            throttling: self.entra.throttling,
             sent: 0,
             checks: Vec::new(),
             tally: CycleTally::default(),
             object: String::new(),
+            per_object: Duration::ZERO,
+            objects: 0,
         }
     }
 
@@ -225,14 +285,15 @@ impl Job {
             requests: session.sent,
             checks: session.checks,
             number: 0,
+            objects: 0,
+            took: Duration::ZERO,
         }
     }
 
+    /// The attribute Test Connection probes: the first matching attribute (§4: "a random GUID
+    /// as the matching property").
     fn matching_attribute(&self) -> &'static str {
-        match self.entra.matching {
-            Matching::UserName => "userName",
-            Matching::ExternalId => "externalId",
-        }
+        self.entra.matching()[0].attribute()
     }
 
     /// "Start provisioning": the initial cycle now, then one every 40 minutes (§5).
@@ -286,6 +347,9 @@ impl Job {
         let revision = directory.revision();
         let dialect = self.entra.dialect;
         let mut session = self.session(wire);
+        if initial {
+            session.per_object = self.entra.initial_cycle_per_object;
+        }
         // Nothing changed and nothing due: a quiet cycle, as most of a month's 1,080 are.
         let quiet = !initial && revision <= self.watermark && !self.escrow.any_due(at);
         if !quiet {
@@ -300,6 +364,8 @@ impl Job {
             requests: session.sent,
             checks: session.checks,
             number: self.cycles,
+            objects: session.objects,
+            took: Duration::try_from(clock.now().duration_since(at)).unwrap_or_default(),
         };
         let mut quarantine = self.judge_quarantine(&tally, clock.now());
         if self.schedule(at, clock.now()) {
@@ -321,6 +387,8 @@ impl Job {
     ) {
         let scope: Scope = directory.scope().into_iter().map(str::to_owned).collect();
         let user_keys: Vec<String> = directory.users().map(|u| u.key.clone()).collect();
+        // The users this cycle evaluates: only their manager references are looked at (§5.5).
+        let mut evaluated: BTreeSet<String> = BTreeSet::new();
         for key in &user_keys {
             let Some(user) = directory.user(key) else {
                 continue;
@@ -335,10 +403,16 @@ impl Job {
                 continue;
             }
             session.object = format!("user {key}");
+            let before = session.sent;
             let outcome = self
                 .sync_user(directory, &scope, key, dialect, session)
                 .await;
+            session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
+            evaluated.insert(key.clone());
+            if initial && scope.contains(key) {
+                session.went_through(1).await;
+            }
         }
         let group_keys: Vec<String> = directory.groups().map(|g| g.key.clone()).collect();
         for key in &group_keys {
@@ -354,21 +428,32 @@ impl Job {
             if !changed {
                 continue;
             }
+            let in_scope = initial && group.assigned && !group.deleted;
             session.object = format!("group {key}");
+            let before = session.sent;
             let outcome = self.sync_group(directory, key, dialect, session).await;
+            session.count(before, &outcome, false);
             self.settle(&escrow_key, outcome, at, session);
+            if in_scope {
+                session.went_through(1).await;
+            }
         }
-        for key in &user_keys {
+        // A manager reference is set when its user is evaluated: a user provisioned while its
+        // manager was out of scope gets the link only when it is evaluated again, by a change of
+        // its own (\[I\]) or by a restart's initial cycle (§5.5, documented).
+        for key in &evaluated {
             let escrow_key = format!("user:{key}");
             if self.escrow.waiting(&escrow_key, at) {
                 continue;
             }
             session.object = format!("user {key}");
-            // Success here says nothing of the object's own sync: only a failure counts.
-            if let Err(reason) = self
+            let before = session.sent;
+            let outcome = self
                 .sync_manager(directory, &scope, key, dialect, session)
-                .await
-            {
+                .await;
+            session.count(before, &outcome, true);
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = outcome {
                 self.settle(&escrow_key, Err(reason), at, session);
             }
         }
@@ -378,12 +463,20 @@ impl Job {
                 continue;
             }
             session.object = format!("group {key}");
-            // Success here says nothing of the object's own sync: only a failure counts.
-            if let Err(reason) = self
+            let before = session.sent;
+            let outcome = self
                 .sync_members(directory, &scope, key, dialect, session)
-                .await
-            {
+                .await;
+            session.count(before, &outcome, true);
+            // Success here says nothing of the object's own sync: only a failure counts.
+            if let Err(reason) = outcome {
                 self.settle(&escrow_key, Err(reason), at, session);
+            }
+            if initial
+                && let Some(group) = directory.group(key).filter(|g| g.assigned && !g.deleted)
+            {
+                let members = group.members.iter().filter(|m| scope.contains(*m)).count();
+                session.went_through(members as u64).await;
             }
         }
     }
@@ -402,10 +495,18 @@ impl Job {
                 let escrowed = self.escrow.fail(key, now, reason.clone());
                 if let Escrowed::RetryAt(due) = escrowed {
                     let failures = self.escrow.get(key).map_or(1, |e| e.failures);
-                    let wait = due.duration_since(now).as_hours();
+                    let wait = due.duration_since(now);
+                    let when = if wait <= escrow::CYCLE_INTERVAL {
+                        "at the next cycle".to_owned()
+                    } else {
+                        match (wait.as_hours(), wait.as_mins() % 60) {
+                            (hours, 0) => format!("in {hours} h"),
+                            (hours, mins) => format!("in {hours} h {mins} min"),
+                        }
+                    };
                     if let Some(last) = session.checks.iter_mut().rev().find(|c| !c.held()) {
                         last.reasons.push(format!(
-                            "{}: escrowed after failure {failures}, retried in {wait} h (docs/idps/entra.md §10.2)",
+                            "{}: escrowed after failure {failures}, retried {when} (docs/idps/entra.md §10.2)",
                             session.object
                         ));
                     }
@@ -438,7 +539,7 @@ impl Job {
             // A cycle that only passed escrowed objects by did not succeed (§10: a job leaves
             // quarantine after a successful cycle).
             (Some(_), Some(quarantine)) | (None, Some(quarantine))
-                if tally.failures > 0 || (tally.events == 0 && !self.escrow.is_empty()) =>
+                if tally.all_failures() > 0 || (!tally.any_events() && !self.escrow.is_empty()) =>
             {
                 check.fail(format!(
                     "the job is still quarantined: {}",
@@ -485,15 +586,50 @@ impl Job {
         text(Attr::FamilyName, Some(profile.family_name.clone()));
         let formatted = format!("{} {}", profile.given_name, profile.family_name);
         text(Attr::Formatted, Some(formatted.trim().to_owned()));
+        let address = &profile.address;
+        text(Attr::StreetAddress, address.street_address.clone());
+        text(Attr::Locality, address.locality.clone());
+        text(Attr::Region, address.region.clone());
+        text(Attr::PostalCode, address.postal_code.clone());
+        text(Attr::Country, address.country.clone());
+        text(Attr::WorkPhone, profile.phones.work.clone());
+        text(Attr::MobilePhone, profile.phones.mobile.clone());
+        text(Attr::Fax, profile.phones.fax.clone());
         let nickname = profile.user_name.split('@').next().unwrap_or_default();
         text(Attr::ExternalId, Some(nickname.to_owned()));
+        text(Attr::EmployeeNumber, profile.employee_number.clone());
         text(Attr::Department, profile.department.clone());
         attrs.push((Attr::Active, Value::Bool(active)));
         UserImage { attrs }
     }
 
-    fn matching_value(&self, user: &DirectoryUser) -> String {
-        match self.entra.matching {
+    /// The image under this job's mappings: [`Job::image`], plus the user's role when roles
+    /// are mapped (§3.1: `SingleAppRoleAssignment` takes one role; with several, which one is
+    /// not guaranteed, and scimulate takes the first).
+    fn mapped_image(&self, user: &DirectoryUser, active: bool) -> UserImage {
+        let mut image = Self::image(user, active);
+        if !self.entra.active_mapped {
+            image.attrs.retain(|(attr, _)| *attr != Attr::Active);
+        }
+        if self.entra.roles == RoleMapping::SingleAppRoleAssignment
+            && let Some(role) = user.profile.app_roles.first()
+        {
+            // Before `active`, which closes the image when it is mapped.
+            let at = image
+                .attrs
+                .iter()
+                .position(|(attr, _)| *attr == Attr::Active)
+                .unwrap_or(image.attrs.len());
+            image
+                .attrs
+                .insert(at, (Attr::Role, Value::String(role.clone())));
+        }
+        image
+    }
+
+    /// The value the lookup on `matching` filters for: what Entra maps to that attribute.
+    fn matching_value(matching: Matching, user: &DirectoryUser) -> String {
+        match matching {
             Matching::UserName => user.profile.user_name.clone(),
             Matching::ExternalId => user
                 .profile
@@ -517,35 +653,39 @@ impl Job {
         let Some(user) = directory.user(key).cloned() else {
             return Ok(());
         };
-        let paths = self.entra.paths(dialect);
         let anchor = self.users.get(key).cloned();
         if user.purged {
             let Some(anchor) = anchor else {
                 return Ok(());
             };
             if anchor.managed {
-                let delete = request::request("DELETE", paths.user(&anchor.target_id), None);
-                let (index, response) = session.send(delete).await.ok_or("no answer")?;
-                if !session.judge(checks::deleted(index, &response)) {
-                    return Err(format!("DELETE answered {}", response.status));
-                }
+                self.delete_user(directory, key, &anchor.target_id, dialect, session)
+                    .await?;
             }
-            self.users.remove(key);
-            for group in self.groups.values_mut() {
-                group.members_sent.remove(key);
-            }
-            if let Some(stored) = directory.user_mut(key) {
-                stored.target_id = None;
-                stored.active = false;
-            }
+            // Gone from Entra: whether or not a DELETE went out, the user is no longer known.
+            self.forget_user(directory, key);
             return Ok(());
         }
         if !scope.contains(key) {
             let Some(anchor) = anchor.filter(|a| a.managed) else {
                 return Ok(());
             };
+            let soft_deleted = user.soft_deleted_at.is_some();
+            if !soft_deleted && self.entra.skip_out_of_scope_deletions {
+                // "Skip out of scope deletions": left as it is, and no longer managed (§8).
+                if let Some(anchor) = self.users.get_mut(key) {
+                    anchor.managed = false;
+                }
+                return Ok(());
+            }
+            if !self.entra.active_mapped {
+                // Nothing to disable with: the user is deleted instead (§8).
+                return self
+                    .delete_user(directory, key, &anchor.target_id, dialect, session)
+                    .await;
+            }
             // A user deleted while assigned stays managed for the DELETE at its purge (§8).
-            let still_managed = user.soft_deleted_at.is_some() && user.assigned;
+            let still_managed = soft_deleted && user.assigned;
             self.disable(directory, key, &anchor.target_id, dialect, session)
                 .await?;
             if let Some(anchor) = self.users.get_mut(key) {
@@ -553,14 +693,22 @@ impl Job {
             }
             return Ok(());
         }
-        let image = Self::image(&user, user.enabled);
+        if !self.entra.active_mapped && !user.enabled {
+            // A blocked sign-in is a disable trigger too: with no `active`, a delete (§8).
+            return match anchor.filter(|a| a.managed) {
+                Some(anchor) => {
+                    self.delete_user(directory, key, &anchor.target_id, dialect, session)
+                        .await
+                }
+                None => Ok(()),
+            };
+        }
+        let image = self.mapped_image(&user, user.enabled);
         let target_id = match anchor {
             Some(anchor) => {
-                let get = request::request("GET", paths.user(&anchor.target_id), None);
-                let (index, response) = session.send(get).await.ok_or("no answer")?;
-                let (check, current) = checks::fetched(index, &response);
-                session.judge(check);
-                let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
+                let current = self
+                    .read_current(&user, &anchor.target_id, dialect, session)
+                    .await?;
                 self.patch_user(&anchor.target_id, &image, &current, dialect, session)
                     .await?;
                 anchor.target_id
@@ -596,31 +744,14 @@ impl Job {
         session: &mut Session<'_, W>,
     ) -> Result<String, Failed> {
         let paths = self.entra.paths(dialect);
-        let lookup = paths.user_lookup(self.matching_attribute(), &self.matching_value(user));
-        let (index, response) = session
-            .send(request::request("GET", lookup, None))
-            .await
-            .ok_or("no answer")?;
-        let wanted = self.matching_value(user);
-        let (lookup_checks, found) = checks::lookup(
-            index,
-            &response,
-            false,
-            (self.matching_attribute(), &wanted),
-        );
-        session.judge_all(lookup_checks);
-        match found {
-            Lookup::Failed { filter_404 } => {
-                session.tally.filter_404 |= filter_404;
-                Err(format!("the lookup answered {}", response.status))
-            }
-            Lookup::Found(id, current) => {
+        match self.find(user, dialect, session).await? {
+            Some((id, current)) => {
                 self.patch_user(&id, image, &current, dialect, session)
                     .await?;
                 Ok(id)
             }
-            Lookup::NotFound => {
-                let body = request::create_user_body(image);
+            None => {
+                let body = request::create_user_body(image, self.entra.active_form());
                 let post = request::request("POST", paths.users(), Some(body));
                 let (index, response) = session.send(post).await.ok_or("no answer")?;
                 let (create_checks, id) = checks::created(index, &response, false);
@@ -628,6 +759,60 @@ impl Job {
                 id.ok_or_else(|| format!("POST answered {}", response.status))
             }
         }
+    }
+
+    /// Looks the user up by each matching attribute in precedence order, stopping at the first
+    /// that finds it (§3.2: never one combined filter); `None` when none does.
+    async fn find<W: Wire>(
+        &self,
+        user: &DirectoryUser,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<Option<(String, Value)>, Failed> {
+        let paths = self.entra.paths(dialect);
+        for matching in self.entra.matching() {
+            let attribute = matching.attribute();
+            let wanted = Self::matching_value(*matching, user);
+            let lookup = paths.user_lookup(attribute, &wanted);
+            let (index, response) = session
+                .send(request::request("GET", lookup, None))
+                .await
+                .ok_or("no answer")?;
+            let (lookup_checks, found) =
+                checks::lookup(index, &response, false, (attribute, &wanted));
+            session.judge_all(lookup_checks);
+            match found {
+                Lookup::Failed { filter_404 } => {
+                    session.tally.filter_404 |= filter_404;
+                    return Err(format!("the lookup answered {}", response.status));
+                }
+                Lookup::Found(id, current) => return Ok(Some((id, current))),
+                Lookup::NotFound => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// What the target holds for an anchored user (§7): by id, or by the matching filters
+    /// first when [`ReadCurrent::ByFilter`] (by id when they find nothing, \[I\]).
+    async fn read_current<W: Wire>(
+        &self,
+        user: &DirectoryUser,
+        target_id: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<Value, Failed> {
+        if self.entra.read_current == ReadCurrent::ByFilter
+            && let Some((id, current)) = self.find(user, dialect, session).await?
+            && id == target_id
+        {
+            return Ok(current);
+        }
+        let get = request::request("GET", self.entra.paths(dialect).user(target_id), None);
+        let (index, response) = session.send(get).await.ok_or("no answer")?;
+        let (check, current) = checks::fetched(index, &response);
+        session.judge(check);
+        current.ok_or_else(|| format!("GET answered {}", response.status))
     }
 
     /// The PATCH for what differs; nothing is sent when nothing does.
@@ -643,7 +828,7 @@ impl Job {
         if changes.is_empty() {
             return Ok(());
         }
-        let body = request::user_patch(dialect, &changes);
+        let body = request::user_patch(dialect, &changes, self.entra.active_form());
         let path = self.entra.paths(dialect).user(target_id);
         let (index, response) = session
             .send(request::request("PATCH", path, Some(body)))
@@ -656,6 +841,44 @@ impl Job {
         }
     }
 
+    /// `DELETE /Users/{id}` when the Delete action is on (§8); the user is no longer in the
+    /// target either way as far as Entra knows, so its anchor goes. With the action off nothing
+    /// is sent and the user is left unmanaged in the target.
+    async fn delete_user<W: Wire>(
+        &mut self,
+        directory: &mut Directory,
+        key: &str,
+        target_id: &str,
+        dialect: Dialect,
+        session: &mut Session<'_, W>,
+    ) -> Result<(), Failed> {
+        if !self.entra.delete_action {
+            if let Some(anchor) = self.users.get_mut(key) {
+                anchor.managed = false;
+            }
+            return Ok(());
+        }
+        let delete = request::request("DELETE", self.entra.paths(dialect).user(target_id), None);
+        let (index, response) = session.send(delete).await.ok_or("no answer")?;
+        if !session.judge(checks::deleted(index, &response)) {
+            return Err(format!("DELETE answered {}", response.status));
+        }
+        self.forget_user(directory, key);
+        Ok(())
+    }
+
+    /// Drops what the job knew of a user: its anchor, its memberships sent.
+    fn forget_user(&mut self, directory: &mut Directory, key: &str) {
+        self.users.remove(key);
+        for group in self.groups.values_mut() {
+            group.members_sent.remove(key);
+        }
+        if let Some(stored) = directory.user_mut(key) {
+            stored.target_id = None;
+            stored.active = false;
+        }
+    }
+
     /// Disable by update (§8): read the user, then PATCH `active` false unless it already is.
     async fn disable<W: Wire>(
         &self,
@@ -665,11 +888,12 @@ impl Job {
         dialect: Dialect,
         session: &mut Session<'_, W>,
     ) -> Result<(), Failed> {
-        let get = request::request("GET", self.entra.paths(dialect).user(target_id), None);
-        let (index, response) = session.send(get).await.ok_or("no answer")?;
-        let (check, current) = checks::fetched(index, &response);
-        session.judge(check);
-        let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
+        let Some(user) = directory.user(key).cloned() else {
+            return Ok(());
+        };
+        let current = self
+            .read_current(&user, target_id, dialect, session)
+            .await?;
         let image = UserImage {
             attrs: vec![(Attr::Active, Value::Bool(false))],
         };
@@ -681,7 +905,9 @@ impl Job {
         Ok(())
     }
 
-    /// Sets or clears the manager once the user and the manager are both provisioned (§7.4).
+    /// Sets or clears the manager of a user the cycle evaluated, when the user and the manager
+    /// are both provisioned (§7.4); a manager not provisioned yet is left for a later
+    /// evaluation of the user (§5.5).
     async fn sync_manager<W: Wire>(
         &mut self,
         directory: &Directory,
@@ -741,6 +967,14 @@ impl Job {
             let Some(anchor) = anchor else {
                 return Ok(());
             };
+            if !self.entra.delete_action {
+                // The Delete action is off: the group stays in the target, unmanaged (§9, \[I\]).
+                self.groups.remove(key);
+                if let Some(stored) = directory.group_mut(key) {
+                    stored.target_id = None;
+                }
+                return Ok(());
+            }
             let delete = request::request("DELETE", paths.group(&anchor.target_id), None);
             let (index, response) = session.send(delete).await.ok_or("no answer")?;
             if !session.judge(checks::deleted(index, &response)) {
@@ -752,6 +986,7 @@ impl Job {
             }
             return Ok(());
         }
+        let reassert = self.entra.reassert_group_external_id;
         let anchor = match anchor {
             Some(anchor) if anchor.name_sent == group.name => anchor,
             Some(mut anchor) => {
@@ -762,7 +997,8 @@ impl Job {
                 session.judge(check);
                 let current = current.ok_or_else(|| format!("GET answered {}", response.status))?;
                 if current.get("displayName").and_then(Value::as_str) != Some(group.name.as_str()) {
-                    let body = request::rename_group_patch(dialect, &group.name);
+                    let external_id = reassert.then_some(group.idp_id.as_str());
+                    let body = request::group_patch(dialect, Some(&group.name), external_id);
                     let patch =
                         request::request("PATCH", paths.group(&anchor.target_id), Some(body));
                     let (index, response) = session.send(patch).await.ok_or("no answer")?;
@@ -783,6 +1019,16 @@ impl Job {
                     Lookup::Failed { filter_404 } => {
                         session.tally.filter_404 |= filter_404;
                         return Err(format!("the group lookup answered {}", response.status));
+                    }
+                    Lookup::Found(id, _) if reassert => {
+                        // A group matched by name gets Entra's externalId asserted (§9).
+                        let body = request::group_patch(dialect, None, Some(&group.idp_id));
+                        let patch = request::request("PATCH", paths.group(&id), Some(body));
+                        let (index, response) = session.send(patch).await.ok_or("no answer")?;
+                        if !session.judge(checks::patched(index, &response, true)) {
+                            return Err(format!("externalId PATCH answered {}", response.status));
+                        }
+                        id
                     }
                     Lookup::Found(id, _) => id,
                     Lookup::NotFound => {
@@ -828,45 +1074,61 @@ impl Job {
             .filter(|m| self.users.get(*m).is_some_and(|a| a.managed))
             .cloned()
             .collect();
-        let ids = |keys: Vec<&String>| -> Vec<String> {
+        // Members as (directory key, target id), in the order they joined.
+        let with_ids = |keys: Vec<&String>| -> Vec<(String, String)> {
             keys.into_iter()
-                .filter_map(|k| self.users.get(k).map(|a| a.target_id.clone()))
+                .filter_map(|k| self.users.get(k).map(|a| (k.clone(), a.target_id.clone())))
                 .collect()
         };
-        let added = ids(group
-            .members
-            .iter()
-            .filter(|m| wanted.contains(*m) && !anchor.members_sent.contains(*m))
-            .collect());
+        let added = with_ids(
+            group
+                .members
+                .iter()
+                .filter(|m| wanted.contains(*m) && !anchor.members_sent.contains(*m))
+                .collect(),
+        );
         let removed_keys: Vec<String> = anchor
             .members_sent
             .iter()
             .filter(|m| !wanted.contains(*m))
             .cloned()
             .collect();
-        let removed = ids(removed_keys.iter().collect());
+        let removed = with_ids(removed_keys.iter().collect());
         let path = self.entra.paths(dialect).group(&anchor.target_id);
-        if !added.is_empty() {
-            let body = request::add_members_patch(dialect, &added);
+        // At most `max_members_per_patch` members per PATCH (§9: the limit is undocumented;
+        // none by default, as one PATCH carries them all).
+        let batch = self
+            .entra
+            .max_members_per_patch
+            .filter(|max| *max > 0)
+            .unwrap_or(usize::MAX);
+        for chunk in added.chunks(batch) {
+            let ids: Vec<String> = chunk.iter().map(|(_, id)| id.clone()).collect();
+            let body = request::add_members_patch(dialect, &ids);
             let patch = request::request("PATCH", path.clone(), Some(body));
             let (index, response) = session.send(patch).await.ok_or("no answer")?;
             if !session.judge(checks::patched(index, &response, true)) {
                 return Err(format!("members PATCH answered {}", response.status));
             }
+            if let Some(anchor) = self.groups.get_mut(key) {
+                anchor
+                    .members_sent
+                    .extend(chunk.iter().map(|(member, _)| member.clone()));
+            }
         }
-        if let Some(anchor) = self.groups.get_mut(key) {
-            anchor.members_sent.extend(wanted.iter().cloned());
-        }
-        if !removed.is_empty() {
-            let body = request::remove_members_patch(dialect, &removed);
-            let patch = request::request("PATCH", path, Some(body));
+        for chunk in removed.chunks(batch) {
+            let ids: Vec<String> = chunk.iter().map(|(_, id)| id.clone()).collect();
+            let body = request::remove_members_patch(dialect, &ids);
+            let patch = request::request("PATCH", path.clone(), Some(body));
             let (index, response) = session.send(patch).await.ok_or("no answer")?;
             if !session.judge(checks::patched(index, &response, true)) {
                 return Err(format!("members PATCH answered {}", response.status));
             }
-        }
-        if let Some(anchor) = self.groups.get_mut(key) {
-            anchor.members_sent.retain(|m| !removed_keys.contains(m));
+            if let Some(anchor) = self.groups.get_mut(key) {
+                anchor
+                    .members_sent
+                    .retain(|member| !chunk.iter().any(|(gone, _)| gone == member));
+            }
         }
         Ok(())
     }
@@ -904,7 +1166,7 @@ impl Job {
             if let Some(user) = directory.user(member).cloned()
                 && directory.in_scope(member)
             {
-                let image = Self::image(&user, user.enabled);
+                let image = self.mapped_image(&user, user.enabled);
                 if let Ok(target_id) = self
                     .match_or_create(&user, &image, dialect, &mut session)
                     .await
@@ -945,6 +1207,8 @@ impl Job {
             requests: session.sent,
             checks: report.checks,
             number: 0,
+            objects: 0,
+            took: Duration::ZERO,
         })
     }
 }

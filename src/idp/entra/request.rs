@@ -171,10 +171,27 @@ pub enum Attr {
     GivenName,
     FamilyName,
     Formatted,
+    StreetAddress,
+    Locality,
+    Region,
+    PostalCode,
+    Country,
+    WorkPhone,
+    MobilePhone,
+    Fax,
     ExternalId,
+    EmployeeNumber,
     Department,
+    /// The primary application role's value, under `SingleAppRoleAssignment` (§7.3).
+    Role,
     Active,
 }
+
+/// The `type` Entra gives an application role in `roles` (§6, Microsoft's example).
+pub const ROLE_TYPE: &str = "WindowsAzureActiveDirectoryRole";
+
+/// The `type` of the `addresses` value Entra maps (§3.1: the work address).
+const WORK: &str = "work";
 
 impl Attr {
     /// The PATCH path Entra writes (§7.1, §7.3: colon notation for the extension).
@@ -188,17 +205,55 @@ impl Attr {
             Attr::GivenName => "name.givenName",
             Attr::FamilyName => "name.familyName",
             Attr::Formatted => "name.formatted",
+            Attr::StreetAddress => "addresses[type eq \"work\"].streetAddress",
+            Attr::Locality => "addresses[type eq \"work\"].locality",
+            Attr::Region => "addresses[type eq \"work\"].region",
+            Attr::PostalCode => "addresses[type eq \"work\"].postalCode",
+            Attr::Country => "addresses[type eq \"work\"].country",
+            Attr::WorkPhone => "phoneNumbers[type eq \"work\"].value",
+            Attr::MobilePhone => "phoneNumbers[type eq \"mobile\"].value",
+            Attr::Fax => "phoneNumbers[type eq \"fax\"].value",
             Attr::ExternalId => "externalId",
+            Attr::EmployeeNumber => {
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"
+            }
             Attr::Department => {
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
             }
+            Attr::Role => "roles",
             Attr::Active => "active",
         }
     }
 
     /// A path with a value filter stays a separate operation in the compliant dialect (§7.2).
     fn filtered(self) -> bool {
-        matches!(self, Attr::WorkEmail)
+        self.typed_value().is_some()
+    }
+
+    /// For an attribute inside a typed multi-valued attribute: that attribute, the `type` it
+    /// filters on, and the sub-attribute (§3.1, §7.3).
+    fn typed_value(self) -> Option<(&'static str, &'static str, &'static str)> {
+        Some(match self {
+            Attr::WorkEmail => ("emails", WORK, "value"),
+            Attr::StreetAddress => ("addresses", WORK, "streetAddress"),
+            Attr::Locality => ("addresses", WORK, "locality"),
+            Attr::Region => ("addresses", WORK, "region"),
+            Attr::PostalCode => ("addresses", WORK, "postalCode"),
+            Attr::Country => ("addresses", WORK, "country"),
+            Attr::WorkPhone => ("phoneNumbers", "work", "value"),
+            Attr::MobilePhone => ("phoneNumbers", "mobile", "value"),
+            Attr::Fax => ("phoneNumbers", "fax", "value"),
+            _ => return None,
+        })
+    }
+
+    /// An enterprise extension attribute: its name inside the extension (§3.1, §7.3).
+    fn enterprise(self) -> Option<&'static str> {
+        match self {
+            Attr::EmployeeNumber => Some("employeeNumber"),
+            Attr::Department => Some("department"),
+            _ => None,
+        }
     }
 
     /// The attribute's value in a resource the target returned; `active` read as a boolean
@@ -217,26 +272,49 @@ impl Attr {
 
     /// Where a plain (not `active`) attribute's non-null value sits in a resource.
     fn locate(self, resource: &Value) -> Option<&Value> {
+        if let Some((attribute, kind, sub)) = self.typed_value() {
+            return resource
+                .get(attribute)
+                .and_then(Value::as_array)
+                .and_then(|values| {
+                    values
+                        .iter()
+                        .find(|v| v.get("type").and_then(Value::as_str) == Some(kind))
+                })
+                .and_then(|v| v.get(sub))
+                .filter(|v| !v.is_null());
+        }
+        if let Some(name) = self.enterprise() {
+            return resource
+                .get(ENTERPRISE)
+                .and_then(|e| e.get(name))
+                .filter(|v| !v.is_null());
+        }
+        if self == Attr::Role {
+            // The role Entra wrote as primary, `true` or `"True"` (§6, §7.3).
+            return resource
+                .get("roles")
+                .and_then(Value::as_array)
+                .and_then(|roles| {
+                    roles.iter().find(|r| match r.get("primary") {
+                        Some(Value::Bool(primary)) => *primary,
+                        Some(Value::String(primary)) => primary.eq_ignore_ascii_case("true"),
+                        _ => false,
+                    })
+                })
+                .and_then(|r| r.get("value"))
+                .filter(|v| !v.is_null());
+        }
         let found = match self {
             Attr::UserName => resource.get("userName"),
             Attr::DisplayName => resource.get("displayName"),
             Attr::Title => resource.get("title"),
             Attr::PreferredLanguage => resource.get("preferredLanguage"),
-            Attr::WorkEmail => resource
-                .get("emails")
-                .and_then(Value::as_array)
-                .and_then(|emails| {
-                    emails
-                        .iter()
-                        .find(|e| e.get("type").and_then(Value::as_str) == Some("work"))
-                })
-                .and_then(|e| e.get("value")),
             Attr::GivenName => resource.get("name").and_then(|n| n.get("givenName")),
             Attr::FamilyName => resource.get("name").and_then(|n| n.get("familyName")),
             Attr::Formatted => resource.get("name").and_then(|n| n.get("formatted")),
             Attr::ExternalId => resource.get("externalId"),
-            Attr::Department => resource.get(ENTERPRISE).and_then(|e| e.get("department")),
-            Attr::Active => return None,
+            _ => return None,
         };
         found.filter(|v| !v.is_null())
     }
@@ -308,11 +386,32 @@ fn op(name: &str, path: Option<&str>, value: Option<Json>) -> Json {
     Json::Object(pairs)
 }
 
+/// How `active` is written beyond what the dialect decides: variants seen in real traffic
+/// (§6, §8), each off by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActiveForm {
+    /// A create carries `"active": "True"`, the string Microsoft said the service sent in
+    /// 2020 and its reference Postman suite posts (§6), instead of `true`.
+    pub string_in_create: bool,
+    /// A PATCH of `active` uses `Add` (`add` with the flag) instead of `Replace` (§8, observed).
+    pub add_op: bool,
+    /// The default dialect's strings are lowercase, `"true"`/`"false"`, as after an admin
+    /// edited the Switch expression (§8, observed).
+    pub lowercase: bool,
+}
+
 /// `active` as the dialect sends it: the strings `"True"`/`"False"` of the default mapping's
-/// Switch expression (§3, §8), or a JSON boolean (§8 compliant).
-fn active_value(dialect: Dialect, active: bool) -> Value {
+/// Switch expression (§3, §8), lowercase under [`ActiveForm::lowercase`], or a JSON boolean
+/// (§8 compliant).
+fn active_value(dialect: Dialect, active: bool, form: ActiveForm) -> Value {
+    let text = match (active, form.lowercase) {
+        (true, false) => "True",
+        (false, false) => "False",
+        (true, true) => "true",
+        (false, true) => "false",
+    };
     match dialect {
-        Dialect::Default => Value::String(if active { "True" } else { "False" }.to_owned()),
+        Dialect::Default => Value::String(text.to_owned()),
         Dialect::Compliant => Value::Bool(active),
     }
 }
@@ -323,18 +422,23 @@ fn active_value(dialect: Dialect, active: bool) -> Value {
 /// `active` as a string. Compliant dialect (§7.2, §8): lowercase ops; a value-filtered path and
 /// every `add` keep their own operation with a `path`; the replaced plain attributes go in one
 /// path-less `replace` whose keys are attribute paths (`name.givenName`), or one operation with
-/// a path when only one is replaced; `active` is a boolean in its own operation.
-pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
+/// a path when only one is replaced; `active` is a boolean in its own operation. `form` picks
+/// the variants of `active` seen in the wild.
+pub fn user_patch(dialect: Dialect, changes: &[Change], form: ActiveForm) -> Json {
     match dialect {
         Dialect::Default => patch(
             changes
                 .iter()
                 .map(|change| {
                     let value = match change.attr {
-                        Attr::Active => active_value(dialect, change.value == Value::Bool(true)),
+                        Attr::Active => {
+                            active_value(dialect, change.value == Value::Bool(true), form)
+                        }
+                        Attr::Role => return role_op(dialect, &change.value),
                         _ => change.value.clone(),
                     };
-                    let name = if change.add { "Add" } else { "Replace" };
+                    let add = change.add || (change.attr == Attr::Active && form.add_op);
+                    let name = if add { "Add" } else { "Replace" };
                     op(name, Some(change.attr.path()), Some(value.into()))
                 })
                 .collect(),
@@ -344,7 +448,9 @@ pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
             let mut replaced = Vec::new();
             let mut active = None;
             for change in changes {
-                if change.attr == Attr::Active {
+                if change.attr == Attr::Role {
+                    operations.push(role_op(dialect, &change.value));
+                } else if change.attr == Attr::Active {
                     active = Some(change);
                 } else if change.attr.filtered() {
                     let name = if change.add { "add" } else { "replace" };
@@ -381,11 +487,73 @@ pub fn user_patch(dialect: Dialect, changes: &[Change]) -> Json {
                 )),
             }
             if let Some(change) = active {
-                let value = active_value(dialect, change.value == Value::Bool(true));
-                operations.push(op("replace", Some("active"), Some(value.into())));
+                let value = active_value(dialect, change.value == Value::Bool(true), form);
+                let name = if form.add_op { "add" } else { "replace" };
+                operations.push(op(name, Some("active"), Some(value.into())));
             }
             patch(operations)
         }
+    }
+}
+
+/// An application role's object id in Entra: a GUID of the role's value, so that a run's
+/// transcript is the same every time.
+pub fn app_role_id(value: &str) -> String {
+    // FNV-1a, twice from two offsets: 128 bits shaped as a version-4 GUID.
+    let hash = |seed: u64| {
+        value.bytes().fold(seed, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (high, low) = (hash(0xcbf2_9ce4_8422_2325), hash(0x6c62_272e_07bb_0142));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xffff,
+        high & 0xfff,
+        low >> 52,
+        low & 0xffff_ffff_ffff
+    )
+}
+
+/// A role in the create's shape: primary, Entra's role type, the value (§6, documented).
+fn role_object(value: &Value) -> Json {
+    Json::object([
+        ("primary", Json::Value(Value::Bool(true))),
+        ("type", Json::str(ROLE_TYPE)),
+        ("value", Json::Value(value.clone())),
+    ])
+}
+
+/// A changed role under `SingleAppRoleAssignment` (§7.3). Default dialect: `Add` of `roles`
+/// whose one value is the role as a JSON string of its id, value and display name, as
+/// Microsoft's example shows (documented). With the flag: `add` with the create's shape,
+/// Microsoft saying the flag makes PATCH and POST send roles alike (documented; the exact body
+/// is \[I\]).
+fn role_op(dialect: Dialect, value: &Value) -> Json {
+    match dialect {
+        Dialect::Default => {
+            let name = value.as_str().unwrap_or_default();
+            let role = Json::object([
+                ("id", Json::str(&app_role_id(name))),
+                ("value", Json::str(name)),
+                ("displayName", Json::str(name)),
+            ]);
+            let encoded = String::from_utf8(role.to_bytes()).unwrap_or_default();
+            op(
+                "Add",
+                Some("roles"),
+                Some(Json::Array(vec![Json::object([(
+                    "value",
+                    Json::str(&encoded),
+                )])])),
+            )
+        }
+        Dialect::Compliant => op(
+            "add",
+            Some("roles"),
+            Some(Json::Array(vec![role_object(value)])),
+        ),
     }
 }
 
@@ -403,15 +571,23 @@ pub fn manager_patch(dialect: Dialect, manager: Option<&str>) -> Json {
 }
 
 /// The POST /Users body in the key order of Microsoft's tutorial's "Create User" (§6); attributes
-/// without a value are left out. `active` is the boolean `true` the docs show (\[I\]: §6 notes a
-/// string variant, and Entra never creates a disabled user, §8).
-pub fn create_user_body(image: &UserImage) -> Json {
+/// without a value are left out. `active` is the boolean `true` the docs show (§6 notes the
+/// string variant [`ActiveForm::string_in_create`] sends; Entra never creates a disabled user,
+/// §8). The work address and the phone
+/// numbers follow `name` as one `addresses` value of type `work`, marked primary (§6, observed;
+/// its key order is \[I\]), and one `{"value","type"}` per phone number (§6, Microsoft's
+/// multi-valued example, documented); the enterprise attributes follow them in the extension's
+/// object. `schemas`
+/// always lists the enterprise extension beside the core schema, as the tutorial's create
+/// does, whether or not the user has an enterprise attribute (§6, documented).
+pub fn create_user_body(image: &UserImage, form: ActiveForm) -> Json {
     let text = |attr| image.get(attr).cloned().map(Json::Value);
     let mut pairs: Vec<(String, Json)> = Vec::new();
-    let mut schemas = vec![Json::str(USER_SCHEMA)];
-    if image.get(Attr::Department).is_some() {
-        schemas.push(Json::str(ENTERPRISE));
-    }
+    let enterprise: Vec<(String, Json)> = [Attr::EmployeeNumber, Attr::Department]
+        .into_iter()
+        .filter_map(|attr| Some((attr.enterprise()?.to_owned(), text(attr)?)))
+        .collect();
+    let schemas = vec![Json::str(USER_SCHEMA), Json::str(ENTERPRISE)];
     pairs.push(("schemas".into(), Json::Array(schemas)));
     for (key, attr) in [
         ("externalId", Attr::ExternalId),
@@ -421,7 +597,14 @@ pub fn create_user_body(image: &UserImage) -> Json {
             pairs.push((key.into(), value));
         }
     }
-    pairs.push(("active".into(), Json::Value(Value::Bool(true))));
+    if image.get(Attr::Active).is_some() {
+        let active = if form.string_in_create {
+            active_value(Dialect::Default, true, form)
+        } else {
+            Value::Bool(true)
+        };
+        pairs.push(("active".into(), Json::Value(active)));
+    }
     for (key, attr) in [
         ("displayName", Attr::DisplayName),
         ("title", Attr::Title),
@@ -456,13 +639,42 @@ pub fn create_user_body(image: &UserImage) -> Json {
     if !name.is_empty() {
         pairs.push(("name".into(), Json::Object(name)));
     }
-    if let Some(department) = text(Attr::Department) {
-        pairs.push((
-            ENTERPRISE.into(),
-            Json::object([("department", department)]),
-        ));
+    let address: Vec<(String, Json)> = [
+        Attr::StreetAddress,
+        Attr::Locality,
+        Attr::Region,
+        Attr::PostalCode,
+        Attr::Country,
+    ]
+    .into_iter()
+    .filter_map(|attr| Some((attr.typed_value()?.2.to_owned(), text(attr)?)))
+    .collect();
+    if !address.is_empty() {
+        let mut value = vec![("type".to_owned(), Json::str(WORK))];
+        value.extend(address);
+        value.push(("primary".to_owned(), Json::Value(Value::Bool(true))));
+        pairs.push(("addresses".into(), Json::Array(vec![Json::Object(value)])));
     }
-    pairs.push(("roles".into(), Json::Array(Vec::new())));
+    let phones: Vec<Json> = [Attr::WorkPhone, Attr::MobilePhone, Attr::Fax]
+        .into_iter()
+        .filter_map(|attr| {
+            let (_, kind, _) = attr.typed_value()?;
+            Some(Json::object([
+                ("value", text(attr)?),
+                ("type", Json::str(kind)),
+            ]))
+        })
+        .collect();
+    if !phones.is_empty() {
+        pairs.push(("phoneNumbers".into(), Json::Array(phones)));
+    }
+    if !enterprise.is_empty() {
+        pairs.push((ENTERPRISE.into(), Json::Object(enterprise)));
+    }
+    // No role mapping: `[]`, as Microsoft's create example (§6); `SingleAppRoleAssignment`:
+    // the one role, primary (§6, §7.3).
+    let roles = image.get(Attr::Role).map(role_object).into_iter().collect();
+    pairs.push(("roles".into(), Json::Array(roles)));
     Json::Object(pairs)
 }
 
@@ -515,15 +727,28 @@ pub fn remove_members_patch(dialect: Dialect, ids: &[String]) -> Json {
     }
 }
 
-/// A rename: `Replace displayName` (§9 "Rename"); lowercase in the compliant dialect.
-pub fn rename_group_patch(dialect: Dialect, display_name: &str) -> Json {
-    let name = match dialect {
-        Dialect::Default => "Replace",
-        Dialect::Compliant => "replace",
+/// A group update (§9): a rename is `Replace displayName` ("Rename"); a re-asserted
+/// `externalId` is `Add externalId` (observed); lowercase in the compliant dialect. `None` for
+/// what does not go out.
+pub fn group_patch(
+    dialect: Dialect,
+    display_name: Option<&str>,
+    external_id: Option<&str>,
+) -> Json {
+    let (replace, add) = match dialect {
+        Dialect::Default => ("Replace", "Add"),
+        Dialect::Compliant => ("replace", "add"),
     };
-    patch(vec![op(
-        name,
-        Some("displayName"),
-        Some(Json::str(display_name)),
-    )])
+    let mut operations = Vec::new();
+    if let Some(display_name) = display_name {
+        operations.push(op(
+            replace,
+            Some("displayName"),
+            Some(Json::str(display_name)),
+        ));
+    }
+    if let Some(external_id) = external_id {
+        operations.push(op(add, Some("externalId"), Some(Json::str(external_id))));
+    }
+    patch(operations)
 }
