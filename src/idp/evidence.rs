@@ -512,6 +512,16 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "docs/idps/entra.md §8: a hard-deleted user is deleted",
     ),
     (
+        "entra.unmapped-active.user-deleted",
+        Documented,
+        "docs/idps/entra.md §8: without a mapping for active, a user leaving scope is deleted",
+    ),
+    (
+        "entra.matching.next-attribute-links",
+        Documented,
+        "docs/idps/entra.md §3.2: the next matching attribute is tried when one finds nothing",
+    ),
+    (
         "entra.disable.applied",
         Documented,
         "docs/idps/entra.md §8: unassignment disables by update, no DELETE",
@@ -763,6 +773,11 @@ const EXACT: &[(&str, Evidence, &str)] = &[
         "jumpcloud.update.put-applied",
         Observed,
         "docs/idps/jumpcloud.md §5: a sanitized sample shows updates as a full PUT",
+    ),
+    (
+        "jumpcloud.update.patch-applied",
+        Observed,
+        "docs/idps/jumpcloud.md §5: hand-written fixtures show updates as PATCH replace with paths",
     ),
     // Clockify lock-down: the Clockify help page "SCIM user provisioning".
     (

@@ -1,113 +1,25 @@
-//! The IdP settings a target profile can set (`idp:`), so a run mirrors a customer's console.
+//! What IdP settings do to each IdP, and which values an IdP does not offer.
 //!
-//! Where the evidence leaves a choice open, or an IdP offers one to its admins, the IdP module
-//! has a field for it with a default that follows the strongest source (`docs/idps/`). This is
-//! the file format of those fields: every key is optional, an absent key keeps the module's
-//! default, and [`IdpSettings::changed`] names what a run changed, for its report. Like the rest
-//! of the target profile, these types *are* the format: its JSON Schema is generated from them.
+//! The settings' format (the target profile's `idp:` block, a scenario's `idp_settings:`) is
+//! `scenario::idp_settings`; here each block configures its IdP module ([`OktaSettings::apply`]),
+//! says what is unusable ([`IdpSettings::problems`]) and names what a run changed, for its
+//! report ([`IdpSettings::changed`]).
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use super::entra::Entra;
+use super::entra::{
+    Entra, INITIAL_CYCLE_PER_OBJECT_MAX, INITIAL_CYCLE_PER_OBJECT_MIN, Matching, ReadCurrent,
+    RoleMapping, Throttling,
+};
 use super::jumpcloud::{
     ContentType, FilterSpaces as JumpCloudSpaces, GroupRenameForm, JumpCloud, UserUpdateForm,
 };
-use super::okta::{FilterSpaces as OktaSpaces, Okta};
+use super::okta::{FilterSpaces as OktaSpaces, MembershipBatch, Okta};
 
-/// Settings per IdP profile (`okta` covers `okta` and `okta-aiw`, `entra` both Entra dialects).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IdpSettings {
-    #[serde(default, skip_serializing_if = "OktaSettings::is_empty")]
-    pub okta: OktaSettings,
-    #[serde(default, skip_serializing_if = "EntraSettings::is_empty")]
-    pub entra: EntraSettings,
-    #[serde(default, skip_serializing_if = "JumpCloudSettings::is_empty")]
-    pub jumpcloud: JumpCloudSettings,
-}
-
-/// How a filter writes its spaces in the query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SpaceEncoding {
-    /// `userName%20eq%20%22…%22`.
-    Percent20,
-    /// `userName+eq+%22…%22`.
-    Plus,
-}
-
-/// Okta's app settings (docs/idps/okta.md).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OktaSettings {
-    /// How the lookup filter encodes spaces: `percent20` (default: the current docs and real
-    /// captures) or `plus` (the 2018–2019 docs), §3.3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter_encoding: Option<SpaceEncoding>,
-}
-
-/// The Entra provisioning job's settings (docs/idps/entra.md).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EntraSettings {
-    /// Forward `aadOptscim062020` in every request's query instead of keeping it in the tenant
-    /// URL's configuration (entra-compliant only; which one Entra does is undocumented, §1).
-    /// `--entra-flag-in-query` sets it too.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flag_in_query: Option<bool>,
-    /// Requests per second the job paces itself at (25 is the gallery rate, §5.4); unpaced by
-    /// default. `--entra-pace` overrides it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pace: Option<u32>,
-}
-
-/// JumpCloud's application settings (docs/idps/jumpcloud.md).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct JumpCloudSettings {
-    /// How a profile change goes out: `put` (default: the full user, as the samples show) or
-    /// `patch` (§5).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_update: Option<UpdateForm>,
-    /// The `Content-Type` of bodies: `application/scim+json` (default, §9) or
-    /// `application/json`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<BodyType>,
-    /// How lookup filters encode spaces: `plus` (default, §4) or `percent20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter_encoding: Option<SpaceEncoding>,
-    /// How a group rename goes out: `patch` (default, §7) or `put`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_rename: Option<UpdateForm>,
-    /// "Enable management of User Groups and Group Membership in this application" (§1):
-    /// `true` by default; `false` leaves groups out of Test Connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manage_groups: Option<bool>,
-}
-
-/// A whole replacement or a partial change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum UpdateForm {
-    Put,
-    Patch,
-}
-
-/// A body's media type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum BodyType {
-    #[serde(rename = "application/scim+json")]
-    ScimJson,
-    #[serde(rename = "application/json")]
-    Json,
-}
+pub use crate::scenario::idp_settings::{
+    BodyType, EntraSettings, IdpSettings, JumpCloudSettings, MatchingAttribute, OktaSettings,
+    ReadForm, RoleForm, SpaceEncoding, ThrottleForm, UpdateForm,
+};
 
 impl OktaSettings {
-    fn is_empty(&self) -> bool {
-        self == &OktaSettings::default()
-    }
-
     /// Okta as these settings configure it.
     pub fn apply(&self, mut okta: Okta) -> Okta {
         if let Some(encoding) = self.filter_encoding {
@@ -116,15 +28,31 @@ impl OktaSettings {
                 SpaceEncoding::Plus => OktaSpaces::Plus,
             };
         }
+        if let Some(batch) = self
+            .membership_batch
+            .and_then(|b| MembershipBatch::new(b).ok())
+        {
+            okta.membership_batch = batch;
+        }
+        if let Some(reads) = self.group_put_reads_first {
+            okta.group_put_reads_first = reads;
+        }
+        if let Some(stale) = self.stale_deactivate_put {
+            okta.stale_deactivate_put = stale;
+        }
         okta
+    }
+
+    fn problems(&self) -> Vec<String> {
+        self.membership_batch
+            .and_then(|batch| MembershipBatch::new(batch).err())
+            .map(|error| format!("idp.okta.membership_batch: {error}"))
+            .into_iter()
+            .collect()
     }
 }
 
 impl EntraSettings {
-    fn is_empty(&self) -> bool {
-        self == &EntraSettings::default()
-    }
-
     /// Entra as these settings configure it.
     pub fn apply(&self, mut entra: Entra) -> Entra {
         if let Some(flag_in_query) = self.flag_in_query {
@@ -133,15 +61,94 @@ impl EntraSettings {
         if let Some(pace) = self.pace {
             entra.pace = Some(pace);
         }
+        if let Some(matching) = &self.matching {
+            entra.matching = matching
+                .iter()
+                .map(|attribute| match attribute {
+                    MatchingAttribute::UserName => Matching::UserName,
+                    MatchingAttribute::ExternalId => Matching::ExternalId,
+                })
+                .collect();
+        }
+        if let Some(read) = self.read_current {
+            entra.read_current = match read {
+                ReadForm::ById => ReadCurrent::ById,
+                ReadForm::ByFilter => ReadCurrent::ByFilter,
+            };
+        }
+        if let Some(roles) = self.roles {
+            entra.roles = match roles {
+                RoleForm::None => RoleMapping::None,
+                RoleForm::SingleAppRoleAssignment => RoleMapping::SingleAppRoleAssignment,
+            };
+        }
+        if let Some(on_429) = self.on_429 {
+            entra.throttling = match on_429 {
+                ThrottleForm::Escrow => Throttling::Escrow,
+                ThrottleForm::RetryAfter => Throttling::RetryAfter,
+            };
+        }
+        let flags = [
+            (self.active_mapped, &mut entra.active_mapped),
+            (self.delete_action, &mut entra.delete_action),
+            (
+                self.skip_out_of_scope_deletions,
+                &mut entra.skip_out_of_scope_deletions,
+            ),
+            (
+                self.reassert_group_external_id,
+                &mut entra.reassert_group_external_id,
+            ),
+            (
+                self.active_string_in_create,
+                &mut entra.active_string_in_create,
+            ),
+            (self.active_with_add, &mut entra.active_with_add),
+            (self.active_lowercase, &mut entra.active_lowercase),
+        ];
+        for (setting, field) in flags {
+            if let Some(value) = setting {
+                *field = value;
+            }
+        }
+        if let Some(seconds) = self
+            .seconds_per_object
+            .filter(|_| self.problems().is_empty())
+        {
+            entra.initial_cycle_per_object = std::time::Duration::from_secs_f64(seconds);
+        }
+        if let Some(most) = self.max_members_per_patch {
+            entra.max_members_per_patch = Some(most);
+        }
         entra
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(seconds) = self.seconds_per_object {
+            let (min, max) = (
+                INITIAL_CYCLE_PER_OBJECT_MIN.as_secs_f64(),
+                INITIAL_CYCLE_PER_OBJECT_MAX.as_secs_f64(),
+            );
+            if !(min..=max).contains(&seconds) {
+                problems.push(format!(
+                    "idp.entra.seconds_per_object: {seconds} is outside Microsoft's 0.01 to 0.08 minutes per object ({min} to {max} seconds)"
+                ));
+            }
+        }
+        if self.max_members_per_patch == Some(0) {
+            problems.push(
+                "idp.entra.max_members_per_patch: a PATCH carries at least one member".to_owned(),
+            );
+        }
+        if self.matching.as_ref().is_some_and(Vec::is_empty) {
+            problems.push("idp.entra.matching: name at least one attribute".to_owned());
+        }
+        problems
     }
 }
 
 impl JumpCloudSettings {
-    fn is_empty(&self) -> bool {
-        self == &JumpCloudSettings::default()
-    }
-
     /// JumpCloud as these settings configure it.
     pub fn apply(&self, mut jumpcloud: JumpCloud) -> JumpCloud {
         if let Some(form) = self.user_update {
@@ -176,6 +183,14 @@ impl JumpCloudSettings {
 }
 
 impl IdpSettings {
+    /// What makes these settings unusable (a batch size Okta does not offer, a time per object
+    /// outside Microsoft's range), each naming its key.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = self.okta.problems();
+        problems.extend(self.entra.problems());
+        problems
+    }
+
     /// Every setting given, as `okta.filter_encoding` = `plus`, in the file's order: what a
     /// report shows so that a reader knows which console the run mirrored.
     pub fn changed(&self) -> Vec<(String, String)> {
@@ -223,7 +238,7 @@ mod tests {
     #[test]
     fn each_setting_reaches_its_idp_and_is_named_in_the_report() {
         // Arrange
-        let yaml = "okta: {filter_encoding: plus}\nentra: {flag_in_query: true, pace: 25}\njumpcloud: {user_update: patch, content_type: application/json, filter_encoding: percent20, group_rename: put, manage_groups: false}\n";
+        let yaml = "okta: {filter_encoding: plus, membership_batch: 250, group_put_reads_first: true, stale_deactivate_put: true}\nentra: {flag_in_query: true, pace: 25, matching: [externalId, userName], read_current: by-filter, roles: single-app-role-assignment, on_429: retry-after, active_mapped: false, delete_action: false, skip_out_of_scope_deletions: true, reassert_group_external_id: true, seconds_per_object: 1.2, max_members_per_patch: 50, active_string_in_create: true, active_with_add: true, active_lowercase: true}\njumpcloud: {user_update: patch, content_type: application/json, filter_encoding: percent20, group_rename: put, manage_groups: false}\n";
 
         // Act
         let settings = parse(yaml).expect("valid");
@@ -233,8 +248,23 @@ mod tests {
 
         // Assert
         assert_eq!(okta.filter_spaces, OktaSpaces::Plus);
+        assert_eq!(okta.membership_batch.size(), 250);
+        assert!(okta.group_put_reads_first && okta.stale_deactivate_put);
         assert!(entra.flag_in_query);
         assert_eq!(entra.pace, Some(25));
+        assert_eq!(entra.matching, [Matching::ExternalId, Matching::UserName]);
+        assert_eq!(entra.read_current, ReadCurrent::ByFilter);
+        assert_eq!(entra.roles, RoleMapping::SingleAppRoleAssignment);
+        assert_eq!(entra.throttling, Throttling::RetryAfter);
+        assert!(!entra.active_mapped && !entra.delete_action);
+        assert!(entra.skip_out_of_scope_deletions && entra.reassert_group_external_id);
+        assert!(entra.active_string_in_create && entra.active_with_add && entra.active_lowercase);
+        assert_eq!(
+            entra.initial_cycle_per_object,
+            std::time::Duration::from_millis(1200)
+        );
+        assert_eq!(entra.max_members_per_patch, Some(50));
+        assert!(settings.problems().is_empty(), "{:?}", settings.problems());
         assert_eq!(jumpcloud.update, UserUpdateForm::Patch);
         assert_eq!(jumpcloud.content_type, ContentType::Json);
         assert_eq!(jumpcloud.filter_spaces, JumpCloudSpaces::Percent20);
@@ -247,7 +277,45 @@ mod tests {
             "application/json".to_owned()
         )));
         assert!(changed.contains(&("entra.pace".to_owned(), "25".to_owned())));
-        assert_eq!(changed.len(), 8);
+        assert_eq!(changed.len(), 24);
+    }
+
+    #[test]
+    fn a_value_outside_what_the_idp_offers_is_a_problem_naming_its_key() {
+        let settings = parse("okta: {membership_batch: 50}\nentra: {seconds_per_object: 10, max_members_per_patch: 0, matching: []}").expect("well-formed");
+        let problems = settings.problems();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(
+            problems[0].starts_with("idp.okta.membership_batch: "),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("idp.entra.seconds_per_object: 10 is outside"),
+            "{problems:?}"
+        );
+        // An unusable value never reaches the IdP.
+        assert_eq!(
+            settings.okta.apply(Okta::default()).membership_batch.size(),
+            100
+        );
+    }
+
+    #[test]
+    fn a_scenario_s_settings_take_the_place_of_the_run_s_key_by_key() {
+        // Arrange
+        let run = parse("okta: {filter_encoding: plus, membership_batch: 200}\njumpcloud: {manage_groups: false}").expect("valid");
+        let scenario =
+            parse("okta: {membership_batch: 300}\nentra: {delete_action: false}").expect("valid");
+
+        // Act
+        let merged = run.overlaid(&scenario);
+
+        // Assert
+        assert_eq!(merged.okta.filter_encoding, Some(SpaceEncoding::Plus));
+        assert_eq!(merged.okta.membership_batch, Some(300));
+        assert_eq!(merged.entra.delete_action, Some(false));
+        assert_eq!(merged.jumpcloud.manage_groups, Some(false));
+        assert_eq!(run.overlaid(&IdpSettings::default()), run);
     }
 
     #[test]

@@ -233,7 +233,16 @@ async fn run_steps(
         }
     }
     let mut ownership = Ownership::default();
-    let mut idp_state = IdpState::new(planned.idp, settings.idp.clone());
+    let mut idp_state = IdpState::new(
+        planned.idp,
+        IdpOptions {
+            settings: settings
+                .idp
+                .settings
+                .overlaid(&planned.scenario.idp_settings),
+            ..settings.idp.clone()
+        },
+    );
     let mut app: Option<AppClient> = None;
     // The IdP's own time: its back-offs and cycles advance it without sleeping.
     let idp_clock = VirtualClock::starting_at(jiff::Timestamp::now());

@@ -253,8 +253,15 @@ pub fn supports(idp: IdpName, step: &Step) -> bool {
     }
 }
 
-/// Why a planned run cannot work: a step its IdP profile does not implement.
+/// Why a planned run cannot work: a step its IdP profile does not implement, or an IdP setting
+/// of the scenario's that its IdP does not offer.
 pub fn unsupported(scenario: &crate::scenario::model::Scenario, idp: IdpName) -> Option<String> {
+    if let Some(problem) = scenario.idp_settings.problems().into_iter().next() {
+        return Some(format!(
+            "scenario `{}`: idp_settings: {problem}",
+            scenario.name
+        ));
+    }
     let step = scenario.steps.iter().find(|step| !supports(idp, step))?;
     Some(format!(
         "scenario `{}` runs as `{}`, which has no `{}` step (see the IdP steps table in docs/idp-profiles.md)",

@@ -61,8 +61,10 @@ fn term_matches(term: &str, planned: &Planned) -> bool {
     }
 }
 
-/// The plan, sorted by scenario name then IdP. Every filter must match; the partition is taken
-/// last, by position in that order, so N machines with the same files cover the set once.
+/// The plan, sorted by scenario name then IdP. Every filter must match, and an `opt_in`
+/// scenario needs a filter that names it (by name, glob or tag: `idp:` alone does not); the
+/// partition is taken last, by position in that order, so N machines with the same files cover
+/// the set once.
 pub fn plan(
     scenarios: &[(PathBuf, Arc<Scenario>)],
     idp: Option<IdpName>,
@@ -83,6 +85,7 @@ pub fn plan(
         })
         .filter(|p| idp.is_none_or(|wanted| p.idp == wanted))
         .filter(|p| filters.iter().all(|term| term_matches(term, p)))
+        .filter(|p| !p.scenario.opt_in || filters.iter().any(|term| !term.starts_with("idp:")))
         .collect();
     planned.sort_by(|a, b| {
         (&a.scenario.name, a.idp.as_str()).cmp(&(&b.scenario.name, b.idp.as_str()))
@@ -113,6 +116,8 @@ mod tests {
                 source: None,
                 requires: vec![],
                 exclusive: false,
+                opt_in: false,
+                idp_settings: Default::default(),
                 steps: vec![],
             }),
         )
@@ -223,5 +228,29 @@ mod tests {
         for bad in ["0/4", "5/4", "1/0", "a/b", "3"] {
             assert!(bad.parse::<Partition>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_opt_in_scenario_runs_only_when_a_filter_names_it() {
+        // Arrange
+        let (file, plain) = scenario("okta-push", &[IdpName::Okta], &[]);
+        let (race_file, race) = scenario("okta-stale-put", &[IdpName::Okta], &["race"]);
+        let mut race = (*race).clone();
+        race.opt_in = true;
+        let scenarios = vec![(file, plain), (race_file, Arc::new(race))];
+        let names = |filters: &[&str]| -> Vec<String> {
+            let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
+            plan(&scenarios, None, &filters, None)
+                .iter()
+                .map(Planned::full_name)
+                .collect()
+        };
+
+        // Act, Assert
+        assert_eq!(names(&[]), ["okta/okta-push"]);
+        assert_eq!(names(&["idp:okta"]), ["okta/okta-push"]);
+        assert_eq!(names(&["tag:race"]), ["okta/okta-stale-put"]);
+        assert_eq!(names(&["=okta/okta-stale-put"]), ["okta/okta-stale-put"]);
+        assert_eq!(names(&["okta-"]), ["okta/okta-push", "okta/okta-stale-put"]);
     }
 }

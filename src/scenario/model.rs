@@ -12,6 +12,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::idp_settings::IdpSettings;
+
 /// One scenario: a named story of steps, and the IdPs it applies to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +44,16 @@ pub struct Scenario {
     /// time, then the others `--jobs` at a time.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exclusive: bool,
+    /// Runs only when a `--filter` names it (by its name, a glob or a tag; `idp:` alone does
+    /// not): for a scenario that shows a behaviour resting on weak evidence, or one an IdP
+    /// shows only under a setting, which a default run must not judge.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opt_in: bool,
+    /// IdP settings this scenario runs with, over the run's (the target profile's `idp:`
+    /// block): for a scenario that shows one alternative of an IdP (docs/idp-profiles.md,
+    /// "Settings").
+    #[serde(default, skip_serializing_if = "IdpSettings::is_empty")]
+    pub idp_settings: IdpSettings,
     pub steps: Vec<Step>,
 }
 

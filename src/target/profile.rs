@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::idp::settings::IdpSettings;
+use crate::scenario::idp_settings::IdpSettings;
 use crate::scenario::load::{Problem, read_source, yaml_options, yaml_problem};
 use crate::scenario::model::{CheckSpec, Expect};
 
@@ -260,6 +260,7 @@ impl TargetProfile {
                 problems.push(problem);
             }
         }
+        problems.extend(self.idp.problems());
         for (name, probe) in &self.probes {
             if probe.refused.is_empty() {
                 problems.push(format!("probe `{name}`: `refused` lists no status"));

@@ -45,6 +45,8 @@ fn planned(name: &str, exclusive: bool) -> Planned {
             source: None,
             requires: vec![],
             exclusive,
+            opt_in: false,
+            idp_settings: Default::default(),
             steps: vec![],
         }),
         file: PathBuf::from(format!("scenarios/{name}.yaml")),

@@ -48,7 +48,8 @@ pub fn plan_of(path: &Path) -> Vec<Planned> {
     let (loaded, problems) = validate(&[path.to_path_buf()]);
     assert!(problems.is_empty(), "{problems:?}");
     let scenarios: Vec<_> = loaded.into_iter().map(|(f, s)| (f, Arc::new(s))).collect();
-    select::plan(&scenarios, None, &[], None)
+    // `*` names every scenario, opt-in ones included.
+    select::plan(&scenarios, None, &["*".to_owned()], None)
 }
 
 pub fn settings(snapshots: Option<PathBuf>, mode: SnapshotMode) -> RunSettings {

@@ -139,3 +139,85 @@ fn the_profile_s_idp_block_sets_how_the_idp_sends_and_the_report_names_it() {
         create["request_headers"]
     );
 }
+
+#[test]
+fn okta_and_entra_settings_reach_the_wire_and_a_value_okta_does_not_offer_is_refused() {
+    // Arrange: Okta's 2018 `+` filters, Entra matching on externalId first.
+    let dir = tempfile::tempdir().unwrap();
+    let user = "  - user: { key: ada, userName: \"{{run.prefix}}-ada@example.com\", givenName: Ada, familyName: Lovelace }\n  - assign: ada\n";
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    std::fs::write(
+        dir.path().join("scenarios/okta.yaml"),
+        format!(
+            "name: okta-assign\ndescription: Okta creates a user.\nidps: [okta]\nsteps:\n{user}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("scenarios/entra.yaml"),
+        format!("name: entra-assign\ndescription: Entra creates a user.\nidps: [entra]\nsteps:\n{user}  - start_provisioning\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("profile.yaml"),
+        "name: console\napp: { url: /api, credential_header: X-Api-Key }\nidp:\n  okta: { filter_encoding: plus }\n  entra: { matching: [externalId, userName] }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "name: console\napp: { url: /api, credential_header: X-Api-Key }\nidp:\n  okta: { membership_batch: 5000 }\n",
+    )
+    .unwrap();
+    let run = |profile: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args([
+                "run",
+                "scenarios",
+                "--no-snapshots",
+                "--target-profile",
+                profile,
+                "--json",
+                "report.json",
+            ])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+
+    // Act
+    let output = run("profile.yaml");
+    let refused = run("bad.yaml");
+
+    // Assert
+    let shown = crate::support::output_text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let paths = |idp: &str| -> Vec<String> {
+        report["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["idp"] == idp)
+            .flat_map(|s| s["exchanges"].as_array().unwrap().clone())
+            .filter_map(|e| e["path"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert!(
+        paths("okta")
+            .iter()
+            .any(|p| p.starts_with("/Users?filter=userName+eq+%22")),
+        "{:?}",
+        paths("okta")
+    );
+    assert!(
+        paths("entra")
+            .iter()
+            .any(|p| p.starts_with("/Users?filter=externalId+eq+%22")),
+        "{:?}",
+        paths("entra")
+    );
+    let refusal = crate::support::output_text(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{refusal}");
+    assert!(refusal.contains("idp.okta.membership_batch"), "{refusal}");
+}
