@@ -529,7 +529,7 @@ mod tests {
         assert_eq!(problem.suggestion, None);
         assert_eq!(
             problem.message,
-            "unknown field `zzzzzz`, expected one of `name`, `description`, `tags`, `idps`, `source`, `requires`, `exclusive`, `steps`"
+            "unknown field `zzzzzz`, expected one of `name`, `description`, `tags`, `idps`, `source`, `requires`, `exclusive`, `opt_in`, `idp_settings`, `steps`"
         );
     }
 
