@@ -182,7 +182,7 @@ struct Crew<'a> {
     transport: &'a Transport,
     pacer: Arc<Pacer>,
     deadline: Option<Instant>,
-    /// Workers open plain-HTTP connections of their own ([`direct`]).
+    /// Workers open plain-HTTP connections of their own ([`crate::runner::direct`]).
     direct: bool,
     /// Header names go out title-cased, as the plan's IdP sends them.
     title_case: bool,

@@ -214,6 +214,7 @@ fn report_into(text: &mut Text, report: &RunReport, verbosity: u8) {
     for run in &report.scenarios {
         printed |= scenario_into(text, run, report.strict, verbosity, &causes, &mut drifts);
     }
+    printed |= repeated_drifts_into(text, &drifts.repeated);
     if printed {
         text.line(0, &[]);
     }
@@ -277,6 +278,15 @@ fn scenario_into(
     let mut rest = format!(" {} ({})", run.full_name(), counts.join(", "));
     if verbosity == 0 {
         if run.passed(strict) && !run.all_skipped() {
+            return false;
+        }
+        if let SnapshotOutcome::Drifted { diff, .. } = &run.snapshot
+            && failed + warnings + blocked == 0
+            && run.error.is_none()
+            && drifts.would_all_be_seen(diff)
+        {
+            drifts.all_seen(diff);
+            drifts.repeated.push(run.full_name());
             return false;
         }
         if run.all_skipped() {
@@ -484,13 +494,28 @@ fn verdict_into(
 #[derive(Default)]
 struct DriftsShown {
     lines: std::collections::BTreeSet<String>,
+    /// Runs whose only finding is such a drift: named together once, after the others.
+    repeated: Vec<String>,
 }
 
 impl DriftsShown {
     /// Whether every changed line of `diff` was seen before; remembers them either way.
     fn all_seen(&mut self, diff: &str) -> bool {
-        let changed: Vec<String> = diff
-            .lines()
+        let changed = Self::changed(diff);
+        let seen = !changed.is_empty() && changed.iter().all(|l| self.lines.contains(l));
+        self.lines.extend(changed);
+        seen
+    }
+
+    /// [`DriftsShown::all_seen`] without remembering anything.
+    fn would_all_be_seen(&self, diff: &str) -> bool {
+        let changed = Self::changed(diff);
+        !changed.is_empty() && changed.iter().all(|l| self.lines.contains(l))
+    }
+
+    /// The changed lines of a diff, with numbers as `N` (ids differ from run to run).
+    fn changed(diff: &str) -> Vec<String> {
+        diff.lines()
             .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
             .filter_map(|l| {
                 let sign = l.chars().next().filter(|c| *c == '+' || *c == '-')?;
@@ -499,11 +524,35 @@ impl DriftsShown {
                     crate::runner::cause::numbers_as_n(l[1..].trim())
                 ))
             })
-            .collect();
-        let seen = !changed.is_empty() && changed.iter().all(|l| self.lines.contains(l));
-        self.lines.extend(changed);
-        seen
+            .collect()
     }
+}
+
+/// The runs whose only finding was a drift repeating changes shown above, named together: one
+/// server change drifts dozens of transcripts alike, and a line each would bury the rest.
+fn repeated_drifts_into(text: &mut Text, runs: &[String]) -> bool {
+    if runs.is_empty() {
+        return false;
+    }
+    let head = format!(
+        " {} drifted only in lines a drift above changes too (-v shows each diff):",
+        plural(runs.len(), "more scenario run", "more scenario runs")
+    );
+    text.line(0, &[(FAIL, "FAIL"), (PLAIN, &head)]);
+    let mut line = String::new();
+    for name in runs {
+        if !line.is_empty() && line.len() + name.len() + 2 > 96 {
+            line.push(',');
+            text.line(2, &[(PLAIN, &line)]);
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push_str(", ");
+        }
+        line.push_str(name);
+    }
+    text.line(2, &[(PLAIN, &line)]);
+    true
 }
 
 fn snapshot_into(
@@ -1312,7 +1361,7 @@ mod tests {
     }
 
     #[test]
-    fn a_drift_that_repeats_changes_shown_above_is_one_line_at_verbosity_zero() {
+    fn a_drift_that_repeats_changes_shown_above_is_named_once_at_the_end_at_verbosity_zero() {
         // Arrange: one server change (no Location) drifts two snapshots alike, with other ids;
         // a third drift changes something else too.
         let drift = |path: &str, id: usize, extra: &str| {
@@ -1340,9 +1389,15 @@ mod tests {
 
         // Assert
         assert!(quiet.contains("    -location: <base>/Users/<id-1>\n"));
-        assert!(quiet.contains(
-            "snapshot drifted: snapshots/okta/create.snap (approved -> actual): every line it changes changed in a drift above too (-v shows its diff)\n"
-        ));
+        // The run whose only finding repeats a drift above is named in one closing block.
+        assert!(!quiet.contains("snapshots/okta/create.snap"), "{quiet}");
+        assert!(
+            quiet.contains(&format!(
+                "FAIL 1 more scenario run drifted only in lines a drift above changes too (-v shows each diff):\n  {}\n",
+                report.scenarios[1].full_name()
+            )),
+            "{quiet}"
+        );
         assert!(!quiet.contains("<id-3>"));
         assert!(quiet.contains("    +version: <etag-1>\n"), "{quiet}");
         assert!(verbose.contains("    -location: <base>/Users/<id-3>\n"));

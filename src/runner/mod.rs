@@ -9,7 +9,8 @@
 //! publishes), builds requests ([`template`]) or hands IdP steps to the IdP modules
 //! ([`idp_steps`]), checks them against [`ownership`] (never touch what this run did not create),
 //! sends them through [`transport`] (which records [`exchange`]s with secrets already
-//! [`scrub`]bed), judges responses ([`expect`]), and compares snapshots. A failed step never ends
+//! [`scrub`]bed; an IdP's requests to a plain-HTTP target go over [`direct`], its exact head,
+//! and compressed answers are decoded by [`content_coding`]), judges responses ([`expect`]), and compares snapshots. A failed step never ends
 //! its scenario: [`prerequisite`] blocks the steps that need what it did not produce.
 //! [`outcome`] holds what was found, [`area`] what each verdict is about and which areas gate
 //! the exit code, [`cause`] the root causes reports lead with, and [`observation`] which write
