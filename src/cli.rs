@@ -38,6 +38,11 @@ pub struct Selection {
     /// glob over `idp/scenario` (`*/me`), or text in `idp/scenario`.
     #[arg(long = "filter", value_name = "EXPR")]
     filters: Vec<String>,
+    /// Run an identity vendor's submission suite, built in (`scimulate list --suites` names
+    /// them): okta-oin-spec. Its checks are reported in the `suite` area under the vendor's
+    /// test names; Required tests fail the run, Optional ones warn.
+    #[arg(long, value_name = "NAME")]
+    suite: Option<String>,
     /// Run the K-th of N deterministic slices (for a CI matrix of N machines).
     #[arg(long, value_name = "K/N")]
     partition: Option<Partition>,
@@ -231,6 +236,9 @@ pub struct RunArgs {
 pub struct ListArgs {
     #[command(flatten)]
     selection: Selection,
+    /// List the built-in vendor suites instead, one line each with the vendor's source.
+    #[arg(long)]
+    suites: bool,
 }
 
 #[derive(clap::Args)]
@@ -320,12 +328,17 @@ fn load_plan(selection: &Selection) -> Result<(Vec<Planned>, Option<Catalogue>),
         .into_iter()
         .map(|(file, s)| (file, Arc::new(s)))
         .collect();
-    let plan = select::plan(
-        &scenarios,
-        selection.idp,
-        &selection.filters,
-        selection.partition,
-    );
+    let mut filters = selection.filters.clone();
+    if let Some(name) = &selection.suite {
+        match scimulate::suites::find(name) {
+            Ok(suite) => filters.push(scimulate::suites::filter(suite)),
+            Err(problem) => {
+                eprintln!("error: {problem}");
+                return Err(ExitCode::from(EXIT_USAGE));
+            }
+        }
+    }
+    let plan = select::plan(&scenarios, selection.idp, &filters, selection.partition);
     let unsupported: Vec<String> = plan
         .iter()
         .filter_map(|p| idp_steps::unsupported(&p.scenario, p.idp))
@@ -394,6 +407,18 @@ pub fn print_or_quit(text: &str) -> ExitCode {
 }
 
 pub fn list(args: ListArgs) -> ExitCode {
+    if args.suites {
+        let text: String = scimulate::suites::SUITES
+            .iter()
+            .map(|suite| {
+                format!(
+                    "{}\t{}: {}\n\tsource: {}\n",
+                    suite.name, suite.vendor_name, suite.summary, suite.source
+                )
+            })
+            .collect();
+        return print_or_quit(&text);
+    }
     let plan = match load_plan(&args.selection) {
         Ok((plan, _)) => plan,
         Err(code) => return code,

@@ -11,8 +11,9 @@
 //! **quirks** reproduce how real servers misbehave. [`scim`] is SCIM 2.0 itself (resources,
 //! schemas, filters, PATCH, errors), shared by every side and free of HTTP and IdP knowledge.
 //! [`clock`] is the time both the server and the IdPs see. [`catalogue`] is the built-in
-//! catalogue (scenarios, fixtures, approved snapshots) compiled into the binary; [`init`]
-//! writes a starting point for a team's repository from it.
+//! catalogue (scenarios, fixtures, approved snapshots) compiled into the binary, [`suites`]
+//! the identity vendors' submission tests within it; [`init`] writes a starting point for a
+//! team's repository from it.
 //!
 //! Layering: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp` knows nothing of
 //! the server or the runner (it talks through `idp::wire::Wire`); `server` knows nothing of
@@ -31,4 +32,5 @@ pub mod scenario;
 pub mod scim;
 pub mod server;
 pub mod snapshot;
+pub mod suites;
 pub mod target;

@@ -119,11 +119,18 @@ pub fn table() -> impl Iterator<Item = (String, Grade)> {
 use Evidence::{Documented, Inferred, Observed};
 
 /// Ids built from a pattern, for the names the table does not list exactly.
-const PREFIXES: &[(&str, Evidence, &str)] = &[(
-    "lockdown.probe.",
-    Inferred,
-    "docs/application.md §6.2: a probe the target profile adds rests on the profile's claim",
-)];
+const PREFIXES: &[(&str, Evidence, &str)] = &[
+    (
+        "lockdown.probe.",
+        Inferred,
+        "docs/application.md §6.2: a probe the target profile adds rests on the profile's claim",
+    ),
+    (
+        "suite.okta-oin-spec.",
+        Documented,
+        "docs/suites.md §1: Okta's published SCIM 2.0 SPEC Test asserts it",
+    ),
+];
 
 /// Exact ids: Okta, Entra, JumpCloud, then the Clockify lock-down and application checks.
 const EXACT: &[(&str, Evidence, &str)] = &[
@@ -1254,7 +1261,9 @@ mod tests {
                 "{id}: basis is not one line"
             );
             assert!(
-                basis.starts_with("docs/idps/") || basis.starts_with("docs/application.md"),
+                basis.starts_with("docs/idps/")
+                    || basis.starts_with("docs/application.md")
+                    || basis.starts_with("docs/suites.md"),
                 "{id}: basis does not start with the documentation section it rests on"
             );
         }

@@ -12,7 +12,8 @@
 //! A check belongs to an area by its id's first word (`rfc7644.…` is RFC, `okta.…` the run's
 //! IdP, `lockdown.…`, `clockify.…` the application); a check named after its step
 //! (`<scenario>.step-N`) belongs to its scenario's folder (`scenarios/rfc/`, `lockdown/`,
-//! `clockify/`), and otherwise to the IdP the scenario ran as.
+//! `clockify/`, `suites/`: a vendor's submission suite, whose checks are named after the
+//! suite), and otherwise to the IdP the scenario ran as.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -36,6 +37,9 @@ pub enum Area {
     /// Whether the harness's own test data fits the target's published schema: a refusal
     /// here blocks checks, but is no claim about conformance.
     TestData,
+    /// An identity vendor's own submission test, replayed (`--suite`, docs/suites.md): the
+    /// verdict the vendor's gate would give, apart from scimulate's own claims.
+    Suite,
 }
 
 impl Area {
@@ -60,6 +64,7 @@ impl Area {
             Some("rfc") => Area::Rfc,
             Some("lockdown") => Area::Lockdown,
             Some("clockify") => Area::Application,
+            Some("suites") => Area::Suite,
             _ => Area::of_idp(run.idp),
         }
     }
@@ -80,6 +85,7 @@ impl Area {
             Area::Lockdown => "lockdown",
             Area::Application => "application",
             Area::TestData => "test-data",
+            Area::Suite => "suite",
         }
     }
 
@@ -91,6 +97,7 @@ impl Area {
             Area::Lockdown => "lock-down".to_owned(),
             Area::Application => "application behaviour".to_owned(),
             Area::TestData => "the harness's test data against the target's schema".to_owned(),
+            Area::Suite => "vendor submission suites".to_owned(),
         }
     }
 }
@@ -124,7 +131,7 @@ enum GateArea {
 /// A `--gate` value that names no area.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown area `{0}` in --gate: use rfc, idp (every IdP profile), an IdP profile ({profiles}), lockdown, application or test-data",
+    "unknown area `{0}` in --gate: use rfc, idp (every IdP profile), an IdP profile ({profiles}), lockdown, application, suite or test-data",
     profiles = IdpName::ALL[1..].iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", ")
 )]
 pub struct UnknownArea(pub String);
@@ -145,6 +152,7 @@ impl Gate {
                 "lockdown" | "lock-down" => GateArea::One(Area::Lockdown),
                 "application" | "app" => GateArea::One(Area::Application),
                 "test-data" => GateArea::One(Area::TestData),
+                "suite" | "suites" => GateArea::One(Area::Suite),
                 other => match IdpName::parse(other) {
                     Some(IdpName::Generic) | None => return Err(UnknownArea(name.to_owned())),
                     Some(idp) => GateArea::One(Area::Idp(idp)),

@@ -173,6 +173,23 @@ fn new_prefix() -> String {
     format!("sm{}", &id[..10])
 }
 
+/// `reasons` with a response-time limit's, if the answer came too late (`within_ms`).
+fn with_timing(
+    mut reasons: Vec<String>,
+    expect: &crate::scenario::model::Expect,
+    elapsed: std::time::Duration,
+) -> Vec<String> {
+    if let Some(limit) = expect.within_ms
+        && elapsed >= std::time::Duration::from_millis(limit)
+    {
+        reasons.push(format!(
+            "response time: expected under {limit} ms, took {} ms",
+            elapsed.as_millis()
+        ));
+    }
+    reasons
+}
+
 /// Runs one scenario as one IdP against `transport`.
 pub async fn run_scenario(
     planned: &Planned,
@@ -224,6 +241,8 @@ async fn run_steps(
     let prefix = new_prefix();
     let mut vars = Vars::default();
     vars.set("run.prefix", prefix.clone());
+    // A vendor suite's upper-cased twin of a generated name (Okta's `randomUsernameCaps`).
+    vars.set("run.prefix_upper", prefix.to_ascii_uppercase());
     vars.set("run.id", run_id);
     // The target profile's data (`{{data.email_domain}}`), over the defaults scenarios rely on.
     vars.set("data.email_domain", "example.com");
@@ -730,8 +749,11 @@ async fn judge_request_step(
     let mut step_verdicts = Vec::new();
     // An expectation that reads what the target does not publish or advertise is not judged;
     // the step's captures still are.
+    let elapsed = exchange.elapsed;
     let judged = match (&request.expect, &unpublished.step_check) {
-        (Some(expect), None) => judge(expect, response, vars),
+        (Some(expect), None) => {
+            judge(expect, response, vars).map(|reasons| with_timing(reasons, expect, elapsed))
+        }
         _ => Ok(Vec::new()),
     };
     let reasons = match judged {
@@ -790,7 +812,9 @@ async fn judge_request_step(
             Some(reason) => Outcome::Skipped {
                 reason: reason.clone(),
             },
-            None => match judge(&own.expect, response, vars) {
+            None => match judge(&own.expect, response, vars)
+                .map(|reasons| with_timing(reasons, &own.expect, elapsed))
+            {
                 Ok(reasons) if reasons.is_empty() => Outcome::Passed,
                 Ok(reasons) => Outcome::Failed {
                     reasons: not_implemented_first(reasons, &own.expect, response.status),

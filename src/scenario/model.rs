@@ -706,6 +706,11 @@ pub struct Expect {
     /// Assertions at JSON pointers (RFC 6901) into the response body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub json: Vec<JsonAssertion>,
+    /// The answer must arrive in less than this many milliseconds, measured from sending the
+    /// request to the end of its body: a vendor suite's response-time limit (Okta's 600 ms).
+    /// Only `request` steps are timed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_ms: Option<u64>,
 }
 
 /// One status, or several acceptable ones.

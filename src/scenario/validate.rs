@@ -23,7 +23,7 @@ use super::model::{Capture, Expect, JsonAssertion, RequestStep, Scenario, Step};
 
 /// Variables every run defines: a per-run prefix for the names of created resources, and the
 /// run's id.
-pub const BUILTIN_VARIABLES: [&str; 2] = ["run.prefix", "run.id"];
+pub const BUILTIN_VARIABLES: [&str; 3] = ["run.prefix", "run.prefix_upper", "run.id"];
 
 /// Loads every scenario under `paths` (files, or directories walked as in [`discover`]) and
 /// checks each one, and the set (scenario names are unique across it).

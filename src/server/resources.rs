@@ -922,12 +922,18 @@ fn page(
     Ok(scim_json(StatusCode::OK, &body))
 }
 
+/// How long a plain group listing takes under `slow-group-list`.
+const SLOW_GROUP_LIST: std::time::Duration = std::time::Duration::from_millis(700);
+
 pub async fn list(app: Arc<AppState>, kind: Kind, query: Option<String>) -> ApiResult {
     let pairs = query_pairs(&query);
     let mut params = ListParams::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     members_not_excluded(&app, kind, &mut params);
     filter_unsupported(&app, &mut params);
     let list_query = ListQuery::parse(&params, Some(resource_type(&app, kind)))?;
+    if kind == Kind::Group && app.quirks.has(Quirk::SlowGroupList) && list_query.filter.is_none() {
+        tokio::time::sleep(SLOW_GROUP_LIST).await;
+    }
     let rt = resource_type(&app, kind);
     let matched = run_query(&app, kind, &list_query)
         .into_iter()

@@ -1512,3 +1512,35 @@ async fn filtered_path_patch_crashes_on_a_value_filter_with_a_sub_attribute() {
         }
     }
 }
+
+#[tokio::test]
+async fn slow_group_list_delays_a_plain_group_listing_only() {
+    for (server, slow) in [
+        (server(Quirk::SlowGroupList).await, true),
+        (TestServer::start().await, false),
+    ] {
+        // Arrange
+        let filtered_path = "/Groups?filter=displayName%20eq%20%22nobody%22";
+
+        // Act
+        let started = std::time::Instant::now();
+        let listed = server.get("/Groups").await;
+        let listing = started.elapsed();
+        let started = std::time::Instant::now();
+        let filtered = server.get(filtered_path).await;
+        let filtering = started.elapsed();
+
+        // Assert: only the plain listing waits; both still answer 200.
+        assert_eq!(listed.status, 200, "{}", listed.text);
+        assert_eq!(filtered.status, 200, "{}", filtered.text);
+        assert_eq!(
+            listing >= std::time::Duration::from_millis(700),
+            slow,
+            "{listing:?}"
+        );
+        assert!(
+            filtering < std::time::Duration::from_millis(700),
+            "{filtering:?}"
+        );
+    }
+}

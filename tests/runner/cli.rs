@@ -564,3 +564,81 @@ fn init_writes_a_starting_point_whose_ci_script_passes_and_never_overwrites() {
     assert_eq!(again.status.code(), Some(2), "{}", output_text(&again));
     assert!(output_text(&again).contains("nothing was written"));
 }
+
+#[test]
+fn a_vendor_suite_runs_by_name_in_its_own_area_and_only_when_asked() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+
+    // Act
+    let suite = scimulate(
+        &[
+            "run",
+            "--suite",
+            "okta-oin-spec",
+            "--no-snapshots",
+            "--json",
+            "suite.json",
+        ],
+        dir.path(),
+    );
+    let quirked = scimulate(
+        &[
+            "run",
+            "--suite",
+            "okta-oin-spec",
+            "--no-snapshots",
+            "--quirk",
+            "numeric-error-status",
+        ],
+        dir.path(),
+    );
+    let unknown = scimulate(&["run", "--suite", "okta-spec"], dir.path());
+    let listed = scimulate(&["list", "--suites"], dir.path());
+    let default = scimulate(&["list"], dir.path());
+
+    // Assert: every Okta test passes against the reference server, under Okta's names.
+    let shown = output_text(&suite);
+    assert_eq!(suite.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("PASS suite            vendor submission suites: 14 passed"),
+        "{shown}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("suite.json")).unwrap()).unwrap();
+    let steps: Vec<&str> = report["scenarios"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["step_name"].as_str())
+        .collect();
+    assert!(
+        steps.contains(&"Required Test: Check status 401"),
+        "{steps:?}"
+    );
+    // A Required test that fails fails the run.
+    let quirked_text = output_text(&quirked);
+    assert_eq!(quirked.status.code(), Some(1), "{quirked_text}");
+    assert!(
+        quirked_text.contains("FAIL suite.okta-oin-spec.status-401"),
+        "{quirked_text}"
+    );
+    // An unknown suite is a usage error naming the known ones.
+    let unknown_text = output_text(&unknown);
+    assert_eq!(unknown.status.code(), Some(2), "{unknown_text}");
+    assert!(
+        unknown_text.contains("one of: okta-oin-spec"),
+        "{unknown_text}"
+    );
+    // `list --suites` names each with its source; a default selection leaves suites out.
+    let listed_text = output_text(&listed);
+    assert!(
+        listed_text.starts_with("okta-oin-spec\tOkta SCIM 2.0 SPEC Test: "),
+        "{listed_text}"
+    );
+    assert!(
+        listed_text.contains("source: https://github.com/okta/okta-developer-docs/"),
+        "{listed_text}"
+    );
+    assert!(!output_text(&default).contains("okta-oin-spec"));
+}
