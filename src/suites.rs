@@ -23,12 +23,20 @@ pub struct Suite {
 }
 
 /// Every built-in suite.
-pub const SUITES: [Suite; 1] = [Suite {
-    name: "okta-oin-spec",
-    vendor_name: "Okta SCIM 2.0 SPEC Test",
-    summary: "the Runscope suite an app's SCIM server must pass to be listed in the Okta Integration Network (current version, 2024-05-23)",
-    source: "https://github.com/okta/okta-developer-docs/blob/f9abbe3dc10d0dcaa01791b9219583f2322c1883/packages/@okta/vuepress-site/.vuepress/public/standards/SCIM/SCIMFiles/Okta-SCIM-20-SPEC-Test.json",
-}];
+pub const SUITES: [Suite; 2] = [
+    Suite {
+        name: "okta-oin-spec",
+        vendor_name: "Okta SCIM 2.0 SPEC Test",
+        summary: "the Runscope suite an app's SCIM server must pass to be listed in the Okta Integration Network (current version, 2024-05-23)",
+        source: "https://github.com/okta/okta-developer-docs/blob/f9abbe3dc10d0dcaa01791b9219583f2322c1883/packages/@okta/vuepress-site/.vuepress/public/standards/SCIM/SCIMFiles/Okta-SCIM-20-SPEC-Test.json",
+    },
+    Suite {
+        name: "okta-oin-crud",
+        vendor_name: "Okta SCIM 2.0 CRUD Test",
+        summary: "Okta's OIN lifecycle test: create, update, deactivate, reactivate and unassign through Okta, each read back from the SCIM server (played by the okta profiles)",
+        source: "https://github.com/okta/okta-developer-docs/blob/6654b22701/packages/@okta/vuepress-site/.vuepress/public/standards/SCIM/SCIMFiles/Okta-SCIM-20-CRUD-Test.json",
+    },
+];
 
 /// The suite named `name`, or why there is none.
 pub fn find(name: &str) -> Result<&'static Suite, String> {
@@ -59,5 +67,6 @@ mod tests {
         let unknown = find("okta-spec").expect_err("unknown");
         assert!(unknown.contains("okta-oin-spec"), "{unknown}");
         assert_eq!(filter(&SUITES[0]), "tag:suite:okta-oin-spec");
+        assert_eq!(find("okta-oin-crud").map(|s| s.name), Ok("okta-oin-crud"));
     }
 }

@@ -130,6 +130,11 @@ const PREFIXES: &[(&str, Evidence, &str)] = &[
         Documented,
         "docs/suites.md §1: Okta's published SCIM 2.0 SPEC Test asserts it",
     ),
+    (
+        "suite.okta-oin-crud.",
+        Documented,
+        "docs/suites.md §2: Okta's published SCIM 2.0 CRUD Test asserts it",
+    ),
 ];
 
 /// Exact ids: Okta, Entra, JumpCloud, then the Clockify lock-down and application checks.
