@@ -865,10 +865,66 @@ struct Tally {
     failed: usize,
 }
 
+/// A line per vendor suite run, in the vendor's terms: its Required tests (IDP-REQUIRED
+/// checks) and its Optional ones (INFO), each passed out of evaluated, as the vendor's gate
+/// would count them (docs/suites.md).
+fn suites_into(text: &mut Text, report: &RunReport) {
+    for suite in crate::suites::SUITES.iter() {
+        let prefix = format!("suite.{}.", suite.name);
+        let mut required = Tally::default();
+        let mut optional = Tally::default();
+        for verdict in report
+            .scenarios
+            .iter()
+            .flat_map(|run| &run.verdicts)
+            .filter(|v| v.check.id.starts_with(&prefix))
+        {
+            let tally = if verdict.check.level == Level::Info {
+                &mut optional
+            } else {
+                &mut required
+            };
+            match verdict.outcome {
+                Outcome::Passed => tally.passed += 1,
+                Outcome::Failed { .. } | Outcome::Error { .. } | Outcome::Blocked { .. } => {
+                    tally.failed += 1
+                }
+                _ => {}
+            }
+        }
+        if required.passed + required.failed + optional.passed + optional.failed == 0 {
+            continue;
+        }
+        let (word, style) = if required.failed > 0 {
+            ("FAIL", FAIL)
+        } else if optional.failed > 0 {
+            ("WARN", WARN)
+        } else {
+            ("PASS", PASS)
+        };
+        let mut line = format!(
+            " {} ({}): required {} of {} passed",
+            suite.name,
+            suite.vendor_name,
+            required.passed,
+            required.passed + required.failed
+        );
+        if optional.passed + optional.failed > 0 {
+            line.push_str(&format!(
+                ", optional {} of {} passed",
+                optional.passed,
+                optional.passed + optional.failed
+            ));
+        }
+        text.line(4, &[(style, word), (PLAIN, &line)]);
+    }
+}
+
 fn summary_into(text: &mut Text, report: &RunReport, causes: &[Cause], verbosity: u8) {
     let strict = report.strict;
     text.line(0, &[(PLAIN, "summary")]);
     findings::areas_into(text, report);
+    suites_into(text, report);
 
     let mut idps: BTreeMap<IdpName, Tally> = BTreeMap::new();
     for run in &report.scenarios {
