@@ -865,55 +865,28 @@ struct Tally {
     failed: usize,
 }
 
-/// A line per vendor suite run, in the vendor's terms: its Required tests (IDP-REQUIRED
-/// checks) and its Optional ones (INFO), each passed out of evaluated, as the vendor's gate
-/// would count them (docs/suites.md).
+/// A line per vendor suite the run touched, counted the vendor's way ([`super::suites`]).
 fn suites_into(text: &mut Text, report: &RunReport) {
-    for suite in crate::suites::SUITES.iter() {
-        let prefix = format!("suite.{}.", suite.name);
-        let mut required = Tally::default();
-        let mut optional = Tally::default();
-        for verdict in report
-            .scenarios
-            .iter()
-            .flat_map(|run| &run.verdicts)
-            .filter(|v| v.check.id.starts_with(&prefix))
-        {
-            let tally = if verdict.check.level == Level::Info {
-                &mut optional
-            } else {
-                &mut required
-            };
-            match verdict.outcome {
-                Outcome::Passed => tally.passed += 1,
-                Outcome::Failed { .. } | Outcome::Error { .. } | Outcome::Blocked { .. } => {
-                    tally.failed += 1
-                }
-                _ => {}
-            }
-        }
-        if required.passed + required.failed + optional.passed + optional.failed == 0 {
-            continue;
-        }
-        let (word, style) = if required.failed > 0 {
+    for tally in super::suites::tallies(report) {
+        let (word, style) = if !tally.passed() {
             ("FAIL", FAIL)
-        } else if optional.failed > 0 {
+        } else if tally.optional.not_passed > 0 {
             ("WARN", WARN)
         } else {
             ("PASS", PASS)
         };
         let mut line = format!(
             " {} ({}): required {} of {} passed",
-            suite.name,
-            suite.vendor_name,
-            required.passed,
-            required.passed + required.failed
+            tally.suite.name,
+            tally.suite.vendor_name,
+            tally.required.passed,
+            tally.required.evaluated()
         );
-        if optional.passed + optional.failed > 0 {
+        if tally.optional.evaluated() > 0 {
             line.push_str(&format!(
                 ", optional {} of {} passed",
-                optional.passed,
-                optional.passed + optional.failed
+                tally.optional.passed,
+                tally.optional.evaluated()
             ));
         }
         text.line(4, &[(style, word), (PLAIN, &line)]);

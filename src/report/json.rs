@@ -105,6 +105,9 @@ struct JsonReport {
     /// `--entra-…` flags), keyed `okta.filter_encoding`; empty when every IdP kept its
     /// documented defaults.
     idp_settings: BTreeMap<String, String>,
+    /// Each vendor suite the run touched (`--suite`), counted the vendor's way, keyed by the
+    /// suite's name (`okta-oin-spec`); empty when none ran.
+    suites: BTreeMap<String, JsonSuite>,
     /// Each area's verdict, keyed by area name: `rfc`, an IdP profile (`okta`,
     /// `entra-compliant`, …), `lockdown`, `application`. Only areas the run touched appear.
     areas: BTreeMap<String, JsonArea>,
@@ -429,6 +432,28 @@ struct JsonExchange {
     elapsed_us: u64,
 }
 
+/// One vendor suite of the run, as the vendor's gate counts it (docs/suites.md).
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonSuite {
+    /// The vendor's own name for the suite.
+    vendor_name: String,
+    /// The vendor material its steps come from.
+    source: String,
+    /// Every Required test passed: what the vendor's gate asks.
+    passed: bool,
+    /// The Required tests (IDP-REQUIRED checks).
+    required: JsonSuiteCount,
+    /// The Optional tests (INFO checks): a failure warns.
+    optional: JsonSuiteCount,
+}
+
+/// Tests passed out of those evaluated (a blocked or erred test counts as not passed).
+#[derive(Debug, Serialize, JsonSchema)]
+struct JsonSuiteCount {
+    passed: usize,
+    evaluated: usize,
+}
+
 impl JsonReport {
     fn from_report(report: &RunReport) -> Self {
         let strict = report.strict;
@@ -447,6 +472,23 @@ impl JsonReport {
             }),
             gate: report.gate.names(),
             idp_settings: report.idp_settings.iter().cloned().collect(),
+            suites: super::suites::tallies(report)
+                .into_iter()
+                .map(|tally| {
+                    let count = |c: super::suites::Count| JsonSuiteCount {
+                        passed: c.passed,
+                        evaluated: c.evaluated(),
+                    };
+                    let json = JsonSuite {
+                        vendor_name: tally.suite.vendor_name.to_owned(),
+                        source: tally.suite.source.to_owned(),
+                        passed: tally.passed(),
+                        required: count(tally.required),
+                        optional: count(tally.optional),
+                    };
+                    (tally.suite.name.to_owned(), json)
+                })
+                .collect(),
             areas: report
                 .areas()
                 .into_iter()

@@ -14,7 +14,8 @@
 //! - [`junit`]: JUnit XML (`--junit`), one test suite per IdP and one test case per scenario, so
 //!   CI systems show scimulate's results in their test tabs without a plugin.
 //!
-//! [`progress`] is the live progress bar on stderr while scenarios run.
+//! [`progress`] is the live progress bar on stderr while scenarios run; [`suites`] counts each
+//! vendor suite the vendor's way, for the human and JSON reports.
 //!
 //! Reports print exchanges verbatim: secrets are scrubbed by the runner when an exchange is
 //! recorded (see [`crate::runner::exchange`]), and nothing here can (or tries to) undo that.
@@ -25,6 +26,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod progress;
+pub mod suites;
 
 pub use human::{render as render_human, write as write_human};
 pub use json::{JSON_REPORT_VERSION, to_json, write_json};
