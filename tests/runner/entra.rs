@@ -242,12 +242,7 @@ fn entra_initial_cycle_reaches_the_wire_byte_for_byte() {
 
         // Assert
         assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
-        let requests: Vec<String> = seen
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|r| String::from_utf8_lossy(r).to_string())
-            .collect();
+        let requests = crate::support::requests_seen(&seen);
         let lookup = requests
             .iter()
             .find(|r| r.starts_with("GET /scim/v2/Users?filter"))
@@ -361,12 +356,7 @@ fn an_address_change_reaches_the_wire_as_a_filtered_path_patch() {
 
         // Assert
         assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
-        let requests: Vec<String> = seen
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|r| String::from_utf8_lossy(r).to_string())
-            .collect();
+        let requests = crate::support::requests_seen(&seen);
         let patch = requests
             .iter()
             .find(|r| r.starts_with("PATCH /scim/v2/Users/mock-1 HTTP/1.1\r\n"))

@@ -93,12 +93,7 @@ fn jumpcloud_bind_reaches_the_wire_byte_for_byte() {
 
         // Assert
         assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
-        let requests: Vec<String> = seen
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|r| String::from_utf8_lossy(r).to_string())
-            .collect();
+        let requests = crate::support::requests_seen(&seen);
         let lines: Vec<&str> = requests
             .iter()
             .filter_map(|r| r.split("\r\n").next())

@@ -95,7 +95,7 @@ fn okta_create_reaches_the_wire_byte_for_byte() {
 
         // Assert
         assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
-        let requests: Vec<String> = seen.lock().unwrap().iter().map(|r| String::from_utf8_lossy(r).to_string()).collect();
+        let requests = crate::support::requests_seen(&seen);
         let lookup = requests.iter().find(|r| r.starts_with("GET /scim/v2/Users?filter")).expect("the lookup");
         assert!(
             lookup.starts_with("GET /scim/v2/Users?filter=userName%20eq%20%22ada%40example.com%22&startIndex=1&count=100 HTTP/1.1\r\n"),
@@ -382,7 +382,7 @@ fn link_group_finds_by_display_name_then_pushes_to_the_match_on_the_wire() {
 
         // Assert
         assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
-        let requests: Vec<String> = seen.lock().unwrap().iter().map(|r| String::from_utf8_lossy(r).to_string()).collect();
+        let requests = crate::support::requests_seen(&seen);
         let find = requests.iter().position(|r| r.starts_with("GET /scim/v2/Groups?")).expect("the find");
         let head = &requests[find];
         assert!(
@@ -435,7 +435,7 @@ fn the_synced_password_goes_on_the_wire_and_nowhere_in_the_report_or_snapshots()
 
         // Assert
         assert!(report.passed(), "{:#?}", report.scenarios[0].verdicts);
-        let requests: Vec<String> = seen.lock().unwrap().iter().map(|r| String::from_utf8_lossy(r).to_string()).collect();
+        let requests = crate::support::requests_seen(&seen);
         let patch = requests.iter().find(|r| r.starts_with("PATCH /scim/v2/Users/mock-1 ")).expect("the password PATCH");
         assert!(
             patch.ends_with(&format!(

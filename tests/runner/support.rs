@@ -241,6 +241,15 @@ pub async fn tampering_proxy(
     (format!("http://{addr}/scim/v2"), upstream, task)
 }
 
+/// The raw requests a capturing mock received so far, each as text, in arrival order.
+pub fn requests_seen(seen: &Arc<Mutex<Vec<Vec<u8>>>>) -> Vec<String> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).to_string())
+        .collect()
+}
+
 /// A mock that answers every request but the preflight's with `201 {"id":"mock-1"}` and keeps
 /// the raw bytes of each request it received (see [`capturing_mock_with`]).
 pub async fn capturing_mock() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
