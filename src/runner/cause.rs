@@ -189,12 +189,15 @@ fn refusal_is_the_failure(verdict: &Verdict, exchange: &Exchange) -> bool {
     };
     match &verdict.outcome {
         Outcome::Failed { reasons } => {
-            // `status: expected 201, got 400`, or an IdP's `expected 201 …, got 400`; a body
-            // assertion (`/status`: expected "404", got 404) is about the body, not the status.
+            // `status: expected 201, got 400`, an IdP's `expected 201 …, got 400`, or Entra's
+            // `the filter query answered 406`; a body assertion (`/status`: expected "404", got
+            // 404) is about the body, not the status.
             let got = format!("got {}", response.status);
-            reasons
-                .iter()
-                .any(|r| r.starts_with("status:") || (!about_the_body(r) && r.contains(&got)))
+            let answered = format!("answered {}", response.status);
+            reasons.iter().any(|r| {
+                r.starts_with("status:")
+                    || (!about_the_body(r) && (r.contains(&got) || r.contains(&answered)))
+            })
         }
         _ => true,
     }
@@ -567,6 +570,51 @@ mod tests {
         assert_eq!(
             causes[0].summary,
             "POST /Users -> 400 'Extra inputs are not permitted: emails[0].primary'"
+        );
+    }
+
+    #[test]
+    fn one_refusal_is_one_cause_however_each_idp_words_the_status() {
+        // Arrange: the same 406 to Entra's lookup (`answered 406`) and JumpCloud's (`got 406`).
+        let mut report = fixtures::green_report();
+        let page = r#"{"detail":"Not Acceptable","status":"406"}"#;
+        for (idp, reason) in [
+            (
+                IdpName::Entra,
+                "user ada: the filter query answered 406 (Entra needs 200 with a ListResponse, even for no match)",
+            ),
+            (
+                IdpName::Jumpcloud,
+                "expected 200 with a ListResponse, empty when nothing matches, got 406",
+            ),
+        ] {
+            let mut run = fixtures::run(idp, "lookup");
+            run.exchanges.push(fixtures::exchange(
+                Some(0),
+                "GET",
+                "/Users?filter=userName+eq+%22ada%22",
+                "",
+                Some((406, page)),
+            ));
+            run.verdicts.push(verdict(
+                "idp.lookup.answers-list",
+                failed(reason),
+                0,
+                Some(0),
+            ));
+            report.scenarios.push(run);
+        }
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        assert_eq!(causes[0].failed.len(), 2);
+        assert!(
+            causes[0].summary.contains("-> 406 'Not Acceptable'"),
+            "{}",
+            causes[0].summary
         );
     }
 
