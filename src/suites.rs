@@ -23,7 +23,7 @@ pub struct Suite {
 }
 
 /// Every built-in suite.
-pub const SUITES: [Suite; 2] = [
+pub const SUITES: [Suite; 3] = [
     Suite {
         name: "okta-oin-spec",
         vendor_name: "Okta SCIM 2.0 SPEC Test",
@@ -35,6 +35,12 @@ pub const SUITES: [Suite; 2] = [
         vendor_name: "Okta SCIM 2.0 CRUD Test",
         summary: "Okta's OIN lifecycle test: create, update, deactivate, reactivate and unassign through Okta, each read back from the SCIM server (played by the okta profiles)",
         source: "https://github.com/okta/okta-developer-docs/blob/6654b22701/packages/@okta/vuepress-site/.vuepress/public/standards/SCIM/SCIMFiles/Okta-SCIM-20-CRUD-Test.json",
+    },
+    Suite {
+        name: "entra-validator",
+        vendor_name: "Microsoft Entra SCIM Validator",
+        summary: "the tests of Microsoft's hosted SCIM Validator, users and groups, standard (Required) and preview (Optional), as its result files of February 2026 record them",
+        source: "https://learn.microsoft.com/entra/identity/app-provisioning/scim-validator-tutorial",
     },
 ];
 

@@ -411,6 +411,9 @@ fn verdict_into(
     if let Some(requirement) = &verdict.check.requirement {
         text.line(inner, &[(DIM, "requires: "), (PLAIN, requirement)]);
     }
+    if let Some(real) = &verdict.check.real_idp {
+        text.line(inner, &[(DIM, "real IdP: "), (PLAIN, real)]);
+    }
     if let Some(grade) = &verdict.check.evidence {
         let line = format!("{} ({})", grade.evidence, grade.basis);
         text.line(inner, &[(DIM, "evidence: "), (PLAIN, &line)]);
@@ -1161,6 +1164,31 @@ mod tests {
         // Assert
         assert!(text.contains("< evil\\u{1b}[2Jtext\n"));
         assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn a_vendor_test_that_differs_from_the_real_idp_says_so_with_its_failure() {
+        // Arrange
+        let mut report = fixtures::report();
+        let failing = report
+            .scenarios
+            .iter_mut()
+            .find(|run| !run.verdicts.is_empty() && run.verdicts[0].outcome.is_failure())
+            .expect("a failing run");
+        let check = &mut failing.verdicts[0].check;
+        check.requirement = Some("A PATCH should return 200 OK.".into());
+        check.real_idp = Some("Real Entra sends one operation per attribute.".into());
+
+        // Act
+        let text = render(&report, 0);
+
+        // Assert
+        assert!(
+            text.contains(
+                "requires: A PATCH should return 200 OK.\n       real IdP: Real Entra sends one operation per attribute.\n"
+            ),
+            "{text}"
+        );
     }
 
     // The whole text at each verbosity is pinned with insta (`src/report/snapshots/`): review a

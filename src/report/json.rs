@@ -24,7 +24,7 @@
 //!   scenarios: [ { name, full_name, idp, file, description, tags, passed, elapsed_ms,
 //!                  error, test_data_adjustments: [ {step, note} ],
 //!                  snapshot: {status, path, diff},
-//!                  checks: [ {id, level, source, requirement, blocking, evidence,
+//!                  checks: [ {id, level, source, requirement, real_idp, blocking, evidence,
 //!                             evidence_basis, step, step_name, status, reasons, message,
 //!                             blocked_by_step, exchange} ],
 //!                  exchanges: [ {step, method, path, url, request_headers, request_body,
@@ -364,6 +364,9 @@ struct JsonCheck {
     /// The sentence of the source the check rests on, quoted; `null` when the check carries
     /// none.
     requirement: Option<String>,
+    /// For a vendor suite's test that sends what the IdP's real engine does not: what the IdP
+    /// really sends, and the scenario that plays it; `null` otherwise.
+    real_idp: Option<String>,
     /// Whether a failure of this check fails the run: its level blocks under this run's
     /// `strict`, and (for IdP, lock-down and application checks) its evidence is documented or
     /// the run is `strict`.
@@ -696,6 +699,7 @@ impl JsonCheck {
             level: verdict.check.level,
             source: verdict.check.source.clone(),
             requirement: verdict.check.requirement.clone(),
+            real_idp: verdict.check.real_idp.clone(),
             blocking: verdict.check.is_blocking(strict),
             evidence: verdict.check.evidence.map(|g| g.evidence),
             evidence_basis: verdict.check.evidence.map(|g| g.basis.to_owned()),
@@ -920,6 +924,7 @@ mod tests {
                 "level": "MUST",
                 "source": "RFC 7644 §3.3",
                 "requirement": null,
+                "real_idp": null,
                 "blocking": true,
                 "evidence": null,
                 "evidence_basis": null,

@@ -35,6 +35,9 @@ pub struct CheckId {
     pub source: Option<String>,
     /// The sentence of the source the check rests on, quoted (shown with its failures).
     pub requirement: Option<String>,
+    /// Where a vendor suite's test differs from the IdP's real traffic: what the IdP really
+    /// sends, and the scenario that plays it.
+    pub real_idp: Option<String>,
     /// For an IdP, lock-down or application check: how the behaviour it judges is known. Only
     /// documented behaviour fails the run by default; the rest warns unless `--strict`.
     pub evidence: Option<Grade>,
@@ -48,6 +51,7 @@ impl CheckId {
             level: spec.level,
             source: spec.source.clone().or_else(|| fallback_source.cloned()),
             requirement: spec.requirement.clone(),
+            real_idp: spec.real_idp.clone(),
             evidence: evidence::grade(&spec.id),
         }
     }
@@ -61,6 +65,7 @@ impl CheckId {
             level,
             source,
             requirement: None,
+            real_idp: None,
         }
     }
 

@@ -4,7 +4,9 @@
 //! A `POST` to `/Users` or `/Groups` answered `201` with an `id` registers that resource. A
 //! `PUT`, `PATCH` or `DELETE` on `/Users/{id}` or `/Groups/{id}` is sent only if this run
 //! created `{id}`, or if `{id}` carries the run's unique prefix (a made-up id such as
-//! `{{run.prefix}}-missing` cannot belong to anyone else). A `POST /Bulk` (RFC 7644 §3.7) is
+//! `{{run.prefix}}-missing` cannot belong to anyone else). A resource the run created and
+//! deleted may be deleted again (a vendor suite's "delete the same user twice"), and nothing
+//! else may be sent to it. A `POST /Bulk` (RFC 7644 §3.7) is
 //! held to the same rule operation by operation: each `PUT`, `PATCH` or `DELETE` in it must
 //! name a resource the run created (or one a `bulkId:` of the same request creates), and each
 //! `POST` answered `201` with a `location` registers what it created. At the end, what is left
@@ -19,6 +21,8 @@ use crate::scim::patch::raw_operations;
 #[derive(Debug, Default, Clone)]
 pub struct Ownership {
     created: Vec<(String, String)>,
+    /// Resources this run created and then deleted: a second `DELETE` may go to them.
+    deleted: Vec<(String, String)>,
 }
 
 /// `/Users/abc?x` → `("Users", "abc")`; `None` for anything else.
@@ -55,7 +59,9 @@ impl Ownership {
             return Ok(());
         };
         let owned = self.created.iter().any(|(e, i)| e == endpoint && i == id);
-        if owned || id.contains(run_prefix) {
+        let deleted_before = method.eq_ignore_ascii_case("DELETE")
+            && self.deleted.iter().any(|(e, i)| e == endpoint && i == id);
+        if owned || deleted_before || id.contains(run_prefix) {
             Ok(())
         } else {
             Err(format!(
@@ -126,7 +132,11 @@ impl Ownership {
             && let Some((endpoint, id)) = resource_path(&exchange.request.path)
         {
             super::interrupt::deleted(&format!("/{endpoint}/{id}"));
+            let before = self.created.len();
             self.created.retain(|(e, i)| !(e == endpoint && i == id));
+            if self.created.len() < before {
+                self.deleted.push((endpoint.to_owned(), id.to_owned()));
+            }
         }
     }
 
@@ -253,5 +263,21 @@ mod tests {
         ownership.observe(&exchange("DELETE", "/Users/u2", 204, ""));
 
         assert_eq!(ownership.leftovers(), ["/Groups/g1", "/Users/u1"]);
+    }
+
+    #[test]
+    fn what_the_run_deleted_may_be_deleted_again_and_nothing_more() {
+        // Arrange
+        let mut ownership = Ownership::default();
+        ownership.observe(&exchange("POST", "/Users", 201, r#"{"id":"u1"}"#));
+
+        // Act
+        ownership.observe(&exchange("DELETE", "/Users/u1", 204, ""));
+
+        // Assert
+        assert!(ownership.permits("DELETE", "/Users/u1", "sm1").is_ok());
+        assert!(ownership.permits("PATCH", "/Users/u1", "sm1").is_err());
+        assert!(ownership.permits("DELETE", "/Groups/u1", "sm1").is_err());
+        assert!(ownership.leftovers().is_empty());
     }
 }

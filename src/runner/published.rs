@@ -62,6 +62,7 @@ fn check(id: &str, source: &str, requirement: &str) -> CheckSpec {
         level: Level::Info,
         source: Some(source.to_owned()),
         requirement: Some(requirement.to_owned()),
+        real_idp: None,
     }
 }
 

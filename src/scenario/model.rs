@@ -599,6 +599,9 @@ pub struct ResponseCheck {
     /// What the source asks, in one sentence quoted from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement: Option<String>,
+    /// What the IdP's real engine sends instead, when a vendor suite's test differs from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_idp: Option<String>,
     /// What the response must show for this check to pass.
     pub expect: Expect,
 }
@@ -611,6 +614,7 @@ impl ResponseCheck {
             level: self.level,
             source: self.source.clone(),
             requirement: self.requirement.clone(),
+            real_idp: self.real_idp.clone(),
         }
     }
 }
@@ -630,6 +634,12 @@ pub struct CheckSpec {
     /// list of checks, docs/checks.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement: Option<String>,
+    /// For a vendor suite's test that sends what the IdP's real engine does not (Microsoft's
+    /// validator's path-less PATCH with dotted keys): what real traffic sends instead, and the
+    /// scenario that plays it. Shown with the verdict, so a failure here is not read as a
+    /// failure with the IdP itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_idp: Option<String>,
 }
 
 /// How much a failed check matters.

@@ -533,8 +533,11 @@ pub static GROUP: LazyLock<Schema> = LazyLock::new(|| Schema {
     name: "Group",
     description: "Group",
     attributes: vec![
+        // RFC 7643 §4.2 leaves a group's name free; this server keeps it unique, because the
+        // IdPs find groups by name (src/server/resources.rs, `check_unique`).
         Attribute::string("displayName")
             .required()
+            .unique()
             .describe("A human-readable name for the Group."),
         Attribute::complex(
             "members",

@@ -22,6 +22,10 @@ pub enum Quirk {
     RejectCapitalisedOps,
     RejectStringBooleans,
     DuplicateUserName,
+    /// A second group with the same `displayName` is created, no 409: the class of servers
+    /// whose group names are free text. Microsoft's SCIM Validator expects the 409 (its
+    /// "Create a duplicate Group" test), and Entra and Okta find groups by name.
+    DuplicateGroupName,
     Lookup404,
     CaseSensitiveUserName,
     IgnoreIfMatch,
@@ -225,7 +229,7 @@ pub enum Quirk {
 
 impl Quirk {
     /// Every quirk, in the order `serve --list-quirks` prints them.
-    pub const ALL: [Quirk; 56] = [
+    pub const ALL: [Quirk; 57] = [
         Quirk::NoLocation,
         Quirk::ItemsPerPageIsCount,
         Quirk::PagingAsStrings,
@@ -237,6 +241,7 @@ impl Quirk {
         Quirk::RejectCapitalisedOps,
         Quirk::RejectStringBooleans,
         Quirk::DuplicateUserName,
+        Quirk::DuplicateGroupName,
         Quirk::Lookup404,
         Quirk::CaseSensitiveUserName,
         Quirk::IgnoreIfMatch,
@@ -298,6 +303,7 @@ impl Quirk {
             Quirk::RejectCapitalisedOps => "reject-capitalised-ops",
             Quirk::RejectStringBooleans => "reject-string-booleans",
             Quirk::DuplicateUserName => "duplicate-username",
+            Quirk::DuplicateGroupName => "duplicate-group-name",
             Quirk::Lookup404 => "lookup-404",
             Quirk::CaseSensitiveUserName => "case-sensitive-username",
             Quirk::IgnoreIfMatch => "ignore-if-match",
@@ -368,6 +374,9 @@ impl Quirk {
                 "\"True\"/\"False\" for boolean attributes (as Entra sends them) are refused with 400"
             }
             Quirk::DuplicateUserName => "a second user with the same userName is created, no 409",
+            Quirk::DuplicateGroupName => {
+                "a second group with the same displayName is created, no 409"
+            }
             Quirk::Lookup404 => {
                 "a filtered list that matches nothing answers 404 instead of an empty list"
             }

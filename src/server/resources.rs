@@ -245,7 +245,10 @@ fn body_quirks(app: &AppState, kind: Kind, input: &Value) -> Result<(), ApiError
     Ok(())
 }
 
-/// 409 `uniqueness` when another user holds this `userName` (case-insensitively).
+/// 409 `uniqueness` when another user holds this `userName`, or another group this
+/// `displayName` (case-insensitively). RFC 7643 leaves a group's name free (`uniqueness:
+/// none`), but the IdPs find groups by name (Entra's matching, Okta's "find groups by name"),
+/// and Microsoft's validator expects the 409; the Group schema it serves says `uniqueness: server`.
 fn check_unique(
     app: &AppState,
     kind: Kind,
@@ -253,21 +256,26 @@ fn check_unique(
     state: &State,
     self_id: Option<&str>,
 ) -> Result<(), ApiError> {
-    if kind != Kind::User || app.quirks.has(Quirk::DuplicateUserName) {
-        return Ok(());
-    }
-    let Some(user_name) = body.get("userName").and_then(Value::as_str) else {
+    let (attribute, index, exact) = match kind {
+        Kind::User if !app.quirks.has(Quirk::DuplicateUserName) => (
+            "userName",
+            Index::UserName,
+            app.quirks.has(Quirk::CaseSensitiveUserName),
+        ),
+        Kind::Group if !app.quirks.has(Quirk::DuplicateGroupName) => {
+            ("displayName", Index::DisplayName, false)
+        }
+        _ => return Ok(()),
+    };
+    let Some(name) = body.get(attribute).and_then(Value::as_str) else {
         return Ok(());
     };
-    let exact = app.quirks.has(Quirk::CaseSensitiveUserName);
     let taken = state
-        .lookup(Kind::User, Index::UserName, user_name, exact)
+        .lookup(kind, index, name, exact)
         .into_iter()
         .any(|other| Some(other.id.as_str()) != self_id);
     if taken {
-        return Err(
-            ScimError::uniqueness(format!("userName `{user_name}` is already taken")).into(),
-        );
+        return Err(ScimError::uniqueness(format!("{attribute} `{name}` is already taken")).into());
     }
     Ok(())
 }

@@ -72,6 +72,30 @@ async fn user_name_is_unique_case_insensitively() {
 }
 
 #[tokio::test]
+async fn group_display_name_is_unique_case_insensitively_on_create_and_patch() {
+    // Arrange
+    let server = TestServer::start().await;
+    let group = |name: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name});
+    server.post("/Groups", group("Engineering")).await;
+    let sales = server.post("/Groups", group("Sales")).await;
+    let sales_id = sales.json["id"].as_str().unwrap();
+
+    // Act
+    let duplicate = server.post("/Groups", group("ENGINEERING")).await;
+    let rename = server
+        .patch(
+            &format!("/Groups/{sales_id}"),
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                   "Operations": [{"op": "replace", "path": "displayName", "value": "engineering"}]}),
+        )
+        .await;
+
+    // Assert
+    duplicate.assert_scim_error(409, Some("uniqueness"));
+    rename.assert_scim_error(409, Some("uniqueness"));
+}
+
+#[tokio::test]
 async fn put_replaces_ignores_read_only_and_bumps_the_version() {
     // Arrange
     let server = TestServer::start().await;

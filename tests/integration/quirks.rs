@@ -189,6 +189,15 @@ async fn duplicate_username_creates_a_second_user() {
 }
 
 #[tokio::test]
+async fn duplicate_group_name_creates_a_second_group() {
+    let server = server(Quirk::DuplicateGroupName).await;
+    let group = serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Eng"});
+    assert_eq!(server.post("/Groups", group.clone()).await.status, 201);
+    assert_eq!(server.post("/Groups", group).await.status, 201);
+    assert_eq!(server.get("/Groups").await.json["totalResults"], 2);
+}
+
+#[tokio::test]
 async fn lookup_404_answers_404_for_no_match() {
     let server = server(Quirk::Lookup404).await;
     server
