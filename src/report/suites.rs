@@ -185,7 +185,11 @@ mod tests {
         };
         let mut run = fixtures::failing_must();
         run.verdicts = vec![
-            verdict("suite.okta-oin-spec.a.setup", Level::IdpRequired, Outcome::Passed),
+            verdict(
+                "suite.okta-oin-spec.a.setup",
+                Level::IdpRequired,
+                Outcome::Passed,
+            ),
             verdict(
                 "suite.okta-oin-spec.a",
                 Level::IdpRequired,
@@ -193,7 +197,11 @@ mod tests {
                     reasons: vec!["no".into()],
                 },
             ),
-            verdict("suite.okta-oin-spec.a-under-600-ms", Level::Info, Outcome::Passed),
+            verdict(
+                "suite.okta-oin-spec.a-under-600-ms",
+                Level::Info,
+                Outcome::Passed,
+            ),
             verdict("suite.okta-oin-spec.b", Level::IdpRequired, Outcome::Passed),
             verdict(
                 "suite.okta-oin-spec.b.read-back",

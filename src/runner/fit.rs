@@ -12,6 +12,10 @@
 //! resource type does not publish are left out, and required attributes it publishes that the
 //! body lacks are filled. Every adjustment is returned in words, and the report shows them.
 //!
+//! A PATCH the harness chose is fitted the same way: an operation on an attribute the target
+//! does not publish is left out (Microsoft's validator, reading `/Schemas`, never sends one),
+//! unless that would leave no operation, when the step is skipped with the reason.
+//!
 //! Only bodies the step expects the target to accept are fitted (no expectation, or a 2xx):
 //! a step that sends an unknown attribute to see it refused must send it. IdP steps are never
 //! fitted: they send what the IdP sends. Target-profile templates are applied after fitting,
@@ -183,8 +187,9 @@ impl SchemaFit {
         (!shapes.is_empty()).then_some(SchemaFit { shapes })
     }
 
-    /// Fits a body sent by `method` to `path`: a `POST` to a collection or a `PUT` to one of
-    /// its resources. Returns what was changed, one phrase each; nothing for other requests.
+    /// Fits a body sent by `method` to `path`: a `POST` to a collection, a `PUT` or `PATCH` to
+    /// one of its resources. Returns what was changed, one phrase each; nothing for other
+    /// requests.
     pub fn fit(&self, method: &str, path: &str, body: &mut Value) -> Vec<String> {
         if method.eq_ignore_ascii_case("POST")
             && path.trim_matches('/').eq_ignore_ascii_case("Bulk")
@@ -207,6 +212,9 @@ impl SchemaFit {
         else {
             return Vec::new();
         };
+        if method.eq_ignore_ascii_case("PATCH") && to_resource {
+            return fit_patch(shape, body);
+        }
         let Value::Object(fields) = body else {
             return Vec::new();
         };
@@ -626,6 +634,56 @@ mod tests {
     }
 
     #[test]
+    fn a_patch_keeps_its_operations_on_what_the_target_publishes_and_leaves_out_the_rest() {
+        // Arrange: `nickName` and `timezone` are not published, `name.givenName` and `active` are.
+        let mixed = step(
+            "method: PATCH\npath: /Users/{{id}}\nbody: {Operations: [{op: add, path: nickName, value: x}, {op: replace, path: name.givenName, value: Ada}, {op: replace, value: {timezone: Europe/Paris, active: false}}]}\nexpect: {status: 200}",
+        );
+        let mut body = mixed.body.clone().unwrap();
+        let fit = restricted();
+
+        // Act
+        let unpublished = fit.unpublished(&mixed);
+        let notes = fit.fit("PATCH", "/Users/7", &mut body);
+
+        // Assert: sent, with what the target publishes only.
+        assert!(unpublished.request.is_none(), "{unpublished:?}");
+        assert_eq!(
+            body["Operations"],
+            serde_json::json!([
+                {"op": "replace", "path": "name.givenName", "value": "Ada"},
+                {"op": "replace", "value": {"active": false}}
+            ])
+        );
+        assert_eq!(
+            notes,
+            [
+                "left out the PATCH operation on `nickName`: the target's User resource type does not publish it",
+                "left out `timezone` of a path-less PATCH operation: the target's User resource type does not publish it"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_with_nothing_published_left_is_sent_as_written_or_not_at_all() {
+        // Arrange
+        let nothing = step(
+            "method: PATCH\npath: /Users/{{id}}\nbody: {Operations: [{op: add, path: nickName, value: x}, {op: replace, value: {timezone: Europe/Paris}}]}\nexpect: {status: 200}",
+        );
+        let mut body = nothing.body.clone().unwrap();
+        let written = body.clone();
+        let fit = restricted();
+
+        // Act
+        let notes = fit.fit("PATCH", "/Users/7", &mut body);
+
+        // Assert
+        assert!(notes.is_empty());
+        assert_eq!(body, written);
+        assert!(fit.unpublished(&nothing).request.is_some());
+    }
+
+    #[test]
     fn a_patch_of_an_attribute_the_target_does_not_publish_is_not_sent() {
         // Arrange
         let nick = step(
@@ -900,8 +958,17 @@ impl SchemaFit {
         let expect = request.expect.as_ref();
         let mut request_needs = Vec::new();
         if expects_acceptance(request) {
-            if request.method.eq_ignore_ascii_case("PATCH") {
-                request_needs.extend(request.body.as_ref().map(patch_needs).unwrap_or_default());
+            if request.method.eq_ignore_ascii_case("PATCH")
+                && let Some(body) = &request.body
+            {
+                // Operations on what the target does not publish are left out when the body is
+                // built ([`fit_patch`]); only a PATCH with nothing left cannot be sent.
+                let operations = patch_operations(body);
+                let nothing_left = !operations.is_empty()
+                    && !operations.iter().any(|op| survives_fitting(shape, op));
+                if nothing_left {
+                    request_needs.extend(patch_needs(body));
+                }
             }
             request_needs.extend(query_needs(request));
         }
@@ -1151,32 +1218,98 @@ fn value_needs(key: &str, value: &Value) -> Vec<Needed> {
 /// The attributes a PATCH request's operations name: each `path` (its filter's attributes
 /// included), or the keys of a path-less operation's value.
 fn patch_needs(body: &Value) -> Vec<Needed> {
-    let mut needs = Vec::new();
-    for operation in body
-        .get("Operations")
+    patch_operations(body)
+        .into_iter()
+        .flat_map(op_needs)
+        .collect()
+}
+
+/// A PATCH body's operations (RFC 7644 §3.5.2).
+fn patch_operations(body: &Value) -> Vec<&Value> {
+    body.get("Operations")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
-        match operation.get("path").and_then(Value::as_str) {
-            Some(path) => {
-                needs.extend(path_needs(path));
-                // `path: emails` with `value: [{value, type}]` names `emails.type` too.
-                let simple = !path.contains(['[', '.']) && !path.starts_with("urn:");
-                if let (true, Some(value)) = (simple, operation.get("value")) {
-                    needs.extend(value_needs(path, value));
-                }
+        .collect()
+}
+
+/// The attributes one PATCH operation names.
+fn op_needs(operation: &Value) -> Vec<Needed> {
+    let mut needs = Vec::new();
+    match operation.get("path").and_then(Value::as_str) {
+        Some(path) => {
+            needs.extend(path_needs(path));
+            // `path: emails` with `value: [{value, type}]` names `emails.type` too.
+            let simple = !path.contains(['[', '.']) && !path.starts_with("urn:");
+            if let (true, Some(value)) = (simple, operation.get("value")) {
+                needs.extend(value_needs(path, value));
             }
-            None => {
-                if let Some(Value::Object(fields)) = operation.get("value") {
-                    for (key, value) in fields {
-                        needs.extend(value_needs(key, value));
-                    }
+        }
+        None => {
+            if let Some(Value::Object(fields)) = operation.get("value") {
+                for (key, value) in fields {
+                    needs.extend(value_needs(key, value));
                 }
             }
         }
     }
     needs
+}
+
+/// Whether [`fit_patch`] keeps some of one operation: all of an operation with a path that
+/// names only published attributes, the published keys of a path-less one.
+fn survives_fitting(shape: &ResourceShape, operation: &Value) -> bool {
+    let published = |needs: Vec<Needed>| needs.iter().all(|need| shape.missing(need).is_none());
+    match (operation.get("path"), operation.get("value")) {
+        (Some(_), _) => published(op_needs(operation)),
+        (None, Some(Value::Object(fields))) => fields
+            .iter()
+            .any(|(key, value)| published(value_needs(key, value))),
+        (None, _) => true,
+    }
+}
+
+/// Fits a PATCH the harness chose to what the target publishes, as a create is fitted: an
+/// operation on an attribute the target does not publish is left out, and so is such a key of
+/// a path-less operation's value. A PATCH that would be left with no operation is sent as
+/// written; [`SchemaFit::unpublished`] skips it instead, saying why.
+fn fit_patch(shape: &ResourceShape, body: &mut Value) -> Vec<String> {
+    let resource = shape.endpoint.trim_end_matches('s');
+    let unpublished = |needs: Vec<Needed>| needs.iter().any(|need| shape.missing(need).is_some());
+    let mut fitted = body.clone();
+    let mut notes = Vec::new();
+    let Some(Value::Array(operations)) = fitted.get_mut("Operations") else {
+        return notes;
+    };
+    operations.retain_mut(|operation| {
+        if let Some(path) = operation.get("path").and_then(Value::as_str) {
+            let keep = !unpublished(op_needs(operation));
+            if !keep {
+                notes.push(format!(
+                    "left out the PATCH operation on `{path}`: the target's {resource} resource type does not publish it"
+                ));
+            }
+            return keep;
+        }
+        let Some(Value::Object(fields)) = operation.get_mut("value") else {
+            return true;
+        };
+        let keys: Vec<String> = fields.keys().cloned().collect();
+        for key in keys {
+            if unpublished(value_needs(&key, &fields[&key])) {
+                fields.remove(&key);
+                notes.push(format!(
+                    "left out `{key}` of a path-less PATCH operation: the target's {resource} resource type does not publish it"
+                ));
+            }
+        }
+        !fields.is_empty()
+    });
+    if operations.is_empty() {
+        return Vec::new();
+    }
+    *body = fitted;
+    notes
 }
 
 /// The attributes a PATCH path names: `emails[type eq "work"].value` names `emails.type` and
