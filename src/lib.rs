@@ -26,6 +26,7 @@ mod fuzzing;
 pub mod idp;
 pub mod init;
 pub mod load;
+pub mod record;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -1,4 +1,4 @@
-//! The `scimulate` command line: `run`, `list`, `validate`, `serve`, `load`.
+//! The `scimulate` command line: `run`, `list`, `validate`, `serve`, `load`, `record`.
 //!
 //! Exit codes are a contract (documented in the README and docs/run.md, defined in
 //! `scimulate::runner::outcome`): 0 every blocking check held; 1 a check failed or a snapshot
@@ -15,6 +15,7 @@ use scimulate::server::{self, Quirk, Quirks, ServerConfig};
 
 mod cli;
 mod cli_load;
+mod cli_record;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -52,6 +53,9 @@ enum Command {
     /// Play an IdP provisioning a whole directory (Entra's initial cycle, Okta's assignment) and
     /// report throughput, latency percentiles and errors.
     Load(Box<cli_load::LoadArgs>),
+    /// Record what an IdP sends through a reverse proxy in front of a server (or convert a HAR
+    /// file), scrubbed, and write a scenario that replays it and its transcript.
+    Record(Box<cli_record::RecordArgs>),
     /// Write a starting point for your repository into DIR (default `scimulate`): the
     /// catalogue to customise, an example target profile, `ci/run.sh` and CI jobs for GitHub
     /// Actions and GitLab. Never overwrites a file.
@@ -91,6 +95,10 @@ struct ServeArgs {
     /// List the quirks, one line each, and exit.
     #[arg(long)]
     list_quirks: bool,
+    /// Record every exchange into DIR, as `scimulate record` does, with the server behind a
+    /// recording proxy on --bind: for a customer's IdP when there is no upstream.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -109,6 +117,7 @@ fn main() -> ExitCode {
         Command::Checks(args) => cli::checks(args),
         Command::Serve(args) => serve(args),
         Command::Load(args) => cli_load::load(*args),
+        Command::Record(args) => cli_record::record(*args),
         Command::Init(args) => cli::init(args),
         Command::Completions { shell } => {
             // Generated from the same definitions the parser uses, so they never fall behind.
@@ -156,6 +165,14 @@ fn serve(args: ServeArgs) -> ExitCode {
         quirks,
         clock: Arc::new(SystemClock),
     };
+    if let Some(dir) = &args.record {
+        let bind = config.bind;
+        let server = ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..config
+        };
+        return cli_record::serve_recording(dir, bind, server);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

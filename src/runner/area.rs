@@ -13,7 +13,8 @@
 //! IdP, `lockdown.…`, `clockify.…` the application); a check named after its step
 //! (`<scenario>.step-N`) belongs to its scenario's folder (`scenarios/rfc/`, `lockdown/`,
 //! `clockify/`, `suites/`: a vendor's submission suite, whose checks are named after the
-//! suite), and otherwise to the IdP the scenario ran as.
+//! suite), and otherwise to the IdP the scenario ran as. A replay of recorded traffic
+//! (`recorded.…`) is an area of its own.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -40,6 +41,9 @@ pub enum Area {
     /// An identity vendor's own submission test, replayed (`--suite`, docs/suites.md): the
     /// verdict the vendor's gate would give, apart from scimulate's own claims.
     Suite,
+    /// Recorded IdP traffic replayed (`scimulate record`): whether the target still answers
+    /// what the recorded IdP got, a claim about the recording, not about the RFC.
+    Replay,
 }
 
 impl Area {
@@ -52,6 +56,7 @@ impl Area {
             "lockdown" => Area::Lockdown,
             "clockify" | "app" | "application" => Area::Application,
             "okta" | "entra" | "jumpcloud" => Area::of_idp(run.idp),
+            "recorded" => Area::Replay,
             _ => Area::of_run(run),
         }
     }
@@ -86,6 +91,7 @@ impl Area {
             Area::Application => "application",
             Area::TestData => "test-data",
             Area::Suite => "suite",
+            Area::Replay => "replay",
         }
     }
 
@@ -98,6 +104,7 @@ impl Area {
             Area::Application => "application behaviour".to_owned(),
             Area::TestData => "the harness's test data against the target's schema".to_owned(),
             Area::Suite => "vendor submission suites".to_owned(),
+            Area::Replay => "recorded traffic, replayed".to_owned(),
         }
     }
 }
@@ -131,7 +138,7 @@ enum GateArea {
 /// A `--gate` value that names no area.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown area `{0}` in --gate: use rfc, idp (every IdP profile), an IdP profile ({profiles}), lockdown, application, suite or test-data",
+    "unknown area `{0}` in --gate: use rfc, idp (every IdP profile), an IdP profile ({profiles}), lockdown, application, suite, replay or test-data",
     profiles = IdpName::ALL[1..].iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", ")
 )]
 pub struct UnknownArea(pub String);
@@ -153,6 +160,7 @@ impl Gate {
                 "application" | "app" => GateArea::One(Area::Application),
                 "test-data" => GateArea::One(Area::TestData),
                 "suite" | "suites" => GateArea::One(Area::Suite),
+                "replay" => GateArea::One(Area::Replay),
                 other => match IdpName::parse(other) {
                     Some(IdpName::Generic) | None => return Err(UnknownArea(name.to_owned())),
                     Some(idp) => GateArea::One(Area::Idp(idp)),

@@ -78,19 +78,27 @@ fn build(
     let mut headers = Vec::with_capacity(request.headers.len() + 2);
     for (name, value) in &request.headers {
         let value = vars.substitute(value)?;
-        headers.push((name.to_ascii_lowercase(), value));
+        let name = if request.as_written {
+            name.clone()
+        } else {
+            name.to_ascii_lowercase()
+        };
+        headers.push((name, value));
     }
     let body = match (&request.body, &request.body_file) {
         (Some(body), _) => {
             let mut body = vars.substitute_json(body)?;
-            if let Some(fit) = fit {
+            // A body sent as written (recorded traffic) is the IdP's, not test data to fit.
+            if let Some(fit) = fit.filter(|_| !request.as_written) {
                 fitted.extend(if body_is_not_the_point(request) {
                     fit.fit(&request.method, &path, &mut body)
                 } else {
                     fit.fill_required(&request.method, &path, &mut body)
                 });
             }
-            if let Some(template) = templates.and_then(|t| template_for(t, &request.method, &path))
+            if let Some(template) = templates
+                .filter(|_| !request.as_written)
+                .and_then(|t| template_for(t, &request.method, &path))
             {
                 let template = vars.substitute_json(template)?;
                 fill_from(&mut body, &template);
@@ -110,6 +118,16 @@ fn build(
         }
         (None, None) => Vec::new(),
     };
+    let outgoing = |headers, body| Outgoing {
+        timeout: None,
+        method: request.method.to_ascii_uppercase(),
+        path: path.clone(),
+        headers,
+        body,
+    };
+    if request.as_written {
+        return Ok(outgoing(headers, body));
+    }
     if !headers.iter().any(|(n, _)| n == "accept") {
         headers.push(("accept".to_owned(), "application/scim+json".to_owned()));
     }
@@ -119,14 +137,7 @@ fn build(
             "application/scim+json".to_owned(),
         ));
     }
-    Ok(Outgoing {
-        timeout: None,
-        method: request.method.to_ascii_uppercase(),
-        path,
-        headers,
-        body,
-    }
-    .from_harness())
+    Ok(outgoing(headers, body).from_harness())
 }
 
 fn capture(
@@ -165,6 +176,23 @@ fn capture(
         }
     }
     reasons
+}
+
+/// A step's request as written ([`RequestStep::as_written`]), for the connection that writes
+/// heads itself; `None` for a step that is not, or a method that connection does not write.
+fn as_written(request: &RequestStep, outgoing: &Outgoing) -> Option<crate::idp::wire::WireRequest> {
+    if !request.as_written {
+        return None;
+    }
+    let method = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+        .into_iter()
+        .find(|m| m.eq_ignore_ascii_case(&outgoing.method))?;
+    Some(crate::idp::wire::WireRequest {
+        method,
+        path: outgoing.path.clone(),
+        headers: outgoing.headers.clone(),
+        body: outgoing.body.clone(),
+    })
 }
 
 /// A random, lowercase, per-scenario-run prefix for names that must not collide.
@@ -719,7 +747,10 @@ async fn judge_request_step(
             return vec![verdict(check, Outcome::Error { message }, None)];
         }
     };
-    let exchange = wire.transport.send(&outgoing, Some(index)).await;
+    let exchange = match as_written(request, &outgoing) {
+        Some(written) => wire.transport.send_as_idp(written, None, Some(index)).await,
+        None => wire.transport.send(&outgoing, Some(index)).await,
+    };
     wire.ownership.observe(&exchange);
     wire.exchanges.push(exchange);
     let exchange_index = wire.exchanges.len() - 1;
@@ -902,6 +933,11 @@ fn not_judged(
     context: &RequestContext<'_>,
     wire: &RequestWire<'_>,
 ) -> Unpublished {
+    // Recorded traffic is sent as it was, whatever the target publishes or advertises: the
+    // replay's question is what the target answers to it.
+    if request.as_written {
+        return Unpublished::default();
+    }
     let mut unpublished = wire
         .fit
         .map(|fit| fit.unpublished(request))

@@ -306,6 +306,7 @@ fn empty_request() -> RequestStep {
         check: None,
         checks: Vec::new(),
         optional: false,
+        as_written: false,
     }
 }
 

@@ -581,6 +581,12 @@ pub struct RequestStep {
     /// step's checks are skipped with that reason instead of failed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
+    /// Send the head as written: exactly these header fields, names spelt as written, and
+    /// nothing added (no `Accept`, no `User-Agent` of scimulate's). For a replay of recorded
+    /// traffic, where a missing `Accept` can be the bug. Kept over plain HTTP without a proxy;
+    /// elsewhere the general HTTP client adds `accept: */*` and lower-cases names.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub as_written: bool,
 }
 
 /// A check of its own on a request step's response: its identity (as in [`CheckSpec`]) and

@@ -18,6 +18,7 @@ mod okta;
 mod own_checks;
 mod preflight;
 mod real_server_classes;
+mod record;
 mod safety;
 mod secrets;
 mod target_profile;

@@ -176,7 +176,7 @@ fn forms() -> Vec<Form> {
 
 /// Every form a secret could be printed in: as is, percent-encoded (hex in either case), JSON-escaped (with `/` as
 /// `\/` too), and base64.
-fn needles(secret: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn needles(secret: &str) -> Vec<(&'static str, String)> {
     let mut needles = vec![
         ("", secret.to_owned()),
         (

@@ -1,0 +1,479 @@
+//! `scimulate record`: a recording proxy between an IdP and a server, and the replay of what
+//! it recorded. Everything on loopback: the reference server or a mock is the upstream, the
+//! runner (or a raw socket) plays the IdP.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use scimulate::record::convert::Options;
+use scimulate::record::proxy::{self, ProxyConfig, RunningProxy};
+use scimulate::record::tls::TlsIdentity;
+use scimulate::record::{self, har, trace};
+use scimulate::runner::outcome::SnapshotOutcome;
+use scimulate::runner::scrub::Scrubber;
+use scimulate::server::Quirk;
+use scimulate::snapshot::store::SnapshotMode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::{
+    TOKEN, capturing_mock_with, catalogue, plan_of, reference_server, requests_seen, run_embedded,
+    run_remote, runtime, settings, walk,
+};
+
+fn config(upstream: &str, dir: &Path) -> ProxyConfig {
+    ProxyConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        upstream: upstream.to_owned(),
+        trace: dir.join(trace::TRACE_FILE),
+        tls: None,
+        secret_headers: Vec::new(),
+        secrets: Vec::new(),
+        secret_fields: Vec::new(),
+        insecure_upstream: false,
+        max_exchanges: None,
+    }
+}
+
+fn options(base_url: &str) -> Options {
+    Options {
+        name: "recorded".to_owned(),
+        origin: "in a test".to_owned(),
+        base_url: base_url.to_owned(),
+        keep_timing: true,
+    }
+}
+
+/// Runs one catalogue scenario through a recording proxy in front of a fresh reference server;
+/// the recording's directory, written, and the upstream's base URL.
+async fn record_scenario(full_name: &str, dir: &Path) -> (record::Written, Vec<trace::TraceEntry>) {
+    let server = reference_server().await;
+    let proxy = proxy::start(config(&server.base_url, dir)).await.unwrap();
+    let plan: Vec<_> = catalogue()
+        .into_iter()
+        .filter(|p| p.full_name() == full_name)
+        .collect();
+    assert_eq!(plan.len(), 1, "{full_name}");
+    let report = run_remote(plan, &proxy.base_url, settings(None, SnapshotMode::Normal)).await;
+    assert!(report.passed(), "{full_name} through the proxy: {report:?}");
+    proxy.stop();
+    let entries = trace::read(&dir.join(trace::TRACE_FILE)).unwrap();
+    let written = record::write(dir, &entries, &options(&server.base_url), &[]).unwrap();
+    (written, entries)
+}
+
+#[test]
+fn idp_runs_recorded_in_front_of_the_reference_server_replay_with_the_same_statuses_and_transcript()
+{
+    runtime().block_on(async {
+        // JumpCloud's headers are undocumented and the profile invents none, so its traffic
+        // names no IdP.
+        for (scenario, told) in [
+            ("okta/okta-deactivate-reactivate", "- IdP: okta"),
+            ("entra/entra-group-membership", "- IdP: entra"),
+            ("jumpcloud/jumpcloud-update-user-patch", "- IdP: unknown"),
+        ] {
+            // Arrange
+            let dir = tempfile::tempdir().unwrap();
+            let (written, entries) = record_scenario(scenario, dir.path()).await;
+
+            // Act: the replay against a fresh reference server, judged on its snapshot.
+            let report = run_embedded(
+                plan_of(&written.scenario),
+                &[],
+                settings(
+                    Some(dir.path().join(record::SNAPSHOTS_DIR)),
+                    SnapshotMode::Normal,
+                ),
+            )
+            .await;
+
+            // Assert
+            let run = &report.scenarios[0];
+            assert!(entries.len() > 5, "{scenario}: {} exchanges", entries.len());
+            assert!(
+                run.verdicts.iter().all(|v| v.outcome.is_pass()),
+                "{scenario}: {:?}",
+                run.verdicts
+            );
+            assert_eq!(
+                run.verdicts.len(),
+                entries.len(),
+                "{scenario}: a verdict per exchange"
+            );
+            assert!(
+                matches!(run.snapshot, SnapshotOutcome::Matched { .. }),
+                "{scenario}: {:?}",
+                run.snapshot
+            );
+            let summary = std::fs::read_to_string(&written.summary).unwrap();
+            assert!(summary.contains(told), "{summary}");
+        }
+    });
+}
+
+#[test]
+fn a_replay_against_a_server_with_a_quirk_shows_the_drift_as_a_diff() {
+    runtime().block_on(async {
+        // Arrange: Okta deactivates with a path-less PATCH.
+        let dir = tempfile::tempdir().unwrap();
+        let (written, _) = record_scenario("okta/okta-deactivate-reactivate", dir.path()).await;
+
+        // Act
+        let report = run_embedded(
+            plan_of(&written.scenario),
+            &[Quirk::RejectPathlessPatch],
+            settings(
+                Some(dir.path().join(record::SNAPSHOTS_DIR)),
+                SnapshotMode::Normal,
+            ),
+        )
+        .await;
+
+        // Assert: the status check of the refused exchange fails, and the diff shows it.
+        let run = &report.scenarios[0];
+        let failed: Vec<&str> = run
+            .verdicts
+            .iter()
+            .filter(|v| v.outcome.is_failure())
+            .map(|v| v.check.id.as_str())
+            .collect();
+        assert!(!failed.is_empty());
+        assert!(
+            failed
+                .iter()
+                .all(|id| id.starts_with("recorded.recorded.exchange-"))
+        );
+        let SnapshotOutcome::Drifted { diff, .. } = &run.snapshot else {
+            panic!("{:?}", run.snapshot);
+        };
+        assert!(diff.contains("+--> 400"), "{diff}");
+    });
+}
+
+#[test]
+fn the_proxy_forwards_what_it_receives_and_returns_what_the_upstream_answers() {
+    runtime().block_on(async {
+        // Arrange: a raw IdP request with its own header order and case, and a capturing mock.
+        let (upstream, seen) =
+            capturing_mock_with(|_| (201, r#"{"id":"u-1","userName":"ada"}"#.to_owned())).await;
+        let dir = tempfile::tempdir().unwrap();
+        let proxy = proxy::start(config(&upstream, dir.path())).await.unwrap();
+        let body = r#"{"userName":"ada","name":{"givenName":"Ada"}}"#;
+        let request = format!(
+            "POST {}/Users?x=%22a%20b%22 HTTP/1.1\r\nHost: idp.example\r\nAccept: application/scim+json\r\nADSCIMVersion: 2.0\r\nContent-Type: application/scim+json; charset=utf-8\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: {}\r\n\r\n{body}",
+            base_path(&upstream),
+            body.len()
+        );
+
+        // Act
+        let answer = raw_exchange(proxy.addr, request.as_bytes()).await;
+
+        // Assert: the upstream got the same request line, fields (Host renamed), and body.
+        let received = requests_seen(&seen).pop().unwrap();
+        let expected = request.replace(
+            "Host: idp.example",
+            &format!("host: {}", upstream_authority(&upstream)),
+        );
+        assert_eq!(
+            received.to_ascii_lowercase(),
+            expected.to_ascii_lowercase(),
+            "{received}"
+        );
+        assert!(received.contains("ADSCIMVersion: 2.0"), "{received}");
+        assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+        assert!(answer.ends_with(r#"{"id":"u-1","userName":"ada"}"#), "{answer}");
+        let entries = trace::read(&dir.path().join(trace::TRACE_FILE)).unwrap();
+        assert_eq!(entries[0].path, "/Users?x=%22a%20b%22");
+        assert_eq!(entries[0].request_body.bytes(), body.as_bytes());
+        assert_eq!(entries[0].request_header("authorization"), Some("<redacted>"));
+        drop(proxy);
+    });
+}
+
+#[test]
+fn an_upstream_that_fails_gives_the_idp_a_502_scim_error_once_and_never_a_retry() {
+    runtime().block_on(async {
+        // Arrange: an upstream that accepts and hangs up at once, counting connections.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let upstream = format!("http://{}/scim/v2", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                drop(socket);
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let proxy = proxy::start(config(&upstream, dir.path())).await.unwrap();
+
+        // Act
+        let answer = raw_exchange(
+            proxy.addr,
+            b"GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+
+        // Assert
+        assert!(answer.starts_with("HTTP/1.1 502"), "{answer}");
+        assert!(
+            answer.contains(r#""schemas":["urn:ietf:params:scim:api:messages:2.0:Error"]"#),
+            "{answer}"
+        );
+        assert!(answer.contains(r#""status":"502""#), "{answer}");
+        assert_eq!(connections.load(Ordering::SeqCst), 1);
+        let entries = trace::read(&dir.path().join(trace::TRACE_FILE)).unwrap();
+        assert_eq!(entries[0].status, None);
+        assert!(entries[0].error.is_some());
+        drop(proxy);
+    });
+}
+
+#[test]
+fn no_secret_reaches_the_disk_in_any_encoding_even_when_the_upstream_echoes_it() {
+    runtime().block_on(async {
+        // Arrange: an upstream that echoes every request (head and body) in its answer, and
+        // requests that carry a token, an API key and passwords.
+        let upstream = echo_upstream().await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(&upstream, dir.path());
+        config.secret_headers = vec!["X-Api-Key".to_owned()];
+        let proxy = proxy::start(config).await.unwrap();
+        let token = "tok-SECRET-rec/9+Zq";
+        let api_key = "key-SECRET-rec/7Wx";
+        let passwords = ["pw-SECRET-rec-create/+1", "pw-SECRET-rec-patch-2"];
+        let base = base_path(&upstream);
+        let requests = [
+            format!(
+                "POST {base}/Users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nX-Api-Key: {api_key}\r\nContent-Type: application/scim+json\r\nContent-Length: LEN\r\n\r\n{}",
+                serde_json::json!({"userName": "ada", "password": passwords[0]})
+            ),
+            format!(
+                "PATCH {base}/Users/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/scim+json\r\nContent-Length: LEN\r\n\r\n{}",
+                serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "password", "value": passwords[1]}]})
+            ),
+        ];
+
+        // Act
+        for request in &requests {
+            let (head, body) = request.split_once("\r\n\r\n").unwrap();
+            let request = format!(
+                "{}\r\n\r\n{body}",
+                head.replace("LEN", &body.len().to_string())
+            );
+            raw_exchange(proxy.addr, request.as_bytes()).await;
+        }
+        proxy.stop();
+        let entries = trace::read(&dir.path().join(trace::TRACE_FILE)).unwrap();
+        let tally = proxy.tally();
+        record::write(
+            dir.path(),
+            &entries,
+            &options(&upstream),
+            &tally.scrubbed.iter().cloned().collect::<Vec<_>>(),
+        )
+        .unwrap();
+
+        // Assert: every byte of every file written, for every secret in every encoding.
+        let files = walk(dir.path());
+        assert!(files.len() >= 4, "{files:?}");
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for secret in [token, api_key, passwords[0], passwords[1]] {
+                for (form, needle) in crate::secrets::needles(secret) {
+                    assert!(
+                        !text.contains(&needle),
+                        "{}{form} found in {}",
+                        secret,
+                        file.display()
+                    );
+                }
+            }
+        }
+        let summary = std::fs::read_to_string(dir.path().join(record::SUMMARY_FILE)).unwrap();
+        assert!(summary.contains("the credential header authorization"), "{summary}");
+        assert!(summary.contains("the credential header x-api-key"), "{summary}");
+        assert!(summary.contains("a password or secret in a request body"), "{summary}");
+    });
+}
+
+#[test]
+fn the_proxy_serves_https_with_a_self_signed_certificate() {
+    runtime().block_on(async {
+        // Arrange
+        let server = reference_server().await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(&server.base_url, dir.path());
+        config.tls = Some(TlsIdentity::self_signed(&["127.0.0.1".to_owned()]).unwrap());
+        let proxy: RunningProxy = proxy::start(config).await.unwrap();
+        let client = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .no_proxy()
+            .build()
+            .unwrap();
+
+        // Act
+        let answer = client
+            .get(format!("{}/ServiceProviderConfig", proxy.base_url))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+
+        // Assert
+        assert!(proxy.base_url.starts_with("https://127.0.0.1:"));
+        assert_eq!(answer.status(), 200);
+        let entries = trace::read(&dir.path().join(trace::TRACE_FILE)).unwrap();
+        assert_eq!(entries[0].path, "/ServiceProviderConfig");
+        assert_eq!(entries[0].status, Some(200));
+    });
+}
+
+#[test]
+fn a_har_of_a_recorded_run_converts_to_the_same_replay() {
+    runtime().block_on(async {
+        // Arrange: a recorded Okta run, written out as a HAR.
+        let dir = tempfile::tempdir().unwrap();
+        let (written, entries) = record_scenario("okta/okta-deactivate-reactivate", dir.path()).await;
+        let base = "https://app.example.com/scim/v2";
+        let har_entries: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                let headers = |list: &[(String, String)]| -> Vec<serde_json::Value> {
+                    list.iter()
+                        .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+                        .collect()
+                };
+                serde_json::json!({
+                    "startedDateTime": "2026-12-01T10:00:00.000Z",
+                    "time": e.elapsed_ms,
+                    "request": {"method": e.method, "url": format!("{base}{}", e.path),
+                                "headers": headers(&e.request_headers),
+                                "postData": {"text": String::from_utf8_lossy(&e.request_body.bytes())}},
+                    "response": {"status": e.status, "headers": headers(&e.response_headers),
+                                 "content": {"text": String::from_utf8_lossy(&e.response_body.bytes())}}
+                })
+            })
+            .collect();
+        let har = serde_json::json!({"log": {"version": "1.2", "entries": har_entries}});
+
+        // Act
+        let imported = har::import(&har.to_string(), &Scrubber::default()).unwrap();
+        let from_har = scimulate::record::convert::convert(&imported.entries, &options(base));
+
+        // Assert: the same steps as the live recording's scenario.
+        let live = scimulate::scenario::load::load_file(&written.scenario).unwrap();
+        assert_eq!(imported.base_url, base);
+        assert_eq!(from_har.scenario.steps, live.steps);
+    });
+}
+
+/// The path of a base URL (`/scim/v2`).
+fn base_path(base_url: &str) -> String {
+    let rest = base_url.split_once("://").unwrap().1;
+    rest.find('/')
+        .map(|i| rest[i..].to_owned())
+        .unwrap_or_default()
+}
+
+fn upstream_authority(base_url: &str) -> String {
+    let rest = base_url.split_once("://").unwrap().1;
+    rest.split('/').next().unwrap().to_owned()
+}
+
+/// Sends raw bytes, reads the whole answer (the connection is closed after it).
+async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    socket.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut buffer))
+                .await
+                .unwrap_or(Ok(0))
+                .unwrap_or(0);
+        if read == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..read]);
+        // A head and a complete Content-Length body: the answer is whole.
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// An upstream that answers every request with the request itself, head and body, in its JSON
+/// body (also with `/` escaped as `\/`) and each request header again as an answer header.
+async fn echo_upstream() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut raw = Vec::new();
+                let mut buffer = [0u8; 4096];
+                let complete = |raw: &[u8]| {
+                    let text = String::from_utf8_lossy(raw).into_owned();
+                    let (head, body) = text.split_once("\r\n\r\n")?;
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    (body.len() >= length).then(|| (head.to_owned(), text.clone()))
+                };
+                let (head, text) = loop {
+                    let Ok(read) = socket.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    raw.extend_from_slice(&buffer[..read]);
+                    if let Some(done) = complete(&raw) {
+                        break done;
+                    }
+                };
+                let body = serde_json::json!({"echo": text, "escaped": text.replace('/', "\\/")})
+                    .to_string();
+                let mut answer =
+                    String::from("HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\n");
+                for line in head.lines().skip(1) {
+                    if let Some((name, value)) = line.split_once(':')
+                        && !name.eq_ignore_ascii_case("content-length")
+                        && !name.eq_ignore_ascii_case("host")
+                    {
+                        answer.push_str(&format!("x-echo-{}: {}\r\n", name.trim(), value.trim()));
+                    }
+                }
+                answer.push_str(&format!(
+                    "content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                ));
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}/scim/v2")
+}
