@@ -23,7 +23,7 @@ pub struct Suite {
 }
 
 /// Every built-in suite.
-pub const SUITES: [Suite; 2] = [
+pub const SUITES: [Suite; 3] = [
     Suite {
         name: "okta-oin-spec",
         vendor_name: "Okta SCIM 2.0 SPEC Test",
@@ -35,6 +35,12 @@ pub const SUITES: [Suite; 2] = [
         vendor_name: "Okta SCIM 2.0 CRUD Test",
         summary: "Okta's OIN lifecycle test: create, update, deactivate, reactivate and unassign through Okta, each read back from the SCIM server (played by the okta profiles)",
         source: "https://github.com/okta/okta-developer-docs/blob/6654b22701/packages/@okta/vuepress-site/.vuepress/public/standards/SCIM/SCIMFiles/Okta-SCIM-20-CRUD-Test.json",
+    },
+    Suite {
+        name: "entra-gallery",
+        vendor_name: "Entra gallery validation (Logic App)",
+        summary: "the 25 tests Microsoft's gallery-validation Logic App runs before an app joins the Entra app gallery (overview v5, August 2026): direct SCIM tests, and user and group lifecycle tests played by the entra profile; the two credential tests need a real tenant",
+        source: "https://github.com/AzureAD/SCIMReferenceCode/blob/3372c7e824a1cb065370db0958d59a642cc89a61/Microsoft.SCIM.LogicAppValidationTemplate/StandardLogicApp/SCIM-Validation-Test-Overview.md",
     },
 ];
 
@@ -68,5 +74,9 @@ mod tests {
         assert!(unknown.contains("okta-oin-spec"), "{unknown}");
         assert_eq!(filter(&SUITES[0]), "tag:suite:okta-oin-spec");
         assert_eq!(find("okta-oin-crud").map(|s| s.name), Ok("okta-oin-crud"));
+        assert_eq!(
+            find("entra-gallery").map(|s| s.vendor_name),
+            Ok("Entra gallery validation (Logic App)")
+        );
     }
 }
