@@ -430,7 +430,8 @@ mod tests {
     fn every_json_assertion_kind_passes_and_fails() {
         let mut vars = Vars::default();
         vars.set("id", "42");
-        let body = json!({"id": "42", "list": [1, 2], "empty": [], "null": null, "n": 3, "blank": ""});
+        let body =
+            json!({"id": "42", "list": [1, 2], "empty": [], "null": null, "n": 3, "blank": ""});
         let cases = [
             (json!({"pointer": "/id", "equals": "{{id}}"}), None),
             (
