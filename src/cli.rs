@@ -39,8 +39,8 @@ pub struct Selection {
     #[arg(long = "filter", value_name = "EXPR")]
     filters: Vec<String>,
     /// Run an identity vendor's submission suite, built in (`scimulate list --suites` names
-    /// them): okta-oin-spec, okta-oin-crud. Its checks are reported in the `suite` area under the vendor's
-    /// test names; Required tests fail the run, Optional ones warn.
+    /// them): okta-oin-spec, okta-oin-crud, entra-gallery. Its checks are reported in the `suite`
+    /// area under the vendor's test names; Required tests fail the run, Optional ones warn.
     #[arg(long, value_name = "NAME")]
     suite: Option<String>,
     /// Run the K-th of N deterministic slices (for a CI matrix of N machines).

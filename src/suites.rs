@@ -23,7 +23,7 @@ pub struct Suite {
 }
 
 /// Every built-in suite.
-pub const SUITES: [Suite; 3] = [
+pub const SUITES: [Suite; 4] = [
     Suite {
         name: "okta-oin-spec",
         vendor_name: "Okta SCIM 2.0 SPEC Test",
@@ -41,6 +41,12 @@ pub const SUITES: [Suite; 3] = [
         vendor_name: "Microsoft Entra SCIM Validator",
         summary: "the tests of Microsoft's hosted SCIM Validator, users and groups, standard (Required) and preview (Optional), as its result files of February 2026 record them",
         source: "https://learn.microsoft.com/entra/identity/app-provisioning/scim-validator-tutorial",
+    },
+    Suite {
+        name: "entra-gallery",
+        vendor_name: "Entra gallery validation (Logic App)",
+        summary: "the 25 tests Microsoft's gallery-validation Logic App runs before an app joins the Entra app gallery (overview v5, August 2026): direct SCIM tests, and user and group lifecycle tests played by the entra profile; the two credential tests need a real tenant",
+        source: "https://github.com/AzureAD/SCIMReferenceCode/blob/3372c7e824a1cb065370db0958d59a642cc89a61/Microsoft.SCIM.LogicAppValidationTemplate/StandardLogicApp/SCIM-Validation-Test-Overview.md",
     },
 ];
 
@@ -74,5 +80,9 @@ mod tests {
         assert!(unknown.contains("okta-oin-spec"), "{unknown}");
         assert_eq!(filter(&SUITES[0]), "tag:suite:okta-oin-spec");
         assert_eq!(find("okta-oin-crud").map(|s| s.name), Ok("okta-oin-crud"));
+        assert_eq!(
+            find("entra-gallery").map(|s| s.vendor_name),
+            Ok("Entra gallery validation (Logic App)")
+        );
     }
 }

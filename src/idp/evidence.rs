@@ -135,6 +135,11 @@ const PREFIXES: &[(&str, Evidence, &str)] = &[
         Documented,
         "docs/suites.md §2: Okta's published SCIM 2.0 CRUD Test asserts it",
     ),
+    (
+        "suite.entra-gallery.",
+        Documented,
+        "docs/suites.md §4: Microsoft's published gallery-validation Logic App asserts it",
+    ),
 ];
 
 /// Exact ids: Okta, Entra, JumpCloud, then the Clockify lock-down and application checks.

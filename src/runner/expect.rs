@@ -196,6 +196,23 @@ pub fn assert_json(
             _ => None,
         });
     }
+    if let Some(empty) = assertion.empty {
+        let nothing = match found {
+            None | Some(Value::Null) => true,
+            Some(Value::String(text)) => text.is_empty(),
+            Some(Value::Array(items)) => items.is_empty(),
+            Some(Value::Object(fields)) => fields.is_empty(),
+            Some(_) => false,
+        };
+        return Ok(match (empty, nothing) {
+            (true, false) => Some(format!(
+                "{at}: expected null or empty, got {}",
+                show(found.unwrap_or(&Value::Null))
+            )),
+            (false, true) => Some(format!("{at}: expected a value, but it is empty")),
+            _ => None,
+        });
+    }
     if let Some(expected) = assertion.json_type {
         return Ok(match found {
             Some(actual) if JsonType::of(actual) == expected => None,
@@ -413,7 +430,8 @@ mod tests {
     fn every_json_assertion_kind_passes_and_fails() {
         let mut vars = Vars::default();
         vars.set("id", "42");
-        let body = json!({"id": "42", "list": [1, 2], "empty": [], "null": null, "n": 3});
+        let body =
+            json!({"id": "42", "list": [1, 2], "empty": [], "null": null, "n": 3, "blank": ""});
         let cases = [
             (json!({"pointer": "/id", "equals": "{{id}}"}), None),
             (
@@ -433,6 +451,20 @@ mod tests {
             (
                 json!({"pointer": "/list", "absent": true}),
                 Some("`/list`: expected absent, got [1,2]"),
+            ),
+            (
+                json!({"pointer": "/blank", "absent": true}),
+                Some("`/blank`: expected absent, got \"\""),
+            ),
+            (json!({"pointer": "/blank", "empty": true}), None),
+            (json!({"pointer": "/missing", "empty": true}), None),
+            (
+                json!({"pointer": "/id", "empty": true}),
+                Some("`/id`: expected null or empty, got \"42\""),
+            ),
+            (
+                json!({"pointer": "/null", "empty": false}),
+                Some("`/null`: expected a value, but it is empty"),
             ),
             (json!({"pointer": "/n", "type": "number"}), None),
             (

@@ -979,7 +979,10 @@ impl SchemaFit {
         let mut assertions = Vec::new();
         for assertion in expect.iter().flat_map(|e| &e.json) {
             // `absent` holds whether or not the target knows the attribute.
-            let needs = if assertion.absent == Some(true) || assertion.exists == Some(false) {
+            let needs = if assertion.absent == Some(true)
+                || assertion.empty == Some(true)
+                || assertion.exists == Some(false)
+            {
                 Vec::new()
             } else {
                 pointer_need(&assertion.pointer).into_iter().collect()
@@ -1066,7 +1069,10 @@ impl SchemaFit {
         };
         let mut needs = expect.body.as_ref().map(body_needs).unwrap_or_default();
         for assertion in &expect.json {
-            if assertion.absent != Some(true) && assertion.exists != Some(false) {
+            if assertion.absent != Some(true)
+                && assertion.empty != Some(true)
+                && assertion.exists != Some(false)
+            {
                 needs.extend(pointer_need(&assertion.pointer));
             }
         }
@@ -1171,7 +1177,7 @@ pub fn absent_but_filled(
     assertion: &crate::scenario::model::JsonAssertion,
     filled: &std::collections::BTreeSet<String>,
 ) -> Option<String> {
-    if assertion.absent != Some(true) {
+    if assertion.absent != Some(true) && assertion.empty != Some(true) {
         return None;
     }
     let attribute = pointer_need(&assertion.pointer)?.attribute?;

@@ -621,7 +621,8 @@ pub fn apply_update(
         }
     }
     if let Some(manager) = &update.manager {
-        user.manager = Some(manager.clone());
+        // An empty key removes the manager (Entra: DELETE manager/$ref).
+        user.manager = (!manager.is_empty()).then(|| manager.clone());
     }
     if let Some(roles) = &update.app_roles {
         user.profile.app_roles = roles.clone();

@@ -282,6 +282,7 @@ fn read_back(resource: &str, path: &str, pointer: String) -> RequestStep {
                 equals: None,
                 exists: Some(true),
                 absent: None,
+                empty: None,
                 json_type: None,
                 length: None,
                 check: None,

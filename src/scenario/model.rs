@@ -512,7 +512,7 @@ pub struct UserUpdate {
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    /// The directory key of the user's new manager.
+    /// The directory key of the user's new manager; `""` removes the manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -762,6 +762,10 @@ pub struct JsonAssertion {
     /// `true`: nothing there, or `null`, `[]` or `{}` (unassigned in SCIM terms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absent: Option<bool>,
+    /// `true`: nothing there, or `null`, `""`, `[]` or `{}` (a vendor's "null or empty");
+    /// `false`: a value that is none of those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty: Option<bool>,
     /// The JSON type of the value there.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub json_type: Option<JsonType>,

@@ -689,6 +689,7 @@ impl<'a> Checker<'a> {
             ("equals", assertion.equals.is_some()),
             ("exists", assertion.exists.is_some()),
             ("absent", assertion.absent.is_some()),
+            ("empty", assertion.empty.is_some()),
             ("type", assertion.json_type.is_some()),
             ("length", assertion.length.is_some()),
         ]

@@ -640,5 +640,9 @@ fn a_vendor_suite_runs_by_name_in_its_own_area_and_only_when_asked() {
         listed_text.contains("source: https://github.com/okta/okta-developer-docs/"),
         "{listed_text}"
     );
+    assert!(
+        listed_text.contains("\nentra-gallery\tEntra gallery validation (Logic App): "),
+        "{listed_text}"
+    );
     assert!(!output_text(&default).contains("okta-oin-spec"));
 }

@@ -373,3 +373,61 @@ fn an_address_change_reaches_the_wire_as_a_filtered_path_patch() {
         );
     });
 }
+
+/// The gallery-validation suite's scenarios (docs/suites.md §4).
+fn gallery_plan() -> Vec<Planned> {
+    plan_of(&root().join("scenarios/suites"))
+        .into_iter()
+        .filter(|p| p.scenario.name.starts_with("entra-gallery"))
+        .collect()
+}
+
+#[test]
+fn the_gallery_suite_passes_and_each_interop_bug_fails_the_logic_app_test_it_breaks() {
+    runtime().block_on(async {
+        // Arrange
+        let plan = gallery_plan();
+        assert_eq!(plan.len(), 3, "scim, users and groups, each played once");
+
+        // Act
+        let clean = run_embedded(plan.clone(), &[], settings(None, SnapshotMode::Normal)).await;
+
+        // Assert: the reference server passes every test; each quirk fails the vendor's test
+        // that docs/suites.md §4 says it fails.
+        assert!(clean.passed(), "{:?}", failed_checks(&clean));
+        for (quirk, check) in [
+            (
+                Quirk::RestrictedSchema,
+                "suite.entra-gallery.schema-discoverability-test",
+            ),
+            (
+                Quirk::HideInactiveUsers,
+                "suite.entra-gallery.disable-user-test",
+            ),
+            (
+                Quirk::MembersValueNotId,
+                "suite.entra-gallery.group-update-add-member-test",
+            ),
+            (
+                Quirk::RemoveMembersValueIgnored,
+                "suite.entra-gallery.group-update-remove-member-test",
+            ),
+            (
+                Quirk::RejectAddOp,
+                "suite.entra-gallery.scim-update-manager-test.set",
+            ),
+            (
+                Quirk::IgnorePaging,
+                "suite.entra-gallery.scim-user-pagination-test.page-1",
+            ),
+        ] {
+            let report =
+                run_embedded(plan.clone(), &[quirk], settings(None, SnapshotMode::Normal)).await;
+            let failed = failed_checks(&report);
+            assert!(
+                failed.iter().any(|(_, id, _)| id == check),
+                "{quirk}: {check} should fail; failed: {failed:?}"
+            );
+        }
+    });
+}
