@@ -162,7 +162,7 @@ pub fn convert(entries: &[TraceEntry], options: &Options) -> Conversion {
                     index + 1
                 )),
                 requirement: entry.status.map(|status| {
-                    format!("The recorded IdP got {status} to this request and went on.")
+                    format!("When it was recorded, this request was answered {status}.")
                 }),
                 real_idp: None,
             }),
@@ -179,7 +179,7 @@ pub fn convert(entries: &[TraceEntry], options: &Options) -> Conversion {
             entries.len(),
             options.origin
         ),
-        tags: vec!["recorded".to_owned()],
+        tags: vec![crate::runner::area::REPLAY_TAG.to_owned()],
         idps: vec![IdpName::Generic],
         source: None,
         requires: Vec::new(),

@@ -10,6 +10,7 @@
 //! IdP a `502` with a SCIM error body (RFC 7644 §3.12), recorded as such. Bodies and heads
 //! are bounded as the reference server bounds them.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -561,7 +562,9 @@ fn record(
     if let Err(error) = written {
         tally.lost.push(error.to_string());
     }
-    println!(
+    // One line per exchange for the person watching; a closed stdout stops nothing.
+    let _ = writeln!(
+        std::io::stdout().lock(),
         "{} {} -> {}",
         entry.method,
         scrubber.text(&entry.path),

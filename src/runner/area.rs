@@ -23,6 +23,9 @@ use std::path::Path;
 use super::outcome::{ScenarioRun, Verdict};
 use crate::scenario::model::IdpName;
 
+/// The tag of a scenario that replays recorded traffic (`scimulate record` writes it).
+pub const REPLAY_TAG: &str = "recorded";
+
 /// What a verdict is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Area {
@@ -64,6 +67,10 @@ impl Area {
     /// The area of a scenario run as a whole (its snapshot, its errors): its folder, or the IdP
     /// it ran as.
     pub fn of_run(run: &ScenarioRun) -> Area {
+        // A replay `scimulate record` wrote, wherever its file lies.
+        if run.tags.iter().any(|t| t == REPLAY_TAG) {
+            return Area::Replay;
+        }
         let folder = folder_of(&run.file);
         match folder.as_deref() {
             Some("rfc") => Area::Rfc,
@@ -242,6 +249,18 @@ mod tests {
         let mut generic = fixtures::run(IdpName::Generic, "paging");
         generic.file = "anywhere/paging.yaml".into();
         assert_eq!(Area::of(&generic, &verdict("paging.step-1")), Area::Rfc);
+        let mut replay = fixtures::run(IdpName::Generic, "recorded");
+        replay.file = "rec/recorded.yaml".into();
+        replay.tags = vec![REPLAY_TAG.to_owned()];
+        assert_eq!(
+            Area::of(&replay, &verdict("recorded.recorded.exchange-1")),
+            Area::Replay
+        );
+        assert_eq!(Area::of_run(&replay), Area::Replay);
+        assert_eq!(
+            Gate::parse("replay").map(|g| g.decides(Area::Replay)),
+            Ok(true)
+        );
     }
 
     #[test]

@@ -477,3 +477,76 @@ async fn echo_upstream() -> String {
     });
     format!("http://{addr}/scim/v2")
 }
+
+#[test]
+fn the_record_command_stops_after_max_exchanges_and_writes_the_replay() {
+    // Arrange: a served reference server, and `scimulate record` in front of it.
+    let (_server, upstream) = crate::support::serve(&[], TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = crate::support::KillOnDrop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args(["record", "--listen", "127.0.0.1:0", "--max-exchanges", "2"])
+            .args(["--upstream", &upstream, "--name", "two-reads", "--out"])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let mut proxy_url = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut proxy_url).unwrap();
+    let proxy_url = proxy_url.trim().to_owned();
+
+    // Act: two reads through it, then it ends by itself.
+    runtime().block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        for path in ["/ServiceProviderConfig", "/Users?count=1"] {
+            let answer = client
+                .get(format!("{proxy_url}{path}"))
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 200);
+        }
+    });
+    drop(stdout);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed().as_secs() < 20, "record did not stop");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+
+    // Assert
+    assert!(status.success(), "{status:?}");
+    assert!(proxy_url.starts_with("http://127.0.0.1:") && proxy_url.ends_with("/scim/v2"));
+    let scenario = scimulate::scenario::load::load_file(&dir.path().join(record::SCENARIO_FILE))
+        .expect("the replay scenario loads");
+    assert_eq!(scenario.name, "two-reads");
+    assert!(dir.path().join("snapshots/generic/two-reads.snap").exists());
+    let summary = std::fs::read_to_string(dir.path().join(record::SUMMARY_FILE)).unwrap();
+    assert!(summary.contains("- exchanges: 2"), "{summary}");
+}
+
+#[test]
+fn a_scenario_name_that_is_not_plain_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .args([
+            "record",
+            "--upstream",
+            "http://127.0.0.1:9/scim/v2",
+            "--name",
+            "Bad Name",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--name"));
+}

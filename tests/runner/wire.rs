@@ -121,3 +121,40 @@ fn a_server_that_takes_a_missing_accept_for_html_fails_entra_and_serves_okta() {
         }
     });
 }
+
+#[test]
+fn a_step_sent_as_written_carries_its_headers_as_spelt_and_nothing_added() {
+    runtime().block_on(async {
+        // Arrange: Entra's head, which has no Accept and no User-Agent, as a recording keeps it.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("written.yaml"),
+            "name: written\ndescription: A recorded request.\nsteps:\n  - request:\n      method: GET\n      path: /Users?filter=userName+eq+%22a%40b.c%22\n      headers: {ADSCIMVersion: '2.0', Content-Type: application/scim+json}\n      expect: {status: 201}\n      as_written: true\n  - request:\n      method: GET\n      path: /Users?count=1\n      expect: {status: 201}\n",
+        )
+        .unwrap();
+        let (url, seen) = capturing_mock().await;
+
+        // Act
+        let report = run_remote(plan_of(dir.path()), &url, settings(None, SnapshotMode::Normal)).await;
+
+        // Assert: the written step has its own fields only; the plain step gets the defaults.
+        assert!(report.passed(), "{report:#?}");
+        let requests = crate::support::requests_seen(&seen);
+        let written = requests
+            .iter()
+            .find(|r| r.starts_with("GET /scim/v2/Users?filter="))
+            .expect("the written request arrived");
+        assert!(written.contains("\r\nADSCIMVersion: 2.0\r\n"), "{written}");
+        let lower = written.to_ascii_lowercase();
+        assert!(!lower.contains("\r\naccept:"), "{written}");
+        assert!(!lower.contains("user-agent"), "{written}");
+        assert!(lower.contains("\r\nauthorization: bearer "), "{written}");
+        let plain = requests
+            .iter()
+            .find(|r| r.starts_with("GET /scim/v2/Users?count=1"))
+            .expect("the plain request arrived")
+            .to_ascii_lowercase();
+        assert!(plain.contains("\r\naccept: application/scim+json\r\n"), "{plain}");
+        assert!(plain.contains("user-agent: scimulate/"), "{plain}");
+    });
+}
