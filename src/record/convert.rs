@@ -95,7 +95,10 @@ pub fn convert(entries: &[TraceEntry], options: &Options) -> Conversion {
             }
         }
         previous_at = Some(entry.at_ms);
-        let rewrite = |text: &str| rename(&with_ids(text, &ids), &names, "{{run.prefix}}", false);
+        let rewrite = |text: &str| {
+            let text = rename(&with_ids(text, &ids), &names, "{{run.prefix}}", false);
+            at_replay_target(&text, &options.base_url)
+        };
         let path = rename(&with_ids(&entry.path, &ids), &names, "{{run.prefix}}", true);
         let mut headers = BTreeMap::new();
         for (name, value) in &entry.request_headers {
@@ -362,6 +365,16 @@ fn encode(text: &str) -> String {
 
 fn encode_keeping_braces(text: &str) -> String {
     encode(text).replace("%7B%7B", "{{").replace("%7D%7D", "}}")
+}
+
+/// `text` with the recorded server's base URL (an Okta PUT echoes `meta.location`) as the
+/// replay target's.
+fn at_replay_target(text: &str, base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    if base.is_empty() {
+        return text.to_owned();
+    }
+    text.replace(base, "{{run.base_url}}")
 }
 
 /// `text` with each known id replaced by its variable where it stands whole: a path segment,

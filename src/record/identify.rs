@@ -30,9 +30,11 @@ pub struct Identified {
 
 /// Looks at every exchange of the trace.
 pub fn identify(entries: &[TraceEntry]) -> Identified {
+    // scimulate's own requests (a recorded run's preflight and cleanup) say nothing of the IdP.
     let agents: BTreeSet<&str> = entries
         .iter()
         .filter_map(|e| e.request_header("user-agent"))
+        .filter(|agent| !agent.starts_with("scimulate/"))
         .collect();
     let agent_says = |word: &str| {
         agents

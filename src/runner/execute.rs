@@ -272,6 +272,10 @@ async fn run_steps(
     // A vendor suite's upper-cased twin of a generated name (Okta's `randomUsernameCaps`).
     vars.set("run.prefix_upper", prefix.to_ascii_uppercase());
     vars.set("run.id", run_id);
+    vars.set(
+        "run.base_url",
+        transport.target().base_url.trim_end_matches('/'),
+    );
     // The target profile's data (`{{data.email_domain}}`), over the defaults scenarios rely on.
     vars.set("data.email_domain", "example.com");
     if let Some(profile) = &settings.profile {

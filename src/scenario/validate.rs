@@ -21,9 +21,11 @@ use serde_saphyr::Spanned;
 use super::load::{Problem, closest, discover, load_str, read_source, sanitize, yaml_options};
 use super::model::{Capture, Expect, JsonAssertion, RequestStep, Scenario, Step};
 
-/// Variables every run defines: a per-run prefix for the names of created resources, and the
-/// run's id.
-pub const BUILTIN_VARIABLES: [&str; 3] = ["run.prefix", "run.prefix_upper", "run.id"];
+/// Variables every run defines: a per-run prefix for the names of created resources, the
+/// run's id, and the target's base URL (what a replay of recorded traffic puts where the
+/// recording named its server's).
+pub const BUILTIN_VARIABLES: [&str; 4] =
+    ["run.prefix", "run.prefix_upper", "run.id", "run.base_url"];
 
 /// Loads every scenario under `paths` (files, or directories walked as in [`discover`]) and
 /// checks each one, and the set (scenario names are unique across it).

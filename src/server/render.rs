@@ -183,6 +183,16 @@ fn groups_of(state: &State, user_id: &str, base_url: &str) -> Vec<Value> {
             queue.push_back((group.id.clone(), "indirect"));
         }
     }
+    // Direct groups first, then by name: ids are random, and an order that changed from run to
+    // run would drift every snapshot that shows a user in two groups.
+    let key = |entry: &Value| {
+        (
+            entry["type"] != "direct",
+            entry["display"].as_str().unwrap_or_default().to_owned(),
+            entry["value"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    out.sort_by_key(key);
     out
 }
 
