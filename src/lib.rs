@@ -13,7 +13,8 @@
 //! [`clock`] is the time both the server and the IdPs see. [`catalogue`] is the built-in
 //! catalogue (scenarios, fixtures, approved snapshots) compiled into the binary, [`suites`]
 //! the identity vendors' submission tests within it; [`init`] writes a starting point for a
-//! team's repository from it.
+//! team's repository from it. [`record`] sits above the runner and the snapshots: a proxy that
+//! records what a real IdP sends, scrubbed, and writes it as a scenario that replays it.
 //!
 //! Layering: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp` knows nothing of
 //! the server or the runner (it talks through `idp::wire::Wire`); `server` knows nothing of

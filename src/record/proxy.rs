@@ -260,6 +260,15 @@ async fn accept(
     }
 }
 
+/// The IdP's request, as received.
+struct Received<'r> {
+    at_ms: u64,
+    method: &'r str,
+    raw_path: &'r str,
+    headers: &'r [(String, String)],
+    body: &'r [u8],
+}
+
 /// The upstream's answer, as received.
 struct Answer {
     status: u16,
@@ -286,25 +295,26 @@ async fn forward(request: Request<Incoming>, shared: &Shared) -> Response<Full<B
             )
         })
         .collect();
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes().to_vec(),
-        Err(_) => {
-            let answer = error_answer(
-                413,
-                &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            );
-            record(
-                shared,
-                at_ms,
-                &method,
-                &raw_path,
-                &headers,
-                b"",
-                Ok(&answer),
-                0,
-            );
-            return respond(answer);
-        }
+    // `None`: larger than the limit, refused and recorded without its body.
+    let body = Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+        .ok()
+        .map(|collected| collected.to_bytes().to_vec());
+    let received = Received {
+        at_ms,
+        method: &method,
+        raw_path: &raw_path,
+        headers: &headers,
+        body: body.as_deref().unwrap_or_default(),
+    };
+    let Some(body) = body.clone() else {
+        let answer = error_answer(
+            413,
+            &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        );
+        record(shared, &received, Ok(&answer), 0);
+        return respond(answer);
     };
     let started = Instant::now();
     let answer = send(shared, &parts, &raw_path, &headers, body.clone()).await;
@@ -322,11 +332,7 @@ async fn forward(request: Request<Incoming>, shared: &Shared) -> Response<Full<B
     };
     record(
         shared,
-        at_ms,
-        &method,
-        &raw_path,
-        &headers,
-        &body,
+        &received,
         answer.as_ref().map_err(String::as_str),
         elapsed,
     );
@@ -476,17 +482,19 @@ fn respond(answer: Answer) -> Response<Full<Bytes>> {
 }
 
 /// Scrubs one exchange and appends it to the trace.
-#[allow(clippy::too_many_arguments)]
 fn record(
     shared: &Shared,
-    at_ms: u64,
-    method: &str,
-    raw_path: &str,
-    headers: &[(String, String)],
-    body: &[u8],
+    received: &Received<'_>,
     answer: Result<&Answer, &str>,
     elapsed_ms: u64,
 ) {
+    let Received {
+        at_ms,
+        method,
+        raw_path,
+        headers,
+        body,
+    } = *received;
     let mut scrubbed_kinds = Vec::new();
     // The credential's value is a secret wherever it shows up again (an echo in an error).
     let scrubber = {

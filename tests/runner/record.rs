@@ -418,23 +418,27 @@ async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
             break;
         }
         answer.extend_from_slice(&buffer[..read]);
-        // A head and a complete Content-Length body: the answer is whole.
-        let text = String::from_utf8_lossy(&answer).into_owned();
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let length = head
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            if body.len() >= length {
-                break;
-            }
+        if whole_message(&answer).is_some() {
+            break;
         }
     }
     String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The head and the whole text of an HTTP/1.1 message once all of it has arrived (its head, and
+/// as many body bytes as its `Content-Length` says).
+fn whole_message(raw: &[u8]) -> Option<(String, String)> {
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    (body.len() >= length).then(|| (head.to_owned(), text.clone()))
 }
 
 /// An upstream that answers every request with the request itself, head and body, in its JSON
@@ -447,19 +451,6 @@ async fn echo_upstream() -> String {
             tokio::spawn(async move {
                 let mut raw = Vec::new();
                 let mut buffer = [0u8; 4096];
-                let complete = |raw: &[u8]| {
-                    let text = String::from_utf8_lossy(raw).into_owned();
-                    let (head, body) = text.split_once("\r\n\r\n")?;
-                    let length = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    (body.len() >= length).then(|| (head.to_owned(), text.clone()))
-                };
                 let (head, text) = loop {
                     let Ok(read) = socket.read(&mut buffer).await else {
                         return;
@@ -468,7 +459,7 @@ async fn echo_upstream() -> String {
                         return;
                     }
                     raw.extend_from_slice(&buffer[..read]);
-                    if let Some(done) = complete(&raw) {
+                    if let Some(done) = whole_message(&raw) {
                         break done;
                     }
                 };
@@ -566,4 +557,96 @@ fn a_scenario_name_that_is_not_plain_is_a_usage_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--name"));
+}
+
+#[test]
+fn serve_record_records_in_front_of_the_reference_server_until_interrupted() {
+    // Arrange: `scimulate serve --record DIR`, the base URL on its first line.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = crate::support::KillOnDrop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--record"])
+            .arg(dir.path())
+            .env("SCIMULATE_TOKEN", TOKEN)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let mut base_url = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut base_url).unwrap();
+    let base_url = base_url.trim().to_owned();
+
+    // Act: one create through it, then Ctrl-C.
+    runtime().block_on(async {
+        let answer = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .post(format!("{base_url}/Users"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/scim+json")
+            .body(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 201);
+    });
+    drop(stdout);
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "serve --record did not stop"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+
+    // Assert: the recording is written, and the token is nowhere in it.
+    assert!(status.success(), "{status:?}");
+    let scenario = scimulate::scenario::load::load_file(&dir.path().join(record::SCENARIO_FILE))
+        .expect("the replay scenario loads");
+    assert_eq!(
+        scenario.steps.len(),
+        2,
+        "one exchange and the snapshot step"
+    );
+    for file in walk(dir.path()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains(TOKEN), "{}", file.display());
+    }
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_with_413_and_recorded_without_it() {
+    runtime().block_on(async {
+        // Arrange
+        let server = reference_server().await;
+        let dir = tempfile::tempdir().unwrap();
+        let proxy = proxy::start(config(&server.base_url, dir.path())).await.unwrap();
+        let body = "x".repeat(scimulate::server::MAX_BODY_BYTES + 1);
+        let request = format!(
+            "POST /scim/v2/Users HTTP/1.1\r\nHost: x\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+
+        // Act
+        let answer = raw_exchange(proxy.addr, request.as_bytes()).await;
+
+        // Assert
+        assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(200)]);
+        assert!(answer.contains(r#""status":"413""#));
+        let entries = trace::read(&dir.path().join(trace::TRACE_FILE)).unwrap();
+        assert_eq!(entries[0].status, Some(413));
+        assert_eq!(entries[0].request_body, trace::Payload::Empty);
+    });
 }
