@@ -425,6 +425,18 @@ async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// How a child that stops by itself ended; a test failure if it has not within 20 s.
+fn exit_within_20_s(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(started.elapsed().as_secs() < 20, "the child did not stop");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// The head and the whole text of an HTTP/1.1 message once all of it has arrived (its head, and
 /// as many body bytes as its `Content-Length` says).
 fn whole_message(raw: &[u8]) -> Option<(String, String)> {
@@ -520,14 +532,7 @@ fn the_record_command_stops_after_max_exchanges_and_writes_the_replay() {
         }
     });
     drop(stdout);
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(started.elapsed().as_secs() < 20, "record did not stop");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let status = exit_within_20_s(&mut child.0);
 
     // Assert
     assert!(status.success(), "{status:?}");
@@ -599,17 +604,7 @@ fn serve_record_records_in_front_of_the_reference_server_until_interrupted() {
         .status()
         .unwrap();
     assert!(interrupted.success());
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed().as_secs() < 20,
-            "serve --record did not stop"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let status = exit_within_20_s(&mut child.0);
 
     // Assert: the recording is written, and the token is nowhere in it.
     assert!(status.success(), "{status:?}");
