@@ -16,16 +16,23 @@
 //! team's repository from it. [`record`] sits above the runner and the snapshots: a proxy that
 //! records what a real IdP sends, scrubbed, and writes it as a scenario that replays it.
 //!
-//! Layering: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp` knows nothing of
-//! the server or the runner (it talks through `idp::wire::Wire`); `server` knows nothing of
-//! IdPs; the runner is where they meet.
+//! Layering, bottom up (`tests/layering.rs` holds the code to it): [`clock`], [`level`] (check
+//! levels), [`suites`] and [`catalogue`]; [`exchange`] (the record of one request and its
+//! answer); [`scim`]; [`server`] beside [`idp`]; [`scenario`]; [`target`]; [`snapshot`];
+//! [`runner`]; [`report`]; [`load`] beside [`record`]; [`init`]; then the binary. A module uses
+//! only those below it: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp`
+//! knows nothing of the server, the scenario format or the runner (it talks through
+//! `idp::wire::Wire`); `server` knows nothing of IdPs; the runner is where they meet.
 
 pub mod catalogue;
 pub mod clock;
+pub mod exchange;
+pub mod files;
 #[cfg(test)]
 mod fuzzing;
 pub mod idp;
 pub mod init;
+pub mod level;
 pub mod load;
 pub mod record;
 pub mod report;

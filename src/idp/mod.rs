@@ -17,13 +17,16 @@ pub mod entra;
 pub mod evidence;
 pub mod jumpcloud;
 pub mod lookup;
+mod name;
 pub mod okta;
 #[cfg(test)]
 pub mod script;
 pub mod settings;
 pub mod wire;
 
-use crate::scenario::model::{IdpName, Level};
+pub use name::IdpName;
+
+use crate::level::Level;
 
 /// Whether an IdP's requests carry title-cased header names on the wire (`Accept-Charset`,
 /// `User-Agent`), as Okta's request dumps show them (docs/idps/okta.md §2). HTTP header names are

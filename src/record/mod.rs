@@ -61,13 +61,7 @@ pub fn write(
     let conversion = convert::convert(entries, options);
     let identified = identify::identify(entries);
     let write_file = |path: &Path, bytes: &[u8]| -> Result<(), WriteError> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| WriteError {
-                path: parent.to_owned(),
-                message: e.to_string(),
-            })?;
-        }
-        std::fs::write(path, bytes).map_err(|e| WriteError {
+        crate::files::write_atomic(path, bytes).map_err(|e| WriteError {
             path: path.to_owned(),
             message: e.to_string(),
         })

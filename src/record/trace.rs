@@ -14,7 +14,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use crate::runner::exchange::{Exchange, RecordedRequest, RecordedResponse};
+use crate::exchange::{Exchange, RecordedRequest, RecordedResponse};
 
 /// The trace file's name in a recording's directory.
 pub const TRACE_FILE: &str = "trace.jsonl";

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::runner::exchange::{Exchange, RecordedRequest, RecordedResponse};
+use crate::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::runner::outcome::{
     Blocker, CheckId, Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict,
 };

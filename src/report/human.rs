@@ -46,8 +46,8 @@ use anstream::stream::{AsLockedWrite, RawStream};
 use anstream::{AutoStream, ColorChoice};
 use anstyle::{AnsiColor, Style};
 
+use crate::exchange::Exchange;
 use crate::runner::cause::Cause;
-use crate::runner::exchange::Exchange;
 use crate::runner::observation;
 use crate::runner::outcome::{Blocker, Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict};
 use crate::scenario::model::{IdpName, Level};

@@ -45,7 +45,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::runner::exchange::Exchange;
+use crate::exchange::Exchange;
 use crate::runner::outcome::{Outcome, RunReport, ScenarioRun, SnapshotOutcome, Verdict};
 use crate::scenario::model::{IdpName, Level};
 

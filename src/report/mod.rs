@@ -18,7 +18,7 @@
 //! vendor suite the vendor's way, for the human and JSON reports.
 //!
 //! Reports print exchanges verbatim: secrets are scrubbed by the runner when an exchange is
-//! recorded (see [`crate::runner::exchange`]), and nothing here can (or tries to) undo that.
+//! recorded (see [`crate::exchange`]), and nothing here can (or tries to) undo that.
 
 pub mod checks;
 pub mod coverage;
@@ -33,9 +33,6 @@ pub use json::{JSON_REPORT_VERSION, to_json, write_json};
 pub use junit::{to_junit, write_junit};
 pub use progress::Progress;
 
-use std::io::{self, Write};
-use std::path::Path;
-
 /// The JSON Schema (draft 2020-12) of a report written with serde: what it serializes, so a
 /// field always written is `required`.
 pub(crate) fn schema_of<T: schemars::JsonSchema>() -> serde_json::Value {
@@ -46,36 +43,7 @@ pub(crate) fn schema_of<T: schemars::JsonSchema>() -> serde_json::Value {
     serde_json::to_value(schema).unwrap_or_default()
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed over.
-///
-/// CI picks reports up after the run, sometimes while a previous step's file is still there: a
-/// reader must see the old report or the new one, never half of one. The parent directory is
-/// created if missing (`--json out/report.json` on a fresh checkout).
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent)?;
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "report path has no file name")
-    })?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(".{}.tmp", std::process::id()));
-    let temp = parent.join(temp_name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
-}
+pub(crate) use crate::files::write_atomic;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -83,25 +51,6 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn atomic_write_replaces_the_file_and_leaves_no_temporary_behind() {
-        // Arrange
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("nested").join("report.json");
-        write_atomic(&path, b"old").unwrap();
-
-        // Act
-        write_atomic(&path, b"new").unwrap();
-
-        // Assert
-        assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("report.json")]);
-    }
 
     #[test]
     fn reports_print_redacted_exchanges_verbatim_and_never_unredact() {

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::exchange::Exchange;
 use super::scrub::Scrubber;
 use super::template::Vars;
 use super::transport::{Auth, Outgoing, Target, Transport};
+use crate::exchange::Exchange;
 use crate::idp::directory::Directory;
 use crate::target::TargetProfile;
 use crate::target::profile::Actor;

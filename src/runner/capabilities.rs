@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::exchange::Exchange;
 use super::outcome::{CheckId, Outcome, ScenarioRun, Verdict};
 use super::select::Planned;
 use super::transport::{Outgoing, Transport};
+use crate::exchange::Exchange;
 use crate::scenario::model::{Feature, Level, RequestStep, Scenario, Step};
 
 const SOURCE: &str = "RFC 7643 §5";

@@ -18,9 +18,9 @@
 
 use std::collections::BTreeMap;
 
-use super::exchange::{Exchange, shortened};
 use super::observation;
 use super::outcome::{Outcome, RunReport, ScenarioRun, Verdict};
+use crate::exchange::{Exchange, shortened};
 
 /// Characters of a target's `detail` kept in a cause's summary.
 const DETAIL_CHARS: usize = 140;

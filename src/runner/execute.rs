@@ -13,7 +13,6 @@ use serde_json::Value;
 
 use super::app::AppClient;
 use super::capabilities;
-use super::exchange::Exchange;
 use super::expect::{assert_json, body_json, judge};
 use super::fit::{SchemaFit, Unpublished, body_is_not_the_point, expects_acceptance, fill_from};
 use super::idp_steps::{IdpOptions, IdpState, StepContext, StepWire, is_app_step, run_idp_step};
@@ -25,6 +24,7 @@ use super::select::Planned;
 use super::template::{Undefined, Vars};
 use super::transport::{Outgoing, Transport};
 use crate::clock::VirtualClock;
+use crate::exchange::Exchange;
 use crate::scenario::model::{
     Capture, Expect, Feature, IdpName, JsonAssertion, RequestStep, Scenario, Step,
 };

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::exchange::RecordedResponse;
 use super::template::{Undefined, Vars};
+use crate::exchange::RecordedResponse;
 use crate::scenario::model::{Expect, JsonAssertion, JsonType, StatusExpect};
 
 /// The response body as JSON, or why it is not.

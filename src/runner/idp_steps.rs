@@ -5,13 +5,13 @@
 //! transport, with every request recorded as an exchange of the step and checked against what
 //! the run may touch. The module's [`IdpCheck`]s become verdicts like any other.
 
-use super::exchange::Exchange;
 use super::expect::judge;
 use super::outcome::{CheckId, Outcome, Verdict};
 use super::ownership::Ownership;
 use super::template::Vars;
 use super::transport::Transport;
 use crate::clock::VirtualClock;
+use crate::exchange::Exchange;
 use crate::idp::directory::{Directory, IdShape, Profile};
 use crate::idp::entra::{Dialect, Entra, Job};
 use crate::idp::settings::IdpSettings;
@@ -766,7 +766,7 @@ async fn expect_resource(
     let outcome = match sent {
         Err(message) => Outcome::Error { message },
         Ok(response) => {
-            let recorded = super::exchange::RecordedResponse {
+            let recorded = crate::exchange::RecordedResponse {
                 status: response.status,
                 headers: response.headers,
                 body: response.body,

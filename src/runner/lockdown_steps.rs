@@ -10,11 +10,11 @@
 use serde_json::Value;
 
 use super::app::AppClient;
-use super::exchange::RecordedResponse;
 use super::expect::judge;
 use super::idp_steps::{StepContext, StepResult, step_label};
 use super::outcome::{CheckId, Outcome, Verdict};
 use super::template::Vars;
+use crate::exchange::RecordedResponse;
 use crate::idp::directory::Directory;
 use crate::scenario::model::{CheckSpec, Level, Step};
 
@@ -57,7 +57,7 @@ pub async fn run(
     app: Option<&mut AppClient>,
     directory: &Directory,
     vars: &mut Vars,
-    exchanges: &mut Vec<super::exchange::Exchange>,
+    exchanges: &mut Vec<crate::exchange::Exchange>,
     ownership: &mut super::ownership::Ownership,
 ) -> StepResult {
     let Some(app) = app else {
@@ -121,7 +121,7 @@ async fn send_call(
     context: &StepContext<'_>,
     directory: &Directory,
     vars: &Vars,
-    exchanges: &mut Vec<super::exchange::Exchange>,
+    exchanges: &mut Vec<crate::exchange::Exchange>,
 ) -> Result<(Vars, super::app::Sent), String> {
     let scoped = AppClient::vars_for(vars, directory, call.user(), call.group())?;
     let sent = app
@@ -146,7 +146,7 @@ async fn app_request(
     context: &StepContext<'_>,
     directory: &Directory,
     vars: &mut Vars,
-    exchanges: &mut Vec<super::exchange::Exchange>,
+    exchanges: &mut Vec<crate::exchange::Exchange>,
     ownership: &mut super::ownership::Ownership,
     step: &Step,
 ) -> Result<Verdict, String> {
@@ -238,7 +238,7 @@ async fn probe(
     context: &StepContext<'_>,
     directory: &Directory,
     vars: &Vars,
-    exchanges: &mut Vec<super::exchange::Exchange>,
+    exchanges: &mut Vec<crate::exchange::Exchange>,
     step: &Step,
 ) -> Result<Verdict, String> {
     let probe = app
@@ -292,7 +292,7 @@ async fn check_with(
     credential: &str,
     vars: &Vars,
     context: &StepContext<'_>,
-    exchanges: &mut Vec<super::exchange::Exchange>,
+    exchanges: &mut Vec<crate::exchange::Exchange>,
 ) -> Result<super::app::Sent, String> {
     app.send(
         &access.check.method,
@@ -313,7 +313,7 @@ async fn access(
     context: &StepContext<'_>,
     directory: &Directory,
     vars: &Vars,
-    exchanges: &mut Vec<super::exchange::Exchange>,
+    exchanges: &mut Vec<crate::exchange::Exchange>,
     step: &Step,
 ) -> Result<Verdict, String> {
     let access = app

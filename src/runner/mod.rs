@@ -8,7 +8,7 @@
 //! schema-driven steps into requests ([`published`]: every writable attribute the target
 //! publishes), builds requests ([`template`]) or hands IdP steps to the IdP modules
 //! ([`idp_steps`]), checks them against [`ownership`] (never touch what this run did not create),
-//! sends them through [`transport`] (which records [`exchange`]s with secrets already
+//! sends them through [`transport`] (which records [`crate::exchange`]s with secrets already
 //! [`scrub`]bed; an IdP's requests to a plain-HTTP target go over [`direct`], its exact head,
 //! and compressed answers are decoded by [`content_coding`]), judges responses ([`expect`]), and compares snapshots. A failed step never ends
 //! its scenario: [`prerequisite`] blocks the steps that need what it did not produce.
@@ -27,7 +27,6 @@ pub mod cause;
 pub mod content_coding;
 pub mod direct;
 pub mod entra_steps;
-pub mod exchange;
 pub mod execute;
 pub mod expect;
 pub mod fit;

@@ -12,7 +12,7 @@
 //! a collection (`POST /Users`, then an unfiltered `GET /Users`) is not enough: that read sees
 //! every write of the run.
 
-use super::exchange::Exchange;
+use crate::exchange::Exchange;
 
 /// The shortest filter string taken as naming a write: shorter ones (`true`, `en`) occur in
 /// bodies by chance.
@@ -108,7 +108,7 @@ fn sent_any(write: &Exchange, literals: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::exchange::{RecordedRequest, RecordedResponse};
+    use crate::exchange::{RecordedRequest, RecordedResponse};
 
     fn exchange(method: &str, path: &str, body: &str, status: u16) -> Exchange {
         Exchange {

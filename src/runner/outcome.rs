@@ -3,6 +3,7 @@
 //! These types are what every report ([`crate::report`]) renders; the JSON report is a direct,
 //! versioned rendering of them.
 
+pub use crate::snapshot::SnapshotOutcome;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,8 +11,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::area::{Area, Gate};
-use super::exchange::Exchange;
 use super::select::Planned;
+use crate::exchange::Exchange;
 use crate::idp::evidence::{self, Grade};
 use crate::scenario::model::{CheckSpec, IdpName, Level, RequestStep, Scenario};
 
@@ -220,42 +221,6 @@ impl Verdict {
     /// Whether this verdict fails the run.
     pub fn is_blocking_failure(&self, strict: bool) -> bool {
         self.outcome.is_failure() && self.check.is_blocking(strict)
-    }
-}
-
-/// What the comparison with the approved snapshot found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SnapshotOutcome {
-    /// The scenario has no snapshot step, or no snapshot directory was given.
-    NotTaken,
-    Matched {
-        path: PathBuf,
-    },
-    /// No approved snapshot existed: one was written (a normal run).
-    Written {
-        path: PathBuf,
-    },
-    /// No approved snapshot existed, and under `--ci` that is a failure; nothing was written.
-    Missing {
-        path: PathBuf,
-    },
-    /// The snapshot differs; `diff` is a unified diff, approved → actual.
-    Drifted {
-        path: PathBuf,
-        diff: String,
-    },
-    /// `--accept`: the new snapshot replaced the approved one.
-    Accepted {
-        path: PathBuf,
-    },
-}
-
-impl SnapshotOutcome {
-    pub fn is_failure(&self) -> bool {
-        matches!(
-            self,
-            SnapshotOutcome::Missing { .. } | SnapshotOutcome::Drifted { .. }
-        )
     }
 }
 

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use super::exchange::Exchange;
+use crate::exchange::Exchange;
 use crate::scim::patch::raw_operations;
 
 /// Resources this run created and has not deleted, oldest first, as `(endpoint, id)`.
@@ -181,7 +181,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::runner::exchange::{RecordedRequest, RecordedResponse};
+    use crate::exchange::{RecordedRequest, RecordedResponse};
 
     fn exchange(method: &str, path: &str, status: u16, body: &str) -> Exchange {
         Exchange {

@@ -31,9 +31,9 @@
 use serde_json::Value;
 
 use super::SetupError;
-use super::exchange::{Exchange, RecordedResponse, shortened};
 pub use super::outcome::Discovery;
 use super::transport::{Auth, Outgoing, Transport};
+use crate::exchange::{Exchange, RecordedResponse, shortened};
 use crate::scim::patch::kind_of;
 
 /// The discovery endpoint that says what the server supports (RFC 7644 §4).
@@ -563,7 +563,7 @@ mod tests {
         // Arrange
         let exchange = |body: &str| Exchange {
             step: None,
-            request: crate::runner::exchange::RecordedRequest {
+            request: crate::exchange::RecordedRequest {
                 method: "GET".to_owned(),
                 path: String::new(),
                 url: String::new(),

@@ -13,8 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use super::exchange::{Exchange, shortened};
 use super::outcome::{Blocker, Outcome, Verdict};
+use crate::exchange::{Exchange, shortened};
 
 /// Characters of a target's error detail quoted in a blocked check's reason.
 const DETAIL_CHARS: usize = 160;
@@ -131,7 +131,7 @@ impl Prerequisites {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::exchange::{RecordedRequest, RecordedResponse};
+    use crate::exchange::{RecordedRequest, RecordedResponse};
     use crate::runner::outcome::CheckId;
     use crate::scenario::model::Level;
 

@@ -22,8 +22,8 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use super::content_coding;
 use super::direct::{DirectConnection, NameCase};
-use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use super::scrub::Scrubber;
+use crate::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::idp::wire::{HOST_SLOT, LENGTH_SLOT, WireRequest};
 
 /// The most response body bytes kept: a body whose `Content-Length` says more is refused
@@ -117,45 +117,23 @@ impl Auth {
     }
 }
 
-/// The standard base64 alphabet (RFC 4648 §4).
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Standard base64 (RFC 4648 §4) that decodes with or without padding, as Basic credentials
+/// come either way.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
 
 /// Standard base64 with padding (Basic credentials; tests search output for this form too).
 pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::Engine::encode(&BASE64, bytes)
 }
 
 /// Standard base64 (padding optional) as UTF-8 text, or `None`.
 pub fn base64_decode(text: &str) -> Option<String> {
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in text.trim_end_matches('=').bytes() {
-        bits = (bits << 6) | BASE64.iter().position(|t| *t == c)? as u32;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    let bytes = base64::Engine::decode(&BASE64, text).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// The target of a run: where, and as whom.
@@ -313,10 +291,7 @@ pub struct Outgoing {
     pub timeout: Option<Duration>,
 }
 
-/// The `User-Agent` of the harness's own requests: the discovery probe, `request:` steps, the
-/// application API's requests and the cleanup. A target's logs then tell them from an IdP
-/// profile's requests, which carry that IdP's own headers and no other.
-pub const HARNESS_USER_AGENT: &str = concat!("scimulate/", env!("CARGO_PKG_VERSION"));
+use crate::exchange::HARNESS_USER_AGENT;
 
 impl Outgoing {
     /// The request marked as the harness's own (`User-Agent: scimulate/VERSION`), unless it

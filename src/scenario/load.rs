@@ -7,7 +7,7 @@
 //! (a country code `NO`, a zip code `01234`). So booleans are YAML 1.2 only (`true`/`false`),
 //! numbers with a leading zero or `_` stay strings, duplicate keys, merge keys (`<<`) and
 //! unknown tags are errors, and budgets bound what a hostile or broken file can cost (alias
-//! bombs, deep nesting, huge scalars). See [`yaml_options`].
+//! bombs, deep nesting, huge scalars). See `yaml_options`.
 //!
 //! Why suggestions: the format denies unknown fields, and an author who wrote `expcet:` wants
 //! `expect:`, not the list of every key. Unknown keys and step kinds get the nearest expected
@@ -124,7 +124,7 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
 /// Parses one scenario from `text`; `file` is only used to label problems.
 ///
 /// Parsing stops at the first error (serde's model), so the `Vec` holds one problem; it is a
-/// `Vec` so that callers treat loading and [`validate`](super::validate) alike.
+/// `Vec` so that callers treat loading and [`validate`](fn@super::validate) alike.
 pub fn load_str(text: &str, file: &Path) -> Result<Scenario, Vec<Problem>> {
     if text.len() > MAX_SOURCE_BYTES {
         return Err(vec![Problem::new(

@@ -1,7 +1,6 @@
 //! Scenario files: the format ([`model`]), loading them with line/column errors, validation,
 //! and the JSON Schema generated from the types.
 
-pub mod idp_settings;
 pub mod load;
 pub mod model;
 pub mod schema;

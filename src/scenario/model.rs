@@ -8,11 +8,13 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::idp::IdpName;
+pub use crate::level::Level;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::idp_settings::IdpSettings;
+use crate::idp::settings::IdpSettings;
 
 /// One scenario: a named story of steps, and the IdPs it applies to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -92,58 +94,6 @@ impl Feature {
 
 fn default_idps() -> Vec<IdpName> {
     vec![IdpName::Generic]
-}
-
-/// An IdP profile a scenario can run as.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum IdpName {
-    /// A plain RFC 7644 client: no IdP's headers or quirks.
-    Generic,
-    /// Okta, OIN template flavour ("SCIM 2.0 Test App (Header Auth)"): PATCH for (de)activation.
-    Okta,
-    /// Okta, App Integration Wizard flavour: every update a full PUT (docs/idps/okta.md §1.2).
-    #[serde(rename = "okta-aiw")]
-    OktaAiw,
-    /// Microsoft Entra ID, default PATCH dialect: capitalised ops, `"True"`/`"False"` strings,
-    /// one op per attribute (docs/idps/entra.md §7.1).
-    Entra,
-    /// Entra with `aadOptscim062020` on the tenant URL: lowercase ops, real booleans, one
-    /// path-less replace (docs/idps/entra.md §1, §7.2).
-    #[serde(rename = "entra-compliant")]
-    EntraCompliant,
-    /// JumpCloud's "Export users to this app (Identity Management)" (docs/idps/jumpcloud.md).
-    Jumpcloud,
-}
-
-impl IdpName {
-    pub const ALL: [IdpName; 6] = [
-        IdpName::Generic,
-        IdpName::Okta,
-        IdpName::OktaAiw,
-        IdpName::Entra,
-        IdpName::EntraCompliant,
-        IdpName::Jumpcloud,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdpName::Generic => "generic",
-            IdpName::Okta => "okta",
-            IdpName::OktaAiw => "okta-aiw",
-            IdpName::Entra => "entra",
-            IdpName::EntraCompliant => "entra-compliant",
-            IdpName::Jumpcloud => "jumpcloud",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<IdpName> {
-        IdpName::ALL
-            .into_iter()
-            .find(|idp| idp.as_str().eq_ignore_ascii_case(name))
-    }
 }
 
 /// One step. The key names the kind.
@@ -646,60 +596,6 @@ pub struct CheckSpec {
     /// failure with the IdP itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_idp: Option<String>,
-}
-
-/// How much a failed check matters.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-)]
-pub enum Level {
-    /// The RFC says MUST or SHALL: a failure fails the run.
-    #[default]
-    #[serde(rename = "MUST")]
-    Must,
-    /// The RFC says SHOULD: reported, and fails the run only under `--strict`.
-    #[serde(rename = "SHOULD")]
-    Should,
-    /// A vendor requires it, whatever the RFC says: an IdP needs it to work, or the application
-    /// documents it as its SCIM behaviour (lock-down and application checks). It carries its
-    /// source (`docs/idps/…`, `docs/application.md`) and an evidence grade; a failure fails the
-    /// run as far as that grade blocks.
-    #[serde(rename = "IDP-REQUIRED")]
-    IdpRequired,
-    /// Worth knowing; never fails the run.
-    #[serde(rename = "INFO")]
-    Info,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-            Level::IdpRequired => "IDP-REQUIRED",
-            Level::Info => "INFO",
-        }
-    }
-
-    /// Whether a failure at this level fails the run (its area gated, its evidence permitting).
-    pub fn is_blocking(self, strict: bool) -> bool {
-        match self {
-            Level::Must | Level::IdpRequired => true,
-            Level::Should => strict,
-            Level::Info => false,
-        }
-    }
 }
 
 /// What a response must show. Every field is optional; all given must hold.

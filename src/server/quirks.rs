@@ -84,7 +84,7 @@ pub enum Quirk {
     /// A server whose User schema is narrower and stricter than RFC 7643 §4.1's: the class of
     /// servers built on a strict model validator (a pydantic model with `extra="forbid"`, a JSON
     /// Schema with `additionalProperties: false`), which require what their own model requires
-    /// and refuse every key it lacks ("Extra inputs are not permitted: emails[0].type"). It
+    /// and refuse every key it lacks ("Extra inputs are not permitted: emails\[0\].type"). It
     /// publishes and enforces `userName`, `name` {`formatted`, `givenName`, `familyName`} with
     /// `name.formatted` REQUIRED, `displayName`, `emails` {`value`}, `active`, `groups` (and
     /// the common `externalId`), and nothing else: no `emails.type`, `emails.primary`,
@@ -119,7 +119,7 @@ pub enum Quirk {
     /// `/Users/.search` and `/Groups/.search` still work. The class of servers that search one
     /// resource type at a time. Allowed: "Queries MAY be performed against a SCIM resource
     /// object, a resource type endpoint, or a SCIM server root" (RFC 7644 §3.4.2.1), and 501 is
-    /// for a "Service provider [that] does not support the request operation" (RFC 7644 §3.12).
+    /// for a "Service provider \[that\] does not support the request operation" (RFC 7644 §3.12).
     NoRootSearch,
     /// `filter.supported: false` in `/ServiceProviderConfig`, and `filter=` ignored: every list
     /// and search returns the unfiltered resources. The class of servers without filtering that
@@ -147,7 +147,7 @@ pub enum Quirk {
     /// login name. The URI does not address the resource ("To retrieve a known resource,
     /// clients send GET requests to the resource endpoint, e.g., "/Users/{id}"", RFC 7644
     /// §3.4.1), against "The URI of the created resource SHALL include, in the HTTP "Location"
-    /// header and the HTTP body, a JSON representation [RFC7159] with the attribute
+    /// header and the HTTP body, a JSON representation \[RFC7159\] with the attribute
     /// "meta.location"" (RFC 7644 §3.3).
     LocationFromUserName,
     /// A Group's `members[].value` is the member's `userName` (a group member's `displayName`)

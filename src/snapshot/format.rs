@@ -68,7 +68,7 @@
 use serde_json::Value;
 
 use super::redact::{Body, RedactedExchange, RedactedResponse, Redactor};
-use crate::runner::exchange::Exchange;
+use crate::exchange::Exchange;
 use crate::scenario::model::IdpName;
 
 /// The format version, written in the first line.

@@ -8,7 +8,7 @@
 //! - [`redact`]: a [`Redactor`] replaces what differs from run to run (base URL, run prefix, ids,
 //!   timestamps, ETags, secrets) by stable placeholders, numbered per scenario so that
 //!   references between resources stay visible;
-//! - [`format`]: [`render`] lays the redacted exchanges out as the documented text format;
+//! - [`format`](mod@format): [`render`] lays the redacted exchanges out as the documented text format;
 //! - [`store`]: [`check`] compares with `DIR/<idp>/<scenario>.snap` and writes, reports drift
 //!   as a unified diff, or accepts, by [`SnapshotMode`].
 //!
@@ -21,4 +21,4 @@ pub mod store;
 
 pub use format::{SnapshotPoint, render};
 pub use redact::{RedactionContext, Redactor};
-pub use store::{SnapshotError, SnapshotMode, check, snapshot_path};
+pub use store::{SnapshotError, SnapshotMode, SnapshotOutcome, check, snapshot_path};

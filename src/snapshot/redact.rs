@@ -64,7 +64,7 @@ use std::collections::HashMap;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value};
 
-use crate::runner::exchange::{Exchange, RecordedResponse};
+use crate::exchange::{Exchange, RecordedResponse};
 
 /// What replaces a secret or a password.
 pub const REDACTED: &str = "<redacted>";
@@ -480,7 +480,7 @@ impl Redactor {
                 } else if is_date_header(name) && !value.trim().is_empty() {
                     TIMESTAMP.to_owned()
                 } else if name.eq_ignore_ascii_case("user-agent")
-                    && value == crate::runner::transport::HARNESS_USER_AGENT
+                    && value == crate::exchange::HARNESS_USER_AGENT
                 {
                     "scimulate/<version>".to_owned()
                 } else {

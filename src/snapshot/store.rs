@@ -11,15 +11,49 @@
 //! one, never half of one. A crash between the two steps can leave a `.<name>.snap.*.tmp` file
 //! behind; it is never read.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use similar::TextDiff;
 
-use crate::runner::outcome::SnapshotOutcome;
 use crate::scenario::model::IdpName;
+
+/// What the comparison with the approved snapshot found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotOutcome {
+    /// The scenario has no snapshot step, or no snapshot directory was given.
+    NotTaken,
+    Matched {
+        path: PathBuf,
+    },
+    /// No approved snapshot existed: one was written (a normal run).
+    Written {
+        path: PathBuf,
+    },
+    /// No approved snapshot existed, and under `--ci` that is a failure; nothing was written.
+    Missing {
+        path: PathBuf,
+    },
+    /// The snapshot differs; `diff` is a unified diff, approved → actual.
+    Drifted {
+        path: PathBuf,
+        diff: String,
+    },
+    /// `--accept`: the new snapshot replaced the approved one.
+    Accepted {
+        path: PathBuf,
+    },
+}
+
+impl SnapshotOutcome {
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            SnapshotOutcome::Missing { .. } | SnapshotOutcome::Drifted { .. }
+        )
+    }
+}
 
 /// The file name extension of snapshot files.
 pub const EXTENSION: &str = "snap";
@@ -135,40 +169,11 @@ fn unified_diff(approved: &str, actual: &str, path: &Path) -> String {
         .to_string()
 }
 
-/// Distinguishes temporary files of concurrent writes within one process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 fn write_atomically(path: &Path, contents: &str) -> Result<(), SnapshotError> {
-    let failed = |source| SnapshotError::Write {
+    crate::files::write_atomic(path, contents.as_bytes()).map_err(|source| SnapshotError::Write {
         path: path.to_owned(),
         source,
-    };
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return Err(failed(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file path",
-        )));
-    };
-    fs::create_dir_all(dir).map_err(failed)?;
-    let temp = dir.join(format!(
-        ".{}.{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = write_new(&temp, contents).and_then(|()| fs::rename(&temp, path));
-    if let Err(source) = written {
-        // Best effort: the temporary file may not exist, and the write error is what matters.
-        let _ = fs::remove_file(&temp);
-        return Err(failed(source));
-    }
-    Ok(())
-}
-
-fn write_new(path: &Path, contents: &str) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
+    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::scenario::idp_settings::IdpSettings;
+use crate::idp::settings::IdpSettings;
 use crate::scenario::load::{Problem, read_source, yaml_options, yaml_problem};
 use crate::scenario::model::{CheckSpec, Expect};
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::idp::IdpCheck;
 use crate::idp::wire::WireResponse;
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 pub const TEST_CONNECTION_EMPTY_LIST: &str = "entra.test-connection.empty-list-200";
 pub const LOOKUP_LIST_RESPONSE: &str = "entra.lookup.answers-list-response";

@@ -26,7 +26,7 @@ use crate::clock::Clock;
 use crate::idp::directory::{Directory, DirectoryUser};
 use crate::idp::wire::{Wire, WireRequest, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 /// Users are purged this long after a soft delete (§5, §8).
 pub const HARD_DELETE_AFTER: SignedDuration = SignedDuration::from_hours(30 * 24);

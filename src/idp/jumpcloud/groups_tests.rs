@@ -2,7 +2,7 @@
 //! scripted fake target.
 
 use super::*;
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 use super::script::{Script, expected, failed, ids};
 

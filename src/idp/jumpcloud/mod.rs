@@ -77,7 +77,7 @@ use checks::{Lookup, SOURCE_TEST_CONNECTION};
 use super::directory::DirectoryUser;
 use super::wire::{Wire, WireRequest, WireResponse};
 use super::{IdpCheck, IdpError};
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 /// How JumpCloud sends a profile change and `active` (docs/idps/jumpcloud.md §5, §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::idp::IdpCheck;
 use crate::idp::wire::WireResponse;
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";

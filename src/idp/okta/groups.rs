@@ -32,7 +32,7 @@ use super::request::{self, PATCH_OP_SCHEMA};
 use super::{Okta, OktaFlavour, Session};
 use crate::idp::wire::{Wire, WireResponse};
 use crate::idp::{IdpCheck, IdpError};
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 

@@ -50,7 +50,7 @@ use std::time::Duration;
 use super::directory::DirectoryUser;
 use super::wire::{Wire, WireRequest, WireResponse};
 use super::{IdpCheck, IdpError};
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 /// How the app integration was created, which decides PATCH or PUT (docs/idps/okta.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::idp::directory::Profile;
-use crate::scenario::model::Level;
+use crate::level::Level;
 
 use super::script::{Script, aiw, expected, template};
 use crate::idp::script::{failed, ids};

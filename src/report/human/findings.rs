@@ -7,9 +7,9 @@
 //! request that differs, which is often the whole diagnosis.
 
 use super::{DIM, FAIL, PASS, PLAIN, RED, Text, WARN, YELLOW, plural};
+use crate::exchange::{Exchange, shortened};
 use crate::runner::area::Area;
 use crate::runner::cause::{Cause, request_shape};
-use crate::runner::exchange::{Exchange, shortened};
 use crate::runner::outcome::{RunReport, ScenarioRun};
 use crate::scenario::model::IdpName;
 

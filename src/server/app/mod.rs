@@ -5,11 +5,11 @@
 //! Modelled on Clockify's "SCIM user provisioning" help page: its users *are* the SCIM Users
 //! of the store and its groups the SCIM Groups, so an IdP's change shows in the app at once;
 //! the app keeps only what SCIM does not carry ([`workspace`]). While the owner has SCIM on,
-//! the app refuses what the IdP owns ([`lockdown`]); a deactivated or deleted user's key stops
-//! working on its next use ([`caller`]). The SCIM API is unaffected by the switch.
+//! the app refuses what the IdP owns (`lockdown`); a deactivated or deleted user's key stops
+//! working on its next use (`caller`). The SCIM API is unaffected by the switch.
 //!
 //! Routes live under [`APP_BASE_PATH`], authenticate with `X-Api-Key`, and answer JSON errors
-//! `{"code", "message"}` ([`error`]), never SCIM error bodies; the SCIM shape quirks and the
+//! `{"code", "message"}` (`error`), never SCIM error bodies; the SCIM shape quirks and the
 //! bearer token do not apply to them.
 
 mod admin;

@@ -3,7 +3,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::runner::exchange::{RecordedRequest, RecordedResponse};
+use crate::exchange::{RecordedRequest, RecordedResponse};
 use crate::snapshot::redact::RedactionContext;
 
 const BASE_URL: &str = "http://127.0.0.1:41234/scim/v2";

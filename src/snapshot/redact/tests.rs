@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
-use crate::runner::exchange::RecordedRequest;
+use crate::exchange::RecordedRequest;
 
 const BASE_URL: &str = "http://127.0.0.1:41234/scim/v2";
 const RUN_PREFIX: &str = "run7f3a";

@@ -1,10 +1,18 @@
 //! Exchanges: one request and its response, as the run recorded them.
 //!
+//! The record every later stage reads (snapshots redact it, reports print it, recordings write
+//! it), so it lives below all of them, the runner included.
+//!
 //! Secrets never enter an exchange: the runner scrubs credentials and passwords while
-//! recording (see [`super::scrub`]), so every report, snapshot and log built from exchanges is
-//! safe to print at any verbosity.
+//! recording (see [`crate::runner::scrub`]), so every report, snapshot and log built from
+//! exchanges is safe to print at any verbosity.
 
 use std::time::Duration;
+
+/// The `User-Agent` of the harness's own requests: the discovery probe, `request:` steps, the
+/// application API's requests and the cleanup. A target's logs then tell them from an IdP
+/// profile's requests, which carry that IdP's own headers and no other.
+pub const HARNESS_USER_AGENT: &str = concat!("scimulate/", env!("CARGO_PKG_VERSION"));
 
 /// A request as sent (after templating and scrubbing).
 #[derive(Debug, Clone, PartialEq, Eq)]

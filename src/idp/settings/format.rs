@@ -6,7 +6,8 @@
 //! types are the file format of those fields: every key is optional and an absent key keeps the
 //! module's default. Like the rest of the scenario and target profile formats, they *are* the
 //! format: the JSON Schemas are generated from them. What each setting does to its IdP, and
-//! which values an IdP refuses, is `idp::settings`.
+//! which values an IdP refuses, is [`super`]. They live with the IdPs, below the scenario and
+//! target profile formats that carry them.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -1,20 +1,22 @@
 //! What IdP settings do to each IdP, and which values an IdP does not offer.
 //!
 //! The settings' format (the target profile's `idp:` block, a scenario's `idp_settings:`) is
-//! `scenario::idp_settings`; here each block configures its IdP module ([`OktaSettings::apply`]),
+//! [`format`](mod@format); here each block configures its IdP module ([`OktaSettings::apply`]),
 //! says what is unusable ([`IdpSettings::problems`]) and names what a run changed, for its
 //! report ([`IdpSettings::changed`]).
 
-use super::entra::{
+use crate::idp::entra::{
     Entra, INITIAL_CYCLE_PER_OBJECT_MAX, INITIAL_CYCLE_PER_OBJECT_MIN, Matching, ReadCurrent,
     RoleMapping, Throttling,
 };
-use super::jumpcloud::{
+use crate::idp::jumpcloud::{
     ContentType, FilterSpaces as JumpCloudSpaces, GroupRenameForm, JumpCloud, UserUpdateForm,
 };
-use super::okta::{FilterSpaces as OktaSpaces, MembershipBatch, Okta};
+use crate::idp::okta::{FilterSpaces as OktaSpaces, MembershipBatch, Okta};
 
-pub use crate::scenario::idp_settings::{
+pub mod format;
+
+pub use format::{
     BodyType, EntraSettings, IdpSettings, JumpCloudSettings, MatchingAttribute, OktaSettings,
     ReadForm, RoleForm, SpaceEncoding, ThrottleForm, UpdateForm,
 };
