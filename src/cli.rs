@@ -6,15 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scimulate::catalogue::Catalogue;
+use scimulate::harness::{Harness, HarnessError};
 use scimulate::report;
 use scimulate::runner::area::Gate;
 use scimulate::runner::execute::RunSettings;
 use scimulate::runner::idp_steps::{self, IdpOptions};
 use scimulate::runner::outcome::{EXIT_SETUP, EXIT_USAGE};
-use scimulate::runner::select::{self, Partition, Planned};
+use scimulate::runner::select::{Partition, Planned};
 use scimulate::runner::transport::{self, Auth, Target, TlsOptions};
 use scimulate::runner::{self, RunConfig, TargetChoice};
-use scimulate::scenario::model::{IdpName, Scenario};
+use scimulate::scenario::model::IdpName;
 use scimulate::scenario::validate::validate as validate_files;
 use scimulate::server::Quirks;
 use scimulate::snapshot::SnapshotMode;
@@ -310,46 +311,53 @@ fn scenario_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Option<Catalogue>)
     }
 }
 
-/// Loads and plans, or prints every problem and says so.
+/// Loads and plans (as the library's [`Harness`] does), or prints every problem and says so.
 fn load_plan(selection: &Selection) -> Result<(Vec<Planned>, Option<Catalogue>), ExitCode> {
-    let (paths, catalogue) = scenario_paths(&selection.paths)?;
-    let (loaded, problems) = validate_files(&paths);
-    if !problems.is_empty() {
-        for problem in &problems {
-            eprintln!("error: {problem}");
-        }
-        eprintln!(
-            "{} problem(s) in scenario files; `scimulate validate` lists them too",
-            problems.len()
-        );
-        return Err(ExitCode::from(EXIT_USAGE));
+    let mut harness = Harness::embedded();
+    for path in &selection.paths {
+        harness = harness.scenarios(path);
     }
-    let scenarios: Vec<(PathBuf, Arc<Scenario>)> = loaded
-        .into_iter()
-        .map(|(file, s)| (file, Arc::new(s)))
-        .collect();
-    let mut filters = selection.filters.clone();
+    for filter in &selection.filters {
+        harness = harness.filter(filter);
+    }
     if let Some(name) = &selection.suite {
-        match scimulate::suites::find(name) {
-            Ok(suite) => filters.push(scimulate::suites::filter(suite)),
-            Err(problem) => {
+        harness = harness.suite(name);
+    }
+    if let Some(idp) = selection.idp {
+        harness = harness.idp(idp);
+    }
+    if let Some(partition) = selection.partition {
+        harness = harness.partition(partition);
+    }
+    harness.plan().map_err(|error| match error {
+        HarnessError::Scenarios(problems) => {
+            for problem in &problems {
                 eprintln!("error: {problem}");
-                return Err(ExitCode::from(EXIT_USAGE));
             }
+            eprintln!(
+                "{} problem(s) in scenario files; `scimulate validate` lists them too",
+                problems.len()
+            );
+            ExitCode::from(EXIT_USAGE)
         }
-    }
-    let plan = select::plan(&scenarios, selection.idp, &filters, selection.partition);
-    let unsupported: Vec<String> = plan
-        .iter()
-        .filter_map(|p| idp_steps::unsupported(&p.scenario, p.idp))
-        .collect();
-    if !unsupported.is_empty() {
-        for reason in &unsupported {
-            eprintln!("error: {reason}");
+        HarnessError::Unsupported(reasons) => {
+            for reason in &reasons {
+                eprintln!("error: {reason}");
+            }
+            ExitCode::from(EXIT_USAGE)
         }
-        return Err(ExitCode::from(EXIT_USAGE));
-    }
-    Ok((plan, catalogue))
+        HarnessError::Catalogue(error) => {
+            eprintln!(
+                "error: cannot write out the built-in catalogue under {}: {error}",
+                std::env::temp_dir().display()
+            );
+            ExitCode::from(EXIT_SETUP)
+        }
+        other => {
+            eprintln!("error: {other}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    })
 }
 
 pub fn validate(args: ValidateArgs) -> ExitCode {

@@ -1,5 +1,19 @@
 //! scimulate: a SCIM 2.0 conformance harness and mock identity provider.
 //!
+//! ```
+//! use scimulate::harness::Harness;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! // Okta's SCIM 2.0 SPEC Test against the embedded reference server; `Harness::against(url,
+//! // token)` runs it against yours.
+//! let report = Harness::embedded().suite("okta-oin-spec").run().await.unwrap();
+//! assert!(report.passed());
+//! # });
+//! ```
+//!
+//! [`harness`] is the front door for a Rust program or test suite (with the `libtest` feature,
+//! the catalogue as one test per scenario and IdP profile).
+//!
 //! The model in one paragraph: a **target** is the SCIM service provider under test. A
 //! **scenario** ([`scenario`]) is a YAML story of steps run as one or more **IdP** profiles;
 //! the **runner** ([`runner`]) sends its requests, or hands its directory changes to the IdP
@@ -30,6 +44,7 @@ pub mod exchange;
 pub mod files;
 #[cfg(test)]
 mod fuzzing;
+pub mod harness;
 pub mod idp;
 pub mod init;
 pub mod level;
