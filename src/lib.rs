@@ -33,7 +33,7 @@
 //! Layering, bottom up (`tests/layering.rs` holds the code to it): [`clock`], [`level`] (check
 //! levels), [`suites`] and [`catalogue`]; [`exchange`] (the record of one request and its
 //! answer); [`scim`]; [`server`] beside [`idp`]; [`scenario`]; [`target`]; [`snapshot`];
-//! [`runner`]; [`report`]; [`load`] beside [`record`]; [`init`]; then the binary. A module uses
+//! [`runner`]; [`report`]; [`load`], [`record`] and [`harness`]; [`init`]; then the binary. A module uses
 //! only those below it: `scim` knows nothing of IdPs, scenarios or HTTP frameworks; `idp`
 //! knows nothing of the server, the scenario format or the runner (it talks through
 //! `idp::wire::Wire`); `server` knows nothing of IdPs; the runner is where they meet.

@@ -19,7 +19,7 @@ const LAYERS: [&[&str]; 12] = [
     &["snapshot"],
     &["runner"],
     &["report"],
-    &["load", "record"],
+    &["load", "record", "harness"],
     &["init"],
     &["bin"],
 ];
