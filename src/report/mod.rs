@@ -25,12 +25,14 @@ pub mod coverage;
 pub mod human;
 pub mod json;
 pub mod junit;
+#[cfg(feature = "cli")]
 pub mod progress;
 pub mod suites;
 
 pub use human::{render as render_human, write as write_human};
 pub use json::{JSON_REPORT_VERSION, to_json, write_json};
 pub use junit::{to_junit, write_junit};
+#[cfg(feature = "cli")]
 pub use progress::Progress;
 
 /// The JSON Schema (draft 2020-12) of a report written with serde: what it serializes, so a

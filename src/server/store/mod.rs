@@ -9,6 +9,10 @@
 //! acknowledged. A crash after the commit loses nothing that was acknowledged; a crash before it
 //! loses only a write that was never acknowledged.
 
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(not(feature = "sqlite"))]
+#[path = "without_sqlite.rs"]
 mod sqlite;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -42,6 +46,7 @@ impl Kind {
         }
     }
 
+    #[cfg(feature = "sqlite")]
     fn parse(text: &str) -> Option<Kind> {
         match text {
             "User" => Some(Kind::User),
