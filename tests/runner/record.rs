@@ -425,6 +425,28 @@ async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// A `scimulate` child started, the URL it prints on its first line, and the rest of its
+/// stdout (kept open until the test drops it).
+fn started_printing_its_url(
+    mut command: std::process::Command,
+) -> (
+    crate::support::KillOnDrop,
+    std::io::BufReader<std::process::ChildStdout>,
+    String,
+) {
+    let mut child = crate::support::KillOnDrop(
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let mut url = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut url).unwrap();
+    (child, stdout, url.trim().to_owned())
+}
+
 /// How a child that stops by itself ended; a test failure if it has not within 20 s.
 fn exit_within_20_s(child: &mut std::process::Child) -> std::process::ExitStatus {
     let started = std::time::Instant::now();
@@ -503,20 +525,12 @@ fn the_record_command_stops_after_max_exchanges_and_writes_the_replay() {
     // Arrange: a served reference server, and `scimulate record` in front of it.
     let (_server, upstream) = crate::support::serve(&[], TOKEN);
     let dir = tempfile::tempdir().unwrap();
-    let mut child = crate::support::KillOnDrop(
-        std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
-            .args(["record", "--listen", "127.0.0.1:0", "--max-exchanges", "2"])
-            .args(["--upstream", &upstream, "--name", "two-reads", "--out"])
-            .arg(dir.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
-    let mut proxy_url = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut proxy_url).unwrap();
-    let proxy_url = proxy_url.trim().to_owned();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"));
+    command
+        .args(["record", "--listen", "127.0.0.1:0", "--max-exchanges", "2"])
+        .args(["--upstream", &upstream, "--name", "two-reads", "--out"])
+        .arg(dir.path());
+    let (mut child, stdout, proxy_url) = started_printing_its_url(command);
 
     // Act: two reads through it, then it ends by itself.
     runtime().block_on(async {
@@ -568,20 +582,12 @@ fn a_scenario_name_that_is_not_plain_is_a_usage_error() {
 fn serve_record_records_in_front_of_the_reference_server_until_interrupted() {
     // Arrange: `scimulate serve --record DIR`, the base URL on its first line.
     let dir = tempfile::tempdir().unwrap();
-    let mut child = crate::support::KillOnDrop(
-        std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--record"])
-            .arg(dir.path())
-            .env("SCIMULATE_TOKEN", TOKEN)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
-    let mut base_url = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut base_url).unwrap();
-    let base_url = base_url.trim().to_owned();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scimulate"));
+    command
+        .args(["serve", "--bind", "127.0.0.1:0", "--record"])
+        .arg(dir.path())
+        .env("SCIMULATE_TOKEN", TOKEN);
+    let (mut child, stdout, base_url) = started_printing_its_url(command);
 
     // Act: one create through it, then Ctrl-C.
     runtime().block_on(async {
