@@ -138,6 +138,13 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
             }
         };
     }
+    // A later part of a vendor suite's test fails because an earlier part did (the read-back
+    // after a refused PATCH): the test's parts run in order and each rests on the one before.
+    if verdict.outcome.is_failure()
+        && let Some(earlier) = earlier_failed_part(run, verdict)
+    {
+        return key_of(run, earlier);
+    }
     // A read that finds what an accepted write should not have left (the duplicate it let in,
     // the user it did not deactivate) fails because of that write, when the write's own check
     // failed too: one cause, not one more per read of it.
@@ -163,6 +170,25 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     let symptom = symptom_of(&first);
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
     (format!("symptom\u{0}{symptom}"), summary)
+}
+
+/// The first failed verdict of an earlier step of the same vendor suite test
+/// (`suite.<suite>.<test>` and its dotted parts), if any.
+fn earlier_failed_part<'a>(run: &'a ScenarioRun, verdict: &Verdict) -> Option<&'a Verdict> {
+    let test = suite_test(&verdict.check.id)?;
+    run.verdicts.iter().find(|v| {
+        v.step < verdict.step && v.outcome.is_failure() && suite_test(&v.check.id) == Some(test)
+    })
+}
+
+/// `suite.<suite>.<test>` of a suite check's id (`suite.entra-validator.x.patch` →
+/// `suite.entra-validator.x`).
+fn suite_test(id: &str) -> Option<&str> {
+    let rest = id.strip_prefix("suite.")?;
+    let mut parts = rest.splitn(3, '.');
+    let suite = parts.next()?;
+    let test = parts.next()?;
+    Some(&id[.."suite.".len() + suite.len() + 1 + test.len()])
 }
 
 /// The failed verdict of the latest write a failed read names whose own check failed, if any:
@@ -520,6 +546,59 @@ mod tests {
         assert_eq!(causes[0].failed_ids(), ["rfc7644.3.3.create-201"]);
         assert_eq!(causes[0].blocked.len(), 2);
         assert_eq!(causes[0].scenarios(), ["generic/create", "generic/paging"]);
+    }
+
+    #[test]
+    fn a_vendor_tests_read_back_after_its_refused_patch_shares_the_patchs_cause() {
+        // Arrange: the PATCH part refused, then the test's read-back finding the old value.
+        let mut report = fixtures::green_report();
+        let mut run = answered(
+            "validator",
+            &[
+                ("PATCH", "/Groups/g1", 400),
+                ("GET", "/Groups?filter=x", 200),
+            ],
+        );
+        run.verdicts = vec![
+            verdict(
+                "suite.v.patch-group.patch",
+                failed("status: expected 200, got 400"),
+                0,
+                Some(0),
+            ),
+            verdict(
+                "suite.v.patch-group",
+                failed("`/externalId`: expected \"b\", got \"a\""),
+                1,
+                Some(1),
+            ),
+            verdict(
+                "suite.v.other-test",
+                failed("`/externalId`: expected \"b\", got \"a\""),
+                1,
+                Some(1),
+            ),
+        ];
+        report.scenarios.push(run);
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert: the read-back goes with the refusal; another test's same symptom does not.
+        let with_patch = causes
+            .iter()
+            .find(|c| c.failed_ids().contains(&"suite.v.patch-group.patch"))
+            .unwrap();
+        assert_eq!(
+            with_patch.failed_ids(),
+            ["suite.v.patch-group.patch", "suite.v.patch-group"]
+        );
+        assert_eq!(causes.len(), 2, "{causes:#?}");
+        assert_eq!(
+            suite_test("suite.v.patch-group.patch"),
+            Some("suite.v.patch-group")
+        );
+        assert_eq!(suite_test("rfc7644.3.3.x"), None);
     }
 
     #[test]

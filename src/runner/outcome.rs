@@ -51,8 +51,9 @@ impl CheckId {
             id: spec.id.clone(),
             level: spec.level,
             source: spec.source.clone().or_else(|| fallback_source.cloned()),
-            requirement: spec.requirement.clone(),
-            real_idp: spec.real_idp.clone(),
+            // A folded YAML block (`>`) ends in a line break the verdict should not show.
+            requirement: spec.requirement.as_deref().map(|r| r.trim().to_owned()),
+            real_idp: spec.real_idp.as_deref().map(|r| r.trim().to_owned()),
             evidence: evidence::grade(&spec.id),
         }
     }
