@@ -4,10 +4,11 @@ use libtest_mimic::Arguments;
 use scimulate::harness::Harness;
 use scimulate::server::Quirk;
 
-fn quiet() -> Arguments {
+/// One thread, its report in `logfile` rather than in this test's own output.
+fn logged_to(logfile: &std::path::Path) -> Arguments {
     Arguments {
         test_threads: Some(1),
-        quiet: true,
+        logfile: Some(logfile.display().to_string()),
         ..Arguments::default()
     }
 }
@@ -21,11 +22,19 @@ fn a_scenario_that_fails_is_a_failing_trial() {
         .trials()
         .unwrap();
 
-    // Act
-    let conclusion = libtest_mimic::run(&quiet(), trials);
+    let log = std::env::temp_dir().join(format!("scimulate-trials-{}.log", std::process::id()));
 
-    // Assert
+    // Act
+    let conclusion = libtest_mimic::run(&logged_to(&log), trials);
+
+    // Assert: one failed trial, whose message is the compact block with the failing check.
     assert_eq!((conclusion.num_passed, conclusion.num_failed), (0, 1));
+    let printed = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        printed.contains("FAIL suite.okta-oin-spec.recreate-user-conflict"),
+        "{printed}"
+    );
 }
 
 #[test]
