@@ -13,7 +13,7 @@ use std::time::Duration;
 use scimulate::runner::SetupError;
 use scimulate::runner::preflight::{self, Discovery, REQUESTS};
 use scimulate::runner::transport::{Auth, Target, Transport};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 use scimulate::snapshot::SnapshotMode;
@@ -74,14 +74,9 @@ async fn responder(respond: fn(&str) -> String) -> String {
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut raw = Vec::new();
-                let mut buffer = [0u8; 4096];
-                while !raw.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(read) => raw.extend_from_slice(&buffer[..read]),
-                    }
-                }
+                let Some(raw) = crate::support::read_message(&mut socket).await else {
+                    return;
+                };
                 let head = String::from_utf8_lossy(&raw);
                 let line = head.lines().next().unwrap_or_default();
                 let _ = socket.write_all(respond(line).as_bytes()).await;

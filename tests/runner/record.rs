@@ -15,7 +15,7 @@ use scimulate::runner::outcome::SnapshotOutcome;
 use scimulate::runner::scrub::Scrubber;
 use scimulate::server::Quirk;
 use scimulate::snapshot::store::SnapshotMode;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::{
@@ -402,26 +402,18 @@ fn upstream_authority(base_url: &str) -> String {
     rest.split('/').next().unwrap().to_owned()
 }
 
-/// Sends raw bytes, reads the whole answer (the connection is closed after it).
+/// Sends raw bytes, reads the whole answer.
 async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
     let mut socket = TcpStream::connect(addr).await.unwrap();
     socket.write_all(request).await.unwrap();
-    let mut answer = Vec::new();
-    let mut buffer = [0u8; 8192];
-    loop {
-        let read =
-            tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut buffer))
-                .await
-                .unwrap_or(Ok(0))
-                .unwrap_or(0);
-        if read == 0 {
-            break;
-        }
-        answer.extend_from_slice(&buffer[..read]);
-        if whole_message(&answer).is_some() {
-            break;
-        }
-    }
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        crate::support::read_message(&mut socket),
+    )
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or_default();
     String::from_utf8_lossy(&answer).into_owned()
 }
 
@@ -459,22 +451,6 @@ fn exit_within_20_s(child: &mut std::process::Child) -> std::process::ExitStatus
     }
 }
 
-/// The head and the whole text of an HTTP/1.1 message once all of it has arrived (its head, and
-/// as many body bytes as its `Content-Length` says).
-fn whole_message(raw: &[u8]) -> Option<(String, String)> {
-    let text = String::from_utf8_lossy(raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let length = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-length:")
-                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-        })
-        .unwrap_or(0);
-    (body.len() >= length).then(|| (head.to_owned(), text.clone()))
-}
-
 /// An upstream that answers every request with the request itself, head and body, in its JSON
 /// body (also with `/` escaped as `\/`) and each request header again as an answer header.
 async fn echo_upstream() -> String {
@@ -483,20 +459,11 @@ async fn echo_upstream() -> String {
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut raw = Vec::new();
-                let mut buffer = [0u8; 4096];
-                let (head, text) = loop {
-                    let Ok(read) = socket.read(&mut buffer).await else {
-                        return;
-                    };
-                    if read == 0 {
-                        return;
-                    }
-                    raw.extend_from_slice(&buffer[..read]);
-                    if let Some(done) = whole_message(&raw) {
-                        break done;
-                    }
+                let Some(raw) = crate::support::read_message(&mut socket).await else {
+                    return;
                 };
+                let text = String::from_utf8_lossy(&raw).into_owned();
+                let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
                 let body = serde_json::json!({"echo": text, "escaped": text.replace('/', "\\/")})
                     .to_string();
                 let mut answer =

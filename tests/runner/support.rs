@@ -281,37 +281,12 @@ pub async fn capturing_mock_compressing(
             let record = record.clone();
             tokio::spawn(async move {
                 loop {
-                    let mut raw = Vec::new();
-                    let mut buffer = [0u8; 4096];
-                    // Read the head, then as many body bytes as Content-Length says.
-                    let head_end = loop {
-                        let Ok(read) = socket.read(&mut buffer).await else {
-                            return;
-                        };
-                        if read == 0 {
-                            return;
-                        }
-                        raw.extend_from_slice(&buffer[..read]);
-                        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break end + 4;
-                        }
+                    let Some(raw) = read_message(&mut socket).await else {
+                        return;
                     };
-                    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-                    let length: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    while raw.len() < head_end + length {
-                        let Ok(read) = socket.read(&mut buffer).await else {
-                            return;
-                        };
-                        if read == 0 {
-                            return;
-                        }
-                        raw.extend_from_slice(&buffer[..read]);
-                    }
-                    let line = String::from_utf8_lossy(&raw[..head_end])
+                    let end = head_end(&raw).unwrap_or(raw.len());
+                    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+                    let line = String::from_utf8_lossy(&raw[..end])
                         .lines()
                         .next()
                         .unwrap_or_default()
@@ -428,4 +403,42 @@ pub fn output_text(output: &std::process::Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// Where an HTTP/1.1 message's head ends (after its blank line), once it has arrived.
+pub fn head_end(raw: &[u8]) -> Option<usize> {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|end| end + 4)
+}
+
+/// The `Content-Length` of a message head, 0 without one.
+fn content_length(head: &[u8]) -> usize {
+    String::from_utf8_lossy(head)
+        .lines()
+        .find_map(|line| {
+            line.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// One HTTP/1.1 message (a request, or an answer) read whole: its head, then as many body bytes
+/// as its `Content-Length` says. `None` when the peer closes, or fails, before it is whole. The
+/// raw mocks of these tests all read through here.
+pub async fn read_message<S: tokio::io::AsyncRead + Unpin>(socket: &mut S) -> Option<Vec<u8>> {
+    let mut raw = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        if let Some(end) = head_end(&raw)
+            && raw.len() >= end + content_length(&raw[..end])
+        {
+            return Some(raw);
+        }
+        match socket.read(&mut buffer).await {
+            Ok(0) | Err(_) => return None,
+            Ok(read) => raw.extend_from_slice(&buffer[..read]),
+        }
+    }
 }
