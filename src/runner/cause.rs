@@ -145,6 +145,15 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     {
         return key_of(run, earlier);
     }
+    // A judgement of state with no request of its own (the Entra job's escrow and quarantine)
+    // can only be explained by the requests before it: it shares the cause of the first of
+    // them the target refused.
+    if matches!(verdict.outcome, Outcome::Failed { .. })
+        && verdict.exchange.is_none()
+        && let Some(refused) = first_refused(run, verdict)
+    {
+        return key_of(run, refused);
+    }
     // A read that finds what an accepted write should not have left (the duplicate it let in,
     // the user it did not deactivate) fails because of that write, when the write's own check
     // failed too: one cause, not one more per read of it.
@@ -170,6 +179,18 @@ fn key_of(run: &ScenarioRun, verdict: &Verdict) -> (String, String) {
     let symptom = symptom_of(&first);
     let summary = format!("{}: {}", verdict.check.id, one_line(&first));
     (format!("symptom\u{0}{symptom}"), summary)
+}
+
+/// The first failed verdict before `verdict` whose request the target refused (or left
+/// unanswered), if any.
+fn first_refused<'a>(run: &'a ScenarioRun, verdict: &Verdict) -> Option<&'a Verdict> {
+    run.verdicts.iter().find(|v| {
+        v.step <= verdict.step
+            && v.outcome.is_failure()
+            && v.exchange
+                .and_then(|i| run.exchanges.get(i))
+                .is_some_and(|e| refusal_is_the_failure(v, e) && refusal(e).is_some())
+    })
 }
 
 /// The first failed verdict of an earlier step of the same vendor suite test
@@ -599,6 +620,52 @@ mod tests {
             Some("suite.v.patch-group")
         );
         assert_eq!(suite_test("rfc7644.3.3.x"), None);
+    }
+
+    #[test]
+    fn a_failed_judgement_of_state_shares_the_cause_of_the_refusal_before_it() {
+        // Arrange: a lookup refused, then the job found with an object in escrow; in another
+        // run, escrow with nothing refused before it.
+        let mut report = fixtures::green_report();
+        let mut run = answered("escrow", &[("GET", "/Users?filter=x", 406)]);
+        run.verdicts = vec![
+            verdict(
+                "entra.lookup.list",
+                failed("the filter query answered 406"),
+                0,
+                Some(0),
+            ),
+            verdict(
+                "entra.job.state",
+                failed("1 object(s) wait in escrow, expected 0"),
+                1,
+                None,
+            ),
+        ];
+        report.scenarios.push(run);
+        let mut alone = answered("alone", &[("GET", "/Users?filter=x", 200)]);
+        alone.verdicts = vec![verdict(
+            "entra.job.state",
+            failed("1 object(s) wait in escrow, expected 0"),
+            1,
+            None,
+        )];
+        report.scenarios.push(alone);
+
+        // Act
+        let causes = causes(&report);
+
+        // Assert
+        assert_eq!(causes.len(), 2, "{causes:#?}");
+        let refused = causes
+            .iter()
+            .find(|c| c.failed_ids().contains(&"entra.lookup.list"))
+            .unwrap();
+        assert_eq!(
+            refused.failed_ids(),
+            ["entra.lookup.list", "entra.job.state"]
+        );
+        assert_eq!(refused.scenarios(), ["generic/escrow"]);
     }
 
     #[test]
