@@ -285,16 +285,7 @@ async fn forward(request: Request<Incoming>, shared: &Shared) -> Response<Full<B
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".to_owned());
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_list(&parts.headers);
     // `None`: larger than the limit, refused and recorded without its body.
     let body = Limited::new(body, MAX_BODY_BYTES)
         .collect()
@@ -453,11 +444,7 @@ fn header_list(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
 }
 
 fn error_answer(status: u16, detail: &str) -> Answer {
-    let body = serde_json::json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
-        "status": status.to_string(),
-        "detail": detail,
-    });
+    let body = crate::scim::error::ScimError::new(status, None, detail).to_json();
     Answer {
         status,
         headers: vec![(
@@ -584,7 +571,7 @@ fn record(
         .max_exchanges
         .is_some_and(|max| tally.exchanges >= max)
     {
-        shared.done.notify_waiters();
+        // A permit is kept if `finished` is not waiting yet.
         shared.done.notify_one();
     }
 }

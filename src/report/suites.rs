@@ -118,6 +118,16 @@ mod tests {
     use super::*;
     use crate::report::fixtures;
 
+    /// Required passed and not passed, then Optional passed and not passed.
+    fn counts(tally: &SuiteTally) -> (usize, usize, usize, usize) {
+        (
+            tally.required.passed,
+            tally.required.not_passed,
+            tally.optional.passed,
+            tally.optional.not_passed,
+        )
+    }
+
     #[test]
     fn required_and_optional_tests_are_counted_apart_and_only_required_ones_decide() {
         // Arrange: one Required test failed, one Optional passed, an unrelated check.
@@ -158,20 +168,7 @@ mod tests {
         // Assert
         assert_eq!(tallies.len(), 1);
         assert_eq!(tallies[0].suite.name, "okta-oin-spec");
-        assert_eq!(
-            tallies[0].required,
-            Count {
-                passed: 0,
-                not_passed: 1
-            }
-        );
-        assert_eq!(
-            tallies[0].optional,
-            Count {
-                passed: 1,
-                not_passed: 0
-            }
-        );
+        assert_eq!(counts(&tallies[0]), (0, 1, 1, 0));
         assert!(!tallies[0].passed());
         assert!(super::tallies(&fixtures::green_report()).is_empty());
     }
@@ -220,19 +217,6 @@ mod tests {
         let tallies = tallies(&report);
 
         // Assert: two Required tests (a failed, b passed), one Optional passed.
-        assert_eq!(
-            tallies[0].required,
-            Count {
-                passed: 1,
-                not_passed: 1
-            }
-        );
-        assert_eq!(
-            tallies[0].optional,
-            Count {
-                passed: 1,
-                not_passed: 0
-            }
-        );
+        assert_eq!(counts(&tallies[0]), (1, 1, 1, 0));
     }
 }

@@ -1081,6 +1081,11 @@ impl SchemaFit {
 }
 
 impl ResourceShape {
+    /// Whether the target publishes every attribute in `needs`.
+    fn publishes_all(&self, needs: &[Needed]) -> bool {
+        needs.iter().all(|need| self.missing(need).is_none())
+    }
+
     /// Why the target cannot be judged on `need`, when its published schema lacks it.
     fn missing(&self, need: &Needed) -> Option<String> {
         let resource = self.endpoint.trim_end_matches('s');
@@ -1265,12 +1270,11 @@ fn op_needs(operation: &Value) -> Vec<Needed> {
 /// Whether [`fit_patch`] keeps some of one operation: all of an operation with a path that
 /// names only published attributes, the published keys of a path-less one.
 fn survives_fitting(shape: &ResourceShape, operation: &Value) -> bool {
-    let published = |needs: Vec<Needed>| needs.iter().all(|need| shape.missing(need).is_none());
     match (operation.get("path"), operation.get("value")) {
-        (Some(_), _) => published(op_needs(operation)),
+        (Some(_), _) => shape.publishes_all(&op_needs(operation)),
         (None, Some(Value::Object(fields))) => fields
             .iter()
-            .any(|(key, value)| published(value_needs(key, value))),
+            .any(|(key, value)| shape.publishes_all(&value_needs(key, value))),
         (None, _) => true,
     }
 }
@@ -1281,7 +1285,6 @@ fn survives_fitting(shape: &ResourceShape, operation: &Value) -> bool {
 /// written; [`SchemaFit::unpublished`] skips it instead, saying why.
 fn fit_patch(shape: &ResourceShape, body: &mut Value) -> Vec<String> {
     let resource = shape.endpoint.trim_end_matches('s');
-    let unpublished = |needs: Vec<Needed>| needs.iter().any(|need| shape.missing(need).is_some());
     let mut fitted = body.clone();
     let mut notes = Vec::new();
     let Some(Value::Array(operations)) = fitted.get_mut("Operations") else {
@@ -1289,7 +1292,7 @@ fn fit_patch(shape: &ResourceShape, body: &mut Value) -> Vec<String> {
     };
     operations.retain_mut(|operation| {
         if let Some(path) = operation.get("path").and_then(Value::as_str) {
-            let keep = !unpublished(op_needs(operation));
+            let keep = shape.publishes_all(&op_needs(operation));
             if !keep {
                 notes.push(format!(
                     "left out the PATCH operation on `{path}`: the target's {resource} resource type does not publish it"
@@ -1302,7 +1305,7 @@ fn fit_patch(shape: &ResourceShape, body: &mut Value) -> Vec<String> {
         };
         let keys: Vec<String> = fields.keys().cloned().collect();
         for key in keys {
-            if unpublished(value_needs(&key, &fields[&key])) {
+            if !shape.publishes_all(&value_needs(&key, &fields[&key])) {
                 fields.remove(&key);
                 notes.push(format!(
                     "left out `{key}` of a path-less PATCH operation: the target's {resource} resource type does not publish it"
